@@ -1,0 +1,274 @@
+//! Host builtins: print, compute, persist, len, range, float, int, str, assert, explain, and
+//! the array attributes (shape, ndim, size, dtype, nbytes, chunks, T).
+
+use crate::builtins::{Args, Builtin, Group};
+use crate::data::Data;
+use crate::eval::ops::{compute_array, force_scalar};
+use crate::eval::{Flow, Interp, R};
+use crate::value::format::{format_array, format_f32, format_f64};
+use crate::value::{Array, Hint, Num, Value};
+use std::rc::Rc;
+
+/// Attribute names of arrays.
+pub const ATTRIBUTES: &[&str] = &["shape", "ndim", "size", "dtype", "nbytes", "chunks", "T"];
+
+/// Adds this group's builtins to the table.
+pub fn register(t: &mut Vec<Builtin>) {
+    let mut add = |name, params, doc, run| t.push(Builtin { name, params, doc, group: Group::Host, run });
+    add("print", "*values", "Prints values separated by spaces (computes lazy arrays).", print);
+    add("compute", "x", "Computes a lazy array into memory.", compute);
+    add("persist", "x", "Computes an array and keeps its chunks for reuse.", compute);
+    add("len", "x", "Length of a list, tuple, string, or an array's first axis.", len);
+    add("range", "start, stop=none, step=1", "The integers from start to stop (exclusive).", range);
+    add("float", "x", "A host float (computes a 0-d array).", float);
+    add("int", "x", "A host integer (computes a 0-d array; floats truncate).", int);
+    add("str", "x", "The text form of a value, as print shows it.", str_);
+    add("assert", "cond, msg=\"assertion failed\"", "Stops the program with msg if cond is false.", assert_);
+    add("explain", "x", "Prints the plan of a lazy array: nodes, shapes, chunks, memory.", explain);
+}
+
+/// The attribute `name` of an array, if it is one.
+pub fn array_attribute(interp: &Interp, a: &Array, name: &str) -> Option<Value> {
+    let known = a.known_shape();
+    Some(match name {
+        "shape" => match known {
+            Some(s) => Value::tuple(s.iter().map(|&d| Value::Num(Num::Int(d as i64))).collect()),
+            None => Value::Unknown(Hint::Any),
+        },
+        "ndim" => Value::Num(Num::Int(a.shape.len() as i64)),
+        "size" => match known {
+            Some(s) => Value::Num(Num::Int(s.iter().product::<usize>() as i64)),
+            None => Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int)),
+        },
+        "nbytes" => match known {
+            Some(s) => Value::Num(Num::Int((s.iter().product::<usize>() * a.dtype.size()) as i64)),
+            None => Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int)),
+        },
+        "dtype" => Value::DType(a.dtype),
+        "chunks" => match &a.node {
+            Some(n) if !interp.check => Value::tuple(
+                n.chunks
+                    .iter()
+                    .map(|c| Value::tuple(c.iter().filter(|&&l| l > 0 || c.len() == 1).map(|&l| Value::Num(Num::Int(l as i64))).collect()))
+                    .collect(),
+            ),
+            _ => Value::Unknown(Hint::Any),
+        },
+        "T" => crate::builtins::shape_ops::transposed(interp, a),
+        _ => return None,
+    })
+}
+
+fn format_data(data: &Data) -> String {
+    let shape = data.shape().to_vec();
+    let std = data.clone();
+    match &std {
+        Data::F64(a) => {
+            let a = a.as_standard_layout();
+            let s = a.as_slice().unwrap_or(&[]);
+            format_array(&shape, &mut |i| format_f64(s[i]))
+        }
+        Data::F32(a) => {
+            let a = a.as_standard_layout();
+            let s = a.as_slice().unwrap_or(&[]);
+            format_array(&shape, &mut |i| format_f32(s[i]))
+        }
+        Data::Bool(a) => {
+            let a = a.as_standard_layout();
+            let s = a.as_slice().unwrap_or(&[]);
+            format_array(&shape, &mut |i| if s[i] { "true".into() } else { "false".into() })
+        }
+        other => with_data!(other, a => {
+            let a = a.as_standard_layout();
+            let s = a.as_slice().unwrap_or(&[]);
+            format_array(&shape, &mut |i| s[i].to_string())
+        }),
+    }
+}
+
+/// The text `print` shows for a value (computing arrays).
+pub fn display(interp: &Interp, v: &Value, span: crate::syntax::ast::Span, nested: bool) -> R<String> {
+    Ok(match v {
+        Value::None => "none".into(),
+        Value::Num(Num::Bool(b)) => b.to_string(),
+        Value::Num(Num::Int(i)) => i.to_string(),
+        Value::Num(Num::Float(f)) => format_f64(*f),
+        Value::Str(s) => {
+            if nested {
+                format!("{:?}", s.as_ref())
+            } else {
+                s.to_string()
+            }
+        }
+        Value::List(items) => {
+            let parts = items.iter().map(|i| display(interp, i, span, true)).collect::<R<Vec<_>>>()?;
+            format!("[{}]", parts.join(", "))
+        }
+        Value::Tuple(items) => {
+            let parts = items.iter().map(|i| display(interp, i, span, true)).collect::<R<Vec<_>>>()?;
+            if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) }
+        }
+        Value::DType(d) => d.name().into(),
+        Value::Func(c) => format!("<fn {}>", c.def.name),
+        Value::Builtin(b) => format!("<builtin {}>", b.name),
+        Value::Bound(p) => format!("<method of {}>", p.1.type_name()),
+        Value::Module(m) => format!("<module {m}>"),
+        Value::Unknown(_) => return Err(Flow::Unknown),
+        Value::Array(a) => format_data(&compute_array(interp, a, span)?),
+    })
+}
+
+fn print(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let values = args.rest("values");
+    if interp.check {
+        return Ok(Value::None);
+    }
+    if interp.session.borrow().explain_only {
+        for v in &values {
+            if let Value::Array(a) = v {
+                if let Some(n) = &a.node {
+                    let text = crate::exec::plan::explain_text(n, &interp.session.borrow().exec);
+                    interp.session.borrow().write(&text);
+                }
+            }
+        }
+        return Ok(Value::None);
+    }
+    let parts = values.iter().map(|v| display(interp, v, args.span, false)).collect::<R<Vec<_>>>()?;
+    let line = format!("{}\n", parts.join(" "));
+    interp.session.borrow().write(&line);
+    Ok(Value::None)
+}
+
+fn compute(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let a = args.array("x")?;
+    if interp.check {
+        return Ok(Value::Array(a));
+    }
+    if interp.session.borrow().explain_only {
+        return Ok(Value::Array(a));
+    }
+    let data = compute_array(interp, &a, args.span)?;
+    let chunks = a.node.as_ref().map(|n| n.chunks.clone()).unwrap_or_default();
+    Ok(Value::Array(Array {
+        dtype: a.dtype,
+        shape: a.shape.clone(),
+        node: Some(crate::exec::data_node(data, chunks)),
+    }))
+}
+
+fn len(_interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let Some(v) = args.value("x") else {
+        return args.error("x", "len needs a value", "missing");
+    };
+    Ok(match v {
+        Value::List(l) | Value::Tuple(l) => Value::Num(Num::Int(l.len() as i64)),
+        Value::Str(s) => Value::Num(Num::Int(s.chars().count() as i64)),
+        Value::Array(a) => match a.shape.first() {
+            None => return args.error("x", "len() of a 0-d array", "0-d array"),
+            Some(Some(n)) => Value::Num(Num::Int(*n as i64)),
+            Some(None) => return Err(Flow::Unknown),
+        },
+        Value::Unknown(_) => return Err(Flow::Unknown),
+        other => return args.error("x", format!("len() of {}", other.type_name()), "no length"),
+    })
+}
+
+/// Longest list `range` builds.
+const MAX_RANGE: i64 = 100_000_000;
+
+fn range(_interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let a = args.int_or("start", 0)?;
+    let (start, stop) = match args.int("stop")? {
+        Some(s) => (a, s),
+        None => (0, a),
+    };
+    let step = args.int_or("step", 1)?;
+    if step == 0 {
+        return args.error("step", "range step cannot be zero", "step 0");
+    }
+    let n = if step > 0 { (stop - start + step - 1) / step } else { (start - stop - step - 1) / (-step) }.max(0);
+    if n > MAX_RANGE {
+        return args.error("stop", format!("range of {n} numbers is too long for a host list"), "use arange for arrays");
+    }
+    Ok(Value::List(Rc::new((0..n).map(|i| Value::Num(Num::Int(start + i * step))).collect())))
+}
+
+fn host_number(interp: &Interp, args: &Args) -> R<Num> {
+    let Some(v) = args.value("x") else {
+        return args.error("x", format!("{} needs a value", args.name), "missing");
+    };
+    match v {
+        Value::Num(n) => Ok(*n),
+        Value::Str(s) => match s.trim().parse::<f64>() {
+            Ok(f) if args.name == "float" => Ok(Num::Float(f)),
+            Ok(f) if f.fract() == 0.0 && s.trim().parse::<i64>().is_ok() => Ok(Num::Int(f as i64)),
+            _ => args.error("x", format!("cannot convert \"{s}\" to {}", args.name), "not a number"),
+        },
+        Value::Array(a) => {
+            if a.shape.iter().any(|d| *d != Some(1)) {
+                return args.error("x", format!("{}() needs a single value, got {}", args.name, a.type_text()), "not a scalar");
+            }
+            force_scalar(interp, a, args.span)
+        }
+        Value::Unknown(_) => Err(Flow::Unknown),
+        other => args.error("x", format!("cannot convert {} to {}", other.type_name(), args.name), "not a number"),
+    }
+}
+
+fn float(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    match host_number(interp, args) {
+        Ok(n) => Ok(Value::Num(Num::Float(n.as_f64()))),
+        Err(Flow::Unknown) => Ok(Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Float))),
+        Err(e) => Err(e),
+    }
+}
+
+fn int(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    match host_number(interp, args) {
+        Ok(Num::Float(f)) => {
+            if !f.is_finite() {
+                return args.error("x", format!("cannot convert {} to int", format_f64(f)), "not finite");
+            }
+            Ok(Value::Num(Num::Int(f.trunc() as i64)))
+        }
+        Ok(Num::Bool(b)) => Ok(Value::Num(Num::Int(b as i64))),
+        Ok(n) => Ok(Value::Num(n)),
+        Err(Flow::Unknown) => Ok(Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int))),
+        Err(e) => Err(e),
+    }
+}
+
+fn str_(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let Some(v) = args.value("x") else {
+        return Ok(Value::str("none"));
+    };
+    if interp.check && matches!(v, Value::Array(_)) {
+        return Ok(Value::Unknown(Hint::Any));
+    }
+    Ok(Value::str(&display(interp, v, args.span, false)?))
+}
+
+fn assert_(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let Some(c) = args.get("cond").cloned() else {
+        return args.error("cond", "assert needs a condition", "missing");
+    };
+    let truth = interp.truth(&c.value, c.span)?;
+    if truth == Some(false) {
+        let msg = args.string("msg")?.unwrap_or_else(|| "assertion failed".into());
+        return crate::eval::err_label(format!("assertion failed: {msg}"), args.span, "this assertion");
+    }
+    Ok(Value::None)
+}
+
+fn explain(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let a = args.array("x")?;
+    if interp.check {
+        return Ok(Value::None);
+    }
+    if let Some(n) = &a.node {
+        let text = crate::exec::plan::explain_text(n, &interp.session.borrow().exec);
+        interp.session.borrow().write(&text);
+    }
+    Ok(Value::None)
+}

@@ -1,0 +1,172 @@
+//! The builtin function table (LANGUAGE.md §11): one entry per builtin with its signature and
+//! one-line doc, shared by the evaluator, the checker, the REPL's `:help` and the editors'
+//! grammars. Implementations live in one file per group.
+
+pub mod args;
+pub mod creation;
+pub mod elementwise;
+pub mod host;
+pub mod linalg;
+pub mod reductions;
+pub mod shape_ops;
+
+pub use args::Args;
+
+use crate::eval::{Interp, R, err_label};
+use crate::sema::dtype::DType;
+use crate::syntax::ast::Span;
+use crate::value::{Hint, Num, Value};
+use std::rc::Rc;
+
+/// The group a builtin belongs to, for `:help` and docs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    Creation,
+    Random,
+    Elementwise,
+    Reduction,
+    Scan,
+    Shape,
+    Host,
+    Linalg,
+}
+
+/// One builtin function.
+pub struct Builtin {
+    /// Its name (`random.normal` for module members).
+    pub name: &'static str,
+    /// Its parameters as text: `x, axis=none, keepdims=false`; `*rest` collects positionals.
+    pub params: &'static str,
+    /// One line of documentation.
+    pub doc: &'static str,
+    /// Its group.
+    pub group: Group,
+    /// The implementation.
+    pub run: fn(&mut Interp, &mut Args) -> R<Value>,
+}
+
+impl std::fmt::Debug for Builtin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "<builtin {}>", self.name)
+    }
+}
+
+/// Every builtin.
+pub fn table() -> &'static [Builtin] {
+    static TABLE: std::sync::OnceLock<Vec<Builtin>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(|| {
+        let mut t = Vec::new();
+        creation::register(&mut t);
+        elementwise::register(&mut t);
+        reductions::register(&mut t);
+        shape_ops::register(&mut t);
+        host::register(&mut t);
+        linalg::register(&mut t);
+        t
+    })
+}
+
+/// Finds a builtin by full name.
+pub fn find(name: &str) -> Option<&'static Builtin> {
+    table().iter().find(|b| b.name == name)
+}
+
+/// The constants of the prelude.
+pub const CONSTANTS: &[&str] = &["nan", "inf", "pi", "e", "newaxis", "none", "args"];
+
+/// The module namespaces.
+pub const MODULES: &[&str] = &["random", "linalg"];
+
+/// Resolves a global name: builtins, constants, dtypes and modules.
+pub fn lookup_global(name: &str) -> Option<Value> {
+    if let Some(b) = find(name) {
+        if !name.contains('.') {
+            return Some(Value::Builtin(b));
+        }
+    }
+    Some(match name {
+        "nan" => Value::Num(Num::Float(f64::NAN)),
+        "inf" => Value::Num(Num::Float(f64::INFINITY)),
+        "pi" => Value::Num(Num::Float(std::f64::consts::PI)),
+        "e" => Value::Num(Num::Float(std::f64::consts::E)),
+        "newaxis" | "none" => Value::None,
+        "random" => Value::Module("random"),
+        "linalg" => Value::Module("linalg"),
+        _ => return DType::from_name(name).filter(|d| d.name() == name).map(Value::DType),
+    })
+}
+
+/// Every global name (for suggestions and completion).
+pub fn global_names() -> Vec<String> {
+    let mut v: Vec<String> = table().iter().filter(|b| !b.name.contains('.')).map(|b| b.name.to_string()).collect();
+    v.extend(CONSTANTS.iter().map(|s| s.to_string()));
+    v.extend(MODULES.iter().map(|s| s.to_string()));
+    v.extend(DType::ALL.iter().map(|d| d.name().to_string()));
+    v
+}
+
+/// The closest known name, if one is close enough.
+pub fn suggest(name: &str, candidates: &[String]) -> Option<String> {
+    let mut best: Option<(usize, &String)> = None;
+    for c in candidates {
+        let d = edit_distance(name, c);
+        if d <= (name.len() / 3).max(1) && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c.clone())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = if a[i - 1] == b[j - 1] { 0 } else { 1 };
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}
+
+/// Evaluates `value.name`: array attributes, module members, or a bound method.
+pub fn attribute(interp: &mut Interp, v: Value, name: &str, span: Span) -> R<Value> {
+    if let Value::Module(m) = &v {
+        let full = format!("{m}.{name}");
+        return match find(&full) {
+            Some(b) => Ok(Value::Builtin(b)),
+            None => {
+                let members: Vec<String> = table().iter().filter_map(|b| b.name.strip_prefix(&format!("{m}.")).map(str::to_string)).collect();
+                let mut d = crate::syntax::diag::Diagnostic::error(format!("module `{m}` has no member `{name}`"), span).with_label("unknown member");
+                if let Some(s) = suggest(name, &members) {
+                    d = d.with_note(format!("did you mean `{m}.{s}`?"));
+                }
+                Err(crate::eval::Flow::Error(Box::new(d)))
+            }
+        };
+    }
+    if let Value::Array(a) = &v {
+        if let Some(attr) = host::array_attribute(interp, a, name) {
+            return Ok(attr);
+        }
+    }
+    if matches!(v, Value::Unknown(_)) {
+        return Ok(Value::Unknown(Hint::Any));
+    }
+    // Method form: x.f(a) means f(x, a) for builtins and user functions alike.
+    match interp.lookup(name) {
+        Some(f @ (Value::Builtin(_) | Value::Func(_))) => Ok(Value::Bound(Rc::new((f, v)))),
+        _ => {
+            let mut names = host::ATTRIBUTES.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            names.extend(global_names());
+            let label = match suggest(name, &names) {
+                Some(s) => format!("did you mean `{s}`?"),
+                None => "unknown attribute".into(),
+            };
+            err_label(format!("{} has no attribute or method `{name}`", v.type_name()), span, label)
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Indexing (LANGUAGE.md §7): integers (negative from the end), slices with any step,
+//! `newaxis`, `...`; out-of-range indices known before computing are errors. Lists, tuples
+//! and strings index like Python.
+
+use crate::eval::{Flow, Interp, R, err, err_label};
+use crate::graph::build;
+use crate::graph::node::SliceItem;
+use crate::syntax::ast::{Expr, IndexItem, Span};
+use crate::value::{Array, Dim, Hint, Num, Value};
+use std::rc::Rc;
+
+/// One index component after evaluation.
+enum Ix {
+    Int(Option<i64>, Span),
+    Slice(Option<i64>, Option<i64>, Option<i64>, Span),
+    NewAxis,
+    Ellipsis(Span),
+}
+
+/// Python's slice arithmetic: (start, step, len) for an axis of length `n`.
+pub fn slice_indices(start: Option<i64>, stop: Option<i64>, step: Option<i64>, n: i64) -> (i64, i64, usize) {
+    let step = step.unwrap_or(1);
+    let (lo_clamp, hi_clamp) = if step > 0 { (0, n) } else { (-1, n - 1) };
+    let fix = |v: i64| -> i64 {
+        let v = if v < 0 { v + n } else { v };
+        v.clamp(lo_clamp, hi_clamp)
+    };
+    let start = start.map(fix).unwrap_or(if step > 0 { 0 } else { n - 1 });
+    let stop = stop.map(fix).unwrap_or(if step > 0 { n } else { -1 });
+    let len = if step > 0 {
+        if stop > start { (stop - start + step - 1) / step } else { 0 }
+    } else if start > stop {
+        (start - stop + (-step) - 1) / (-step)
+    } else {
+        0
+    };
+    (start, step, len.max(0) as usize)
+}
+
+fn int_of(interp: &mut Interp, e: &Expr) -> R<Option<i64>> {
+    let v = interp.eval(e)?;
+    match v {
+        Value::Num(Num::Int(i)) => Ok(Some(i)),
+        Value::Num(Num::Bool(b)) => Ok(Some(b as i64)),
+        Value::None => Ok(None),
+        Value::Unknown(_) => Ok(None),
+        Value::Array(a) if a.shape.is_empty() && (a.dtype.is_int()) => {
+            if interp.check {
+                return Ok(None);
+            }
+            match crate::eval::ops::force_scalar(interp, &a, e.span)? {
+                Num::Int(i) => Ok(Some(i)),
+                _ => err("slice bounds must be integers", e.span),
+            }
+        }
+        other => err_label(format!("slice bounds must be integers, not {}", other.type_name()), e.span, "not an integer"),
+    }
+}
+
+/// Evaluates `target[items]`.
+pub fn index(interp: &mut Interp, target: Value, items: &[IndexItem], tspan: Span, span: Span) -> R<Value> {
+    match &target {
+        Value::List(_) | Value::Tuple(_) | Value::Str(_) => return index_sequence(interp, target, items, span),
+        Value::Unknown(_) => return Ok(Value::Unknown(Hint::Any)),
+        Value::Array(_) => {}
+        other => return err(format!("{} cannot be indexed", other.type_name()), tspan),
+    }
+    let Value::Array(a) = target else { unreachable!() };
+    let mut ixs = Vec::with_capacity(items.len());
+    for item in items {
+        ixs.push(match item {
+            IndexItem::Ellipsis(s) => Ix::Ellipsis(*s),
+            IndexItem::Slice { start, stop, step, span } => {
+                let st = match start { Some(e) => int_of(interp, e)?, None => None };
+                let sp = match stop { Some(e) => int_of(interp, e)?, None => None };
+                let sz = match step { Some(e) => int_of(interp, e)?, None => None };
+                if sz == Some(0) {
+                    return err_label("slice step cannot be zero", *span, "step 0");
+                }
+                Ix::Slice(st, sp, sz, *span)
+            }
+            IndexItem::Expr(e) => {
+                let v = interp.eval(e)?;
+                match v {
+                    Value::None => Ix::NewAxis,
+                    Value::Num(Num::Int(i)) => Ix::Int(Some(i), e.span),
+                    Value::Unknown(Hint::Num(_)) => Ix::Int(None, e.span),
+                    Value::Array(ix) if ix.shape.is_empty() && ix.dtype.is_int() => {
+                        if interp.check {
+                            Ix::Int(None, e.span)
+                        } else {
+                            match crate::eval::ops::force_scalar(interp, &ix, e.span)? {
+                                Num::Int(i) => Ix::Int(Some(i), e.span),
+                                _ => Ix::Int(None, e.span),
+                            }
+                        }
+                    }
+                    Value::Array(ix) => {
+                        return err_label(
+                            format!("indexing with a {} array (mask or gather) is not supported yet", ix.type_text()),
+                            e.span,
+                            "only integers, slices, newaxis and ... are supported",
+                        );
+                    }
+                    Value::Unknown(_) => return Ok(Value::Unknown(Hint::Any)),
+                    other => return err_label(format!("cannot index with {}", other.type_name()), e.span, "not an index"),
+                }
+            }
+        });
+    }
+    index_array(interp, &a, ixs, span)
+}
+
+fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Value> {
+    let consumed = ixs.iter().filter(|i| matches!(i, Ix::Int(..) | Ix::Slice(..))).count();
+    let n_ell = ixs.iter().filter(|i| matches!(i, Ix::Ellipsis(_))).count();
+    if n_ell > 1 {
+        return err("an index can only have one `...`", span);
+    }
+    let ndim = a.shape.len();
+    if consumed > ndim {
+        return err_label(
+            format!("too many indices: {} given for an array with {} dimensions", consumed, ndim),
+            span,
+            a.type_text(),
+        );
+    }
+    let fill = ndim - consumed;
+    let full = || Ix::Slice(None, None, None, span);
+    if let Some(pos) = ixs.iter().position(|i| matches!(i, Ix::Ellipsis(_))) {
+        ixs.remove(pos);
+        for _ in 0..fill {
+            ixs.insert(pos, full());
+        }
+    } else {
+        for _ in 0..fill {
+            ixs.push(full());
+        }
+    }
+    let mut items = Vec::new();
+    let mut shape: Vec<Dim> = Vec::new();
+    let mut axis = 0;
+    for ix in ixs {
+        match ix {
+            Ix::NewAxis => {
+                items.push(SliceItem::NewAxis);
+                shape.push(Some(1));
+            }
+            Ix::Int(i, ispan) => {
+                let n = a.shape[axis];
+                let idx = match (i, n) {
+                    (Some(i), Some(n)) => {
+                        let j = if i < 0 { i + n as i64 } else { i };
+                        if j < 0 || j >= n as i64 {
+                            return err_label(
+                                format!("index {i} is out of range for axis {axis} of size {n}"),
+                                ispan,
+                                "out of range",
+                            );
+                        }
+                        j as usize
+                    }
+                    _ => 0,
+                };
+                items.push(SliceItem::Fix { axis, index: idx });
+                axis += 1;
+            }
+            Ix::Slice(st, sp, sz, _) => {
+                match a.shape[axis] {
+                    Some(n) => {
+                        let (start, step, len) = slice_indices(st, sp, sz, n as i64);
+                        items.push(SliceItem::Take { axis, start, step, len });
+                        shape.push(Some(len));
+                    }
+                    None => {
+                        items.push(SliceItem::Take { axis, start: 0, step: 1, len: 0 });
+                        shape.push(if st.is_none() && sp.is_none() && sz.is_none() { None } else { None });
+                    }
+                }
+                axis += 1;
+            }
+            Ix::Ellipsis(_) => {}
+        }
+    }
+    let node = if interp.check { None } else { a.node.clone().map(|n| build::slice(n, items)) };
+    Ok(Value::Array(Array { dtype: a.dtype, shape, node }))
+}
+
+/// `a[i]` along the first axis (used by `for` over arrays).
+pub fn take_first_axis(interp: &Interp, a: &Array, i: usize, span: Span) -> R<Value> {
+    index_array(interp, a, vec![Ix::Int(Some(i as i64), span)], span)
+}
+
+fn index_sequence(interp: &mut Interp, target: Value, items: &[IndexItem], span: Span) -> R<Value> {
+    if items.len() != 1 {
+        return err("lists, tuples and strings take one index", span);
+    }
+    let seq: Vec<Value> = match &target {
+        Value::List(v) | Value::Tuple(v) => v.as_ref().clone(),
+        Value::Str(s) => s.chars().map(|c| Value::str(&c.to_string())).collect(),
+        _ => unreachable!("index_sequence is called on sequences"),
+    };
+    let n = seq.len() as i64;
+    match &items[0] {
+        IndexItem::Expr(e) => {
+            let Some(i) = int_of(interp, e)? else {
+                return Err(Flow::Unknown).or(Ok(Value::Unknown(Hint::Any)));
+            };
+            let j = if i < 0 { i + n } else { i };
+            if j < 0 || j >= n {
+                return err_label(format!("index {i} is out of range for a {} of length {n}", target.type_name()), e.span, "out of range");
+            }
+            Ok(seq[j as usize].clone())
+        }
+        IndexItem::Slice { start, stop, step, .. } => {
+            let st = match start { Some(e) => int_of(interp, e)?, None => None };
+            let sp = match stop { Some(e) => int_of(interp, e)?, None => None };
+            let sz = match step { Some(e) => int_of(interp, e)?, None => None };
+            if sz == Some(0) {
+                return err("slice step cannot be zero", span);
+            }
+            let (start, step, len) = slice_indices(st, sp, sz, n);
+            let picked: Vec<Value> = (0..len).map(|k| seq[(start + step * k as i64) as usize].clone()).collect();
+            Ok(match target {
+                Value::Tuple(_) => Value::tuple(picked),
+                Value::Str(_) => Value::str(&picked.iter().map(|v| if let Value::Str(s) = v { s.to_string() } else { String::new() }).collect::<String>()),
+                _ => Value::List(Rc::new(picked)),
+            })
+        }
+        IndexItem::Ellipsis(s) => err("`...` cannot index a list", *s),
+    }
+}

@@ -1,0 +1,597 @@
+//! The host evaluator: runs a program's statements and builds the lazy graph. Run twice per
+//! program: first in check mode (`check = true`), where arrays carry only dtype and shape and
+//! nothing is computed or written, so every shape, dtype, name and arity error is reported
+//! before any chunk is computed; then for real.
+
+pub mod index;
+pub mod ops;
+pub mod session;
+pub mod signature;
+
+use crate::builtins::{self, Args};
+use crate::sema::dtype::WeakKind;
+use crate::syntax::ast::*;
+use crate::syntax::diag::{Diagnostic, SourceFile};
+use crate::value::{Closure, Hint, Num, Scope, ScopeData, Value};
+pub use session::SessionState;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+/// Non-local control flow: an error, a `return`, or (check mode) "cannot know until run".
+#[derive(Debug)]
+pub enum Flow {
+    /// A diagnostic to report.
+    Error(Box<Diagnostic>),
+    /// A `return` unwinding to its function.
+    Return(Value),
+    /// Check mode: the result depends on computed data.
+    Unknown,
+}
+
+/// Results of evaluation.
+pub type R<T> = Result<T, Flow>;
+
+/// An error at a span.
+pub fn err<T>(message: impl Into<String>, span: Span) -> R<T> {
+    Err(Flow::Error(Box::new(Diagnostic::error(message, span))))
+}
+
+/// An error with a label under the caret.
+pub fn err_label<T>(message: impl Into<String>, span: Span, label: impl Into<String>) -> R<T> {
+    Err(Flow::Error(Box::new(Diagnostic::error(message, span).with_label(label))))
+}
+
+/// Deepest user-function nesting before a run is stopped (deep recursion).
+const MAX_DEPTH: usize = 400;
+/// Check mode stops following recursion this deep and treats the result as unknown.
+const CHECK_MAX_DEPTH: usize = 40;
+/// Loops of at most this many iterations are checked iteration by iteration.
+const CHECK_UNROLL: usize = 64;
+
+/// One evaluator (check or run) over one file's top level.
+pub struct Interp {
+    /// Check mode: no computation, no output.
+    pub check: bool,
+    /// The shared session state.
+    pub session: Rc<RefCell<SessionState>>,
+    /// The current scope.
+    pub scope: Scope,
+    /// The file being evaluated.
+    pub file: SourceFile,
+    depth: usize,
+    /// Check mode: values returned from branches whose condition was unknown.
+    pending_returns: Vec<Vec<Value>>,
+}
+
+/// A new scope whose parent is `parent`.
+pub fn child_scope(parent: &Scope) -> Scope {
+    Rc::new(RefCell::new(ScopeData {
+        vars: Default::default(),
+        parent: Some(parent.clone()),
+    }))
+}
+
+impl Interp {
+    /// An evaluator over `scope`.
+    pub fn new(check: bool, session: Rc<RefCell<SessionState>>, scope: Scope, file: SourceFile) -> Interp {
+        Interp {
+            check,
+            session,
+            scope,
+            file,
+            depth: 0,
+            pending_returns: Vec::new(),
+        }
+    }
+
+    /// Runs a program's statements; the value of the last expression statement is returned.
+    pub fn run_program(&mut self, program: &Program) -> Result<Value, Box<Diagnostic>> {
+        let mut last = Value::None;
+        for stmt in &program.stmts {
+            match self.exec_stmt(stmt) {
+                Ok(v) => last = v,
+                Err(Flow::Error(d)) => return Err(Box::new(d.in_file(&self.file))),
+                Err(Flow::Return(_)) => {
+                    return Err(Box::new(
+                        Diagnostic::error("`return` outside a function", stmt.span).in_file(&self.file),
+                    ));
+                }
+                Err(Flow::Unknown) => last = Value::Unknown(Hint::Any),
+            }
+        }
+        Ok(last)
+    }
+
+    /// Looks a name up through the scope chain, then the builtins.
+    pub fn lookup(&self, name: &str) -> Option<Value> {
+        let mut scope = Some(self.scope.clone());
+        while let Some(s) = scope {
+            if let Some(v) = s.borrow().vars.get(name) {
+                return Some(v.clone());
+            }
+            scope = s.borrow().parent.clone();
+        }
+        builtins::lookup_global(name)
+    }
+
+    /// Binds a name in the current scope.
+    pub fn bind(&mut self, name: &str, value: Value) {
+        self.scope.borrow_mut().vars.insert(name.to_string(), value);
+    }
+
+    fn exec_block(&mut self, block: &Block) -> R<Value> {
+        let mut last = Value::None;
+        for stmt in &block.stmts {
+            last = self.exec_stmt(stmt)?;
+        }
+        Ok(last)
+    }
+
+    /// Executes one statement; expression statements give their value.
+    pub fn exec_stmt(&mut self, stmt: &Stmt) -> R<Value> {
+        match &stmt.kind {
+            StmtKind::Expr(e) => self.eval(e),
+            StmtKind::Assign(names, e) => {
+                let v = self.eval(e)?;
+                self.assign(names, v, e.span)?;
+                Ok(Value::None)
+            }
+            StmtKind::Fn(def) => {
+                let closure = Closure {
+                    def: def.clone(),
+                    scope: self.scope.clone(),
+                    file: self.file.clone(),
+                };
+                self.bind(&def.name, Value::Func(Rc::new(closure)));
+                Ok(Value::None)
+            }
+            StmtKind::Return(e) => {
+                let v = match e {
+                    Some(e) => self.eval(e)?,
+                    None => Value::None,
+                };
+                Err(Flow::Return(v))
+            }
+            StmtKind::For(names, iter, body) => self.exec_for(names, iter, body),
+            StmtKind::Import(path) => {
+                session::import(self, path, stmt.span)?;
+                Ok(Value::None)
+            }
+        }
+    }
+
+    fn assign(&mut self, names: &[(String, Span)], v: Value, span: Span) -> R<()> {
+        if names.len() == 1 {
+            self.bind(&names[0].0, v);
+            return Ok(());
+        }
+        let items = match &v {
+            Value::Tuple(items) | Value::List(items) => items.clone(),
+            Value::Unknown(_) => {
+                for (n, _) in names {
+                    self.bind(n, Value::Unknown(Hint::Any));
+                }
+                return Ok(());
+            }
+            other => return err(format!("cannot unpack a {} into {} names", other.type_name(), names.len()), span),
+        };
+        if items.len() != names.len() {
+            return err(format!("cannot unpack {} values into {} names", items.len(), names.len()), span);
+        }
+        for ((n, _), item) in names.iter().zip(items.iter()) {
+            self.bind(n, item.clone());
+        }
+        Ok(())
+    }
+
+    /// The items of a value that a `for` or comprehension iterates over.
+    fn iter_items(&mut self, v: &Value, span: Span) -> R<Option<Vec<Value>>> {
+        Ok(Some(match v {
+            Value::List(items) | Value::Tuple(items) => items.as_ref().clone(),
+            Value::Array(a) => {
+                if a.shape.is_empty() {
+                    return err("cannot iterate over a 0-d array", span);
+                }
+                match a.shape[0] {
+                    Some(n) if !self.check || n <= CHECK_UNROLL => (0..n)
+                        .map(|i| index::take_first_axis(self, a, i, span))
+                        .collect::<R<Vec<_>>>()?,
+                    _ => return Ok(None),
+                }
+            }
+            Value::Str(s) => s.chars().map(|c| Value::str(&c.to_string())).collect(),
+            Value::Unknown(_) => return Ok(None),
+            other => return err(format!("cannot iterate over {}", other.type_name()), span),
+        }))
+    }
+
+    fn exec_for(&mut self, names: &[(String, Span)], iter: &Expr, body: &Block) -> R<Value> {
+        let iterable = self.eval(iter)?;
+        let items = match &iterable {
+            Value::List(l) if self.check && l.len() > CHECK_UNROLL => None,
+            _ => self.iter_items(&iterable, iter.span)?,
+        };
+        match items {
+            Some(items) => {
+                for item in items {
+                    self.assign(names, item, iter.span)?;
+                    self.exec_block(body)?;
+                }
+            }
+            None => {
+                // Check mode with an unknown or long iterable: run the body with unknown loop
+                // variables until the bindings' types stop changing.
+                let item = match &iterable {
+                    Value::List(l) if !l.is_empty() => match &l[0] {
+                        Value::Num(n) => Value::Unknown(Hint::Num(n.kind())),
+                        other => other.clone(),
+                    },
+                    Value::Array(a) if self.check => {
+                        let mut first = a.clone();
+                        first.shape.remove(0);
+                        Value::Array(first)
+                    }
+                    _ => Value::Unknown(Hint::Any),
+                };
+                self.check_loop_fixpoint(names, item, iter.span, |me| me.exec_block(body).map(|_| ()))?;
+            }
+        }
+        Ok(Value::None)
+    }
+
+    /// Check mode: runs `body` a few times with the loop variables unknown, widening the
+    /// bindings it changes to unknown.
+    fn check_loop_fixpoint(
+        &mut self,
+        names: &[(String, Span)],
+        item: Value,
+        span: Span,
+        mut body: impl FnMut(&mut Interp) -> R<()>,
+    ) -> R<()> {
+        for _ in 0..3 {
+            let before: Vec<(String, String)> = self.binding_types();
+            self.assign(names, item.clone(), span)?;
+            match body(self) {
+                Ok(()) | Err(Flow::Unknown) => {}
+                Err(e) => return Err(e),
+            }
+            // Widen host numbers that the loop changes: their values are no longer known.
+            let after = self.binding_types();
+            let mut scope = self.scope.borrow_mut();
+            for (name, ty) in &after {
+                let was = before.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str());
+                if was != Some(ty.as_str()) {
+                    if let Some(v) = scope.vars.get_mut(name) {
+                        if let Value::Num(n) = v {
+                            *v = Value::Unknown(Hint::Num(n.kind()));
+                        }
+                    }
+                }
+            }
+            if before == after {
+                break;
+            }
+        }
+        Ok(())
+    }
+
+    fn binding_types(&self) -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = self
+            .scope
+            .borrow()
+            .vars
+            .iter()
+            .map(|(k, v)| {
+                let t = match v {
+                    Value::Num(n) => format!("{n:?}"),
+                    other => other.type_name(),
+                };
+                (k.clone(), t)
+            })
+            .collect();
+        v.sort();
+        v
+    }
+
+    /// Evaluates an expression.
+    pub fn eval(&mut self, e: &Expr) -> R<Value> {
+        match &e.kind {
+            ExprKind::Int(v) => Ok(Value::Num(Num::Int(*v))),
+            ExprKind::Float(v) => Ok(Value::Num(Num::Float(*v))),
+            ExprKind::Bool(v) => Ok(Value::Num(Num::Bool(*v))),
+            ExprKind::Str(s) => Ok(Value::str(s)),
+            ExprKind::Name(n) => match self.lookup(n) {
+                Some(v) => Ok(v),
+                None => {
+                    let mut d = Diagnostic::error(format!("unknown name `{n}`"), e.span).with_label("not defined");
+                    if let Some(s) = builtins::suggest(n, &self.visible_names()) {
+                        d = d.with_note(format!("did you mean `{s}`?"));
+                    }
+                    Err(Flow::Error(Box::new(d)))
+                }
+            },
+            ExprKind::List(items) => {
+                let vals = items.iter().map(|i| self.eval(i)).collect::<R<Vec<_>>>()?;
+                Ok(Value::List(Rc::new(vals)))
+            }
+            ExprKind::Tuple(items) => {
+                let vals = items.iter().map(|i| self.eval(i)).collect::<R<Vec<_>>>()?;
+                Ok(Value::tuple(vals))
+            }
+            ExprKind::ListComp { elt, targets, iter, cond } => self.eval_listcomp(elt, targets, iter, cond.as_deref(), e.span),
+            ExprKind::Binary(op, a, b) => {
+                let x = self.eval(a)?;
+                let y = self.eval(b)?;
+                ops::binary(self, *op, x, y, a.span, b.span, e.span)
+            }
+            ExprKind::Unary(UnOp::Not, a) => {
+                let x = self.eval(a)?;
+                match self.truth(&x, a.span)? {
+                    Some(t) => Ok(Value::Num(Num::Bool(!t))),
+                    None => Ok(Value::Unknown(Hint::Num(WeakKind::Bool))),
+                }
+            }
+            ExprKind::Unary(op, a) => {
+                let x = self.eval(a)?;
+                ops::unary(self, *op, x, e.span)
+            }
+            ExprKind::Logic(op, a, b) => {
+                let x = self.eval(a)?;
+                let t = self.truth(&x, a.span)?;
+                match (op, t) {
+                    (LogicOp::And, Some(false)) | (LogicOp::Or, Some(true)) => Ok(x),
+                    (_, Some(_)) => self.eval(b),
+                    (_, None) => {
+                        let _ = self.eval(b)?;
+                        Ok(Value::Unknown(Hint::Any))
+                    }
+                }
+            }
+            ExprKind::Call(f, args) => self.eval_call(f, args, e.span),
+            ExprKind::Index(x, items) => {
+                let v = self.eval(x)?;
+                index::index(self, v, items, x.span, e.span)
+            }
+            ExprKind::Attr(x, name, span) => {
+                let v = self.eval(x)?;
+                builtins::attribute(self, v, name, *span)
+            }
+            ExprKind::Lambda(def) => Ok(Value::Func(Rc::new(Closure {
+                def: def.clone(),
+                scope: self.scope.clone(),
+                file: self.file.clone(),
+            }))),
+            ExprKind::If(c, then, otherwise) => self.eval_if(c, then, otherwise.as_ref()),
+            ExprKind::Block(b) => self.exec_block(b),
+        }
+    }
+
+    /// Names visible here, for suggestions.
+    pub fn visible_names(&self) -> Vec<String> {
+        let mut names = Vec::new();
+        let mut scope = Some(self.scope.clone());
+        while let Some(s) = scope {
+            names.extend(s.borrow().vars.keys().cloned());
+            scope = s.borrow().parent.clone();
+        }
+        names.extend(builtins::global_names());
+        names
+    }
+
+    /// The truth of a host condition: `None` in check mode when it depends on data.
+    pub fn truth(&mut self, v: &Value, span: Span) -> R<Option<bool>> {
+        match v {
+            Value::Num(n) => Ok(Some(n.truthy())),
+            Value::None => Ok(Some(false)),
+            Value::Str(s) => Ok(Some(!s.is_empty())),
+            Value::List(l) | Value::Tuple(l) => Ok(Some(!l.is_empty())),
+            Value::Unknown(_) => Ok(None),
+            Value::Array(a) => {
+                if a.shape.iter().any(|d| *d != Some(1)) && !a.shape.is_empty() {
+                    return err_label(
+                        format!("the truth value of an array of shape {} is ambiguous", ops::shape_text(&a.shape)),
+                        span,
+                        "use any(...) or all(...)",
+                    );
+                }
+                if self.check {
+                    return Ok(None);
+                }
+                let n = ops::force_scalar(self, a, span)?;
+                Ok(Some(n.truthy()))
+            }
+            _ => Ok(Some(true)),
+        }
+    }
+
+    fn eval_if(&mut self, c: &Expr, then: &Block, otherwise: Option<&Block>) -> R<Value> {
+        let cond = self.eval(c)?;
+        if let Value::Array(a) = &cond {
+            if !a.shape.is_empty() {
+                return err_label(
+                    format!("an `if` condition must be a scalar bool, not {}", a.type_text()),
+                    c.span,
+                    "the truth value of an array is ambiguous",
+                );
+            }
+        }
+        match self.truth(&cond, c.span)? {
+            Some(true) => self.exec_block(then),
+            Some(false) => match otherwise {
+                Some(b) => self.exec_block(b),
+                None => Ok(Value::None),
+            },
+            None => {
+                // Check mode: check both branches, then merge what they bound.
+                let saved = self.scope.borrow().vars.clone();
+                let a = self.exec_branch(then)?;
+                let after_then = std::mem::replace(&mut self.scope.borrow_mut().vars, saved);
+                let b = match otherwise {
+                    Some(b) => self.exec_branch(b)?,
+                    None => Some(Value::None),
+                };
+                let mut scope = self.scope.borrow_mut();
+                for (k, v) in after_then {
+                    let merged = match scope.vars.get(&k) {
+                        Some(w) => join(&v, w),
+                        None => v,
+                    };
+                    scope.vars.insert(k, merged);
+                }
+                drop(scope);
+                match (a, b) {
+                    (Some(a), Some(b)) => Ok(join(&a, &b)),
+                    (Some(v), None) | (None, Some(v)) => Ok(v),
+                    (None, None) => Err(Flow::Unknown),
+                }
+            }
+        }
+    }
+
+    /// Check mode: runs a branch; a `return` inside is recorded and the branch gives `None`.
+    fn exec_branch(&mut self, b: &Block) -> R<Option<Value>> {
+        match self.exec_block(b) {
+            Ok(v) => Ok(Some(v)),
+            Err(Flow::Return(v)) => {
+                if let Some(p) = self.pending_returns.last_mut() {
+                    p.push(v);
+                }
+                Ok(None)
+            }
+            Err(Flow::Unknown) => Ok(Some(Value::Unknown(Hint::Any))),
+            Err(e) => Err(e),
+        }
+    }
+
+    fn eval_listcomp(
+        &mut self,
+        elt: &Expr,
+        targets: &[(String, Span)],
+        iter: &Expr,
+        cond: Option<&Expr>,
+        span: Span,
+    ) -> R<Value> {
+        let iterable = self.eval(iter)?;
+        let items = match &iterable {
+            Value::List(l) if self.check && l.len() > CHECK_UNROLL => None,
+            _ => self.iter_items(&iterable, iter.span)?,
+        };
+        let Some(items) = items else {
+            // Check the element expression once with unknown loop variables.
+            self.assign(targets, Value::Unknown(Hint::Any), span)?;
+            if let Some(c) = cond {
+                self.eval(c)?;
+            }
+            self.eval(elt)?;
+            return Ok(Value::Unknown(Hint::Any));
+        };
+        let mut out = Vec::with_capacity(items.len());
+        for item in items {
+            self.assign(targets, item, iter.span)?;
+            if let Some(c) = cond {
+                let cv = self.eval(c)?;
+                match self.truth(&cv, c.span)? {
+                    Some(false) => continue,
+                    Some(true) => {}
+                    None => return Ok(Value::Unknown(Hint::Any)),
+                }
+            }
+            out.push(self.eval(elt)?);
+        }
+        Ok(Value::List(Rc::new(out)))
+    }
+
+    fn eval_call(&mut self, f: &Expr, args: &[Arg], span: Span) -> R<Value> {
+        let callee = self.eval(f)?;
+        let mut vals = Vec::with_capacity(args.len());
+        for a in args {
+            let v = self.eval(&a.value)?;
+            vals.push((a.name.clone(), v, a.value.span));
+        }
+        self.call_value(callee, vals, f.span, span)
+    }
+
+    /// Calls any callable value with evaluated arguments.
+    pub fn call_value(&mut self, callee: Value, mut args: Vec<(Option<(String, Span)>, Value, Span)>, fspan: Span, span: Span) -> R<Value> {
+        match callee {
+            Value::Builtin(b) => {
+                if self.check && args.iter().any(|(_, v, _)| matches!(v, Value::Unknown(Hint::Any))) {
+                    return Ok(Value::Unknown(Hint::Any));
+                }
+                let bound = signature::bind(b, args, span)?;
+                let mut a = Args::new(bound, span, b.name);
+                match (b.run)(self, &mut a) {
+                    Err(Flow::Unknown) if self.check => Ok(Value::Unknown(Hint::Any)),
+                    other => other,
+                }
+            }
+            Value::Func(c) => self.call_closure(&c, args, span),
+            Value::Bound(pair) => {
+                let (callable, receiver) = (pair.0.clone(), pair.1.clone());
+                args.insert(0, (None, receiver, fspan));
+                self.call_value(callable, args, fspan, span)
+            }
+            Value::Unknown(_) => Ok(Value::Unknown(Hint::Any)),
+            other => err(format!("{} is not callable", other.type_name()), fspan),
+        }
+    }
+
+    /// Calls a user function: binds parameters (checking annotated types and named
+    /// dimensions), runs the body in a new scope, checks the declared result type.
+    pub fn call_closure(&mut self, c: &Rc<Closure>, args: Vec<(Option<(String, Span)>, Value, Span)>, span: Span) -> R<Value> {
+        if self.check && self.depth >= CHECK_MAX_DEPTH {
+            return Ok(Value::Unknown(Hint::Any));
+        }
+        if self.depth >= MAX_DEPTH {
+            return err(format!("recursion deeper than {MAX_DEPTH} calls in `{}`", c.def.name), span);
+        }
+        let scope = child_scope(&c.scope);
+        let bound = signature::bind_user(self, c, args, span)?;
+        let dims = signature::check_params(c, &bound, span)?;
+        for (name, v) in bound {
+            scope.borrow_mut().vars.insert(name, v);
+        }
+        let saved_scope = std::mem::replace(&mut self.scope, scope);
+        let saved_file = std::mem::replace(&mut self.file, c.file.clone());
+        self.depth += 1;
+        self.pending_returns.push(Vec::new());
+        let result = self.exec_block(&c.def.body);
+        let pending = self.pending_returns.pop().unwrap_or_default();
+        self.depth -= 1;
+        self.scope = saved_scope;
+        let file = std::mem::replace(&mut self.file, saved_file);
+        let mut value = match result {
+            Ok(v) | Err(Flow::Return(v)) => v,
+            Err(Flow::Error(d)) => return Err(Flow::Error(Box::new(d.in_file(&file)))),
+            Err(Flow::Unknown) => Value::Unknown(Hint::Any),
+        };
+        for p in pending {
+            value = join(&value, &p);
+        }
+        signature::check_result(c, &value, &dims, span)?;
+        Ok(value)
+    }
+}
+
+/// Check mode: what is known of a value that is either `a` or `b`.
+pub fn join(a: &Value, b: &Value) -> Value {
+    match (a, b) {
+        (Value::Array(x), Value::Array(y)) if x.dtype == y.dtype && x.shape.len() == y.shape.len() => {
+            let shape = x.shape.iter().zip(&y.shape).map(|(p, q)| if p == q { *p } else { None }).collect();
+            Value::Array(crate::value::Array {
+                dtype: x.dtype,
+                shape,
+                node: None,
+            })
+        }
+        (Value::Num(x), Value::Num(y)) if x == y => a.clone(),
+        (Value::Num(x), Value::Num(y)) if x.kind() == y.kind() => Value::Unknown(Hint::Num(x.kind())),
+        (Value::Str(x), Value::Str(y)) if x == y => a.clone(),
+        (Value::DType(x), Value::DType(y)) if x == y => a.clone(),
+        (Value::None, Value::None) => Value::None,
+        (Value::Func(x), Value::Func(y)) if Rc::ptr_eq(x, y) => a.clone(),
+        (Value::Builtin(x), Value::Builtin(y)) if std::ptr::eq(*x, *y) => a.clone(),
+        (Value::Module(x), Value::Module(y)) if x == y => a.clone(),
+        _ => Value::Unknown(Hint::Any),
+    }
+}

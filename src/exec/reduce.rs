@@ -1,0 +1,354 @@
+//! Reductions: each block of the input (cut along the reduced axes by the input's chunk
+//! grid) gives a partial; partials combine in a fixed pairwise tree in block order, so
+//! results are bitwise repeatable for any thread count.
+
+use crate::data::{Data, Element};
+use crate::exec::region::{AxisRange, Region, eval, region_shape, strides};
+use crate::exec::{ExecCtx, ExecError};
+use crate::graph::node::{NodeRef, Op, ReduceOp};
+use crate::sema::dtype::DType;
+use ndarray::{ArrayD, IxDyn};
+use rayon::prelude::*;
+
+/// The running state of a reduction for each output position.
+#[derive(Clone, Debug)]
+struct Partial {
+    /// Sum, product, min/max value or mean, as f64 (floats) ...
+    f: Vec<f64>,
+    /// ... or as i64 (integers and bools, exact).
+    i: Vec<i64>,
+    /// Element counts (mean, var) or arg indices.
+    count: Vec<f64>,
+    /// Sum of squared deviations (var, std).
+    m2: Vec<f64>,
+    /// Global positions of the arg-reductions' winners.
+    idx: Vec<i64>,
+}
+
+/// Whether the reduction works on exact integers for this input.
+fn int_lane(op: ReduceOp, dtype: DType) -> bool {
+    use ReduceOp::*;
+    !dtype.is_float()
+        && matches!(
+            op,
+            Sum | Prod | NanSum | NanProd | Min | Max | NanMin | NanMax | ArgMin | ArgMax
+        )
+}
+
+/// NumPy-style pairwise summation (blocks of 8 lanes below 128 elements).
+pub fn pairwise_sum(v: &[f64]) -> f64 {
+    if v.len() < 8 {
+        return v.iter().sum();
+    }
+    if v.len() <= 128 {
+        let mut acc = [0.0f64; 8];
+        let chunks = v.chunks_exact(8);
+        let rest = chunks.remainder();
+        for c in chunks {
+            for k in 0..8 {
+                acc[k] += c[k];
+            }
+        }
+        let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        for x in rest {
+            s += x;
+        }
+        return s;
+    }
+    let half = (v.len() / 2) & !7;
+    pairwise_sum(&v[..half]) + pairwise_sum(&v[half..])
+}
+
+fn better_arg(op: ReduceOp, cand: f64, best: f64) -> bool {
+    let arg_max = matches!(op, ReduceOp::ArgMax);
+    if best.is_nan() {
+        return false;
+    }
+    if cand.is_nan() {
+        return true;
+    }
+    if arg_max { cand > best } else { cand < best }
+}
+
+fn better_arg_i(op: ReduceOp, cand: i64, best: i64) -> bool {
+    if matches!(op, ReduceOp::ArgMax) { cand > best } else { cand < best }
+}
+
+/// Reduces one block. `rows` is the block as (kept positions) × (reduced elements), with the
+/// global position along the reduced axes of each reduced element in `positions`.
+fn partial_of_block(op: ReduceOp, data: &Data, kept: usize, positions: &[i64]) -> Partial {
+    use ReduceOp::*;
+    let r = positions.len();
+    let mut p = Partial {
+        f: Vec::new(),
+        i: Vec::new(),
+        count: Vec::new(),
+        m2: Vec::new(),
+        idx: Vec::new(),
+    };
+    if int_lane(op, data.dtype()) {
+        let vals: Vec<i64> = with_data!(data, a => a.iter().map(|x| x.to_i64()).collect());
+        for k in 0..kept {
+            let row = &vals[k * r..(k + 1) * r];
+            match op {
+                Sum | NanSum => p.i.push(row.iter().fold(0i64, |a, b| a.wrapping_add(*b))),
+                Prod | NanProd => p.i.push(row.iter().fold(1i64, |a, b| a.wrapping_mul(*b))),
+                Min | NanMin => p.i.push(row.iter().copied().min().unwrap_or(i64::MAX)),
+                Max | NanMax => p.i.push(row.iter().copied().max().unwrap_or(i64::MIN)),
+                ArgMin | ArgMax => {
+                    let mut best = 0usize;
+                    for (j, v) in row.iter().enumerate() {
+                        if better_arg_i(op, *v, row[best]) {
+                            best = j;
+                        }
+                    }
+                    p.i.push(row.get(best).copied().unwrap_or(0));
+                    p.idx.push(positions.get(best).copied().unwrap_or(0));
+                }
+                _ => {}
+            }
+        }
+        return p;
+    }
+    let vals: Vec<f64> = with_data!(data, a => a.iter().map(|x| x.to_f64()).collect());
+    let skip = op.skips_nan();
+    let mut scratch: Vec<f64> = Vec::new();
+    for k in 0..kept {
+        let row = &vals[k * r..(k + 1) * r];
+        let clean: &[f64] = if skip {
+            scratch.clear();
+            scratch.extend(row.iter().copied().filter(|x| !x.is_nan()));
+            &scratch
+        } else {
+            row
+        };
+        match op {
+            Sum | NanSum => p.f.push(pairwise_sum(clean)),
+            Prod | NanProd => p.f.push(clean.iter().product()),
+            Mean | NanMean => {
+                p.f.push(pairwise_sum(clean));
+                p.count.push(clean.len() as f64);
+            }
+            Var | Std | NanVar | NanStd => {
+                let n = clean.len() as f64;
+                let mean = if n > 0.0 { pairwise_sum(clean) / n } else { 0.0 };
+                let dev: Vec<f64> = clean.iter().map(|x| (x - mean) * (x - mean)).collect();
+                p.f.push(mean);
+                p.count.push(n);
+                p.m2.push(pairwise_sum(&dev));
+            }
+            Min => p.f.push(row.iter().fold(f64::INFINITY, |a, &b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) })),
+            Max => p.f.push(row.iter().fold(f64::NEG_INFINITY, |a, &b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) })),
+            NanMin => p.f.push(clean.iter().copied().fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a })),
+            NanMax => p.f.push(clean.iter().copied().fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })),
+            ArgMin | ArgMax => {
+                let mut best = 0usize;
+                for (j, v) in row.iter().enumerate() {
+                    if j > 0 && better_arg(op, *v, row[best]) {
+                        best = j;
+                    }
+                }
+                p.f.push(row.get(best).copied().unwrap_or(f64::NAN));
+                p.idx.push(positions.get(best).copied().unwrap_or(0));
+            }
+            Any => p.i.push(row.iter().any(|x| *x != 0.0) as i64),
+            All => p.i.push(row.iter().all(|x| *x != 0.0) as i64),
+            CountNonzero => p.i.push(row.iter().filter(|x| **x != 0.0).count() as i64),
+        }
+    }
+    p
+}
+
+fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
+    use ReduceOp::*;
+    let mut out = a.clone();
+    let n = a.f.len().max(a.i.len());
+    for k in 0..n {
+        if int {
+            match op {
+                Sum | NanSum => out.i[k] = a.i[k].wrapping_add(b.i[k]),
+                Prod | NanProd => out.i[k] = a.i[k].wrapping_mul(b.i[k]),
+                Min | NanMin => out.i[k] = a.i[k].min(b.i[k]),
+                Max | NanMax => out.i[k] = a.i[k].max(b.i[k]),
+                ArgMin | ArgMax => {
+                    if better_arg_i(op, b.i[k], a.i[k]) {
+                        out.i[k] = b.i[k];
+                        out.idx[k] = b.idx[k];
+                    }
+                }
+                _ => {}
+            }
+            continue;
+        }
+        match op {
+            Sum | NanSum => out.f[k] = a.f[k] + b.f[k],
+            Prod | NanProd => out.f[k] = a.f[k] * b.f[k],
+            Mean | NanMean => {
+                out.f[k] = a.f[k] + b.f[k];
+                out.count[k] = a.count[k] + b.count[k];
+            }
+            Var | Std | NanVar | NanStd => {
+                let (na, nb) = (a.count[k], b.count[k]);
+                let total = na + nb;
+                if nb == 0.0 {
+                    continue;
+                }
+                if na == 0.0 {
+                    out.f[k] = b.f[k];
+                    out.count[k] = nb;
+                    out.m2[k] = b.m2[k];
+                    continue;
+                }
+                let delta = b.f[k] - a.f[k];
+                out.f[k] = a.f[k] + delta * nb / total;
+                out.m2[k] = a.m2[k] + b.m2[k] + delta * delta * na * nb / total;
+                out.count[k] = total;
+            }
+            Min | Max => {
+                let (x, y) = (a.f[k], b.f[k]);
+                out.f[k] = if x.is_nan() || y.is_nan() {
+                    f64::NAN
+                } else if op == Min {
+                    x.min(y)
+                } else {
+                    x.max(y)
+                };
+            }
+            NanMin | NanMax => {
+                let (x, y) = (a.f[k], b.f[k]);
+                out.f[k] = if x.is_nan() {
+                    y
+                } else if y.is_nan() {
+                    x
+                } else if op == NanMin {
+                    x.min(y)
+                } else {
+                    x.max(y)
+                };
+            }
+            ArgMin | ArgMax => {
+                if better_arg(op, b.f[k], a.f[k]) {
+                    out.f[k] = b.f[k];
+                    out.idx[k] = b.idx[k];
+                }
+            }
+            Any => out.i[k] = a.i[k] | b.i[k],
+            All => out.i[k] = a.i[k] & b.i[k],
+            CountNonzero => out.i[k] = a.i[k] + b.i[k],
+        }
+    }
+    out
+}
+
+fn tree_combine(op: ReduceOp, int: bool, mut parts: Vec<Partial>) -> Option<Partial> {
+    if parts.len() <= 1 {
+        return parts.pop();
+    }
+    let right = parts.split_off(parts.len() / 2);
+    let a = tree_combine(op, int, parts)?;
+    let b = tree_combine(op, int, right)?;
+    Some(combine(op, int, a, b))
+}
+
+fn finish(op: ReduceOp, int: bool, p: Partial, ddof: f64, out_dtype: DType, shape: &[usize]) -> Data {
+    use ReduceOp::*;
+    let dim = IxDyn(shape);
+    let f64_data = |v: Vec<f64>| Data::F64(ArrayD::from_shape_vec(dim.clone(), v).expect("one per output")).into_dtype(out_dtype);
+    let i64_data = |v: Vec<i64>| Data::I64(ArrayD::from_shape_vec(dim.clone(), v).expect("one per output")).into_dtype(out_dtype);
+    match op {
+        ArgMin | ArgMax => i64_data(p.idx),
+        Any | All | CountNonzero => i64_data(p.i),
+        _ if int => i64_data(p.i),
+        Mean | NanMean => f64_data(p.f.iter().zip(&p.count).map(|(s, n)| s / n).collect()),
+        Var | NanVar | Std | NanStd => {
+            let v = p.m2.iter().zip(&p.count).map(|(m2, n)| {
+                let var = m2 / (n - ddof).max(0.0);
+                if matches!(op, Std | NanStd) { var.sqrt() } else { var }
+            });
+            f64_data(v.collect())
+        }
+        _ => f64_data(p.f),
+    }
+}
+
+/// Evaluates a region of a reduction node.
+pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, ExecError> {
+    let Op::Reduce { op, axes, keepdims, ddof } = &node.op else {
+        unreachable!("eval_reduce is called on reduce nodes")
+    };
+    let input = &node.inputs[0];
+    let nd = input.shape.len();
+    // The input region: kept axes from the output region, reduced axes whole.
+    let mut template: Region = Vec::with_capacity(nd);
+    let mut out_axis = 0;
+    for k in 0..nd {
+        if axes.contains(&k) {
+            template.push(AxisRange::full(input.shape[k]));
+            if *keepdims {
+                out_axis += 1;
+            }
+        } else {
+            template.push(region[out_axis]);
+            out_axis += 1;
+        }
+    }
+    // Blocks along the reduced axes follow the input's chunk grid.
+    let mut blocks: Vec<Region> = vec![template.clone()];
+    for &ax in axes {
+        let mut next = Vec::new();
+        for b in &blocks {
+            let mut lo = 0;
+            for &c in &input.chunks[ax] {
+                if c == 0 {
+                    continue;
+                }
+                let mut nb = b.clone();
+                nb[ax] = AxisRange::span(lo, c);
+                next.push(nb);
+                lo += c;
+            }
+        }
+        blocks = next;
+    }
+    let kept: usize = region.iter().map(|r| r.len).product();
+    let int = int_lane(*op, input.dtype);
+    let reduced_shape: Vec<usize> = axes.iter().map(|&a| input.shape[a]).collect();
+    let reduced_strides = strides(&reduced_shape);
+    let run_block = |block: &Region| -> Result<Partial, ExecError> {
+        let data = eval(ctx, input, block)?;
+        // Kept axes first, reduced axes last, so each output position is one row.
+        let mut perm: Vec<usize> = (0..nd).filter(|k| !axes.contains(k)).collect();
+        perm.extend(axes.iter().copied());
+        let data = map_data!(data, a => a.permuted_axes(IxDyn(&perm)).as_standard_layout().into_owned());
+        let positions = block_positions(block, axes, &reduced_strides);
+        Ok(partial_of_block(*op, &data, kept, &positions))
+    };
+    let parts: Vec<Partial> = if blocks.len() > 1 {
+        blocks.par_iter().map(run_block).collect::<Result<_, _>>()?
+    } else {
+        blocks.iter().map(run_block).collect::<Result<_, _>>()?
+    };
+    let total = tree_combine(*op, int, parts);
+    let shape = region_shape(region);
+    Ok(match total {
+        Some(p) => finish(*op, int, p, *ddof, node.dtype, &shape),
+        None => Data::zeros(node.dtype, &shape),
+    })
+}
+
+/// Flat positions (over the reduced axes' full extents) of each reduced element of a block,
+/// in row-major order of the block's reduced axes.
+fn block_positions(block: &Region, axes: &[usize], reduced_strides: &[usize]) -> Vec<i64> {
+    let mut pos = vec![0i64];
+    for (j, &ax) in axes.iter().enumerate() {
+        let r = block[ax];
+        let mut next = Vec::with_capacity(pos.len() * r.len);
+        for p in &pos {
+            for i in 0..r.len {
+                next.push(p + r.at(i) * reduced_strides[j] as i64);
+            }
+        }
+        pos = next;
+    }
+    pos
+}

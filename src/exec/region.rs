@@ -1,0 +1,496 @@
+//! Evaluating any strided rectangular region of a node's output. Slices, transposes and
+//! broadcasts map the region onto their inputs, so sources generate only what is kept.
+
+use crate::data::Data;
+use crate::exec::{ExecCtx, ExecError, reduce, scan, sources};
+use crate::graph::node::{Node, NodeRef, Op, SliceItem, Source};
+use crate::kernel::{Instr, Kernel, MapOp};
+use crate::sema::dtype::DType;
+use ndarray::{Axis, IxDyn, Slice};
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The indices `start + step * i` for `i < len` of one axis.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct AxisRange {
+    /// The first index.
+    pub start: i64,
+    /// The distance between indices (may be negative).
+    pub step: i64,
+    /// How many indices.
+    pub len: usize,
+}
+
+impl AxisRange {
+    /// The whole axis `0..n`.
+    pub fn full(n: usize) -> AxisRange {
+        AxisRange::span(0, n)
+    }
+    /// `lo..lo+len` with step 1.
+    pub fn span(lo: usize, len: usize) -> AxisRange {
+        AxisRange {
+            start: lo as i64,
+            step: 1,
+            len,
+        }
+    }
+    /// The index of element `i`.
+    pub fn at(&self, i: usize) -> i64 {
+        self.start + self.step * i as i64
+    }
+    /// The smallest and largest index (for a non-empty range).
+    pub fn bounds(&self) -> (i64, i64) {
+        let last = self.at(self.len.saturating_sub(1));
+        (self.start.min(last), self.start.max(last))
+    }
+    /// Composes: `inner` indexes into this range.
+    pub fn compose(&self, inner: &AxisRange) -> AxisRange {
+        AxisRange {
+            start: self.start + self.step * inner.start,
+            step: self.step * inner.step,
+            len: inner.len,
+        }
+    }
+}
+
+/// A region: one range per axis.
+pub type Region = Vec<AxisRange>;
+
+/// The region covering a whole shape.
+pub fn full_region(shape: &[usize]) -> Region {
+    shape.iter().map(|&n| AxisRange::full(n)).collect()
+}
+
+/// The lengths of a region.
+pub fn region_shape(region: &Region) -> Vec<usize> {
+    region.iter().map(|r| r.len).collect()
+}
+
+/// Takes a region of in-memory data.
+pub fn slice_data(data: &Data, region: &Region) -> Data {
+    map_data!(data, a => {
+        let mut view = a.view();
+        for (k, r) in region.iter().enumerate() {
+            if r.len == 0 {
+                view.slice_axis_inplace(Axis(k), Slice::new(0, Some(0), 1));
+                continue;
+            }
+            let (lo, hi) = r.bounds();
+            let step = if r.len == 1 { 1 } else { r.step as isize };
+            view.slice_axis_inplace(Axis(k), Slice::new(lo as isize, Some(hi as isize + 1), step));
+        }
+        view.to_owned()
+    })
+}
+
+/// Evaluates `region` of `node`.
+pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, ExecError> {
+    ctx.check_cancelled()?;
+    if region.iter().any(|r| r.len == 0) {
+        return Ok(Data::zeros(node.dtype, &region_shape(region)));
+    }
+    if let Some(cached) = ctx.cached(node) {
+        return Ok(slice_data(&cached, region));
+    }
+    match &node.op {
+        Op::Source(Source::Data(d)) => Ok(slice_data(d, region)),
+        Op::Source(src) => Ok(sources::generate(ctx, node, src, region)),
+        Op::Map { .. } => eval_map(ctx, node, region),
+        Op::Reduce { .. } => reduce::eval_reduce(ctx, node, region),
+        Op::Scan { op, axis } => scan::eval_scan(ctx, node, *op, *axis, region),
+        Op::Slice(items) => eval_slice(ctx, node, items, region),
+        Op::Transpose(perm) => {
+            let mut inner = vec![AxisRange::full(0); perm.len()];
+            for (k, &p) in perm.iter().enumerate() {
+                inner[p] = region[k];
+            }
+            let data = eval(ctx, &node.inputs[0], &inner)?;
+            Ok(map_data!(data, a => a.permuted_axes(IxDyn(perm)).as_standard_layout().into_owned()))
+        }
+        Op::Reshape => eval_reshape(ctx, node, region),
+        Op::BroadcastTo => {
+            let input = &node.inputs[0];
+            let inner = broadcast_region(region, &input.shape);
+            let data = eval(ctx, input, &inner)?;
+            Ok(broadcast_data(data, &region_shape(region)))
+        }
+        Op::Concat { axis } => eval_concat(ctx, node, *axis, region),
+        Op::Rechunk => eval(ctx, &node.inputs[0], region),
+        Op::Diagonal {
+            offset,
+            axis1,
+            axis2,
+        } => eval_diagonal(ctx, node, *offset, *axis1, *axis2, region),
+    }
+}
+
+/// Maps a region of a broadcast result onto an operand of shape `shape` (right-aligned;
+/// length-1 axes read index 0).
+pub fn broadcast_region(region: &Region, shape: &[usize]) -> Region {
+    let off = region.len() - shape.len();
+    shape
+        .iter()
+        .enumerate()
+        .map(|(j, &n)| {
+            let r = region[j + off];
+            if n == 1 { AxisRange::span(0, 1) } else { r }
+        })
+        .collect()
+}
+
+/// Broadcasts data to `shape` and makes it standard layout.
+pub fn broadcast_data(data: Data, shape: &[usize]) -> Data {
+    if data.shape() == shape {
+        return data;
+    }
+    map_data!(data, a => match a.broadcast(IxDyn(shape)) {
+        Some(view) => view.to_owned(),
+        None => a,
+    })
+}
+
+/// Compiles the connected element-wise nodes under `root` into one kernel, whose inputs are
+/// the non-element-wise nodes at its edge.
+pub fn compile_kernel(ctx: &ExecCtx, root: &NodeRef) -> (Kernel, Vec<NodeRef>) {
+    let mut leaves: Vec<NodeRef> = Vec::new();
+    let mut instrs: Vec<(Instr, DType)> = Vec::new();
+    let mut memo: HashMap<*const Node, usize> = HashMap::new();
+    let result = compile_node(ctx, root, &mut leaves, &mut instrs, &mut memo);
+    let mut kernel = Kernel::new(leaves.iter().map(|l| l.dtype).collect());
+    for (instr, _) in instrs {
+        kernel.push(instr);
+    }
+    kernel.result = result;
+    (kernel, leaves)
+}
+
+fn compile_node(
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    leaves: &mut Vec<NodeRef>,
+    instrs: &mut Vec<(Instr, DType)>,
+    memo: &mut HashMap<*const Node, usize>,
+) -> usize {
+    let key = Arc::as_ptr(node);
+    if let Some(&v) = memo.get(&key) {
+        return v;
+    }
+    let push = |instrs: &mut Vec<(Instr, DType)>, i: Instr, d: DType| {
+        instrs.push((i, d));
+        instrs.len() - 1
+    };
+    let v = match &node.op {
+        Op::Map { op, compute } if ctx.cached(node).is_none() => {
+            let mut args = Vec::new();
+            for (k, input) in node.inputs.iter().enumerate() {
+                let v = compile_node(ctx, input, leaves, instrs, memo);
+                let want = match op {
+                    MapOp::Where if k == 0 => DType::Bool,
+                    MapOp::Cast => instrs[v].1,
+                    _ => *compute,
+                };
+                let v = if instrs[v].1 == want {
+                    v
+                } else {
+                    push(instrs, Instr::Cast(v, want), want)
+                };
+                args.push(v);
+            }
+            push(
+                instrs,
+                Instr::Apply {
+                    op: *op,
+                    args,
+                    compute: *compute,
+                    out: node.dtype,
+                },
+                node.dtype,
+            )
+        }
+        _ => {
+            leaves.push(node.clone());
+            push(instrs, Instr::Load(leaves.len() - 1), node.dtype)
+        }
+    };
+    memo.insert(key, v);
+    v
+}
+
+fn eval_map(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, ExecError> {
+    let (kernel, leaves) = compile_kernel(ctx, node);
+    let shape = region_shape(region);
+    let mut inputs = Vec::with_capacity(leaves.len());
+    for leaf in &leaves {
+        let inner = broadcast_region(region, &leaf.shape);
+        let data = eval(ctx, leaf, &inner)?;
+        // A single value is broadcast by the backend itself; anything else is expanded.
+        let data = if data.len() == 1 {
+            data.reshaped(&[1])
+        } else {
+            broadcast_data(data, &shape)
+        };
+        inputs.push(data);
+    }
+    let out = ctx.backend.run_kernel(&kernel, &inputs, &shape);
+    Ok(out)
+}
+
+fn eval_slice(ctx: &ExecCtx, node: &NodeRef, items: &[SliceItem], region: &Region) -> Result<Data, ExecError> {
+    let input = &node.inputs[0];
+    let mut inner = vec![AxisRange::span(0, 1); input.shape.len()];
+    let mut out_axis = 0;
+    for item in items {
+        match *item {
+            SliceItem::Take {
+                axis,
+                start,
+                step,
+                len,
+            } => {
+                let own = AxisRange { start, step, len };
+                inner[axis] = own.compose(&region[out_axis]);
+                out_axis += 1;
+            }
+            SliceItem::Fix { axis, index } => inner[axis] = AxisRange::span(index, 1),
+            SliceItem::NewAxis => out_axis += 1,
+        }
+    }
+    let data = eval(ctx, input, &inner)?;
+    Ok(data.reshaped(&region_shape(region)))
+}
+
+/// Row-major strides of a shape, in elements.
+pub fn strides(shape: &[usize]) -> Vec<usize> {
+    let mut s = vec![1; shape.len()];
+    for k in (0..shape.len().saturating_sub(1)).rev() {
+        s[k] = s[k + 1] * shape[k + 1];
+    }
+    s
+}
+
+/// Row-major flat indices of every element of a region.
+pub fn region_flat_indices(region: &Region, shape: &[usize]) -> Vec<usize> {
+    let st = strides(shape);
+    let mut out = vec![0usize];
+    for (k, r) in region.iter().enumerate() {
+        let mut next = Vec::with_capacity(out.len() * r.len);
+        for base in &out {
+            for i in 0..r.len {
+                next.push(base + r.at(i) as usize * st[k]);
+            }
+        }
+        out = next;
+    }
+    out
+}
+
+fn eval_reshape(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, ExecError> {
+    let input = &node.inputs[0];
+    let st = strides(&node.shape);
+    let lo: usize = region.iter().zip(&st).map(|(r, s)| r.bounds().0 as usize * s).sum();
+    let hi: usize = region.iter().zip(&st).map(|(r, s)| r.bounds().1 as usize * s).sum::<usize>() + 1;
+    let flat = eval_flat(ctx, input, lo, hi)?;
+    let shape = region_shape(region);
+    let n: usize = shape.iter().product();
+    if hi - lo == n && region.iter().all(|r| r.step == 1 || r.len == 1) {
+        return Ok(flat.reshaped(&shape));
+    }
+    let picks = region_flat_indices(region, &node.shape);
+    Ok(map_data!(flat, a => {
+        let s = a.as_slice().map(|s| s.to_vec()).unwrap_or_else(|| a.iter().copied().collect());
+        let v: Vec<_> = picks.iter().map(|&p| s[p - lo]).collect();
+        ndarray::ArrayD::from_shape_vec(IxDyn(&shape), v).expect("picks has one entry per element")
+    }))
+}
+
+/// Evaluates the row-major flat range `lo..hi` of a node as a 1-D array.
+pub fn eval_flat(ctx: &ExecCtx, node: &NodeRef, lo: usize, hi: usize) -> Result<Data, ExecError> {
+    let mut rects = Vec::new();
+    flat_rects(&node.shape, lo, hi, &mut Vec::new(), &mut rects);
+    let mut parts = Vec::with_capacity(rects.len());
+    for rect in rects {
+        let d = eval(ctx, node, &rect)?;
+        let n = d.len();
+        parts.push(d.reshaped(&[n]));
+    }
+    Ok(concat_data(parts, 0, node.dtype, &[hi - lo]))
+}
+
+fn flat_rects(shape: &[usize], lo: usize, hi: usize, prefix: &mut Region, out: &mut Vec<Region>) {
+    if hi <= lo {
+        return;
+    }
+    if shape.is_empty() {
+        out.push(prefix.clone());
+        return;
+    }
+    let inner: usize = shape[1..].iter().product::<usize>().max(1);
+    let rest_full = |p: &mut Region| -> Region {
+        let mut r = p.clone();
+        r.extend(shape[1..].iter().map(|&n| AxisRange::full(n)));
+        r
+    };
+    let r0 = lo / inner;
+    let r1 = (hi - 1) / inner;
+    if r0 == r1 {
+        prefix.push(AxisRange::span(r0, 1));
+        flat_rects(&shape[1..], lo - r0 * inner, hi - r0 * inner, prefix, out);
+        prefix.pop();
+        return;
+    }
+    let mut first_full = r0;
+    if lo % inner != 0 {
+        prefix.push(AxisRange::span(r0, 1));
+        flat_rects(&shape[1..], lo % inner, inner, prefix, out);
+        prefix.pop();
+        first_full = r0 + 1;
+    }
+    let end_full = if hi % inner == 0 { r1 + 1 } else { r1 };
+    if end_full > first_full {
+        prefix.push(AxisRange::span(first_full, end_full - first_full));
+        out.push(rest_full(prefix));
+        prefix.pop();
+    }
+    if hi % inner != 0 {
+        prefix.push(AxisRange::span(r1, 1));
+        flat_rects(&shape[1..], 0, hi % inner, prefix, out);
+        prefix.pop();
+    }
+}
+
+/// Concatenates data along `axis`; `shape` is the result's shape (used when there are no parts).
+pub fn concat_data(parts: Vec<Data>, axis: usize, dtype: DType, shape: &[usize]) -> Data {
+    if parts.len() == 1 {
+        return parts.into_iter().next().expect("one part");
+    }
+    if parts.is_empty() {
+        return Data::zeros(dtype, shape);
+    }
+    macro_rules! cat {
+        ($variant:ident) => {{
+            let views: Vec<_> = parts
+                .iter()
+                .map(|p| match p {
+                    Data::$variant(a) => a.view(),
+                    _ => unreachable!("concatenated parts share one dtype"),
+                })
+                .collect();
+            Data::$variant(
+                ndarray::concatenate(Axis(axis), &views).expect("parts agree off the axis"),
+            )
+        }};
+    }
+    match dtype {
+        DType::Bool => cat!(Bool),
+        DType::U8 => cat!(U8),
+        DType::I32 => cat!(I32),
+        DType::I64 => cat!(I64),
+        DType::F32 => cat!(F32),
+        DType::F64 => cat!(F64),
+    }
+}
+
+/// The sub-range of `r` (as `k` positions) whose indices fall in `off..off+n`.
+fn positions_within(r: &AxisRange, off: i64, n: i64) -> (usize, usize) {
+    let inside = |k: usize| {
+        let i = r.at(k);
+        i >= off && i < off + n
+    };
+    // Indices are monotone in k, so the positions inside form one run; find it by bisection.
+    let len = r.len;
+    let first_inside_or_after = |pred: &dyn Fn(usize) -> bool| -> usize {
+        let (mut a, mut b) = (0usize, len);
+        while a < b {
+            let m = (a + b) / 2;
+            if pred(m) { b = m } else { a = m + 1 }
+        }
+        a
+    };
+    let before = |k: usize| if r.step > 0 { r.at(k) >= off } else { r.at(k) < off + n };
+    let lo = first_inside_or_after(&before);
+    let after = |k: usize| if r.step > 0 { r.at(k) >= off + n } else { r.at(k) < off };
+    let hi = first_inside_or_after(&after).max(lo);
+    debug_assert!((lo..hi).all(inside));
+    (lo, hi)
+}
+
+fn eval_concat(ctx: &ExecCtx, node: &NodeRef, axis: usize, region: &Region) -> Result<Data, ExecError> {
+    let r = region[axis];
+    let mut pieces: Vec<(usize, Data)> = Vec::new();
+    let mut off = 0i64;
+    for input in &node.inputs {
+        let n = input.shape[axis] as i64;
+        let (k0, k1) = positions_within(&r, off, n);
+        if k1 > k0 {
+            let mut inner = region.clone();
+            inner[axis] = AxisRange {
+                start: r.at(k0) - off,
+                step: r.step,
+                len: k1 - k0,
+            };
+            pieces.push((k0, eval(ctx, input, &inner)?));
+        }
+        off += n;
+    }
+    pieces.sort_by_key(|(k, _)| *k);
+    let parts = pieces.into_iter().map(|(_, d)| d).collect();
+    Ok(concat_data(parts, axis, node.dtype, &region_shape(region)))
+}
+
+/// Diagonal positions evaluated per piece, so a piece reads at most `PIECE`² elements per
+/// position of the other axes.
+const DIAG_PIECE: usize = 64;
+
+fn eval_diagonal(
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    offset: i64,
+    axis1: usize,
+    axis2: usize,
+    region: &Region,
+) -> Result<Data, ExecError> {
+    let input = &node.inputs[0];
+    let nd = input.shape.len();
+    let diag = region[region.len() - 1];
+    let (row0, col0) = if offset >= 0 { (0, offset) } else { (-offset, 0) };
+    let mut parts = Vec::new();
+    let mut done = 0;
+    while done < diag.len {
+        let take = DIAG_PIECE.min(diag.len - done);
+        let t0 = diag.at(done);
+        let mut inner = Vec::with_capacity(nd);
+        let mut other = 0;
+        for k in 0..nd {
+            if k == axis1 {
+                inner.push(AxisRange { start: t0 + row0, step: diag.step, len: take });
+            } else if k == axis2 {
+                inner.push(AxisRange { start: t0 + col0, step: diag.step, len: take });
+            } else {
+                inner.push(region[other]);
+                other += 1;
+            }
+        }
+        let block = eval(ctx, input, &inner)?;
+        let mut perm: Vec<usize> = (0..nd).filter(|&k| k != axis1 && k != axis2).collect();
+        perm.push(axis1);
+        perm.push(axis2);
+        let piece = map_data!(block, a => {
+            let a = a.permuted_axes(IxDyn(&perm));
+            let views: Vec<_> = (0..take)
+                .map(|p| a.index_axis(Axis(nd - 1), p).index_axis(Axis(nd - 2), p).insert_axis(Axis(nd - 2)).to_owned())
+                .collect();
+            let vs: Vec<_> = views.iter().map(|v| v.view()).collect();
+            ndarray::concatenate(Axis(nd - 2), &vs).expect("diagonal pieces agree")
+        });
+        parts.push(piece);
+        done += take;
+    }
+    Ok(concat_data(parts, region.len() - 1, node.dtype, &region_shape(region)))
+}
+
+/// The kernel a map node would compile to, outside any computation (for plans).
+pub fn compile_kernel_for_plan(root: &NodeRef) -> (Kernel, usize) {
+    let ctx = ExecCtx::new(Arc::new(crate::backend::interp::Interp), Arc::new(std::sync::atomic::AtomicBool::new(false)));
+    let (k, leaves) = compile_kernel(&ctx, root);
+    (k, leaves.len())
+}

@@ -1,0 +1,7 @@
+//! The lazy array graph: nodes, their constructors, and chunk grids.
+
+pub mod build;
+pub mod chunks;
+pub mod node;
+
+pub use node::{Node, NodeRef, Op, Source};

@@ -1,0 +1,199 @@
+//! Arr: a typed, lazy, chunked array language. This crate is the compiler, the chunked
+//! executor and the embedding API; `Session` is the one public entry point.
+//!
+//! ```
+//! let mut session = arr::Session::new();
+//! let out = session.eval_to_string("print(sum(arange(10)))").unwrap();
+//! assert_eq!(out, "45\n");
+//! ```
+
+#[macro_use]
+pub mod data;
+pub mod backend;
+pub mod builtins;
+pub mod eval;
+pub mod exec;
+pub mod graph;
+pub mod kernel;
+pub mod repl;
+pub mod sema;
+pub mod syntax;
+pub mod value;
+
+use eval::{Interp, SessionState};
+use std::cell::RefCell;
+use std::rc::Rc;
+use syntax::diag::{Diagnostic, SourceFile};
+use value::{Scope, ScopeData, Value};
+
+/// Session settings.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// Worker threads (default: all cores).
+    pub threads: usize,
+    /// Byte budget (default: half the RAM).
+    pub memory_limit: usize,
+    /// Session seed (default: from the OS).
+    pub seed: Option<u64>,
+    /// Print run statistics.
+    pub verbose: bool,
+    /// Print plans instead of computing.
+    pub explain_only: bool,
+    /// Script arguments (`args`).
+    pub args: Vec<String>,
+}
+
+impl Default for Options {
+    fn default() -> Options {
+        Options {
+            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            memory_limit: eval::session::default_memory_limit(),
+            seed: None,
+            verbose: false,
+            explain_only: false,
+            args: Vec::new(),
+        }
+    }
+}
+
+/// An error from a session, with its rendered diagnostic text.
+#[derive(Debug, Clone)]
+pub struct Error {
+    /// The diagnostic.
+    pub diagnostic: Diagnostic,
+    /// The rendered text (`error: ...` with the source line and a caret).
+    pub rendered: String,
+}
+
+impl std::fmt::Display for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.rendered)
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// An interpreter session: bindings persist between evaluations.
+pub struct Session {
+    state: Rc<RefCell<SessionState>>,
+    prelude: Scope,
+    globals: Scope,
+}
+
+const PRELUDE: &str = include_str!("../stdlib/prelude.arr");
+
+impl Default for Session {
+    fn default() -> Session {
+        Session::new()
+    }
+}
+
+impl Session {
+    /// A session with default options.
+    pub fn new() -> Session {
+        Session::with_options(Options::default())
+    }
+
+    /// A session with the given options.
+    pub fn with_options(opts: Options) -> Session {
+        let mut state = SessionState::new(opts.threads, opts.memory_limit, opts.seed);
+        state.verbose = opts.verbose;
+        state.explain_only = opts.explain_only;
+        state.args = opts.args.clone();
+        let state = Rc::new(RefCell::new(state));
+        let prelude: Scope = Rc::new(RefCell::new(ScopeData::default()));
+        let args_value = Value::List(Rc::new(opts.args.iter().map(|a| Value::str(a)).collect()));
+        prelude.borrow_mut().vars.insert("args".into(), args_value);
+        let file = SourceFile {
+            name: "<prelude>".into(),
+            text: Rc::from(PRELUDE),
+        };
+        if let Ok(program) = syntax::parse_program(PRELUDE) {
+            let mut interp = Interp::new(false, state.clone(), prelude.clone(), file);
+            // The prelude only defines functions; it cannot fail at run time.
+            let _ = interp.run_program(&program);
+        }
+        let globals = eval::child_scope(&prelude);
+        Session { state, prelude, globals }
+    }
+
+    /// Sends `print` output to a writer instead of stdout.
+    pub fn set_output(&mut self, out: Rc<RefCell<dyn std::io::Write>>) {
+        self.state.borrow_mut().out = out;
+    }
+
+    /// The shared state (settings, seed, cancel flag).
+    pub fn state(&self) -> Rc<RefCell<SessionState>> {
+        self.state.clone()
+    }
+
+    fn error(diag: Diagnostic, file: &SourceFile) -> Error {
+        let rendered = diag.render(file);
+        Error { diagnostic: diag, rendered }
+    }
+
+    /// Parses and checks a program against the current bindings without computing anything.
+    pub fn check(&mut self, name: &str, text: &str) -> Result<(), Error> {
+        let file = SourceFile {
+            name: name.into(),
+            text: Rc::from(text),
+        };
+        let program = syntax::parse_program(text).map_err(|d| Session::error(d, &file))?;
+        self.check_program(&program, &file)
+    }
+
+    fn check_program(&mut self, program: &syntax::ast::Program, file: &SourceFile) -> Result<(), Error> {
+        let snapshot = eval::child_scope(&self.prelude);
+        snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
+        let mut checker = Interp::new(true, self.state.clone(), snapshot, file.clone());
+        checker.run_program(program).map(|_| ()).map_err(|d| Session::error(*d, file))
+    }
+
+    /// Checks, then runs a program; returns the value of its last expression statement.
+    pub fn run(&mut self, name: &str, text: &str) -> Result<Value, Error> {
+        let file = SourceFile {
+            name: name.into(),
+            text: Rc::from(text),
+        };
+        let program = syntax::parse_program(text).map_err(|d| Session::error(d, &file))?;
+        self.check_program(&program, &file)?;
+        self.state.borrow().cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+        let mut runner = Interp::new(false, self.state.clone(), self.globals.clone(), file.clone());
+        runner.run_program(&program).map_err(|d| Session::error(*d, &file))
+    }
+
+    /// Runs code (named `<input>`).
+    pub fn eval(&mut self, code: &str) -> Result<Value, Error> {
+        self.run("<input>", code)
+    }
+
+    /// Runs code and returns what it printed.
+    pub fn eval_to_string(&mut self, code: &str) -> Result<String, Error> {
+        let buffer: Rc<RefCell<Vec<u8>>> = Rc::new(RefCell::new(Vec::new()));
+        let previous = self.state.borrow().out.clone();
+        self.set_output(buffer.clone());
+        let result = self.eval(code);
+        self.state.borrow_mut().out = previous;
+        result?;
+        let bytes = buffer.borrow().clone();
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
+    }
+
+    /// The value bound to a name.
+    pub fn get(&self, name: &str) -> Option<Value> {
+        self.globals.borrow().vars.get(name).cloned()
+    }
+
+    /// Renders a value as `print` would (computing it).
+    pub fn display(&mut self, v: &Value) -> Result<String, Error> {
+        let file = SourceFile {
+            name: "<value>".into(),
+            text: Rc::from(""),
+        };
+        let interp = Interp::new(false, self.state.clone(), self.globals.clone(), file.clone());
+        builtins::host::display(&interp, v, Default::default(), false).map_err(|f| match f {
+            eval::Flow::Error(d) => Session::error(*d, &file),
+            _ => Session::error(Diagnostic::error("value unavailable", Default::default()), &file),
+        })
+    }
+}

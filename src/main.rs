@@ -1,0 +1,160 @@
+//! The `arr` command line: run a script, run code with `-e`, check or explain a file, or
+//! start the REPL. Exit codes: 0 success, 1 program error, 2 bad command line.
+
+use arr::{Options, Session};
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(name = "arr", version, about = "Arr: a typed, lazy, chunked array language")]
+struct Cli {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true)]
+    threads: Option<usize>,
+    /// Backend for kernels.
+    #[arg(long, global = true, value_parser = ["interp", "jit"], default_value = "interp")]
+    backend: String,
+    /// Device.
+    #[arg(long, global = true, value_parser = ["cpu", "cuda"], default_value = "cpu")]
+    device: String,
+    /// Memory budget, e.g. 4GiB, 512MB (default: half the RAM).
+    #[arg(long, global = true)]
+    memory_limit: Option<String>,
+    /// Session seed.
+    #[arg(long, global = true)]
+    seed: Option<u64>,
+    /// No progress bar.
+    #[arg(long, global = true)]
+    no_progress: bool,
+    /// Print run statistics after each computation.
+    #[arg(long, global = true)]
+    verbose: bool,
+    /// Run code given on the command line.
+    #[arg(short = 'e', value_name = "CODE", conflicts_with = "file")]
+    code: Option<String>,
+    #[command(subcommand)]
+    command: Option<Command>,
+    /// A script to run, then its arguments.
+    file: Option<String>,
+    /// Arguments for the script (`args`).
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+    args: Vec<String>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and type-check a file; nothing is computed.
+    Check { file: String },
+    /// Print the plan of each computation instead of running it.
+    Explain { file: String },
+}
+
+/// Parses sizes like `4GiB`, `512MB`, `100000`.
+fn parse_bytes(text: &str) -> Option<usize> {
+    let t = text.trim();
+    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let (num, unit) = t.split_at(split);
+    let value: f64 = num.parse().ok()?;
+    let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" => 1e3,
+        "kib" => 1024.0,
+        "m" | "mb" => 1e6,
+        "mib" => 1024.0 * 1024.0,
+        "g" | "gb" => 1e9,
+        "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" => 1e12,
+        "tib" => 1024f64.powi(4),
+        _ => return None,
+    };
+    Some((value * mult) as usize)
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    if cli.backend == "jit" || cli.device == "cuda" {
+        eprintln!(
+            "error: the {} backend is not built in this version; use --backend interp --device cpu",
+            if cli.backend == "jit" { "jit" } else { "cuda" }
+        );
+        return ExitCode::from(2);
+    }
+    let mut opts = Options::default();
+    if let Some(t) = cli.threads {
+        if t == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return ExitCode::from(2);
+        }
+        opts.threads = t;
+    }
+    if let Some(m) = &cli.memory_limit {
+        match parse_bytes(m) {
+            Some(b) if b > 0 => opts.memory_limit = b,
+            _ => {
+                eprintln!("error: cannot read --memory-limit {m:?}; write it like 4GiB or 512MB");
+                return ExitCode::from(2);
+            }
+        }
+    }
+    opts.seed = cli.seed;
+    opts.verbose = cli.verbose;
+    opts.args = cli.args.clone();
+    if cli.verbose {
+        if let Some(s) = cli.seed {
+            eprintln!("[arr] seed {s}");
+        }
+    }
+    let (name, text, check_only) = match (&cli.command, &cli.code, &cli.file) {
+        (Some(Command::Check { file }), _, _) => (file.clone(), None, true),
+        (Some(Command::Explain { file }), _, _) => {
+            opts.explain_only = true;
+            (file.clone(), None, false)
+        }
+        (None, Some(code), _) => ("<command line>".to_string(), Some(code.clone()), false),
+        (None, None, Some(file)) => (file.clone(), None, false),
+        (None, None, None) => {
+            let mut session = Session::with_options(opts);
+            return match arr::repl::run(&mut session) {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    ExitCode::from(1)
+                }
+            };
+        }
+    };
+    let text = match text {
+        Some(t) => t,
+        None => match std::fs::read_to_string(&name) {
+            Ok(t) => t,
+            Err(e) => {
+                eprintln!("error: cannot read {name}: {e}");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let mut session = Session::with_options(opts);
+    if cli.verbose {
+        eprintln!("[arr] session seed {}", session.state().borrow().seed);
+    }
+    let result = if check_only { session.check(&name, &text) } else { session.run(&name, &text).map(|_| ()) };
+    match result {
+        Ok(()) => {
+            if check_only {
+                println!("{name}: ok");
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprint!("{}", e.rendered);
+            ExitCode::from(1)
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! The front end: the logos lexer, the lalrpop parser, the AST with spans, and diagnostics.
+
+pub mod ast;
+pub mod diag;
+pub mod lexer;
+pub mod parser;
+
+pub use diag::{Diagnostic, SourceFile};
+pub use parser::parse_program;
