@@ -166,9 +166,7 @@ pub fn compute(config: &ExecConfig, cancel: Arc<AtomicBool>, node: &NodeRef) -> 
     let per_task = projected_task_bytes(node);
     let mut materialised = 0;
     // Barriers (reductions and scans whose results feed further work) are computed once, first.
-    let mut order = Vec::new();
-    collect_barriers(node, &mut order, &mut HashMap::new(), true);
-    for barrier in &order {
+    for barrier in &collect_barriers(node) {
         if barrier.nbytes() <= config.memory_limit / 4 && ctx.cached(barrier).is_none() {
             let data = run_tasks(config, &ctx, barrier, per_task)?;
             ctx.store(barrier, Arc::new(data));
@@ -186,7 +184,51 @@ pub fn compute(config: &ExecConfig, cancel: Arc<AtomicBool>, node: &NodeRef) -> 
     Ok((data, report))
 }
 
-fn collect_barriers(node: &NodeRef, out: &mut Vec<NodeRef>, seen: &mut HashMap<*const Node, ()>, root: bool) {
+/// How a node is consumed within one computation.
+#[derive(Default)]
+struct Uses {
+    /// Number of consuming edges.
+    consumers: usize,
+    /// Whether some consumer reads the same elements more than once (broadcasting, a reshape
+    /// pulling flat ranges, a scan re-reading prefixes).
+    repeated: bool,
+}
+
+fn count_uses(node: &NodeRef, uses: &mut HashMap<*const Node, Uses>, seen: &mut HashMap<*const Node, ()>) {
+    if seen.insert(Arc::as_ptr(node), ()).is_some() {
+        return;
+    }
+    for input in &node.inputs {
+        let u = uses.entry(Arc::as_ptr(input)).or_default();
+        u.consumers += 1;
+        let broadcast = match node.op {
+            Op::Map { .. } => {
+                let off = node.shape.len() - input.shape.len();
+                input.shape.iter().enumerate().any(|(k, &d)| d != node.shape[k + off]) || off > 0 && input.size() > 1
+            }
+            Op::BroadcastTo | Op::Reshape | Op::Scan { .. } | Op::Diagonal { .. } => true,
+            _ => false,
+        };
+        u.repeated |= broadcast;
+        count_uses(input, uses, seen);
+    }
+}
+
+/// Barriers (reductions and scans) whose results would be pulled more than once, in the
+/// order they must be computed (inputs first).
+fn collect_barriers(root: &NodeRef) -> Vec<NodeRef> {
+    let mut uses = HashMap::new();
+    count_uses(root, &mut uses, &mut HashMap::new());
+    let mut order = Vec::new();
+    post_order(root, &mut order, &mut HashMap::new());
+    order
+        .into_iter()
+        .filter(|n| !Arc::ptr_eq(n, root) && is_barrier(n))
+        .filter(|n| uses.get(&Arc::as_ptr(n)).is_some_and(|u| u.consumers > 1 || u.repeated))
+        .collect()
+}
+
+fn post_order(node: &NodeRef, out: &mut Vec<NodeRef>, seen: &mut HashMap<*const Node, ()>) {
     if seen.insert(Arc::as_ptr(node), ()).is_some() {
         return;
     }
@@ -194,11 +236,9 @@ fn collect_barriers(node: &NodeRef, out: &mut Vec<NodeRef>, seen: &mut HashMap<*
         return;
     }
     for input in &node.inputs {
-        collect_barriers(input, out, seen, false);
+        post_order(input, out, seen);
     }
-    if !root && is_barrier(node) {
-        out.push(node.clone());
-    }
+    out.push(node.clone());
 }
 
 fn chunk_regions(node: &Node) -> Vec<Region> {

@@ -76,9 +76,8 @@ fn better_arg_i(op: ReduceOp, cand: i64, best: i64) -> bool {
 
 /// Reduces one block. `rows` is the block as (kept positions) × (reduced elements), with the
 /// global position along the reduced axes of each reduced element in `positions`.
-fn partial_of_block(op: ReduceOp, data: &Data, kept: usize, positions: &[i64]) -> Partial {
+fn partial_of_block(op: ReduceOp, data: &Data, kept: usize, r: usize, positions: &[i64]) -> Partial {
     use ReduceOp::*;
-    let r = positions.len();
     let mut p = Partial {
         f: Vec::new(),
         i: Vec::new(),
@@ -110,7 +109,14 @@ fn partial_of_block(op: ReduceOp, data: &Data, kept: usize, positions: &[i64]) -
         }
         return p;
     }
-    let vals: Vec<f64> = with_data!(data, a => a.iter().map(|x| x.to_f64()).collect());
+    let owned: Vec<f64>;
+    let vals: &[f64] = match data {
+        Data::F64(a) if a.as_slice().is_some() => a.as_slice().unwrap_or(&[]),
+        _ => {
+            owned = with_data!(data, a => a.iter().map(|x| x.to_f64()).collect());
+            &owned
+        }
+    };
     let skip = op.skips_nan();
     let mut scratch: Vec<f64> = Vec::new();
     for k in 0..kept {
@@ -171,7 +177,8 @@ fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
                 Min | NanMin => out.i[k] = a.i[k].min(b.i[k]),
                 Max | NanMax => out.i[k] = a.i[k].max(b.i[k]),
                 ArgMin | ArgMax => {
-                    if better_arg_i(op, b.i[k], a.i[k]) {
+                    let tie = b.i[k] == a.i[k] && b.idx[k] < a.idx[k];
+                    if better_arg_i(op, b.i[k], a.i[k]) || tie {
                         out.i[k] = b.i[k];
                         out.idx[k] = b.idx[k];
                     }
@@ -227,7 +234,10 @@ fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
                 };
             }
             ArgMin | ArgMax => {
-                if better_arg(op, b.f[k], a.f[k]) {
+                // Blocks are not in flat-index order, so ties go to the smaller index.
+                let (x, y) = (a.f[k], b.f[k]);
+                let tie = (x == y || (x.is_nan() && y.is_nan())) && b.idx[k] < a.idx[k];
+                if better_arg(op, y, x) || tie {
                     out.f[k] = b.f[k];
                     out.idx[k] = b.idx[k];
                 }
@@ -319,9 +329,19 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
         // Kept axes first, reduced axes last, so each output position is one row.
         let mut perm: Vec<usize> = (0..nd).filter(|k| !axes.contains(k)).collect();
         perm.extend(axes.iter().copied());
-        let data = map_data!(data, a => a.permuted_axes(IxDyn(&perm)).as_standard_layout().into_owned());
-        let positions = block_positions(block, axes, &reduced_strides);
-        Ok(partial_of_block(*op, &data, kept, &positions))
+        let identity = perm.iter().enumerate().all(|(i, &p)| i == p);
+        let data = if identity {
+            data
+        } else {
+            map_data!(data, a => a.permuted_axes(IxDyn(&perm)).as_standard_layout().into_owned())
+        };
+        let positions = if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
+            block_positions(block, axes, &reduced_strides)
+        } else {
+            Vec::new()
+        };
+        let r: usize = axes.iter().map(|&a| block[a].len).product();
+        Ok(partial_of_block(*op, &data, kept, r, &positions))
     };
     let parts: Vec<Partial> = if blocks.len() > 1 {
         blocks.par_iter().map(run_block).collect::<Result<_, _>>()?

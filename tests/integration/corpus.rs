@@ -1,0 +1,2 @@
+//! Feeds a corpus of mangled programs to the checker: every one must give a diagnostic or run,
+//! never panic.
