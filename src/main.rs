@@ -30,7 +30,7 @@ struct Cli {
     #[arg(long, global = true)]
     verbose: bool,
     /// Run code given on the command line.
-    #[arg(short = 'e', value_name = "CODE", conflicts_with = "file")]
+    #[arg(short = 'e', value_name = "CODE")]
     code: Option<String>,
     #[command(subcommand)]
     command: Option<Command>,
@@ -106,6 +106,12 @@ fn main() -> ExitCode {
     opts.seed = cli.seed;
     opts.verbose = cli.verbose;
     opts.args = cli.args.clone();
+    if cli.code.is_some() {
+        // With -e, every positional word is an argument of the code.
+        if let Some(f) = &cli.file {
+            opts.args.insert(0, f.clone());
+        }
+    }
     if cli.verbose {
         if let Some(s) = cli.seed {
             eprintln!("[arr] seed {s}");

@@ -3,6 +3,7 @@
 
 mod cases;
 mod corpus;
+mod numpy_diff;
 mod properties;
 
 /// The `arr` binary under test.

@@ -1,0 +1,35 @@
+# Arr — two commands for a new user:
+#   make run    installs what is missing, builds, runs the tour example
+#   make test   installs what is missing, builds, runs every test
+# Also: make bench (benchmarks, later issues), make fuzz (needs a nightly toolchain), make lint.
+
+CARGO ?= cargo
+PYTHON ?= python3
+ARR := target/release/arr
+
+.PHONY: run test build deps lint fuzz examples
+
+deps:
+	@$(PYTHON) -c "import numpy" 2>/dev/null || $(PYTHON) -m pip install --quiet "numpy>=2"
+
+build:
+	$(CARGO) build --release
+
+run: build
+	@echo "== examples/tour.arr =="
+	$(ARR) examples/tour.arr
+
+test: deps build
+	ARR_REQUIRE_NUMPY=1 $(CARGO) test --release
+
+lint:
+	$(CARGO) fmt --check
+	$(CARGO) clippy --release --all-targets -- -D warnings
+
+examples: build
+	/usr/bin/time -v $(ARR) examples/random_mean.arr
+	/usr/bin/time -v $(ARR) examples/blocked_stats.arr
+	/usr/bin/time -v $(ARR) examples/lennard_jones.arr
+
+fuzz:
+	cd fuzz && $(CARGO) +nightly fuzz run check -- -max_total_time=60

@@ -1,0 +1,10 @@
+# chunks= is accepted by every creation function and by random sources.
+# out: ((2, 2, 1),) ((2, 2, 1),) ((2, 2, 1),) ((2, 2, 1),)
+# out: ((2, 2, 1),) ((2, 2, 1),) ((2, 2, 1), (3, 2))
+# out: ((2, 2, 1),) ((2, 2, 1),) ((2, 2, 1),)
+# out: ((2, 2, 1),) ((2, 2, 1),) ((2, 2, 1),)
+a = ones(5, chunks=2)
+print(zeros(5, chunks=2).chunks, a.chunks, full(5, 1.5, chunks=2).chunks, empty(5, chunks=2).chunks)
+print(arange(5, chunks=2).chunks, linspace(0, 1, 5, chunks=2).chunks, eye(5, chunks=[2, 3]).chunks)
+print(zeros_like(a, chunks=2).chunks, ones_like(a, chunks=2).chunks, full_like(a, 3, chunks=2).chunks)
+print(random.normal(0, 1, shape=5, chunks=2, seed=1).chunks, random.uniform(0, 1, shape=5, chunks=2, seed=1).chunks, random.integers(0, 9, shape=5, chunks=2, seed=1).chunks)

@@ -1,0 +1,12 @@
+# Chunks through transpose, reductions, stack, concatenate and scans (as Dask).
+# out: ((3, 1), (2, 2, 2))
+# out: ((3, 1),) ((2, 2, 2), (1,))
+# out: ((1, 1), (2, 2, 2), (3, 1))
+# out: ((2, 2, 2, 2, 2, 2), (3, 1))
+# out: ((2, 2, 2), (3, 1))
+x = ones([6, 4], chunks=[2, 3])
+print(x.T.chunks)
+print(x.sum(axis=0).chunks, x.sum(axis=1, keepdims=true).chunks)
+print(stack([x, x]).chunks)
+print(concatenate([x, x]).chunks)
+print(cumsum(x, axis=0).chunks)

@@ -1,0 +1,11 @@
+# Slicing keeps the source's block boundaries, as in Dask.
+# out: ((3, 2, 3, 2),)
+# out: ((2, 5, 5, 2),)
+# out: ((2, 1, 2, 2),)
+# out: ((5,),)
+# out: ((1, 3, 3), (3, 1))
+print(ones(20, chunks=5)[::2].chunks)
+print(ones(20, chunks=5)[3:17].chunks)
+print(ones(20, chunks=5)[1::3].chunks)
+print(ones(20, chunks=5)[5:10].chunks)
+print(ones([10, 7], chunks=[[3, 3, 4], [5, 2]])[2:9, ::2].chunks)
