@@ -46,7 +46,9 @@ pub struct Options {
 impl Default for Options {
     fn default() -> Options {
         Options {
-            threads: std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            threads: std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1),
             memory_limit: eval::session::default_memory_limit(),
             seed: None,
             verbose: false,
@@ -114,7 +116,11 @@ impl Session {
             let _ = interp.run_program(&program);
         }
         let globals = eval::child_scope(&prelude);
-        Session { state, prelude, globals }
+        Session {
+            state,
+            prelude,
+            globals,
+        }
     }
 
     /// Sends `print` output to a writer instead of stdout.
@@ -129,7 +135,10 @@ impl Session {
 
     fn error(diag: Diagnostic, file: &SourceFile) -> Error {
         let rendered = diag.render(file);
-        Error { diagnostic: diag, rendered }
+        Error {
+            diagnostic: diag,
+            rendered,
+        }
     }
 
     /// Parses and checks a program against the current bindings without computing anything.
@@ -142,11 +151,18 @@ impl Session {
         self.check_program(&program, &file)
     }
 
-    fn check_program(&mut self, program: &syntax::ast::Program, file: &SourceFile) -> Result<(), Error> {
+    fn check_program(
+        &mut self,
+        program: &syntax::ast::Program,
+        file: &SourceFile,
+    ) -> Result<(), Error> {
         let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
         let mut checker = Interp::new(true, self.state.clone(), snapshot, file.clone());
-        checker.run_program(program).map(|_| ()).map_err(|d| Session::error(*d, file))
+        checker
+            .run_program(program)
+            .map(|_| ())
+            .map_err(|d| Session::error(*d, file))
     }
 
     /// Checks, then runs a program; returns the value of its last expression statement.
@@ -157,9 +173,19 @@ impl Session {
         };
         let program = syntax::parse_program(text).map_err(|d| Session::error(d, &file))?;
         self.check_program(&program, &file)?;
-        self.state.borrow().cancel.store(false, std::sync::atomic::Ordering::Relaxed);
-        let mut runner = Interp::new(false, self.state.clone(), self.globals.clone(), file.clone());
-        runner.run_program(&program).map_err(|d| Session::error(*d, &file))
+        self.state
+            .borrow()
+            .cancel
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        let mut runner = Interp::new(
+            false,
+            self.state.clone(),
+            self.globals.clone(),
+            file.clone(),
+        );
+        runner
+            .run_program(&program)
+            .map_err(|d| Session::error(*d, &file))
     }
 
     /// Runs code (named `<input>`).
@@ -190,10 +216,18 @@ impl Session {
             name: "<value>".into(),
             text: Rc::from(""),
         };
-        let interp = Interp::new(false, self.state.clone(), self.globals.clone(), file.clone());
+        let interp = Interp::new(
+            false,
+            self.state.clone(),
+            self.globals.clone(),
+            file.clone(),
+        );
         builtins::host::display(&interp, v, Default::default(), false).map_err(|f| match f {
             eval::Flow::Error(d) => Session::error(*d, &file),
-            _ => Session::error(Diagnostic::error("value unavailable", Default::default()), &file),
+            _ => Session::error(
+                Diagnostic::error("value unavailable", Default::default()),
+                &file,
+            ),
         })
     }
 }

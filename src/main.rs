@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "arr", version, about = "Arr: a typed, lazy, chunked array language")]
+#[command(
+    name = "arr",
+    version,
+    about = "Arr: a typed, lazy, chunked array language"
+)]
 struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, global = true)]
@@ -52,7 +56,9 @@ enum Command {
 /// Parses sizes like `4GiB`, `512MB`, `100000`.
 fn parse_bytes(text: &str) -> Option<usize> {
     let t = text.trim();
-    let split = t.find(|c: char| !(c.is_ascii_digit() || c == '.')).unwrap_or(t.len());
+    let split = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
     let (num, unit) = t.split_at(split);
     let value: f64 = num.parse().ok()?;
     let mult: f64 = match unit.trim().to_ascii_lowercase().as_str() {
@@ -150,7 +156,11 @@ fn main() -> ExitCode {
     if cli.verbose {
         eprintln!("[arr] session seed {}", session.state().borrow().seed);
     }
-    let result = if check_only { session.check(&name, &text) } else { session.run(&name, &text).map(|_| ()) };
+    let result = if check_only {
+        session.check(&name, &text)
+    } else {
+        session.run(&name, &text).map(|_| ())
+    };
     match result {
         Ok(()) => {
             if check_only {

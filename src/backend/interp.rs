@@ -224,8 +224,16 @@ fn clip(x: &Buf, lo: &Buf, hi: &Buf) -> Buf {
 
 fn round(x: &Buf, decimals: i32) -> Buf {
     match x {
-        Buf::F32(v) => Buf::F32(v.iter().map(|a| f32::round_decimals(*a, decimals)).collect()),
-        Buf::F64(v) => Buf::F64(v.iter().map(|a| f64::round_decimals(*a, decimals)).collect()),
+        Buf::F32(v) => Buf::F32(
+            v.iter()
+                .map(|a| f32::round_decimals(*a, decimals))
+                .collect(),
+        ),
+        Buf::F64(v) => Buf::F64(
+            v.iter()
+                .map(|a| f64::round_decimals(*a, decimals))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
@@ -335,7 +343,9 @@ impl Backend for Interp {
             lo = hi;
         }
         let dim = IxDyn(shape);
-        let build = |r: Result<Data, ndarray::ShapeError>| r.unwrap_or_else(|_| Data::zeros(out_dtype, shape));
+        let build = |r: Result<Data, ndarray::ShapeError>| {
+            r.unwrap_or_else(|_| Data::zeros(out_dtype, shape))
+        };
         build(match out {
             Buf::Bool(v) => ArrayD::from_shape_vec(dim, v).map(Data::Bool),
             Buf::U8(v) => ArrayD::from_shape_vec(dim, v).map(Data::U8),

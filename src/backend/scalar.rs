@@ -40,7 +40,13 @@ pub trait Arith: Element + PartialOrd {
 
 /// The smaller, nan winning.
 pub fn minimum<T: Arith>(a: T, b: T) -> T {
-    if T::is_nan(a) || a <= b { a } else if T::is_nan(b) { b } else { b }
+    if T::is_nan(a) || a <= b {
+        a
+    } else if T::is_nan(b) {
+        b
+    } else {
+        b
+    }
 }
 
 /// The larger, nan winning.
@@ -68,14 +74,22 @@ macro_rules! int_arith {
                     return 0;
                 }
                 let q = a.wrapping_div(b);
-                if (a % b != 0) && ((a < 0) != (b < 0)) { q.wrapping_sub(1) } else { q }
+                if (a % b != 0) && ((a < 0) != (b < 0)) {
+                    q.wrapping_sub(1)
+                } else {
+                    q
+                }
             }
             fn modulo(a: Self, b: Self) -> Self {
                 if b == 0 {
                     return 0;
                 }
                 let r = a.wrapping_rem(b);
-                if r != 0 && ((r < 0) != (b < 0)) { r.wrapping_add(b) } else { r }
+                if r != 0 && ((r < 0) != (b < 0)) {
+                    r.wrapping_add(b)
+                } else {
+                    r
+                }
             }
             #[allow(unused_comparisons)]
             fn pow(a: Self, b: Self) -> Self {
@@ -83,7 +97,13 @@ macro_rules! int_arith {
                     // NumPy refuses negative integer powers; Arr gives the truncated value.
                     return match a as i64 {
                         1 => 1 as $t,
-                        -1 => if (b as i64) % 2 == 0 { 1 as $t } else { a },
+                        -1 => {
+                            if (b as i64) % 2 == 0 {
+                                1 as $t
+                            } else {
+                                a
+                            }
+                        }
                         _ => 0,
                     };
                 }
@@ -108,7 +128,13 @@ macro_rules! int_arith {
             }
             #[allow(unused_comparisons)]
             fn sign(a: Self) -> Self {
-                if a > 0 { 1 } else if a < 0 { Self::neg(1) } else { 0 }
+                if a > 0 {
+                    1
+                } else if a < 0 {
+                    Self::neg(1)
+                } else {
+                    0
+                }
             }
             fn is_nan(_: Self) -> bool {
                 false

@@ -46,7 +46,12 @@ impl Args {
     }
 
     /// An error pointing at an argument.
-    pub fn error<T>(&self, name: &str, message: impl Into<String>, label: impl Into<String>) -> R<T> {
+    pub fn error<T>(
+        &self,
+        name: &str,
+        message: impl Into<String>,
+        label: impl Into<String>,
+    ) -> R<T> {
         err_label(message, self.span_of(name), label)
     }
 
@@ -60,8 +65,18 @@ impl Args {
             Value::Num(n) => Ok(Operand2::Weak(Some(*n), n.kind())),
             Value::Unknown(Hint::Num(k)) => Ok(Operand2::Weak(None, *k)),
             Value::Unknown(_) => Err(Flow::Unknown),
-            Value::List(_) | Value::Tuple(_) => Ok(Operand2::Arr(list_to_array(&a.value, None, a.span)?)),
-            other => self.error(name, format!("`{}` expects an array for `{name}`, got {}", self.name, other.type_name()), "not an array"),
+            Value::List(_) | Value::Tuple(_) => {
+                Ok(Operand2::Arr(list_to_array(&a.value, None, a.span)?))
+            }
+            other => self.error(
+                name,
+                format!(
+                    "`{}` expects an array for `{name}`, got {}",
+                    self.name,
+                    other.type_name()
+                ),
+                "not an array",
+            ),
         }
     }
 
@@ -82,12 +97,18 @@ impl Args {
 
     /// An optional host integer.
     pub fn int(&self, name: &str) -> R<Option<i64>> {
-        let Some(a) = self.get(name) else { return Ok(None) };
+        let Some(a) = self.get(name) else {
+            return Ok(None);
+        };
         match &a.value {
             Value::Num(Num::Int(i)) => Ok(Some(*i)),
             Value::Num(Num::Bool(b)) => Ok(Some(*b as i64)),
             Value::Unknown(_) => Err(Flow::Unknown),
-            other => self.error(name, format!("`{name}` must be an integer, not {}", other.type_name()), "not an integer"),
+            other => self.error(
+                name,
+                format!("`{name}` must be an integer, not {}", other.type_name()),
+                "not an integer",
+            ),
         }
     }
 
@@ -98,66 +119,110 @@ impl Args {
 
     /// An optional host number as f64.
     pub fn float(&self, name: &str) -> R<Option<f64>> {
-        let Some(a) = self.get(name) else { return Ok(None) };
+        let Some(a) = self.get(name) else {
+            return Ok(None);
+        };
         match &a.value {
             Value::Num(n) => Ok(Some(n.as_f64())),
             Value::Unknown(_) => Err(Flow::Unknown),
-            other => self.error(name, format!("`{name}` must be a number, not {}", other.type_name()), "not a number"),
+            other => self.error(
+                name,
+                format!("`{name}` must be a number, not {}", other.type_name()),
+                "not a number",
+            ),
         }
     }
 
     /// An optional host number, kept as written.
     pub fn num(&self, name: &str) -> R<Option<Num>> {
-        let Some(a) = self.get(name) else { return Ok(None) };
+        let Some(a) = self.get(name) else {
+            return Ok(None);
+        };
         match &a.value {
             Value::Num(n) => Ok(Some(*n)),
             Value::Unknown(_) => Err(Flow::Unknown),
-            other => self.error(name, format!("`{name}` must be a number, not {}", other.type_name()), "not a number"),
+            other => self.error(
+                name,
+                format!("`{name}` must be a number, not {}", other.type_name()),
+                "not a number",
+            ),
         }
     }
 
     /// A bool flag with a default.
     pub fn flag(&self, name: &str, default: bool) -> R<bool> {
-        let Some(a) = self.get(name) else { return Ok(default) };
+        let Some(a) = self.get(name) else {
+            return Ok(default);
+        };
         match &a.value {
             Value::Num(Num::Bool(b)) => Ok(*b),
             Value::Unknown(_) => Err(Flow::Unknown),
-            other => self.error(name, format!("`{name}` must be true or false, not {}", other.type_name()), "not a bool"),
+            other => self.error(
+                name,
+                format!("`{name}` must be true or false, not {}", other.type_name()),
+                "not a bool",
+            ),
         }
     }
 
     /// An optional string.
     pub fn string(&self, name: &str) -> R<Option<String>> {
-        let Some(a) = self.get(name) else { return Ok(None) };
+        let Some(a) = self.get(name) else {
+            return Ok(None);
+        };
         match &a.value {
             Value::Str(s) => Ok(Some(s.to_string())),
             Value::Unknown(_) => Err(Flow::Unknown),
-            other => self.error(name, format!("`{name}` must be a string, not {}", other.type_name()), "not a string"),
+            other => self.error(
+                name,
+                format!("`{name}` must be a string, not {}", other.type_name()),
+                "not a string",
+            ),
         }
     }
 
     /// An optional dtype, written bare (`f32`) or as a string (`"f32"`).
     pub fn dtype(&self, name: &str) -> R<Option<DType>> {
-        let Some(a) = self.get(name) else { return Ok(None) };
+        let Some(a) = self.get(name) else {
+            return Ok(None);
+        };
         match &a.value {
             Value::DType(d) => Ok(Some(*d)),
             Value::Str(s) => match DType::from_name(s) {
                 Some(d) => Ok(Some(d)),
-                None => self.error(name, format!("unknown dtype \"{s}\""), "expected one of bool u8 i32 i64 f32 f64"),
+                None => self.error(
+                    name,
+                    format!("unknown dtype \"{s}\""),
+                    "expected one of bool u8 i32 i64 f32 f64",
+                ),
             },
             Value::Unknown(_) => Err(Flow::Unknown),
-            other => self.error(name, format!("`{name}` must be a dtype, not {}", other.type_name()), "not a dtype"),
+            other => self.error(
+                name,
+                format!("`{name}` must be a dtype, not {}", other.type_name()),
+                "not a dtype",
+            ),
         }
     }
 
     /// A shape: an int or a list/tuple of non-negative ints.
     pub fn shape(&self, name: &str) -> R<Vec<usize>> {
-        let Some(a) = self.get(name) else { return Ok(Vec::new()) };
-        let ints = int_list(&a.value).map_err(|m| Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(m, a.span).with_label("not a shape"))))?;
+        let Some(a) = self.get(name) else {
+            return Ok(Vec::new());
+        };
+        let ints = int_list(&a.value).map_err(|m| {
+            Flow::Error(Box::new(
+                crate::syntax::diag::Diagnostic::error(m, a.span).with_label("not a shape"),
+            ))
+        })?;
         ints.into_iter()
             .map(|i| {
                 if i < 0 {
-                    self.error(name, format!("negative dimension {i} in a shape"), "dimensions must be >= 0")
+                    self.error(
+                        name,
+                        format!("negative dimension {i} in a shape"),
+                        "dimensions must be >= 0",
+                    )
                 } else {
                     Ok(i as usize)
                 }
@@ -167,7 +232,9 @@ impl Args {
 
     /// A list of ints (an int alone counts as one).
     pub fn ints(&self, name: &str) -> R<Option<Vec<i64>>> {
-        let Some(a) = self.get(name) else { return Ok(None) };
+        let Some(a) = self.get(name) else {
+            return Ok(None);
+        };
         int_list(&a.value)
             .map(Some)
             .map_err(|m| Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(m, a.span))))
@@ -196,14 +263,23 @@ impl Args {
     pub fn axis_value(&self, name: &str, a: i64, ndim: usize) -> R<usize> {
         let n = ndim as i64;
         if a < -n || a >= n {
-            return self.error(name, format!("axis {a} is out of range for an array with {ndim} dimension{}", if ndim == 1 { "" } else { "s" }), "out of range");
+            return self.error(
+                name,
+                format!(
+                    "axis {a} is out of range for an array with {ndim} dimension{}",
+                    if ndim == 1 { "" } else { "s" }
+                ),
+                "out of range",
+            );
         }
         Ok(if a < 0 { (a + n) as usize } else { a as usize })
     }
 
     /// The `chunks=` argument.
     pub fn chunks(&self, name: &str) -> R<ChunkSpec> {
-        let Some(a) = self.get(name) else { return Ok(ChunkSpec::Auto) };
+        let Some(a) = self.get(name) else {
+            return Ok(ChunkSpec::Auto);
+        };
         match &a.value {
             Value::Str(s) if &**s == "auto" => Ok(ChunkSpec::Auto),
             Value::Num(Num::Int(i)) => Ok(ChunkSpec::Uniform(*i)),
@@ -214,29 +290,55 @@ impl Args {
                         Value::Num(Num::Int(i)) => AxisChunks::Len(*i),
                         Value::Str(s) if &**s == "auto" => AxisChunks::Len(-1),
                         Value::List(_) | Value::Tuple(_) => {
-                            let lens = int_list(item).map_err(|m| Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(m, a.span))))?;
-                            AxisChunks::Explicit(lens.into_iter().map(|l| l.max(0) as usize).collect())
+                            let lens = int_list(item).map_err(|m| {
+                                Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
+                                    m, a.span,
+                                )))
+                            })?;
+                            AxisChunks::Explicit(
+                                lens.into_iter().map(|l| l.max(0) as usize).collect(),
+                            )
                         }
                         Value::Unknown(_) => return Err(Flow::Unknown),
-                        other => return self.error(name, format!("bad chunk entry {}", other.type_name()), "expected ints or lists of ints"),
+                        other => {
+                            return self.error(
+                                name,
+                                format!("bad chunk entry {}", other.type_name()),
+                                "expected ints or lists of ints",
+                            );
+                        }
                     });
                 }
                 Ok(ChunkSpec::PerAxis(axes))
             }
             Value::Unknown(_) => Err(Flow::Unknown),
-            other => self.error(name, format!("`chunks` must be \"auto\", an int or a list, not {}", other.type_name()), "bad chunks"),
+            other => self.error(
+                name,
+                format!(
+                    "`chunks` must be \"auto\", an int or a list, not {}",
+                    other.type_name()
+                ),
+                "bad chunks",
+            ),
         }
     }
 
     /// Resolves `chunks=` for a shape, with an error at the argument.
     pub fn resolve_chunks(&self, name: &str, shape: &[usize], dtype: DType) -> R<Vec<Vec<usize>>> {
         let spec = self.chunks(name)?;
-        crate::graph::chunks::resolve(&spec, shape, dtype.size()).or_else(|m| self.error(name, m, "bad chunks"))
+        crate::graph::chunks::resolve(&spec, shape, dtype.size())
+            .or_else(|m| self.error(name, m, "bad chunks"))
     }
 
     /// The extra positional arguments collected by a `*rest` parameter.
     pub fn rest(&self, name: &str) -> Vec<Value> {
-        match self.slots.iter().find(|(n, _)| n == name).and_then(|(_, a)| a.as_ref()).map(|a| &a.value) {
+        match self
+            .slots
+            .iter()
+            .find(|(n, _)| n == name)
+            .and_then(|(_, a)| a.as_ref())
+            .map(|a| &a.value)
+        {
             Some(Value::List(v)) => v.as_ref().clone(),
             _ => Vec::new(),
         }
@@ -254,7 +356,10 @@ pub fn int_list(v: &Value) -> Result<Vec<i64>, String> {
                 other => Err(format!("expected an integer, got {}", other.type_name())),
             })
             .collect(),
-        other => Err(format!("expected an integer or a list of integers, got {}", other.type_name())),
+        other => Err(format!(
+            "expected an integer or a list of integers, got {}",
+            other.type_name()
+        )),
     }
 }
 
@@ -263,7 +368,13 @@ pub fn list_to_array(v: &Value, dtype: Option<DType>, span: Span) -> R<Array> {
     let mut shape = Vec::new();
     let mut flat = Vec::new();
     let mut kind = 0u8; // 0 bool, 1 int, 2 float
-    fn walk(v: &Value, depth: usize, shape: &mut Vec<usize>, flat: &mut Vec<Num>, kind: &mut u8) -> Result<(), String> {
+    fn walk(
+        v: &Value,
+        depth: usize,
+        shape: &mut Vec<usize>,
+        flat: &mut Vec<Num>,
+        kind: &mut u8,
+    ) -> Result<(), String> {
         match v {
             Value::List(items) | Value::Tuple(items) => {
                 if shape.len() == depth {
@@ -288,13 +399,17 @@ pub fn list_to_array(v: &Value, dtype: Option<DType>, span: Span) -> R<Array> {
                 flat.push(*n);
                 Ok(())
             }
-            other => Err(format!("array elements must be numbers, not {}", other.type_name())),
+            other => Err(format!(
+                "array elements must be numbers, not {}",
+                other.type_name()
+            )),
         }
     }
     if let Value::Unknown(_) = v {
         return Err(Flow::Unknown);
     }
-    walk(v, 0, &mut shape, &mut flat, &mut kind).map_err(|m| Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(m, span))))?;
+    walk(v, 0, &mut shape, &mut flat, &mut kind)
+        .map_err(|m| Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(m, span))))?;
     let inferred = match kind {
         0 if !flat.is_empty() => DType::Bool,
         1 => DType::I64,
@@ -302,14 +417,20 @@ pub fn list_to_array(v: &Value, dtype: Option<DType>, span: Span) -> R<Array> {
     };
     let dtype = dtype.unwrap_or(inferred);
     let data = if kind == 2 || flat.is_empty() {
-        Data::F64(ArrayD::from_shape_vec(IxDyn(&shape), flat.iter().map(|n| n.as_f64()).collect()).expect("walk counted every element"))
+        Data::F64(
+            ArrayD::from_shape_vec(IxDyn(&shape), flat.iter().map(|n| n.as_f64()).collect())
+                .expect("walk counted every element"),
+        )
     } else {
         let ints = flat.iter().map(|n| match n {
             Num::Int(i) => *i,
             Num::Bool(b) => *b as i64,
             Num::Float(f) => *f as i64,
         });
-        Data::I64(ArrayD::from_shape_vec(IxDyn(&shape), ints.collect()).expect("walk counted every element"))
+        Data::I64(
+            ArrayD::from_shape_vec(IxDyn(&shape), ints.collect())
+                .expect("walk counted every element"),
+        )
     };
     let data = data.into_dtype(dtype);
     let chunks = crate::graph::chunks::auto(&shape, dtype.size());

@@ -12,33 +12,135 @@ use crate::value::{Array, Num, Value};
 
 /// Adds this group's builtins to the table.
 pub fn register(t: &mut Vec<Builtin>) {
-    let mut add = |name, params, doc, group, run| t.push(Builtin { name, params, doc, group, run });
-    add("zeros", "shape, dtype=f64, chunks=\"auto\"", "An array of zeros.", Group::Creation, zeros);
-    add("ones", "shape, dtype=f64, chunks=\"auto\"", "An array of ones.", Group::Creation, ones);
-    add("empty", "shape, dtype=f64, chunks=\"auto\"", "An uninitialised array (Arr fills it with zeros).", Group::Creation, zeros);
-    add("full", "shape, fill_value, dtype=none, chunks=\"auto\"", "An array filled with one value.", Group::Creation, full);
-    add("full_like", "x, fill_value, dtype=none, chunks=none", "An array like x filled with one value.", Group::Creation, full_like);
-    add("arange", "start, stop=none, step=1, dtype=none, chunks=\"auto\"", "Evenly spaced values in [start, stop).", Group::Creation, arange);
-    add("linspace", "start, stop, num=50, endpoint=true, dtype=none, chunks=\"auto\"", "num evenly spaced values from start to stop.", Group::Creation, linspace);
-    add("eye", "n, m=none, k=0, dtype=f64, chunks=\"auto\"", "Ones on the k-th diagonal, zeros elsewhere.", Group::Creation, eye);
-    add("array", "data, dtype=none, chunks=\"auto\"", "An array from nested lists of numbers.", Group::Creation, array);
-    add("random.normal", "loc=0.0, scale=1.0, shape=none, chunks=\"auto\", seed=none, dtype=f64", "Normal samples (counter-based Philox4x32-10).", Group::Random, random_normal);
-    add("random.uniform", "low=0.0, high=1.0, shape=none, chunks=\"auto\", seed=none, dtype=f64", "Uniform samples in [low, high).", Group::Random, random_uniform);
-    add("random.integers", "low, high=none, shape=none, chunks=\"auto\", seed=none, dtype=i64", "Integers in [low, high).", Group::Random, random_integers);
-    add("random.seed", "seed", "Sets the session seed and restarts the stream counter.", Group::Random, random_seed);
+    let mut add = |name, params, doc, group, run| {
+        t.push(Builtin {
+            name,
+            params,
+            doc,
+            group,
+            run,
+        })
+    };
+    add(
+        "zeros",
+        "shape, dtype=f64, chunks=\"auto\"",
+        "An array of zeros.",
+        Group::Creation,
+        zeros,
+    );
+    add(
+        "ones",
+        "shape, dtype=f64, chunks=\"auto\"",
+        "An array of ones.",
+        Group::Creation,
+        ones,
+    );
+    add(
+        "empty",
+        "shape, dtype=f64, chunks=\"auto\"",
+        "An uninitialised array (Arr fills it with zeros).",
+        Group::Creation,
+        zeros,
+    );
+    add(
+        "full",
+        "shape, fill_value, dtype=none, chunks=\"auto\"",
+        "An array filled with one value.",
+        Group::Creation,
+        full,
+    );
+    add(
+        "full_like",
+        "x, fill_value, dtype=none, chunks=none",
+        "An array like x filled with one value.",
+        Group::Creation,
+        full_like,
+    );
+    add(
+        "arange",
+        "start, stop=none, step=1, dtype=none, chunks=\"auto\"",
+        "Evenly spaced values in [start, stop).",
+        Group::Creation,
+        arange,
+    );
+    add(
+        "linspace",
+        "start, stop, num=50, endpoint=true, dtype=none, chunks=\"auto\"",
+        "num evenly spaced values from start to stop.",
+        Group::Creation,
+        linspace,
+    );
+    add(
+        "eye",
+        "n, m=none, k=0, dtype=f64, chunks=\"auto\"",
+        "Ones on the k-th diagonal, zeros elsewhere.",
+        Group::Creation,
+        eye,
+    );
+    add(
+        "array",
+        "data, dtype=none, chunks=\"auto\"",
+        "An array from nested lists of numbers.",
+        Group::Creation,
+        array,
+    );
+    add(
+        "random.normal",
+        "loc=0.0, scale=1.0, shape=none, chunks=\"auto\", seed=none, dtype=f64",
+        "Normal samples (counter-based Philox4x32-10).",
+        Group::Random,
+        random_normal,
+    );
+    add(
+        "random.uniform",
+        "low=0.0, high=1.0, shape=none, chunks=\"auto\", seed=none, dtype=f64",
+        "Uniform samples in [low, high).",
+        Group::Random,
+        random_uniform,
+    );
+    add(
+        "random.integers",
+        "low, high=none, shape=none, chunks=\"auto\", seed=none, dtype=i64",
+        "Integers in [low, high).",
+        Group::Random,
+        random_integers,
+    );
+    add(
+        "random.seed",
+        "seed",
+        "Sets the session seed and restarts the stream counter.",
+        Group::Random,
+        random_seed,
+    );
 }
 
 /// Makes a source array (check mode: no node).
-pub fn source_array(interp: &Interp, src: Source, dtype: DType, shape: Vec<usize>, chunks: Vec<Vec<usize>>) -> Value {
+pub fn source_array(
+    interp: &Interp,
+    src: Source,
+    dtype: DType,
+    shape: Vec<usize>,
+    chunks: Vec<Vec<usize>>,
+) -> Value {
     let dims = shape.iter().map(|&d| Some(d)).collect();
     let node = (!interp.check).then(|| build::source(src, dtype, shape, chunks));
-    Value::Array(Array { dtype, shape: dims, node })
+    Value::Array(Array {
+        dtype,
+        shape: dims,
+        node,
+    })
 }
 
 fn fill(interp: &mut Interp, args: &mut Args, value: Num, dtype: DType) -> R<Value> {
     let shape = args.shape("shape")?;
     let chunks = args.resolve_chunks("chunks", &shape, dtype)?;
-    Ok(source_array(interp, Source::Full(full_value(value)), dtype, shape, chunks))
+    Ok(source_array(
+        interp,
+        Source::Full(full_value(value)),
+        dtype,
+        shape,
+        chunks,
+    ))
 }
 
 fn full_value(n: Num) -> FullValue {
@@ -69,7 +171,11 @@ fn ones(interp: &mut Interp, args: &mut Args) -> R<Value> {
 
 fn full(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let Some(v) = args.num("fill_value")? else {
-        return args.error("fill_value", "`full` needs a number for `fill_value`", "missing");
+        return args.error(
+            "fill_value",
+            "`full` needs a number for `fill_value`",
+            "missing",
+        );
     };
     let dtype = args.dtype("dtype")?.unwrap_or(num_dtype(v));
     fill(interp, args, v, dtype)
@@ -78,7 +184,11 @@ fn full(interp: &mut Interp, args: &mut Args) -> R<Value> {
 fn full_like(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let Some(v) = args.num("fill_value")? else {
-        return args.error("fill_value", "`full_like` needs a number for `fill_value`", "missing");
+        return args.error(
+            "fill_value",
+            "`full_like` needs a number for `fill_value`",
+            "missing",
+        );
     };
     let dtype = args.dtype("dtype")?.unwrap_or(x.dtype);
     let Some(shape) = x.known_shape() else {
@@ -88,7 +198,13 @@ fn full_like(interp: &mut Interp, args: &mut Args) -> R<Value> {
         (None, Some(n)) => n.chunks.clone(),
         _ => args.resolve_chunks("chunks", &shape, dtype)?,
     };
-    Ok(source_array(interp, Source::Full(full_value(v)), dtype, shape, chunks))
+    Ok(source_array(
+        interp,
+        Source::Full(full_value(v)),
+        dtype,
+        shape,
+        chunks,
+    ))
 }
 
 fn arange(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -101,11 +217,20 @@ fn arange(interp: &mut Interp, args: &mut Args) -> R<Value> {
     if step.as_f64() == 0.0 {
         return args.error("step", "arange step cannot be zero", "step 0");
     }
-    let any_float = [start, stop, step].iter().any(|n| matches!(n, Num::Float(_)));
-    let dtype = args.dtype("dtype")?.unwrap_or(if any_float { DType::F64 } else { DType::I64 });
-    let len = ((stop.as_f64() - start.as_f64()) / step.as_f64()).ceil().max(0.0) as usize;
+    let any_float = [start, stop, step]
+        .iter()
+        .any(|n| matches!(n, Num::Float(_)));
+    let dtype = args
+        .dtype("dtype")?
+        .unwrap_or(if any_float { DType::F64 } else { DType::I64 });
+    let len = ((stop.as_f64() - start.as_f64()) / step.as_f64())
+        .ceil()
+        .max(0.0) as usize;
     let chunks = args.resolve_chunks("chunks", &[len], dtype)?;
-    let src = Source::Arange { start: start.as_f64(), step: step.as_f64() };
+    let src = Source::Arange {
+        start: start.as_f64(),
+        step: step.as_f64(),
+    };
     Ok(source_array(interp, src, dtype, vec![len], chunks))
 }
 
@@ -119,7 +244,12 @@ fn linspace(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let endpoint = args.flag("endpoint", true)?;
     let dtype = args.dtype("dtype")?.unwrap_or(DType::F64);
     let chunks = args.resolve_chunks("chunks", &[num as usize], dtype)?;
-    let src = Source::Linspace { start, stop, num: num as usize, endpoint };
+    let src = Source::Linspace {
+        start,
+        stop,
+        num: num as usize,
+        endpoint,
+    };
     Ok(source_array(interp, src, dtype, vec![num as usize], chunks))
 }
 
@@ -133,7 +263,13 @@ fn eye(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let dtype = args.dtype("dtype")?.unwrap_or(DType::F64);
     let shape = vec![n as usize, m as usize];
     let chunks = args.resolve_chunks("chunks", &shape, dtype)?;
-    Ok(source_array(interp, Source::Eye { k }, dtype, shape, chunks))
+    Ok(source_array(
+        interp,
+        Source::Eye { k },
+        dtype,
+        shape,
+        chunks,
+    ))
 }
 
 fn array(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -150,8 +286,12 @@ fn array(interp: &mut Interp, args: &mut Args) -> R<Value> {
             };
             return Ok(out);
         }
-        Value::Num(n) => list_to_array(&Value::List(std::rc::Rc::new(vec![Value::Num(*n)])), dtype, span)
-            .map(|a| reshape_scalar(interp, a))?,
+        Value::Num(n) => list_to_array(
+            &Value::List(std::rc::Rc::new(vec![Value::Num(*n)])),
+            dtype,
+            span,
+        )
+        .map(|a| reshape_scalar(interp, a))?,
         _ => list_to_array(&v, dtype, span)?,
     };
     if args.get("chunks").is_some() {
@@ -168,43 +308,77 @@ fn array(interp: &mut Interp, args: &mut Args) -> R<Value> {
 
 fn reshape_scalar(_interp: &Interp, a: Array) -> Array {
     let node = a.node.map(|n| build::reshape(n, Vec::new()));
-    Array { dtype: a.dtype, shape: Vec::new(), node }
+    Array {
+        dtype: a.dtype,
+        shape: Vec::new(),
+        node,
+    }
 }
 
 /// The stream for a random call: explicit seeds always mean stream 0 of that seed; otherwise
 /// the session's next stream.
 fn stream_for(interp: &mut Interp, args: &Args) -> R<RandomStream> {
     if let Some(seed) = args.int("seed")? {
-        return Ok(RandomStream { seed: seed as u64, stream: 0 });
+        return Ok(RandomStream {
+            seed: seed as u64,
+            stream: 0,
+        });
     }
     let mut s = interp.session.borrow_mut();
-    let stream = RandomStream { seed: s.seed, stream: s.next_stream };
+    let stream = RandomStream {
+        seed: s.seed,
+        stream: s.next_stream,
+    };
     if !interp.check {
         s.next_stream = s.next_stream.wrapping_add(1);
     }
     Ok(stream)
 }
 
-fn random_source(interp: &mut Interp, args: &mut Args, dist: Distribution, default: DType) -> R<Value> {
+fn random_source(
+    interp: &mut Interp,
+    args: &mut Args,
+    dist: Distribution,
+    default: DType,
+) -> R<Value> {
     let dtype = args.dtype("dtype")?.unwrap_or(default);
     let shape = args.shape("shape")?;
     let chunks = args.resolve_chunks("chunks", &shape, dtype)?;
     let stream = stream_for(interp, args)?;
-    Ok(source_array(interp, Source::Random { dist, stream }, dtype, shape, chunks))
+    Ok(source_array(
+        interp,
+        Source::Random { dist, stream },
+        dtype,
+        shape,
+        chunks,
+    ))
 }
 
 fn random_normal(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let loc = args.float("loc")?.unwrap_or(0.0);
     let scale = args.float("scale")?.unwrap_or(1.0);
     if scale < 0.0 {
-        return args.error("scale", format!("`scale` must be >= 0, not {scale}"), "negative scale");
+        return args.error(
+            "scale",
+            format!("`scale` must be >= 0, not {scale}"),
+            "negative scale",
+        );
     }
     if let Some(d) = args.dtype("dtype")? {
         if !d.is_float() {
-            return args.error("dtype", format!("random.normal gives floats, not {d}"), "use f32 or f64");
+            return args.error(
+                "dtype",
+                format!("random.normal gives floats, not {d}"),
+                "use f32 or f64",
+            );
         }
     }
-    random_source(interp, args, Distribution::Normal { loc, scale }, DType::F64)
+    random_source(
+        interp,
+        args,
+        Distribution::Normal { loc, scale },
+        DType::F64,
+    )
 }
 
 fn random_uniform(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -212,10 +386,19 @@ fn random_uniform(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let high = args.float("high")?.unwrap_or(1.0);
     if let Some(d) = args.dtype("dtype")? {
         if !d.is_float() {
-            return args.error("dtype", format!("random.uniform gives floats, not {d}"), "use f32 or f64");
+            return args.error(
+                "dtype",
+                format!("random.uniform gives floats, not {d}"),
+                "use f32 or f64",
+            );
         }
     }
-    random_source(interp, args, Distribution::Uniform { low, high }, DType::F64)
+    random_source(
+        interp,
+        args,
+        Distribution::Uniform { low, high },
+        DType::F64,
+    )
 }
 
 fn random_integers(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -225,17 +408,34 @@ fn random_integers(interp: &mut Interp, args: &mut Args) -> R<Value> {
         None => (0, a),
     };
     if high <= low {
-        return args.error("high", format!("random.integers needs low < high, got [{low}, {high})"), "empty range");
+        return args.error(
+            "high",
+            format!("random.integers needs low < high, got [{low}, {high})"),
+            "empty range",
+        );
     }
     if let Some(d) = args.dtype("dtype")? {
         if !d.is_int() {
-            return args.error("dtype", format!("random.integers gives integers, not {d}"), "use u8, i32 or i64");
+            return args.error(
+                "dtype",
+                format!("random.integers gives integers, not {d}"),
+                "use u8, i32 or i64",
+            );
         }
         if !d.holds_int(low) || !d.holds_int(high - 1) {
-            return args.error("dtype", format!("[{low}, {high}) does not fit {d}"), "out of range");
+            return args.error(
+                "dtype",
+                format!("[{low}, {high}) does not fit {d}"),
+                "out of range",
+            );
         }
     }
-    random_source(interp, args, Distribution::Integers { low, high }, DType::I64)
+    random_source(
+        interp,
+        args,
+        Distribution::Integers { low, high },
+        DType::I64,
+    )
 }
 
 fn random_seed(interp: &mut Interp, args: &mut Args) -> R<Value> {

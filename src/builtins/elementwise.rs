@@ -32,32 +32,96 @@ const UNARY: &[(&str, UnaryOp, &str)] = &[
     ("floor", UnaryOp::Floor, "Round toward -inf."),
     ("ceil", UnaryOp::Ceil, "Round toward +inf."),
     ("trunc", UnaryOp::Trunc, "Round toward zero."),
-    ("rint", UnaryOp::Rint, "Round to the nearest integer, ties to even."),
+    (
+        "rint",
+        UnaryOp::Rint,
+        "Round to the nearest integer, ties to even.",
+    ),
     ("isnan", UnaryOp::IsNan, "Whether each element is nan."),
-    ("isinf", UnaryOp::IsInf, "Whether each element is +inf or -inf."),
-    ("isfinite", UnaryOp::IsFinite, "Whether each element is finite."),
+    (
+        "isinf",
+        UnaryOp::IsInf,
+        "Whether each element is +inf or -inf.",
+    ),
+    (
+        "isfinite",
+        UnaryOp::IsFinite,
+        "Whether each element is finite.",
+    ),
 ];
 
 const BINARY: &[(&str, BinaryOp, &str)] = &[
-    ("minimum", BinaryOp::Minimum, "Element-wise minimum (nan wins)."),
-    ("maximum", BinaryOp::Maximum, "Element-wise maximum (nan wins)."),
+    (
+        "minimum",
+        BinaryOp::Minimum,
+        "Element-wise minimum (nan wins).",
+    ),
+    (
+        "maximum",
+        BinaryOp::Maximum,
+        "Element-wise maximum (nan wins).",
+    ),
     ("arctan2", BinaryOp::Arctan2, "Angle of the point (x2, x1)."),
-    ("hypot", BinaryOp::Hypot, "sqrt(x1**2 + x2**2) without overflow."),
+    (
+        "hypot",
+        BinaryOp::Hypot,
+        "sqrt(x1**2 + x2**2) without overflow.",
+    ),
 ];
 
 /// Adds this group's builtins to the table.
 pub fn register(t: &mut Vec<Builtin>) {
     for (name, _, doc) in UNARY {
-        t.push(Builtin { name, params: "x", doc, group: Group::Elementwise, run: unary });
+        t.push(Builtin {
+            name,
+            params: "x",
+            doc,
+            group: Group::Elementwise,
+            run: unary,
+        });
     }
     for (name, _, doc) in BINARY {
-        t.push(Builtin { name, params: "x1, x2", doc, group: Group::Elementwise, run: binary });
+        t.push(Builtin {
+            name,
+            params: "x1, x2",
+            doc,
+            group: Group::Elementwise,
+            run: binary,
+        });
     }
-    let mut add = |name, params, doc, run| t.push(Builtin { name, params, doc, group: Group::Elementwise, run });
-    add("where", "condition, x, y", "x where condition is true, else y.", where_);
-    add("clip", "x, a_min=none, a_max=none", "Limits values to [a_min, a_max].", clip);
-    add("round", "x, decimals=0", "Rounds to the given decimals, ties to even.", round);
-    add("nan_to_num", "x, nan=0.0, posinf=none, neginf=none", "Replaces nan and infinities with finite numbers.", nan_to_num);
+    let mut add = |name, params, doc, run| {
+        t.push(Builtin {
+            name,
+            params,
+            doc,
+            group: Group::Elementwise,
+            run,
+        })
+    };
+    add(
+        "where",
+        "condition, x, y",
+        "x where condition is true, else y.",
+        where_,
+    );
+    add(
+        "clip",
+        "x, a_min=none, a_max=none",
+        "Limits values to [a_min, a_max].",
+        clip,
+    );
+    add(
+        "round",
+        "x, decimals=0",
+        "Rounds to the given decimals, ties to even.",
+        round,
+    );
+    add(
+        "nan_to_num",
+        "x, nan=0.0, posinf=none, neginf=none",
+        "Replaces nan and infinities with finite numbers.",
+        nan_to_num,
+    );
     add("astype", "x, dtype", "Converts to another dtype.", astype);
 }
 
@@ -69,16 +133,28 @@ fn host_unary(op: UnaryOp, n: Num) -> Num {
         UnaryOp::IsInf => Num::Bool(f.is_infinite()),
         UnaryOp::IsFinite => Num::Bool(f.is_finite()),
         UnaryOp::Abs | UnaryOp::Sign => match n {
-            Num::Int(i) => Num::Int(if op == UnaryOp::Abs { i.wrapping_abs() } else { i.signum() }),
+            Num::Int(i) => Num::Int(if op == UnaryOp::Abs {
+                i.wrapping_abs()
+            } else {
+                i.signum()
+            }),
             Num::Bool(b) => Num::Bool(b),
-            Num::Float(x) => Num::Float(if op == UnaryOp::Abs { x.abs() } else { <f64 as Arith>::sign(x) }),
+            Num::Float(x) => Num::Float(if op == UnaryOp::Abs {
+                x.abs()
+            } else {
+                <f64 as Arith>::sign(x)
+            }),
         },
         _ => Num::Float(<f64 as FloatMath>::math(op, f)),
     }
 }
 
 fn unary(interp: &mut Interp, args: &mut Args) -> R<Value> {
-    let op = UNARY.iter().find(|(n, _, _)| *n == args.name).map(|(_, o, _)| *o).unwrap_or(UnaryOp::Abs);
+    let op = UNARY
+        .iter()
+        .find(|(n, _, _)| *n == args.name)
+        .map(|(_, o, _)| *o)
+        .unwrap_or(UnaryOp::Abs);
     match args.operand("x")? {
         Operand2::Weak(Some(n), _) => Ok(Value::Num(host_unary(op, n))),
         Operand2::Weak(None, _) => Err(Flow::Unknown),
@@ -86,7 +162,10 @@ fn unary(interp: &mut Interp, args: &mut Args) -> R<Value> {
             if a.dtype == DType::Bool && matches!(op, UnaryOp::Sign) {
                 return args.error("x", "sign is not defined for bool arrays", "bool");
             }
-            let rounding = matches!(op, UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Rint);
+            let rounding = matches!(
+                op,
+                UnaryOp::Floor | UnaryOp::Ceil | UnaryOp::Trunc | UnaryOp::Rint
+            );
             if rounding && !a.dtype.is_float() {
                 // NumPy 2 keeps integer dtypes for these; they are the identity on integers.
                 return Ok(Value::Array(a));
@@ -97,14 +176,26 @@ fn unary(interp: &mut Interp, args: &mut Args) -> R<Value> {
 }
 
 fn binary(interp: &mut Interp, args: &mut Args) -> R<Value> {
-    let op = BINARY.iter().find(|(n, _, _)| *n == args.name).map(|(_, o, _)| *o).unwrap_or(BinaryOp::Minimum);
+    let op = BINARY
+        .iter()
+        .find(|(n, _, _)| *n == args.name)
+        .map(|(_, o, _)| *o)
+        .unwrap_or(BinaryOp::Minimum);
     let a = args.operand("x1")?;
     let b = args.operand("x2")?;
     if let (Operand2::Weak(Some(x), _), Operand2::Weak(Some(y), _)) = (&a, &b) {
         let (p, q) = (x.as_f64(), y.as_f64());
         return Ok(Value::Num(match op {
             BinaryOp::Minimum | BinaryOp::Maximum => {
-                let pick_first = if p.is_nan() { true } else if q.is_nan() { false } else if op == BinaryOp::Minimum { p <= q } else { p >= q };
+                let pick_first = if p.is_nan() {
+                    true
+                } else if q.is_nan() {
+                    false
+                } else if op == BinaryOp::Minimum {
+                    p <= q
+                } else {
+                    p >= q
+                };
                 if pick_first { *x } else { *y }
             }
             BinaryOp::Arctan2 => Num::Float(p.atan2(q)),
@@ -126,24 +217,52 @@ fn where_(interp: &mut Interp, args: &mut Args) -> R<Value> {
         Operand2::Arr(a) => a.shape.clone(),
         _ => Vec::new(),
     };
-    let Some(shape) = ops::broadcast(&shape_of(&c), &shape_of(&x)).and_then(|s| ops::broadcast(&s, &shape_of(&y))) else {
-        return args.error("condition", format!("cannot broadcast {}, {} and {} together", texts(&c), texts(&x), texts(&y)), "in this where");
+    let Some(shape) = ops::broadcast(&shape_of(&c), &shape_of(&x))
+        .and_then(|s| ops::broadcast(&s, &shape_of(&y)))
+    else {
+        return args.error(
+            "condition",
+            format!(
+                "cannot broadcast {}, {} and {} together",
+                texts(&c),
+                texts(&x),
+                texts(&y)
+            ),
+            "in this where",
+        );
     };
     let out = promote_checked(&[&x, &y], args.span)?;
-    Ok(map_values(interp, MapOp::Where, out, out, &[c, x, y], shape))
+    Ok(map_values(
+        interp,
+        MapOp::Where,
+        out,
+        out,
+        &[c, x, y],
+        shape,
+    ))
 }
 
 fn clip(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.operand("x")?;
-    let lo = args.get("a_min").map(|_| args.operand("a_min")).transpose()?;
-    let hi = args.get("a_max").map(|_| args.operand("a_max")).transpose()?;
+    let lo = args
+        .get("a_min")
+        .map(|_| args.operand("a_min"))
+        .transpose()?;
+    let hi = args
+        .get("a_max")
+        .map(|_| args.operand("a_max"))
+        .transpose()?;
     let Operand2::Arr(xa) = &x else {
         return args.error("x", "clip needs an array", "not an array");
     };
     let (lo, hi) = match (lo, hi) {
         (None, None) => return Ok(Value::Array(xa.clone())),
-        (Some(l), None) => return binary_arrays(interp, BinaryOp::Maximum, &x, &l, args.span, "clip"),
-        (None, Some(h)) => return binary_arrays(interp, BinaryOp::Minimum, &x, &h, args.span, "clip"),
+        (Some(l), None) => {
+            return binary_arrays(interp, BinaryOp::Maximum, &x, &l, args.span, "clip");
+        }
+        (None, Some(h)) => {
+            return binary_arrays(interp, BinaryOp::Minimum, &x, &h, args.span, "clip");
+        }
         (Some(l), Some(h)) => (l, h),
     };
     let dtype = promote_checked(&[&x, &lo, &hi], args.span)?;
@@ -151,17 +270,32 @@ fn clip(interp: &mut Interp, args: &mut Args) -> R<Value> {
         Operand2::Arr(a) => a.shape.clone(),
         _ => Vec::new(),
     };
-    let Some(shape) = ops::broadcast(&xa.shape, &shape_of(&lo)).and_then(|s| ops::broadcast(&s, &shape_of(&hi))) else {
-        return args.error("a_min", "clip bounds do not broadcast with x", "shape mismatch");
+    let Some(shape) =
+        ops::broadcast(&xa.shape, &shape_of(&lo)).and_then(|s| ops::broadcast(&s, &shape_of(&hi)))
+    else {
+        return args.error(
+            "a_min",
+            "clip bounds do not broadcast with x",
+            "shape mismatch",
+        );
     };
-    Ok(map_values(interp, MapOp::Clip, dtype, dtype, &[x, lo, hi], shape))
+    Ok(map_values(
+        interp,
+        MapOp::Clip,
+        dtype,
+        dtype,
+        &[x, lo, hi],
+        shape,
+    ))
 }
 
 fn round(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let decimals = args.int_or("decimals", 0)? as i32;
     match args.operand("x")? {
         Operand2::Weak(Some(n), _) => Ok(Value::Num(match n {
-            Num::Float(f) => Num::Float(<f64 as crate::backend::scalar::FloatMath>::round_decimals(f, decimals)),
+            Num::Float(f) => Num::Float(
+                <f64 as crate::backend::scalar::FloatMath>::round_decimals(f, decimals),
+            ),
             other => other,
         })),
         Operand2::Weak(None, _) => Err(Flow::Unknown),
@@ -169,8 +303,19 @@ fn round(interp: &mut Interp, args: &mut Args) -> R<Value> {
             if !a.dtype.is_float() && decimals >= 0 {
                 return Ok(Value::Array(a));
             }
-            let d = if a.dtype.is_float() { a.dtype } else { DType::F64 };
-            let out = map_values(interp, MapOp::Round(decimals), d, d, &[Operand2::Arr(a.clone())], a.shape.clone());
+            let d = if a.dtype.is_float() {
+                a.dtype
+            } else {
+                DType::F64
+            };
+            let out = map_values(
+                interp,
+                MapOp::Round(decimals),
+                d,
+                d,
+                &[Operand2::Arr(a.clone())],
+                a.shape.clone(),
+            );
             if a.dtype.is_float() {
                 Ok(out)
             } else if let Value::Array(r) = out {
@@ -187,11 +332,22 @@ fn nan_to_num(interp: &mut Interp, args: &mut Args) -> R<Value> {
     if !a.dtype.is_float() {
         return Ok(Value::Array(a));
     }
-    let big = if a.dtype == DType::F32 { f32::MAX as f64 } else { f64::MAX };
+    let big = if a.dtype == DType::F32 {
+        f32::MAX as f64
+    } else {
+        f64::MAX
+    };
     let nan = args.float("nan")?.unwrap_or(0.0);
     let posinf = args.float("posinf")?.unwrap_or(big);
     let neginf = args.float("neginf")?.unwrap_or(-big);
-    Ok(map_values(interp, MapOp::NanToNum(nan, posinf, neginf), a.dtype, a.dtype, &[Operand2::Arr(a.clone())], a.shape.clone()))
+    Ok(map_values(
+        interp,
+        MapOp::NanToNum(nan, posinf, neginf),
+        a.dtype,
+        a.dtype,
+        &[Operand2::Arr(a.clone())],
+        a.shape.clone(),
+    ))
 }
 
 /// Converts an array to another dtype.
@@ -199,7 +355,14 @@ pub fn cast(interp: &Interp, a: &Array, dtype: DType) -> Value {
     if a.dtype == dtype {
         return Value::Array(a.clone());
     }
-    map_values(interp, MapOp::Cast, a.dtype, dtype, &[Operand2::Arr(a.clone())], a.shape.clone())
+    map_values(
+        interp,
+        MapOp::Cast,
+        a.dtype,
+        dtype,
+        &[Operand2::Arr(a.clone())],
+        a.shape.clone(),
+    )
 }
 
 fn astype(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -212,7 +375,9 @@ fn astype(interp: &mut Interp, args: &mut Args) -> R<Value> {
             let a = Array {
                 dtype: crate::sema::dtype::Operand::Weak(k).default_dtype(),
                 shape: Vec::new(),
-                node: n.map(|n| ops::scalar_node(n, crate::sema::dtype::Operand::Weak(k).default_dtype())),
+                node: n.map(|n| {
+                    ops::scalar_node(n, crate::sema::dtype::Operand::Weak(k).default_dtype())
+                }),
             };
             Ok(cast(interp, &a, d))
         }

@@ -14,17 +14,70 @@ pub const ATTRIBUTES: &[&str] = &["shape", "ndim", "size", "dtype", "nbytes", "c
 
 /// Adds this group's builtins to the table.
 pub fn register(t: &mut Vec<Builtin>) {
-    let mut add = |name, params, doc, run| t.push(Builtin { name, params, doc, group: Group::Host, run });
-    add("print", "*values", "Prints values separated by spaces (computes lazy arrays).", print);
-    add("compute", "x", "Computes a lazy array into memory.", compute);
-    add("persist", "x", "Computes an array and keeps its chunks for reuse.", compute);
-    add("len", "x", "Length of a list, tuple, string, or an array's first axis.", len);
-    add("range", "start, stop=none, step=1", "The integers from start to stop (exclusive).", range);
+    let mut add = |name, params, doc, run| {
+        t.push(Builtin {
+            name,
+            params,
+            doc,
+            group: Group::Host,
+            run,
+        })
+    };
+    add(
+        "print",
+        "*values",
+        "Prints values separated by spaces (computes lazy arrays).",
+        print,
+    );
+    add(
+        "compute",
+        "x",
+        "Computes a lazy array into memory.",
+        compute,
+    );
+    add(
+        "persist",
+        "x",
+        "Computes an array and keeps its chunks for reuse.",
+        compute,
+    );
+    add(
+        "len",
+        "x",
+        "Length of a list, tuple, string, or an array's first axis.",
+        len,
+    );
+    add(
+        "range",
+        "start, stop=none, step=1",
+        "The integers from start to stop (exclusive).",
+        range,
+    );
     add("float", "x", "A host float (computes a 0-d array).", float);
-    add("int", "x", "A host integer (computes a 0-d array; floats truncate).", int);
-    add("str", "x", "The text form of a value, as print shows it.", str_);
-    add("assert", "cond, msg=\"assertion failed\"", "Stops the program with msg if cond is false.", assert_);
-    add("explain", "x", "Prints the plan of a lazy array: nodes, shapes, chunks, memory.", explain);
+    add(
+        "int",
+        "x",
+        "A host integer (computes a 0-d array; floats truncate).",
+        int,
+    );
+    add(
+        "str",
+        "x",
+        "The text form of a value, as print shows it.",
+        str_,
+    );
+    add(
+        "assert",
+        "cond, msg=\"assertion failed\"",
+        "Stops the program with msg if cond is false.",
+        assert_,
+    );
+    add(
+        "explain",
+        "x",
+        "Prints the plan of a lazy array: nodes, shapes, chunks, memory.",
+        explain,
+    );
 }
 
 /// The attribute `name` of an array, if it is one.
@@ -41,7 +94,9 @@ pub fn array_attribute(interp: &Interp, a: &Array, name: &str) -> Option<Value> 
             None => Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int)),
         },
         "nbytes" => match known {
-            Some(s) => Value::Num(Num::Int((s.iter().product::<usize>() * a.dtype.size()) as i64)),
+            Some(s) => Value::Num(Num::Int(
+                (s.iter().product::<usize>() * a.dtype.size()) as i64,
+            )),
             None => Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int)),
         },
         "dtype" => Value::DType(a.dtype),
@@ -49,7 +104,14 @@ pub fn array_attribute(interp: &Interp, a: &Array, name: &str) -> Option<Value> 
             Some(n) if !interp.check => Value::tuple(
                 n.chunks
                     .iter()
-                    .map(|c| Value::tuple(c.iter().filter(|&&l| l > 0 || c.len() == 1).map(|&l| Value::Num(Num::Int(l as i64))).collect()))
+                    .map(|c| {
+                        Value::tuple(
+                            c.iter()
+                                .filter(|&&l| l > 0 || c.len() == 1)
+                                .map(|&l| Value::Num(Num::Int(l as i64)))
+                                .collect(),
+                        )
+                    })
                     .collect(),
             ),
             _ => Value::Unknown(Hint::Any),
@@ -76,7 +138,9 @@ fn format_data(data: &Data) -> String {
         Data::Bool(a) => {
             let a = a.as_standard_layout();
             let s = a.as_slice().unwrap_or(&[]);
-            format_array(&shape, &mut |i| if s[i] { "true".into() } else { "false".into() })
+            format_array(&shape, &mut |i| {
+                if s[i] { "true".into() } else { "false".into() }
+            })
         }
         other => with_data!(other, a => {
             let a = a.as_standard_layout();
@@ -87,7 +151,12 @@ fn format_data(data: &Data) -> String {
 }
 
 /// The text `print` shows for a value (computing arrays).
-pub fn display(interp: &Interp, v: &Value, span: crate::syntax::ast::Span, nested: bool) -> R<String> {
+pub fn display(
+    interp: &Interp,
+    v: &Value,
+    span: crate::syntax::ast::Span,
+    nested: bool,
+) -> R<String> {
     Ok(match v {
         Value::None => "none".into(),
         Value::Num(Num::Bool(b)) => b.to_string(),
@@ -101,12 +170,22 @@ pub fn display(interp: &Interp, v: &Value, span: crate::syntax::ast::Span, neste
             }
         }
         Value::List(items) => {
-            let parts = items.iter().map(|i| display(interp, i, span, true)).collect::<R<Vec<_>>>()?;
+            let parts = items
+                .iter()
+                .map(|i| display(interp, i, span, true))
+                .collect::<R<Vec<_>>>()?;
             format!("[{}]", parts.join(", "))
         }
         Value::Tuple(items) => {
-            let parts = items.iter().map(|i| display(interp, i, span, true)).collect::<R<Vec<_>>>()?;
-            if parts.len() == 1 { format!("({},)", parts[0]) } else { format!("({})", parts.join(", ")) }
+            let parts = items
+                .iter()
+                .map(|i| display(interp, i, span, true))
+                .collect::<R<Vec<_>>>()?;
+            if parts.len() == 1 {
+                format!("({},)", parts[0])
+            } else {
+                format!("({})", parts.join(", "))
+            }
         }
         Value::DType(d) => d.name().into(),
         Value::Func(c) => format!("<fn {}>", c.def.name),
@@ -134,7 +213,10 @@ fn print(interp: &mut Interp, args: &mut Args) -> R<Value> {
         }
         return Ok(Value::None);
     }
-    let parts = values.iter().map(|v| display(interp, v, args.span, false)).collect::<R<Vec<_>>>()?;
+    let parts = values
+        .iter()
+        .map(|v| display(interp, v, args.span, false))
+        .collect::<R<Vec<_>>>()?;
     let line = format!("{}\n", parts.join(" "));
     interp.session.borrow().write(&line);
     Ok(Value::None)
@@ -149,7 +231,11 @@ fn compute(interp: &mut Interp, args: &mut Args) -> R<Value> {
         return Ok(Value::Array(a));
     }
     let data = compute_array(interp, &a, args.span)?;
-    let chunks = a.node.as_ref().map(|n| n.chunks.clone()).unwrap_or_default();
+    let chunks = a
+        .node
+        .as_ref()
+        .map(|n| n.chunks.clone())
+        .unwrap_or_default();
     Ok(Value::Array(Array {
         dtype: a.dtype,
         shape: a.shape.clone(),
@@ -187,11 +273,24 @@ fn range(_interp: &mut Interp, args: &mut Args) -> R<Value> {
     if step == 0 {
         return args.error("step", "range step cannot be zero", "step 0");
     }
-    let n = if step > 0 { (stop - start + step - 1) / step } else { (start - stop - step - 1) / (-step) }.max(0);
-    if n > MAX_RANGE {
-        return args.error("stop", format!("range of {n} numbers is too long for a host list"), "use arange for arrays");
+    let n = if step > 0 {
+        (stop - start + step - 1) / step
+    } else {
+        (start - stop - step - 1) / (-step)
     }
-    Ok(Value::List(Rc::new((0..n).map(|i| Value::Num(Num::Int(start + i * step))).collect())))
+    .max(0);
+    if n > MAX_RANGE {
+        return args.error(
+            "stop",
+            format!("range of {n} numbers is too long for a host list"),
+            "use arange for arrays",
+        );
+    }
+    Ok(Value::List(Rc::new(
+        (0..n)
+            .map(|i| Value::Num(Num::Int(start + i * step)))
+            .collect(),
+    )))
 }
 
 fn host_number(interp: &Interp, args: &Args) -> R<Num> {
@@ -203,23 +302,41 @@ fn host_number(interp: &Interp, args: &Args) -> R<Num> {
         Value::Str(s) => match s.trim().parse::<f64>() {
             Ok(f) if args.name == "float" => Ok(Num::Float(f)),
             Ok(f) if f.fract() == 0.0 && s.trim().parse::<i64>().is_ok() => Ok(Num::Int(f as i64)),
-            _ => args.error("x", format!("cannot convert \"{s}\" to {}", args.name), "not a number"),
+            _ => args.error(
+                "x",
+                format!("cannot convert \"{s}\" to {}", args.name),
+                "not a number",
+            ),
         },
         Value::Array(a) => {
             if a.shape.iter().any(|d| *d != Some(1)) {
-                return args.error("x", format!("{}() needs a single value, got {}", args.name, a.type_text()), "not a scalar");
+                return args.error(
+                    "x",
+                    format!(
+                        "{}() needs a single value, got {}",
+                        args.name,
+                        a.type_text()
+                    ),
+                    "not a scalar",
+                );
             }
             force_scalar(interp, a, args.span)
         }
         Value::Unknown(_) => Err(Flow::Unknown),
-        other => args.error("x", format!("cannot convert {} to {}", other.type_name(), args.name), "not a number"),
+        other => args.error(
+            "x",
+            format!("cannot convert {} to {}", other.type_name(), args.name),
+            "not a number",
+        ),
     }
 }
 
 fn float(interp: &mut Interp, args: &mut Args) -> R<Value> {
     match host_number(interp, args) {
         Ok(n) => Ok(Value::Num(Num::Float(n.as_f64()))),
-        Err(Flow::Unknown) => Ok(Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Float))),
+        Err(Flow::Unknown) => Ok(Value::Unknown(Hint::Num(
+            crate::sema::dtype::WeakKind::Float,
+        ))),
         Err(e) => Err(e),
     }
 }
@@ -228,7 +345,11 @@ fn int(interp: &mut Interp, args: &mut Args) -> R<Value> {
     match host_number(interp, args) {
         Ok(Num::Float(f)) => {
             if !f.is_finite() {
-                return args.error("x", format!("cannot convert {} to int", format_f64(f)), "not finite");
+                return args.error(
+                    "x",
+                    format!("cannot convert {} to int", format_f64(f)),
+                    "not finite",
+                );
             }
             Ok(Value::Num(Num::Int(f.trunc() as i64)))
         }
@@ -255,8 +376,14 @@ fn assert_(interp: &mut Interp, args: &mut Args) -> R<Value> {
     };
     let truth = interp.truth(&c.value, c.span)?;
     if truth == Some(false) {
-        let msg = args.string("msg")?.unwrap_or_else(|| "assertion failed".into());
-        return crate::eval::err_label(format!("assertion failed: {msg}"), args.span, "this assertion");
+        let msg = args
+            .string("msg")?
+            .unwrap_or_else(|| "assertion failed".into());
+        return crate::eval::err_label(
+            format!("assertion failed: {msg}"),
+            args.span,
+            "this assertion",
+        );
     }
     Ok(Value::None)
 }

@@ -12,8 +12,21 @@ use crate::value::{Array, Value};
 
 /// Adds this group's builtins to the table.
 pub fn register(t: &mut Vec<Builtin>) {
-    let mut add = |name, params, doc, run| t.push(Builtin { name, params, doc, group: Group::Linalg, run });
-    add("matmul", "a, b", "Matrix product of 1-D or 2-D arrays (the @ operator).", matmul);
+    let mut add = |name, params, doc, run| {
+        t.push(Builtin {
+            name,
+            params,
+            doc,
+            group: Group::Linalg,
+            run,
+        })
+    };
+    add(
+        "matmul",
+        "a, b",
+        "Matrix product of 1-D or 2-D arrays (the @ operator).",
+        matmul,
+    );
     add("dot", "a, b", "Dot product of 1-D or 2-D arrays.", matmul);
     add("outer", "a, b", "Outer product of two 1-D arrays.", outer);
 }
@@ -28,12 +41,20 @@ fn expand(interp: &Interp, a: &Array, positions: &[usize]) -> Array {
 /// `a @ b` for 1-D and 2-D arrays.
 pub fn matmul_values(interp: &mut Interp, x: &Value, y: &Value, span: Span) -> R<Value> {
     let (Value::Array(a), Value::Array(b)) = (x, y) else {
-        return err_label("`@` needs two arrays", span, format!("{} @ {}", x.type_name(), y.type_name()));
+        return err_label(
+            "`@` needs two arrays",
+            span,
+            format!("{} @ {}", x.type_name(), y.type_name()),
+        );
     };
     let (na, nb) = (a.shape.len(), b.shape.len());
     if na == 0 || nb == 0 || na > 2 || nb > 2 {
         return err_label(
-            format!("matmul supports 1-D and 2-D arrays, got {} @ {}", a.type_text(), b.type_text()),
+            format!(
+                "matmul supports 1-D and 2-D arrays, got {} @ {}",
+                a.type_text(),
+                b.type_text()
+            ),
             span,
             "unsupported dimensions",
         );
@@ -43,21 +64,47 @@ pub fn matmul_values(interp: &mut Interp, x: &Value, y: &Value, span: Span) -> R
     if let (Some(p), Some(q)) = (k_a, k_b) {
         if p != q {
             return err_label(
-                format!("matmul: {} @ {} contracts {p} with {q}", a.type_text(), b.type_text()),
+                format!(
+                    "matmul: {} @ {} contracts {p} with {q}",
+                    a.type_text(),
+                    b.type_text()
+                ),
                 span,
                 "inner dimensions differ",
             );
         }
     }
     // Lay out a as [..., k, 1] and b as [k, m] (or [k]) so the product broadcasts to [.., k, m].
-    let a3 = if nb == 2 { expand(interp, a, &[na]) } else { a.clone() };
-    let prod = binary_arrays(interp, BinaryOp::Mul, &Operand2::Arr(a3), &Operand2::Arr(b.clone()), span, "@")?;
-    let Value::Array(p) = prod else { unreachable!("binary_arrays gives an array") };
-    let axis = if nb == 2 { p.shape.len() - 2 } else { p.shape.len() - 1 };
+    let a3 = if nb == 2 {
+        expand(interp, a, &[na])
+    } else {
+        a.clone()
+    };
+    let prod = binary_arrays(
+        interp,
+        BinaryOp::Mul,
+        &Operand2::Arr(a3),
+        &Operand2::Arr(b.clone()),
+        span,
+        "@",
+    )?;
+    let Value::Array(p) = prod else {
+        unreachable!("binary_arrays gives an array")
+    };
+    let axis = if nb == 2 {
+        p.shape.len() - 2
+    } else {
+        p.shape.len() - 1
+    };
     let mut shape = p.shape.clone();
     shape.remove(axis);
     let dtype = ReduceOp::Sum.result_dtype(p.dtype);
-    let node = if interp.check { None } else { p.node.map(|n| build::reduce(ReduceOp::Sum, n, vec![axis], false, 0.0)) };
+    let node = if interp.check {
+        None
+    } else {
+        p.node
+            .map(|n| build::reduce(ReduceOp::Sum, n, vec![axis], false, 0.0))
+    };
     Ok(Value::Array(Array { dtype, shape, node }))
 }
 
@@ -74,5 +121,12 @@ fn outer(interp: &mut Interp, args: &mut Args) -> R<Value> {
         return args.error("a", "outer needs two 1-D arrays", "not 1-D");
     }
     let a2 = expand(interp, &a, &[1]);
-    binary_arrays(interp, BinaryOp::Mul, &Operand2::Arr(a2), &Operand2::Arr(b), args.span, "outer")
+    binary_arrays(
+        interp,
+        BinaryOp::Mul,
+        &Operand2::Arr(a2),
+        &Operand2::Arr(b),
+        args.span,
+        "outer",
+    )
 }

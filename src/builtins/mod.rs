@@ -92,13 +92,21 @@ pub fn lookup_global(name: &str) -> Option<Value> {
         "newaxis" | "none" => Value::None,
         "random" => Value::Module("random"),
         "linalg" => Value::Module("linalg"),
-        _ => return DType::from_name(name).filter(|d| d.name() == name).map(Value::DType),
+        _ => {
+            return DType::from_name(name)
+                .filter(|d| d.name() == name)
+                .map(Value::DType);
+        }
     })
 }
 
 /// Every global name (for suggestions and completion).
 pub fn global_names() -> Vec<String> {
-    let mut v: Vec<String> = table().iter().filter(|b| !b.name.contains('.')).map(|b| b.name.to_string()).collect();
+    let mut v: Vec<String> = table()
+        .iter()
+        .filter(|b| !b.name.contains('.'))
+        .map(|b| b.name.to_string())
+        .collect();
     v.extend(CONSTANTS.iter().map(|s| s.to_string()));
     v.extend(MODULES.iter().map(|s| s.to_string()));
     v.extend(DType::ALL.iter().map(|d| d.name().to_string()));
@@ -139,8 +147,15 @@ pub fn attribute(interp: &mut Interp, v: Value, name: &str, span: Span) -> R<Val
         return match find(&full) {
             Some(b) => Ok(Value::Builtin(b)),
             None => {
-                let members: Vec<String> = table().iter().filter_map(|b| b.name.strip_prefix(&format!("{m}.")).map(str::to_string)).collect();
-                let mut d = crate::syntax::diag::Diagnostic::error(format!("module `{m}` has no member `{name}`"), span).with_label("unknown member");
+                let members: Vec<String> = table()
+                    .iter()
+                    .filter_map(|b| b.name.strip_prefix(&format!("{m}.")).map(str::to_string))
+                    .collect();
+                let mut d = crate::syntax::diag::Diagnostic::error(
+                    format!("module `{m}` has no member `{name}`"),
+                    span,
+                )
+                .with_label("unknown member");
                 if let Some(s) = suggest(name, &members) {
                     d = d.with_note(format!("did you mean `{m}.{s}`?"));
                 }
@@ -160,13 +175,20 @@ pub fn attribute(interp: &mut Interp, v: Value, name: &str, span: Span) -> R<Val
     match interp.lookup(name) {
         Some(f @ (Value::Builtin(_) | Value::Func(_))) => Ok(Value::Bound(Rc::new((f, v)))),
         _ => {
-            let mut names = host::ATTRIBUTES.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+            let mut names = host::ATTRIBUTES
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>();
             names.extend(global_names());
             let label = match suggest(name, &names) {
                 Some(s) => format!("did you mean `{s}`?"),
                 None => "unknown attribute".into(),
             };
-            err_label(format!("{} has no attribute or method `{name}`", v.type_name()), span, label)
+            err_label(
+                format!("{} has no attribute or method `{name}`", v.type_name()),
+                span,
+                label,
+            )
         }
     }
 }

@@ -10,20 +10,44 @@ const REDUCTIONS: &[(&str, ReduceOp, &str)] = &[
     ("sum", ReduceOp::Sum, "Sum of elements."),
     ("prod", ReduceOp::Prod, "Product of elements."),
     ("mean", ReduceOp::Mean, "Arithmetic mean."),
-    ("var", ReduceOp::Var, "Variance (ddof= for the divisor n - ddof)."),
-    ("std", ReduceOp::Std, "Standard deviation (ddof= for the divisor n - ddof)."),
+    (
+        "var",
+        ReduceOp::Var,
+        "Variance (ddof= for the divisor n - ddof).",
+    ),
+    (
+        "std",
+        ReduceOp::Std,
+        "Standard deviation (ddof= for the divisor n - ddof).",
+    ),
     ("min", ReduceOp::Min, "Minimum (nan wins)."),
     ("max", ReduceOp::Max, "Maximum (nan wins)."),
-    ("argmin", ReduceOp::ArgMin, "Index of the minimum (the first nan wins)."),
-    ("argmax", ReduceOp::ArgMax, "Index of the maximum (the first nan wins)."),
+    (
+        "argmin",
+        ReduceOp::ArgMin,
+        "Index of the minimum (the first nan wins).",
+    ),
+    (
+        "argmax",
+        ReduceOp::ArgMax,
+        "Index of the maximum (the first nan wins).",
+    ),
     ("any", ReduceOp::Any, "Whether any element is non-zero."),
     ("all", ReduceOp::All, "Whether all elements are non-zero."),
-    ("count_nonzero", ReduceOp::CountNonzero, "Number of non-zero elements."),
+    (
+        "count_nonzero",
+        ReduceOp::CountNonzero,
+        "Number of non-zero elements.",
+    ),
     ("nansum", ReduceOp::NanSum, "Sum, skipping nan."),
     ("nanprod", ReduceOp::NanProd, "Product, skipping nan."),
     ("nanmean", ReduceOp::NanMean, "Mean, skipping nan."),
     ("nanvar", ReduceOp::NanVar, "Variance, skipping nan."),
-    ("nanstd", ReduceOp::NanStd, "Standard deviation, skipping nan."),
+    (
+        "nanstd",
+        ReduceOp::NanStd,
+        "Standard deviation, skipping nan.",
+    ),
     ("nanmin", ReduceOp::NanMin, "Minimum, skipping nan."),
     ("nanmax", ReduceOp::NanMax, "Maximum, skipping nan."),
 ];
@@ -32,33 +56,70 @@ const REDUCTIONS: &[(&str, ReduceOp, &str)] = &[
 pub fn register(t: &mut Vec<Builtin>) {
     for (name, op, doc) in REDUCTIONS {
         let params = match op {
-            ReduceOp::Var | ReduceOp::Std | ReduceOp::NanVar | ReduceOp::NanStd => "x, axis=none, ddof=0, keepdims=false",
+            ReduceOp::Var | ReduceOp::Std | ReduceOp::NanVar | ReduceOp::NanStd => {
+                "x, axis=none, ddof=0, keepdims=false"
+            }
             _ => "x, axis=none, keepdims=false",
         };
-        t.push(Builtin { name, params, doc, group: Group::Reduction, run: reduce });
+        t.push(Builtin {
+            name,
+            params,
+            doc,
+            group: Group::Reduction,
+            run: reduce,
+        });
     }
-    t.push(Builtin { name: "cumsum", params: "x, axis=none", doc: "Cumulative sum along an axis (flattened when axis is none).", group: Group::Scan, run: scan });
-    t.push(Builtin { name: "cumprod", params: "x, axis=none", doc: "Cumulative product along an axis (flattened when axis is none).", group: Group::Scan, run: scan });
+    t.push(Builtin {
+        name: "cumsum",
+        params: "x, axis=none",
+        doc: "Cumulative sum along an axis (flattened when axis is none).",
+        group: Group::Scan,
+        run: scan,
+    });
+    t.push(Builtin {
+        name: "cumprod",
+        params: "x, axis=none",
+        doc: "Cumulative product along an axis (flattened when axis is none).",
+        group: Group::Scan,
+        run: scan,
+    });
 }
 
 fn reduce(interp: &mut Interp, args: &mut Args) -> R<Value> {
-    let op = REDUCTIONS.iter().find(|(n, _, _)| *n == args.name).map(|(_, o, _)| *o).unwrap_or(ReduceOp::Sum);
+    let op = REDUCTIONS
+        .iter()
+        .find(|(n, _, _)| *n == args.name)
+        .map(|(_, o, _)| *o)
+        .unwrap_or(ReduceOp::Sum);
     let x = args.array("x")?;
     let ndim = x.shape.len();
     let is_arg = matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax);
     if is_arg {
         if let Some(list) = args.ints("axis")? {
-            if list.len() != 1 || matches!(args.value("axis"), Some(Value::Tuple(_) | Value::List(_))) {
-                return args.error("axis", format!("`{}` takes a single axis or none", args.name), "one axis");
+            if list.len() != 1
+                || matches!(args.value("axis"), Some(Value::Tuple(_) | Value::List(_)))
+            {
+                return args.error(
+                    "axis",
+                    format!("`{}` takes a single axis or none", args.name),
+                    "one axis",
+                );
             }
         }
     }
     let axes = args.axes("axis", ndim)?;
     let keepdims = args.flag("keepdims", false)?;
     let ddof = args.float("ddof")?.unwrap_or(0.0);
-    let no_identity = matches!(op, ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax);
+    let no_identity = matches!(
+        op,
+        ReduceOp::Min | ReduceOp::Max | ReduceOp::ArgMin | ReduceOp::ArgMax
+    );
     if no_identity && axes.iter().any(|&a| x.shape[a] == Some(0)) {
-        return args.error("x", format!("`{}` of an empty array has no value", args.name), format!("{} has a zero-length axis", x.type_text()));
+        return args.error(
+            "x",
+            format!("`{}` of an empty array has no value", args.name),
+            format!("{} has a zero-length axis", x.type_text()),
+        );
     }
     let mut shape = Vec::new();
     for (k, d) in x.shape.iter().enumerate() {
@@ -74,13 +135,19 @@ fn reduce(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let node = if interp.check {
         None
     } else {
-        x.node.clone().map(|n| build::reduce(op, n, axes, keepdims, ddof))
+        x.node
+            .clone()
+            .map(|n| build::reduce(op, n, axes, keepdims, ddof))
     };
     Ok(Value::Array(Array { dtype, shape, node }))
 }
 
 fn scan(interp: &mut Interp, args: &mut Args) -> R<Value> {
-    let op = if args.name == "cumsum" { ScanOp::CumSum } else { ScanOp::CumProd };
+    let op = if args.name == "cumsum" {
+        ScanOp::CumSum
+    } else {
+        ScanOp::CumProd
+    };
     let mut x = args.array("x")?;
     let axis = match args.int("axis")? {
         Some(a) => args.axis_value("axis", a, x.shape.len())?,
@@ -90,11 +157,26 @@ fn scan(interp: &mut Interp, args: &mut Args) -> R<Value> {
             x = Array {
                 dtype: x.dtype,
                 shape: vec![n],
-                node: if interp.check { None } else { x.node.clone().zip(n).map(|(node, n)| build::reshape(node, vec![n])) },
+                node: if interp.check {
+                    None
+                } else {
+                    x.node
+                        .clone()
+                        .zip(n)
+                        .map(|(node, n)| build::reshape(node, vec![n]))
+                },
             };
             0
         }
     };
-    let node = if interp.check { None } else { x.node.clone().map(|n| build::scan(op, n, axis)) };
-    Ok(Value::Array(Array { dtype: x.dtype.sum_type(), shape: x.shape.clone(), node }))
+    let node = if interp.check {
+        None
+    } else {
+        x.node.clone().map(|n| build::scan(op, n, axis))
+    };
+    Ok(Value::Array(Array {
+        dtype: x.dtype.sum_type(),
+        shape: x.shape.clone(),
+        node,
+    }))
 }

@@ -13,30 +13,103 @@ use crate::value::{Array, Dim, Value};
 
 /// Adds this group's builtins to the table.
 pub fn register(t: &mut Vec<Builtin>) {
-    let mut add = |name, params, doc, run| t.push(Builtin { name, params, doc, group: Group::Shape, run });
-    add("reshape", "x, *shape", "Gives a new shape with the same elements (one dimension may be -1).", reshape);
-    add("transpose", "x, *axes", "Permutes the axes (reverses them by default).", transpose);
+    let mut add = |name, params, doc, run| {
+        t.push(Builtin {
+            name,
+            params,
+            doc,
+            group: Group::Shape,
+            run,
+        })
+    };
+    add(
+        "reshape",
+        "x, *shape",
+        "Gives a new shape with the same elements (one dimension may be -1).",
+        reshape,
+    );
+    add(
+        "transpose",
+        "x, *axes",
+        "Permutes the axes (reverses them by default).",
+        transpose,
+    );
     add("swapaxes", "x, axis1, axis2", "Swaps two axes.", swapaxes);
-    add("moveaxis", "x, source, destination", "Moves axes to new positions.", moveaxis);
-    add("squeeze", "x, axis=none", "Removes axes of length one.", squeeze);
-    add("expand_dims", "x, axis", "Inserts axes of length one.", expand_dims);
+    add(
+        "moveaxis",
+        "x, source, destination",
+        "Moves axes to new positions.",
+        moveaxis,
+    );
+    add(
+        "squeeze",
+        "x, axis=none",
+        "Removes axes of length one.",
+        squeeze,
+    );
+    add(
+        "expand_dims",
+        "x, axis",
+        "Inserts axes of length one.",
+        expand_dims,
+    );
     add("ravel", "x", "Flattens to one dimension.", ravel);
-    add("broadcast_to", "x, shape", "Broadcasts to a shape without copying.", broadcast_to);
-    add("stack", "arrays, axis=0", "Joins arrays of one shape along a new axis.", stack);
-    add("concatenate", "arrays, axis=0", "Joins arrays along an existing axis.", concatenate);
-    add("flip", "x, axis=none", "Reverses the order of elements along axes.", flip);
+    add(
+        "broadcast_to",
+        "x, shape",
+        "Broadcasts to a shape without copying.",
+        broadcast_to,
+    );
+    add(
+        "stack",
+        "arrays, axis=0",
+        "Joins arrays of one shape along a new axis.",
+        stack,
+    );
+    add(
+        "concatenate",
+        "arrays, axis=0",
+        "Joins arrays along an existing axis.",
+        concatenate,
+    );
+    add(
+        "flip",
+        "x, axis=none",
+        "Reverses the order of elements along axes.",
+        flip,
+    );
     add("triu", "x, k=0", "Zeros below the k-th diagonal.", triu);
     add("tril", "x, k=0", "Zeros above the k-th diagonal.", tril);
-    add("diagonal", "x, offset=0, axis1=0, axis2=1", "The diagonal of two axes, as the last axis.", diagonal);
-    add("rechunk", "x, chunks", "The same array cut into new blocks.", rechunk);
+    add(
+        "diagonal",
+        "x, offset=0, axis1=0, axis2=1",
+        "The diagonal of two axes, as the last axis.",
+        diagonal,
+    );
+    add(
+        "rechunk",
+        "x, chunks",
+        "The same array cut into new blocks.",
+        rechunk,
+    );
 }
 
 fn known(x: &Array) -> R<Vec<usize>> {
     x.known_shape().ok_or(Flow::Unknown)
 }
 
-fn with_node(interp: &Interp, x: &Array, shape: Vec<Dim>, dtype: DType, f: impl FnOnce(crate::graph::NodeRef) -> crate::graph::NodeRef) -> Value {
-    let node = if interp.check { None } else { x.node.clone().map(f) };
+fn with_node(
+    interp: &Interp,
+    x: &Array,
+    shape: Vec<Dim>,
+    dtype: DType,
+    f: impl FnOnce(crate::graph::NodeRef) -> crate::graph::NodeRef,
+) -> Value {
+    let node = if interp.check {
+        None
+    } else {
+        x.node.clone().map(f)
+    };
     Value::Array(Array { dtype, shape, node })
 }
 
@@ -46,14 +119,26 @@ pub fn reshape_to(interp: &Interp, args: &Args, x: &Array, want: Vec<i64>) -> R<
     let total: usize = shape.iter().product();
     let n_unknown = want.iter().filter(|&&d| d == -1).count();
     if n_unknown > 1 || want.iter().any(|&d| d < -1) {
-        return args.error("shape", "a shape may have one -1 and no other negative sizes", "bad shape");
+        return args.error(
+            "shape",
+            "a shape may have one -1 and no other negative sizes",
+            "bad shape",
+        );
     }
-    let known_part: usize = want.iter().filter(|&&d| d >= 0).map(|&d| d as usize).product();
+    let known_part: usize = want
+        .iter()
+        .filter(|&&d| d >= 0)
+        .map(|&d| d as usize)
+        .product();
     let mut out: Vec<usize> = Vec::with_capacity(want.len());
     for &d in &want {
         out.push(if d == -1 {
             if known_part == 0 || total % known_part != 0 {
-                return args.error("shape", format!("cannot reshape {} into {:?}", x.type_text(), want), format!("{total} elements"));
+                return args.error(
+                    "shape",
+                    format!("cannot reshape {} into {:?}", x.type_text(), want),
+                    format!("{total} elements"),
+                );
             }
             total / known_part
         } else {
@@ -62,10 +147,19 @@ pub fn reshape_to(interp: &Interp, args: &Args, x: &Array, want: Vec<i64>) -> R<
     }
     if out.iter().product::<usize>() != total {
         let text = ops::shape_text(&out.iter().map(|&d| Some(d)).collect::<Vec<_>>());
-        return args.error("shape", format!("cannot reshape {} ({total} elements) into shape {text}", x.type_text()), format!("{} elements", out.iter().product::<usize>()));
+        return args.error(
+            "shape",
+            format!(
+                "cannot reshape {} ({total} elements) into shape {text}",
+                x.type_text()
+            ),
+            format!("{} elements", out.iter().product::<usize>()),
+        );
     }
     let dims = out.iter().map(|&d| Some(d)).collect();
-    Ok(with_node(interp, x, dims, x.dtype, |n| build::reshape(n, out)))
+    Ok(with_node(interp, x, dims, x.dtype, |n| {
+        build::reshape(n, out)
+    }))
 }
 
 fn rest_ints(args: &Args, name: &str) -> R<Option<Vec<i64>>> {
@@ -73,10 +167,14 @@ fn rest_ints(args: &Args, name: &str) -> R<Option<Vec<i64>>> {
     match rest.as_slice() {
         [] => Ok(None),
         [Value::Unknown(_)] => Err(Flow::Unknown),
-        [one @ (Value::List(_) | Value::Tuple(_))] => int_list(one).map(Some).or_else(|m| args.error("x", m, "bad list")),
+        [one @ (Value::List(_) | Value::Tuple(_))] => int_list(one)
+            .map(Some)
+            .or_else(|m| args.error("x", m, "bad list")),
         many => {
             let list = Value::List(std::rc::Rc::new(many.to_vec()));
-            int_list(&list).map(Some).or_else(|m| args.error("x", m, "bad list"))
+            int_list(&list)
+                .map(Some)
+                .or_else(|m| args.error("x", m, "bad list"))
         }
     }
 }
@@ -112,13 +210,24 @@ fn transpose(interp: &mut Interp, args: &mut Args) -> R<Value> {
         None => (0..nd).rev().collect(),
         Some(list) => {
             if list.len() != nd {
-                return args.error("x", format!("transpose needs {nd} axes, got {}", list.len()), "wrong number of axes");
+                return args.error(
+                    "x",
+                    format!("transpose needs {nd} axes, got {}", list.len()),
+                    "wrong number of axes",
+                );
             }
-            let perm: Vec<usize> = list.iter().map(|&a| args.axis_value("x", a, nd)).collect::<R<_>>()?;
+            let perm: Vec<usize> = list
+                .iter()
+                .map(|&a| args.axis_value("x", a, nd))
+                .collect::<R<_>>()?;
             let mut sorted = perm.clone();
             sorted.sort_unstable();
             if sorted != (0..nd).collect::<Vec<_>>() {
-                return args.error("x", format!("{list:?} is not a permutation of the axes"), "repeated axis");
+                return args.error(
+                    "x",
+                    format!("{list:?} is not a permutation of the axes"),
+                    "repeated axis",
+                );
             }
             perm
         }
@@ -142,10 +251,20 @@ fn moveaxis(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let src = args.ints("source")?.unwrap_or_default();
     let dst = args.ints("destination")?.unwrap_or_default();
     if src.len() != dst.len() {
-        return args.error("destination", "source and destination need the same number of axes", "length mismatch");
+        return args.error(
+            "destination",
+            "source and destination need the same number of axes",
+            "length mismatch",
+        );
     }
-    let src: Vec<usize> = src.iter().map(|&a| args.axis_value("source", a, nd)).collect::<R<_>>()?;
-    let dst: Vec<usize> = dst.iter().map(|&a| args.axis_value("destination", a, nd)).collect::<R<_>>()?;
+    let src: Vec<usize> = src
+        .iter()
+        .map(|&a| args.axis_value("source", a, nd))
+        .collect::<R<_>>()?;
+    let dst: Vec<usize> = dst
+        .iter()
+        .map(|&a| args.axis_value("destination", a, nd))
+        .collect::<R<_>>()?;
     let mut order: Vec<usize> = (0..nd).filter(|k| !src.contains(k)).collect();
     let mut pairs: Vec<(usize, usize)> = dst.iter().copied().zip(src.iter().copied()).collect();
     pairs.sort_unstable();
@@ -165,10 +284,20 @@ fn squeeze(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let axes: Vec<usize> = match args.ints("axis")? {
         None => (0..nd).filter(|&k| x.shape[k] == Some(1)).collect(),
         Some(list) => {
-            let axes: Vec<usize> = list.iter().map(|&a| args.axis_value("axis", a, nd)).collect::<R<_>>()?;
+            let axes: Vec<usize> = list
+                .iter()
+                .map(|&a| args.axis_value("axis", a, nd))
+                .collect::<R<_>>()?;
             for &a in &axes {
                 if x.shape[a].is_some_and(|d| d != 1) {
-                    return args.error("axis", format!("cannot squeeze axis {a} of length {}", x.shape[a].unwrap_or(0)), "not length 1");
+                    return args.error(
+                        "axis",
+                        format!(
+                            "cannot squeeze axis {a} of length {}",
+                            x.shape[a].unwrap_or(0)
+                        ),
+                        "not length 1",
+                    );
                 }
             }
             axes
@@ -180,7 +309,12 @@ fn squeeze(interp: &mut Interp, args: &mut Args) -> R<Value> {
         if axes.contains(&k) {
             items.push(SliceItem::Fix { axis: k, index: 0 });
         } else {
-            items.push(SliceItem::Take { axis: k, start: 0, step: 1, len: x.shape[k].unwrap_or(0) });
+            items.push(SliceItem::Take {
+                axis: k,
+                start: 0,
+                step: 1,
+                len: x.shape[k].unwrap_or(0),
+            });
             shape.push(x.shape[k]);
         }
     }
@@ -198,7 +332,12 @@ pub fn insert_axes(interp: &Interp, x: &Array, positions: &[usize]) -> Value {
             items.push(SliceItem::NewAxis);
             shape.push(Some(1));
         } else {
-            items.push(SliceItem::Take { axis, start: 0, step: 1, len: x.shape[axis].unwrap_or(0) });
+            items.push(SliceItem::Take {
+                axis,
+                start: 0,
+                step: 1,
+                len: x.shape[axis].unwrap_or(0),
+            });
             shape.push(x.shape[axis]);
             axis += 1;
         }
@@ -210,7 +349,10 @@ fn expand_dims(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let list = args.ints("axis")?.unwrap_or_default();
     let out_nd = x.shape.len() + list.len();
-    let mut positions: Vec<usize> = list.iter().map(|&a| args.axis_value("axis", a, out_nd)).collect::<R<_>>()?;
+    let mut positions: Vec<usize> = list
+        .iter()
+        .map(|&a| args.axis_value("axis", a, out_nd))
+        .collect::<R<_>>()?;
     positions.sort_unstable();
     positions.dedup();
     if positions.len() != list.len() {
@@ -224,34 +366,75 @@ fn broadcast_to(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let shape = args.shape("shape")?;
     let dims: Vec<Dim> = shape.iter().map(|&d| Some(d)).collect();
     let ok = shape.len() >= x.shape.len()
-        && x.shape.iter().rev().zip(shape.iter().rev()).all(|(a, &b)| a.is_none_or(|a| a == 1 || a == b));
+        && x.shape
+            .iter()
+            .rev()
+            .zip(shape.iter().rev())
+            .all(|(a, &b)| a.is_none_or(|a| a == 1 || a == b));
     if !ok {
-        return args.error("shape", format!("cannot broadcast {} to shape {}", x.type_text(), ops::shape_text(&dims)), "incompatible shape");
+        return args.error(
+            "shape",
+            format!(
+                "cannot broadcast {} to shape {}",
+                x.type_text(),
+                ops::shape_text(&dims)
+            ),
+            "incompatible shape",
+        );
     }
-    Ok(with_node(interp, &x, dims, x.dtype, |n| build::broadcast_to(n, shape)))
+    Ok(with_node(interp, &x, dims, x.dtype, |n| {
+        build::broadcast_to(n, shape)
+    }))
 }
 
 fn array_list(args: &Args, name: &str) -> R<Vec<Array>> {
     let Some(v) = args.value(name) else {
-        return args.error(name, format!("`{}` needs a list of arrays", args.name), "missing");
+        return args.error(
+            name,
+            format!("`{}` needs a list of arrays", args.name),
+            "missing",
+        );
     };
     match v {
         Value::List(items) | Value::Tuple(items) => {
             if items.is_empty() {
-                return args.error(name, format!("`{}` needs at least one array", args.name), "empty list");
+                return args.error(
+                    name,
+                    format!("`{}` needs at least one array", args.name),
+                    "empty list",
+                );
             }
             items
                 .iter()
                 .map(|i| match i {
                     Value::Array(a) => Ok(a.clone()),
-                    Value::Num(n) => Ok(Array { dtype: crate::sema::dtype::Operand::Weak(n.kind()).default_dtype(), shape: Vec::new(), node: Some(ops::scalar_node(*n, crate::sema::dtype::Operand::Weak(n.kind()).default_dtype())) }),
+                    Value::Num(n) => Ok(Array {
+                        dtype: crate::sema::dtype::Operand::Weak(n.kind()).default_dtype(),
+                        shape: Vec::new(),
+                        node: Some(ops::scalar_node(
+                            *n,
+                            crate::sema::dtype::Operand::Weak(n.kind()).default_dtype(),
+                        )),
+                    }),
                     Value::Unknown(_) => Err(Flow::Unknown),
-                    other => args.error(name, format!("expected arrays, got {}", other.type_name()), "not an array"),
+                    other => args.error(
+                        name,
+                        format!("expected arrays, got {}", other.type_name()),
+                        "not an array",
+                    ),
                 })
                 .collect()
         }
         Value::Unknown(_) => Err(Flow::Unknown),
-        other => args.error(name, format!("`{}` needs a list of arrays, not {}", args.name, other.type_name()), "not a list"),
+        other => args.error(
+            name,
+            format!(
+                "`{}` needs a list of arrays, not {}",
+                args.name,
+                other.type_name()
+            ),
+            "not a list",
+        ),
     }
 }
 
@@ -274,13 +457,28 @@ fn concat_arrays(interp: &Interp, args: &Args, arrays: Vec<Array>, axis: i64) ->
     let mut total = Some(0usize);
     for (i, a) in arrays.iter().enumerate() {
         if a.shape.len() != nd {
-            return args.error("arrays", format!("array {i} has {} dimensions but array 0 has {nd}", a.shape.len()), "dimension mismatch");
+            return args.error(
+                "arrays",
+                format!(
+                    "array {i} has {} dimensions but array 0 has {nd}",
+                    a.shape.len()
+                ),
+                "dimension mismatch",
+            );
         }
         for k in 0..nd {
             if k != ax {
                 if let (Some(p), Some(q)) = (a.shape[k], arrays[0].shape[k]) {
                     if p != q {
-                        return args.error("arrays", format!("array {i} is {} but array 0 is {}: they differ on axis {k}", a.type_text(), arrays[0].type_text()), "shape mismatch");
+                        return args.error(
+                            "arrays",
+                            format!(
+                                "array {i} is {} but array 0 is {}: they differ on axis {k}",
+                                a.type_text(),
+                                arrays[0].type_text()
+                            ),
+                            "shape mismatch",
+                        );
                     }
                 }
             }
@@ -294,7 +492,15 @@ fn concat_arrays(interp: &Interp, args: &Args, arrays: Vec<Array>, axis: i64) ->
     } else {
         let nodes: Option<Vec<_>> = arrays
             .iter()
-            .map(|a| a.node.clone().map(|n| if n.dtype == dtype { n } else { build::map(MapOp::Cast, n.dtype, dtype, vec![n]) }))
+            .map(|a| {
+                a.node.clone().map(|n| {
+                    if n.dtype == dtype {
+                        n
+                    } else {
+                        build::map(MapOp::Cast, n.dtype, dtype, vec![n])
+                    }
+                })
+            })
             .collect();
         nodes.map(|n| build::concat(n, ax))
     };
@@ -313,8 +519,19 @@ fn stack(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let axis = args.int_or("axis", 0)?;
     let ax = args.axis_value("axis", axis, nd)?;
     for (i, a) in arrays.iter().enumerate() {
-        if a.shape != arrays[0].shape && a.shape.iter().all(|d| d.is_some()) && arrays[0].shape.iter().all(|d| d.is_some()) {
-            return args.error("arrays", format!("stack needs arrays of one shape: array {i} is {} but array 0 is {}", a.type_text(), arrays[0].type_text()), "shape mismatch");
+        if a.shape != arrays[0].shape
+            && a.shape.iter().all(|d| d.is_some())
+            && arrays[0].shape.iter().all(|d| d.is_some())
+        {
+            return args.error(
+                "arrays",
+                format!(
+                    "stack needs arrays of one shape: array {i} is {} but array 0 is {}",
+                    a.type_text(),
+                    arrays[0].type_text()
+                ),
+                "shape mismatch",
+            );
         }
     }
     let expanded: Vec<Array> = arrays
@@ -335,9 +552,19 @@ fn flip(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let items = (0..nd)
         .map(|k| {
             if axes.contains(&k) {
-                SliceItem::Take { axis: k, start: shape[k] as i64 - 1, step: -1, len: shape[k] }
+                SliceItem::Take {
+                    axis: k,
+                    start: shape[k] as i64 - 1,
+                    step: -1,
+                    len: shape[k],
+                }
             } else {
-                SliceItem::Take { axis: k, start: 0, step: 1, len: shape[k] }
+                SliceItem::Take {
+                    axis: k,
+                    start: 0,
+                    step: 1,
+                    len: shape[k],
+                }
             }
         })
         .collect();
@@ -348,19 +575,42 @@ fn tri_part(interp: &mut Interp, args: &mut Args, lower: bool) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     if nd < 2 {
-        return args.error("x", format!("`{}` needs at least 2 dimensions, got {}", args.name, x.type_text()), "too few dimensions");
+        return args.error(
+            "x",
+            format!(
+                "`{}` needs at least 2 dimensions, got {}",
+                args.name,
+                x.type_text()
+            ),
+            "too few dimensions",
+        );
     }
     let k = args.int_or("k", 0)?;
     let shape = known(&x)?;
     let mask_shape = vec![shape[nd - 2], shape[nd - 1]];
-    let chunks = x.node.as_ref().map(|n| n.chunks[nd - 2..].to_vec()).unwrap_or_else(|| crate::graph::chunks::auto(&mask_shape, 1));
+    let chunks = x
+        .node
+        .as_ref()
+        .map(|n| n.chunks[nd - 2..].to_vec())
+        .unwrap_or_else(|| crate::graph::chunks::auto(&mask_shape, 1));
     let mask = Array {
         dtype: DType::Bool,
         shape: mask_shape.iter().map(|&d| Some(d)).collect(),
-        node: (!interp.check).then(|| build::source(Source::Tri { k, lower }, DType::Bool, mask_shape, chunks)),
+        node: (!interp.check)
+            .then(|| build::source(Source::Tri { k, lower }, DType::Bool, mask_shape, chunks)),
     };
-    let zero = Operand2::Weak(Some(crate::value::Num::Int(0)), crate::sema::dtype::WeakKind::Int);
-    Ok(map_values(interp, MapOp::Where, x.dtype, x.dtype, &[Operand2::Arr(mask), Operand2::Arr(x.clone()), zero], x.shape.clone()))
+    let zero = Operand2::Weak(
+        Some(crate::value::Num::Int(0)),
+        crate::sema::dtype::WeakKind::Int,
+    );
+    Ok(map_values(
+        interp,
+        MapOp::Where,
+        x.dtype,
+        x.dtype,
+        &[Operand2::Arr(mask), Operand2::Arr(x.clone()), zero],
+        x.shape.clone(),
+    ))
 }
 
 fn triu(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -375,7 +625,11 @@ fn diagonal(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     if nd < 2 {
-        return args.error("x", "diagonal needs at least 2 dimensions", "too few dimensions");
+        return args.error(
+            "x",
+            "diagonal needs at least 2 dimensions",
+            "too few dimensions",
+        );
     }
     let offset = args.int_or("offset", 0)?;
     let a1 = args.axis_value("axis1", args.int_or("axis1", 0)?, nd)?;
@@ -385,15 +639,27 @@ fn diagonal(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }
     let shape = known(&x)?;
     let (n1, n2) = (shape[a1] as i64, shape[a2] as i64);
-    let len = if offset >= 0 { n1.min(n2 - offset) } else { n2.min(n1 + offset) }.max(0) as usize;
-    let mut dims: Vec<Dim> = (0..nd).filter(|&k| k != a1 && k != a2).map(|k| Some(shape[k])).collect();
+    let len = if offset >= 0 {
+        n1.min(n2 - offset)
+    } else {
+        n2.min(n1 + offset)
+    }
+    .max(0) as usize;
+    let mut dims: Vec<Dim> = (0..nd)
+        .filter(|&k| k != a1 && k != a2)
+        .map(|k| Some(shape[k]))
+        .collect();
     dims.push(Some(len));
-    Ok(with_node(interp, &x, dims, x.dtype, |n| build::diagonal(n, offset, a1, a2)))
+    Ok(with_node(interp, &x, dims, x.dtype, |n| {
+        build::diagonal(n, offset, a1, a2)
+    }))
 }
 
 fn rechunk(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let shape = known(&x)?;
     let grid = args.resolve_chunks("chunks", &shape, x.dtype)?;
-    Ok(with_node(interp, &x, x.shape.clone(), x.dtype, |n| build::rechunk(n, grid)))
+    Ok(with_node(interp, &x, x.shape.clone(), x.dtype, |n| {
+        build::rechunk(n, grid)
+    }))
 }

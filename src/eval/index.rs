@@ -18,7 +18,12 @@ enum Ix {
 }
 
 /// Python's slice arithmetic: (start, step, len) for an axis of length `n`.
-pub fn slice_indices(start: Option<i64>, stop: Option<i64>, step: Option<i64>, n: i64) -> (i64, i64, usize) {
+pub fn slice_indices(
+    start: Option<i64>,
+    stop: Option<i64>,
+    step: Option<i64>,
+    n: i64,
+) -> (i64, i64, usize) {
     let step = step.unwrap_or(1);
     let (lo_clamp, hi_clamp) = if step > 0 { (0, n) } else { (-1, n - 1) };
     let fix = |v: i64| -> i64 {
@@ -28,7 +33,11 @@ pub fn slice_indices(start: Option<i64>, stop: Option<i64>, step: Option<i64>, n
     let start = start.map(fix).unwrap_or(if step > 0 { 0 } else { n - 1 });
     let stop = stop.map(fix).unwrap_or(if step > 0 { n } else { -1 });
     let len = if step > 0 {
-        if stop > start { (stop - start + step - 1) / step } else { 0 }
+        if stop > start {
+            (stop - start + step - 1) / step
+        } else {
+            0
+        }
     } else if start > stop {
         (start - stop + (-step) - 1) / (-step)
     } else {
@@ -53,27 +62,55 @@ fn int_of(interp: &mut Interp, e: &Expr) -> R<Option<i64>> {
                 _ => err("slice bounds must be integers", e.span),
             }
         }
-        other => err_label(format!("slice bounds must be integers, not {}", other.type_name()), e.span, "not an integer"),
+        other => err_label(
+            format!("slice bounds must be integers, not {}", other.type_name()),
+            e.span,
+            "not an integer",
+        ),
     }
 }
 
 /// Evaluates `target[items]`.
-pub fn index(interp: &mut Interp, target: Value, items: &[IndexItem], tspan: Span, span: Span) -> R<Value> {
+pub fn index(
+    interp: &mut Interp,
+    target: Value,
+    items: &[IndexItem],
+    tspan: Span,
+    span: Span,
+) -> R<Value> {
     match &target {
-        Value::List(_) | Value::Tuple(_) | Value::Str(_) => return index_sequence(interp, target, items, span),
+        Value::List(_) | Value::Tuple(_) | Value::Str(_) => {
+            return index_sequence(interp, target, items, span);
+        }
         Value::Unknown(_) => return Ok(Value::Unknown(Hint::Any)),
         Value::Array(_) => {}
         other => return err(format!("{} cannot be indexed", other.type_name()), tspan),
     }
-    let Value::Array(a) = target else { unreachable!() };
+    let Value::Array(a) = target else {
+        unreachable!()
+    };
     let mut ixs = Vec::with_capacity(items.len());
     for item in items {
         ixs.push(match item {
             IndexItem::Ellipsis(s) => Ix::Ellipsis(*s),
-            IndexItem::Slice { start, stop, step, span } => {
-                let st = match start { Some(e) => int_of(interp, e)?, None => None };
-                let sp = match stop { Some(e) => int_of(interp, e)?, None => None };
-                let sz = match step { Some(e) => int_of(interp, e)?, None => None };
+            IndexItem::Slice {
+                start,
+                stop,
+                step,
+                span,
+            } => {
+                let st = match start {
+                    Some(e) => int_of(interp, e)?,
+                    None => None,
+                };
+                let sp = match stop {
+                    Some(e) => int_of(interp, e)?,
+                    None => None,
+                };
+                let sz = match step {
+                    Some(e) => int_of(interp, e)?,
+                    None => None,
+                };
                 if sz == Some(0) {
                     return err_label("slice step cannot be zero", *span, "step 0");
                 }
@@ -97,13 +134,22 @@ pub fn index(interp: &mut Interp, target: Value, items: &[IndexItem], tspan: Spa
                     }
                     Value::Array(ix) => {
                         return err_label(
-                            format!("indexing with a {} array (mask or gather) is not supported yet", ix.type_text()),
+                            format!(
+                                "indexing with a {} array (mask or gather) is not supported yet",
+                                ix.type_text()
+                            ),
                             e.span,
                             "only integers, slices, newaxis and ... are supported",
                         );
                     }
                     Value::Unknown(_) => return Ok(Value::Unknown(Hint::Any)),
-                    other => return err_label(format!("cannot index with {}", other.type_name()), e.span, "not an index"),
+                    other => {
+                        return err_label(
+                            format!("cannot index with {}", other.type_name()),
+                            e.span,
+                            "not an index",
+                        );
+                    }
                 }
             }
         });
@@ -112,7 +158,10 @@ pub fn index(interp: &mut Interp, target: Value, items: &[IndexItem], tspan: Spa
 }
 
 fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Value> {
-    let consumed = ixs.iter().filter(|i| matches!(i, Ix::Int(..) | Ix::Slice(..))).count();
+    let consumed = ixs
+        .iter()
+        .filter(|i| matches!(i, Ix::Int(..) | Ix::Slice(..)))
+        .count();
     let n_ell = ixs.iter().filter(|i| matches!(i, Ix::Ellipsis(_))).count();
     if n_ell > 1 {
         return err("an index can only have one `...`", span);
@@ -120,7 +169,10 @@ fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Va
     let ndim = a.shape.len();
     if consumed > ndim {
         return err_label(
-            format!("too many indices: {} given for an array with {} dimensions", consumed, ndim),
+            format!(
+                "too many indices: {} given for an array with {} dimensions",
+                consumed, ndim
+            ),
             span,
             a.type_text(),
         );
@@ -169,12 +221,26 @@ fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Va
                 match a.shape[axis] {
                     Some(n) => {
                         let (start, step, len) = slice_indices(st, sp, sz, n as i64);
-                        items.push(SliceItem::Take { axis, start, step, len });
+                        items.push(SliceItem::Take {
+                            axis,
+                            start,
+                            step,
+                            len,
+                        });
                         shape.push(Some(len));
                     }
                     None => {
-                        items.push(SliceItem::Take { axis, start: 0, step: 1, len: 0 });
-                        shape.push(if st.is_none() && sp.is_none() && sz.is_none() { None } else { None });
+                        items.push(SliceItem::Take {
+                            axis,
+                            start: 0,
+                            step: 1,
+                            len: 0,
+                        });
+                        shape.push(if st.is_none() && sp.is_none() && sz.is_none() {
+                            None
+                        } else {
+                            None
+                        });
                     }
                 }
                 axis += 1;
@@ -182,8 +248,16 @@ fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Va
             Ix::Ellipsis(_) => {}
         }
     }
-    let node = if interp.check { None } else { a.node.clone().map(|n| build::slice(n, items)) };
-    Ok(Value::Array(Array { dtype: a.dtype, shape, node }))
+    let node = if interp.check {
+        None
+    } else {
+        a.node.clone().map(|n| build::slice(n, items))
+    };
+    Ok(Value::Array(Array {
+        dtype: a.dtype,
+        shape,
+        node,
+    }))
 }
 
 /// `a[i]` along the first axis (used by `for` over arrays).
@@ -208,22 +282,53 @@ fn index_sequence(interp: &mut Interp, target: Value, items: &[IndexItem], span:
             };
             let j = if i < 0 { i + n } else { i };
             if j < 0 || j >= n {
-                return err_label(format!("index {i} is out of range for a {} of length {n}", target.type_name()), e.span, "out of range");
+                return err_label(
+                    format!(
+                        "index {i} is out of range for a {} of length {n}",
+                        target.type_name()
+                    ),
+                    e.span,
+                    "out of range",
+                );
             }
             Ok(seq[j as usize].clone())
         }
-        IndexItem::Slice { start, stop, step, .. } => {
-            let st = match start { Some(e) => int_of(interp, e)?, None => None };
-            let sp = match stop { Some(e) => int_of(interp, e)?, None => None };
-            let sz = match step { Some(e) => int_of(interp, e)?, None => None };
+        IndexItem::Slice {
+            start, stop, step, ..
+        } => {
+            let st = match start {
+                Some(e) => int_of(interp, e)?,
+                None => None,
+            };
+            let sp = match stop {
+                Some(e) => int_of(interp, e)?,
+                None => None,
+            };
+            let sz = match step {
+                Some(e) => int_of(interp, e)?,
+                None => None,
+            };
             if sz == Some(0) {
                 return err("slice step cannot be zero", span);
             }
             let (start, step, len) = slice_indices(st, sp, sz, n);
-            let picked: Vec<Value> = (0..len).map(|k| seq[(start + step * k as i64) as usize].clone()).collect();
+            let picked: Vec<Value> = (0..len)
+                .map(|k| seq[(start + step * k as i64) as usize].clone())
+                .collect();
             Ok(match target {
                 Value::Tuple(_) => Value::tuple(picked),
-                Value::Str(_) => Value::str(&picked.iter().map(|v| if let Value::Str(s) = v { s.to_string() } else { String::new() }).collect::<String>()),
+                Value::Str(_) => Value::str(
+                    &picked
+                        .iter()
+                        .map(|v| {
+                            if let Value::Str(s) = v {
+                                s.to_string()
+                            } else {
+                                String::new()
+                            }
+                        })
+                        .collect::<String>(),
+                ),
                 _ => Value::List(Rc::new(picked)),
             })
         }

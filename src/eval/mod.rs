@@ -38,7 +38,9 @@ pub fn err<T>(message: impl Into<String>, span: Span) -> R<T> {
 
 /// An error with a label under the caret.
 pub fn err_label<T>(message: impl Into<String>, span: Span, label: impl Into<String>) -> R<T> {
-    Err(Flow::Error(Box::new(Diagnostic::error(message, span).with_label(label))))
+    Err(Flow::Error(Box::new(
+        Diagnostic::error(message, span).with_label(label),
+    )))
 }
 
 /// Deepest user-function nesting before a run is stopped (deep recursion).
@@ -73,7 +75,12 @@ pub fn child_scope(parent: &Scope) -> Scope {
 
 impl Interp {
     /// An evaluator over `scope`.
-    pub fn new(check: bool, session: Rc<RefCell<SessionState>>, scope: Scope, file: SourceFile) -> Interp {
+    pub fn new(
+        check: bool,
+        session: Rc<RefCell<SessionState>>,
+        scope: Scope,
+        file: SourceFile,
+    ) -> Interp {
         Interp {
             check,
             session,
@@ -93,7 +100,8 @@ impl Interp {
                 Err(Flow::Error(d)) => return Err(Box::new(d.in_file(&self.file))),
                 Err(Flow::Return(_)) => {
                     return Err(Box::new(
-                        Diagnostic::error("`return` outside a function", stmt.span).in_file(&self.file),
+                        Diagnostic::error("`return` outside a function", stmt.span)
+                            .in_file(&self.file),
                     ));
                 }
                 Err(Flow::Unknown) => last = Value::Unknown(Hint::Any),
@@ -173,10 +181,26 @@ impl Interp {
                 }
                 return Ok(());
             }
-            other => return err(format!("cannot unpack a {} into {} names", other.type_name(), names.len()), span),
+            other => {
+                return err(
+                    format!(
+                        "cannot unpack a {} into {} names",
+                        other.type_name(),
+                        names.len()
+                    ),
+                    span,
+                );
+            }
         };
         if items.len() != names.len() {
-            return err(format!("cannot unpack {} values into {} names", items.len(), names.len()), span);
+            return err(
+                format!(
+                    "cannot unpack {} values into {} names",
+                    items.len(),
+                    names.len()
+                ),
+                span,
+            );
         }
         for ((n, _), item) in names.iter().zip(items.iter()) {
             self.bind(n, item.clone());
@@ -233,7 +257,9 @@ impl Interp {
                     }
                     _ => Value::Unknown(Hint::Any),
                 };
-                self.check_loop_fixpoint(names, item, iter.span, |me| me.exec_block(body).map(|_| ()))?;
+                self.check_loop_fixpoint(names, item, iter.span, |me| {
+                    me.exec_block(body).map(|_| ())
+                })?;
             }
         }
         Ok(Value::None)
@@ -259,7 +285,10 @@ impl Interp {
             let after = self.binding_types();
             let mut scope = self.scope.borrow_mut();
             for (name, ty) in &after {
-                let was = before.iter().find(|(n, _)| n == name).map(|(_, t)| t.as_str());
+                let was = before
+                    .iter()
+                    .find(|(n, _)| n == name)
+                    .map(|(_, t)| t.as_str());
                 if was != Some(ty.as_str()) {
                     if let Some(v) = scope.vars.get_mut(name) {
                         if let Value::Num(n) = v {
@@ -303,7 +332,8 @@ impl Interp {
             ExprKind::Name(n) => match self.lookup(n) {
                 Some(v) => Ok(v),
                 None => {
-                    let mut d = Diagnostic::error(format!("unknown name `{n}`"), e.span).with_label("not defined");
+                    let mut d = Diagnostic::error(format!("unknown name `{n}`"), e.span)
+                        .with_label("not defined");
                     if let Some(s) = builtins::suggest(n, &self.visible_names()) {
                         d = d.with_note(format!("did you mean `{s}`?"));
                     }
@@ -318,7 +348,12 @@ impl Interp {
                 let vals = items.iter().map(|i| self.eval(i)).collect::<R<Vec<_>>>()?;
                 Ok(Value::tuple(vals))
             }
-            ExprKind::ListComp { elt, targets, iter, cond } => self.eval_listcomp(elt, targets, iter, cond.as_deref(), e.span),
+            ExprKind::ListComp {
+                elt,
+                targets,
+                iter,
+                cond,
+            } => self.eval_listcomp(elt, targets, iter, cond.as_deref(), e.span),
             ExprKind::Binary(op, a, b) => {
                 let x = self.eval(a)?;
                 let y = self.eval(b)?;
@@ -389,7 +424,10 @@ impl Interp {
             Value::Array(a) => {
                 if a.shape.iter().any(|d| *d != Some(1)) && !a.shape.is_empty() {
                     return err_label(
-                        format!("the truth value of an array of shape {} is ambiguous", ops::shape_text(&a.shape)),
+                        format!(
+                            "the truth value of an array of shape {} is ambiguous",
+                            ops::shape_text(&a.shape)
+                        ),
                         span,
                         "use any(...) or all(...)",
                     );
@@ -409,7 +447,10 @@ impl Interp {
         if let Value::Array(a) = &cond {
             if !a.shape.is_empty() {
                 return err_label(
-                    format!("an `if` condition must be a scalar bool, not {}", a.type_text()),
+                    format!(
+                        "an `if` condition must be a scalar bool, not {}",
+                        a.type_text()
+                    ),
                     c.span,
                     "the truth value of an array is ambiguous",
                 );
@@ -512,10 +553,20 @@ impl Interp {
     }
 
     /// Calls any callable value with evaluated arguments.
-    pub fn call_value(&mut self, callee: Value, mut args: Vec<(Option<(String, Span)>, Value, Span)>, fspan: Span, span: Span) -> R<Value> {
+    pub fn call_value(
+        &mut self,
+        callee: Value,
+        mut args: Vec<(Option<(String, Span)>, Value, Span)>,
+        fspan: Span,
+        span: Span,
+    ) -> R<Value> {
         match callee {
             Value::Builtin(b) => {
-                if self.check && args.iter().any(|(_, v, _)| matches!(v, Value::Unknown(Hint::Any))) {
+                if self.check
+                    && args
+                        .iter()
+                        .any(|(_, v, _)| matches!(v, Value::Unknown(Hint::Any)))
+                {
                     return Ok(Value::Unknown(Hint::Any));
                 }
                 let bound = signature::bind(b, args, span)?;
@@ -538,12 +589,23 @@ impl Interp {
 
     /// Calls a user function: binds parameters (checking annotated types and named
     /// dimensions), runs the body in a new scope, checks the declared result type.
-    pub fn call_closure(&mut self, c: &Rc<Closure>, args: Vec<(Option<(String, Span)>, Value, Span)>, span: Span) -> R<Value> {
+    pub fn call_closure(
+        &mut self,
+        c: &Rc<Closure>,
+        args: Vec<(Option<(String, Span)>, Value, Span)>,
+        span: Span,
+    ) -> R<Value> {
         if self.check && self.depth >= CHECK_MAX_DEPTH {
             return Ok(Value::Unknown(Hint::Any));
         }
         if self.depth >= MAX_DEPTH {
-            return err(format!("recursion deeper than {MAX_DEPTH} calls in `{}`", c.def.name), span);
+            return err(
+                format!(
+                    "recursion deeper than {MAX_DEPTH} calls in `{}`",
+                    c.def.name
+                ),
+                span,
+            );
         }
         let scope = child_scope(&c.scope);
         let bound = signature::bind_user(self, c, args, span)?;
@@ -576,8 +638,15 @@ impl Interp {
 /// Check mode: what is known of a value that is either `a` or `b`.
 pub fn join(a: &Value, b: &Value) -> Value {
     match (a, b) {
-        (Value::Array(x), Value::Array(y)) if x.dtype == y.dtype && x.shape.len() == y.shape.len() => {
-            let shape = x.shape.iter().zip(&y.shape).map(|(p, q)| if p == q { *p } else { None }).collect();
+        (Value::Array(x), Value::Array(y))
+            if x.dtype == y.dtype && x.shape.len() == y.shape.len() =>
+        {
+            let shape = x
+                .shape
+                .iter()
+                .zip(&y.shape)
+                .map(|(p, q)| if p == q { *p } else { None })
+                .collect();
             Value::Array(crate::value::Array {
                 dtype: x.dtype,
                 shape,
@@ -585,7 +654,9 @@ pub fn join(a: &Value, b: &Value) -> Value {
             })
         }
         (Value::Num(x), Value::Num(y)) if x == y => a.clone(),
-        (Value::Num(x), Value::Num(y)) if x.kind() == y.kind() => Value::Unknown(Hint::Num(x.kind())),
+        (Value::Num(x), Value::Num(y)) if x.kind() == y.kind() => {
+            Value::Unknown(Hint::Num(x.kind()))
+        }
         (Value::Str(x), Value::Str(y)) if x == y => a.clone(),
         (Value::DType(x), Value::DType(y)) if x == y => a.clone(),
         (Value::None, Value::None) => Value::None,

@@ -13,8 +13,15 @@ use std::rc::Rc;
 
 /// A shape as a tuple: `(3, 4)`, `(5,)`, `()`.
 pub fn shape_text(shape: &[Dim]) -> String {
-    let dims: Vec<String> = shape.iter().map(|d| d.map(|n| n.to_string()).unwrap_or_else(|| "?".into())).collect();
-    if dims.len() == 1 { format!("({},)", dims[0]) } else { format!("({})", dims.join(", ")) }
+    let dims: Vec<String> = shape
+        .iter()
+        .map(|d| d.map(|n| n.to_string()).unwrap_or_else(|| "?".into()))
+        .collect();
+    if dims.len() == 1 {
+        format!("({},)", dims[0])
+    } else {
+        format!("({})", dims.join(", "))
+    }
 }
 
 /// Broadcasts two shapes; `None` if they are incompatible.
@@ -22,8 +29,16 @@ pub fn broadcast(a: &[Dim], b: &[Dim]) -> Option<Vec<Dim>> {
     let n = a.len().max(b.len());
     let mut out = Vec::with_capacity(n);
     for k in 0..n {
-        let x = if k + a.len() >= n { a[k + a.len() - n] } else { Some(1) };
-        let y = if k + b.len() >= n { b[k + b.len() - n] } else { Some(1) };
+        let x = if k + a.len() >= n {
+            a[k + a.len() - n]
+        } else {
+            Some(1)
+        };
+        let y = if k + b.len() >= n {
+            b[k + b.len() - n]
+        } else {
+            Some(1)
+        };
         out.push(match (x, y) {
             (Some(1), d) | (d, Some(1)) => d,
             (Some(p), Some(q)) if p == q => Some(p),
@@ -105,7 +120,11 @@ pub fn promote_checked(ops: &[&Operand2], span: Span) -> R<DType> {
     for o in ops {
         if let Operand2::Weak(Some(Num::Int(v)), _) = o {
             if dtype.is_int() && !dtype.holds_int(*v) {
-                return err_label(format!("the literal {v} does not fit in {dtype}"), span, format!("{dtype} holds {}", range_text(dtype)));
+                return err_label(
+                    format!("the literal {v} does not fit in {dtype}"),
+                    span,
+                    format!("{dtype} holds {}", range_text(dtype)),
+                );
             }
         }
     }
@@ -121,7 +140,14 @@ fn range_text(d: DType) -> &'static str {
 }
 
 /// Builds an element-wise array result (check mode: dtype and shape only).
-pub fn map_values(interp: &Interp, op: MapOp, compute: DType, out: DType, operands: &[Operand2], shape: Vec<Dim>) -> Value {
+pub fn map_values(
+    interp: &Interp,
+    op: MapOp,
+    compute: DType,
+    out: DType,
+    operands: &[Operand2],
+    shape: Vec<Dim>,
+) -> Value {
     let node = if interp.check {
         None
     } else {
@@ -142,7 +168,11 @@ pub fn map_values(interp: &Interp, op: MapOp, compute: DType, out: DType, operan
             .collect();
         nodes.map(|n| build::map(op, compute, out, n))
     };
-    Value::Array(Array { dtype: out, shape, node })
+    Value::Array(Array {
+        dtype: out,
+        shape,
+        node,
+    })
 }
 
 fn binop_of(op: BinOp) -> Option<BinaryOp> {
@@ -177,12 +207,23 @@ pub fn binary_dtypes(op: BinaryOp, p: DType, span: Span, texts: (&str, &str)) ->
             (f, f)
         }
         Sub if p == DType::Bool => {
-            return err_label("cannot subtract bool arrays", span, "use ^ (xor) or convert with astype");
+            return err_label(
+                "cannot subtract bool arrays",
+                span,
+                "use ^ (xor) or convert with astype",
+            );
         }
         FloorDiv | Mod | Pow if p == DType::Bool => (DType::I64, DType::I64),
         BitAnd | BitOr | BitXor if p.is_float() => {
             return err_label(
-                format!("bitwise `{}` needs integer or bool operands", match op { BitAnd => "&", BitOr => "|", _ => "^" }),
+                format!(
+                    "bitwise `{}` needs integer or bool operands",
+                    match op {
+                        BitAnd => "&",
+                        BitOr => "|",
+                        _ => "^",
+                    }
+                ),
                 span,
                 format!("{} and {}", texts.0, texts.1),
             );
@@ -196,7 +237,15 @@ pub fn binary_dtypes(op: BinaryOp, p: DType, span: Span, texts: (&str, &str)) ->
 }
 
 /// Applies a binary operator to two values.
-pub fn binary(interp: &mut Interp, op: BinOp, x: Value, y: Value, xs: Span, ys: Span, span: Span) -> R<Value> {
+pub fn binary(
+    interp: &mut Interp,
+    op: BinOp,
+    x: Value,
+    y: Value,
+    xs: Span,
+    ys: Span,
+    span: Span,
+) -> R<Value> {
     let _ = (xs, ys);
     match (&x, &y) {
         (Value::Num(a), Value::Num(b)) => return host_binary(op, *a, *b, span).map(Value::Num),
@@ -207,7 +256,10 @@ pub fn binary(interp: &mut Interp, op: BinOp, x: Value, y: Value, xs: Span, ys: 
                 BinOp::Ne => Ok(Value::Num(Num::Bool(a != b))),
                 BinOp::Lt => Ok(Value::Num(Num::Bool(a < b))),
                 BinOp::Gt => Ok(Value::Num(Num::Bool(a > b))),
-                _ => err(format!("unsupported operator `{}` for str and str", op.symbol()), span),
+                _ => err(
+                    format!("unsupported operator `{}` for str and str", op.symbol()),
+                    span,
+                ),
             };
         }
         (Value::List(a), Value::List(b)) if op == BinOp::Add => {
@@ -223,7 +275,9 @@ pub fn binary(interp: &mut Interp, op: BinOp, x: Value, y: Value, xs: Span, ys: 
         (Value::DType(a), Value::DType(b)) if matches!(op, BinOp::Eq | BinOp::Ne) => {
             return Ok(Value::Num(Num::Bool((a == b) == (op == BinOp::Eq))));
         }
-        (Value::Tuple(a), Value::Tuple(b)) | (Value::List(a), Value::List(b)) if matches!(op, BinOp::Eq | BinOp::Ne) => {
+        (Value::Tuple(a), Value::Tuple(b)) | (Value::List(a), Value::List(b))
+            if matches!(op, BinOp::Eq | BinOp::Ne) =>
+        {
             let eq = a.len() == b.len() && a.iter().zip(b.iter()).all(|(p, q)| host_eq(p, q));
             return Ok(Value::Num(Num::Bool(eq == (op == BinOp::Eq))));
         }
@@ -239,7 +293,12 @@ pub fn binary(interp: &mut Interp, op: BinOp, x: Value, y: Value, xs: Span, ys: 
             return Ok(Value::Unknown(Hint::Any));
         }
         return err_label(
-            format!("unsupported operator `{}` for {} and {}", op.symbol(), x.type_name(), y.type_name()),
+            format!(
+                "unsupported operator `{}` for {} and {}",
+                op.symbol(),
+                x.type_name(),
+                y.type_name()
+            ),
             span,
             format!("{} {} {}", x.type_name(), op.symbol(), y.type_name()),
         );
@@ -251,7 +310,14 @@ pub fn binary(interp: &mut Interp, op: BinOp, x: Value, y: Value, xs: Span, ys: 
 }
 
 /// Element-wise binary op on two array operands.
-pub fn binary_arrays(interp: &Interp, bop: BinaryOp, a: &Operand2, b: &Operand2, span: Span, symbol: &str) -> R<Value> {
+pub fn binary_arrays(
+    interp: &Interp,
+    bop: BinaryOp,
+    a: &Operand2,
+    b: &Operand2,
+    span: Span,
+    symbol: &str,
+) -> R<Value> {
     let Some(shape) = broadcast(&a.shape(), &b.shape()) else {
         return err_label(
             format!("cannot broadcast {} with {}", a.text(), b.text()),
@@ -261,7 +327,14 @@ pub fn binary_arrays(interp: &Interp, bop: BinaryOp, a: &Operand2, b: &Operand2,
     };
     let p = promote_checked(&[a, b], span)?;
     let (compute, out) = binary_dtypes(bop, p, span, (&a.text(), &b.text()))?;
-    Ok(map_values(interp, MapOp::Binary(bop), compute, out, &[a.clone(), b.clone()], shape))
+    Ok(map_values(
+        interp,
+        MapOp::Binary(bop),
+        compute,
+        out,
+        &[a.clone(), b.clone()],
+        shape,
+    ))
 }
 
 fn host_eq(a: &Value, b: &Value) -> bool {
@@ -306,7 +379,11 @@ pub fn host_binary(op: BinOp, a: Num, b: Num, span: Span) -> R<Num> {
                 if y < 0 {
                     Ok(Float((x as f64).powf(y as f64)))
                 } else {
-                    u32::try_from(y).ok().and_then(|e| x.checked_pow(e)).map(Int).map_or_else(overflow, Ok)
+                    u32::try_from(y)
+                        .ok()
+                        .and_then(|e| x.checked_pow(e))
+                        .map(Int)
+                        .map_or_else(overflow, Ok)
                 }
             }
             BinOp::BitAnd => Ok(Int(x & y)),
@@ -349,7 +426,10 @@ pub fn unary(interp: &mut Interp, op: UnOp, x: Value, span: Span) -> R<Value> {
         (Value::Num(n), UnOp::Neg) => {
             return Ok(Value::Num(match n {
                 Num::Bool(b) => Num::Int(-(*b as i64)),
-                Num::Int(i) => Num::Int(i.checked_neg().map_or_else(|| err("integer overflow", span).map(|_: ()| 0), Ok)?),
+                Num::Int(i) => Num::Int(
+                    i.checked_neg()
+                        .map_or_else(|| err("integer overflow", span).map(|_: ()| 0), Ok)?,
+                ),
                 Num::Float(f) => Num::Float(-f),
             }));
         }
@@ -360,12 +440,19 @@ pub fn unary(interp: &mut Interp, op: UnOp, x: Value, span: Span) -> R<Value> {
         _ => {}
     }
     let Value::Array(a) = &x else {
-        return err(format!("unsupported operand {} for unary `{}`", x.type_name(), match op {
-            UnOp::Neg => "-",
-            UnOp::Pos => "+",
-            UnOp::Invert => "~",
-            UnOp::Not => "not",
-        }), span);
+        return err(
+            format!(
+                "unsupported operand {} for unary `{}`",
+                x.type_name(),
+                match op {
+                    UnOp::Neg => "-",
+                    UnOp::Pos => "+",
+                    UnOp::Invert => "~",
+                    UnOp::Not => "not",
+                }
+            ),
+            span,
+        );
     };
     let u = match op {
         UnOp::Neg if a.dtype == DType::Bool => {
@@ -374,7 +461,11 @@ pub fn unary(interp: &mut Interp, op: UnOp, x: Value, span: Span) -> R<Value> {
         UnOp::Neg => UnaryOp::Neg,
         UnOp::Pos => return Ok(x.clone()),
         UnOp::Invert if a.dtype.is_float() => {
-            return err_label(format!("`~` needs integer or bool operands, not {}", a.type_text()), span, "bitwise not");
+            return err_label(
+                format!("`~` needs integer or bool operands, not {}", a.type_text()),
+                span,
+                "bitwise not",
+            );
         }
         UnOp::Invert => UnaryOp::Invert,
         UnOp::Not => unreachable!("`not` is evaluated by the interpreter"),
@@ -394,7 +485,14 @@ pub fn unary_array(interp: &Interp, op: UnaryOp, a: &Array) -> Value {
     } else {
         (a.dtype, a.dtype)
     };
-    map_values(interp, MapOp::Unary(op), compute, out, &[Operand2::Arr(a.clone())], a.shape.clone())
+    map_values(
+        interp,
+        MapOp::Unary(op),
+        compute,
+        out,
+        &[Operand2::Arr(a.clone())],
+        a.shape.clone(),
+    )
 }
 
 /// Computes an array (run mode) into memory.
@@ -403,7 +501,12 @@ pub fn compute_array(interp: &Interp, a: &Array, span: Span) -> R<Data> {
         return Err(Flow::Unknown);
     };
     let session = interp.session.borrow();
-    session.compute(node).map_err(|e| Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(e.to_string(), span))))
+    session.compute(node).map_err(|e| {
+        Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
+            e.to_string(),
+            span,
+        )))
+    })
 }
 
 /// Computes a 0-d (or one-element) array to a host number.
@@ -413,12 +516,20 @@ pub fn force_scalar(interp: &Interp, a: &Array, span: Span) -> R<Num> {
     }
     let data = compute_array(interp, a, span)?;
     if data.len() != 1 {
-        return err(format!("expected one value, got an array of shape {}", shape_text(&a.shape)), span);
+        return err(
+            format!(
+                "expected one value, got an array of shape {}",
+                shape_text(&a.shape)
+            ),
+            span,
+        );
     }
     let v = data.f64_at(0);
     Ok(match a.dtype {
         DType::Bool => Num::Bool(v != 0.0),
         DType::F32 | DType::F64 => Num::Float(v),
-        _ => Num::Int(with_data!(&data, x => crate::data::Element::to_i64(*x.iter().next().expect("one element")))),
+        _ => Num::Int(
+            with_data!(&data, x => crate::data::Element::to_i64(*x.iter().next().expect("one element"))),
+        ),
     })
 }

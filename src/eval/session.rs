@@ -76,7 +76,12 @@ impl SessionState {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
             .build()
-            .unwrap_or_else(|_| rayon::ThreadPoolBuilder::new().num_threads(1).build().expect("one thread always starts"));
+            .unwrap_or_else(|_| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(1)
+                    .build()
+                    .expect("one thread always starts")
+            });
         SessionState {
             seed: seed.unwrap_or_else(os_seed),
             next_stream: 1,
@@ -109,7 +114,9 @@ impl SessionState {
                 report.materialised,
                 exec::human_bytes(report.projected_peak),
                 report.seconds,
-                peak_rss().map(exec::human_bytes).unwrap_or_else(|| "?".into())
+                peak_rss()
+                    .map(exec::human_bytes)
+                    .unwrap_or_else(|| "?".into())
             );
         }
         *self.last_report.borrow_mut() = Some(report);
@@ -135,14 +142,21 @@ pub fn peak_rss() -> Option<usize> {
 /// Runs `import "path"`: the file runs once per session, and its top-level names are bound
 /// in the importing scope.
 pub fn import(interp: &mut Interp, path: &str, span: Span) -> R<()> {
-    let base = Path::new(&*interp.file.name).parent().map(Path::to_path_buf).unwrap_or_default();
+    let base = Path::new(&*interp.file.name)
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default();
     let full = base.join(path);
     let canonical = match full.canonicalize() {
         Ok(p) => p,
         Err(e) => return err(format!("cannot import \"{path}\": {e}"), span),
     };
     // Check mode keeps its own record, so the real run still executes the file once.
-    let key = if interp.check { canonical.join("#check") } else { canonical.clone() };
+    let key = if interp.check {
+        canonical.join("#check")
+    } else {
+        canonical.clone()
+    };
     let existing = interp.session.borrow().imports.get(&key).cloned();
     let scope = match existing {
         Some(s) => s,
@@ -155,16 +169,27 @@ pub fn import(interp: &mut Interp, path: &str, span: Span) -> R<()> {
                 name: full.to_string_lossy().into_owned(),
                 text: Rc::from(text.as_str()),
             };
-            let program = crate::syntax::parse_program(&text).map_err(|d| Flow::Error(Box::new(d.in_file(&file))))?;
+            let program = crate::syntax::parse_program(&text)
+                .map_err(|d| Flow::Error(Box::new(d.in_file(&file))))?;
             let root = root_scope(&interp.scope);
             let scope = child_scope(&root);
-            interp.session.borrow_mut().imports.insert(key, scope.clone());
+            interp
+                .session
+                .borrow_mut()
+                .imports
+                .insert(key, scope.clone());
             let mut sub = Interp::new(interp.check, interp.session.clone(), scope.clone(), file);
-            sub.run_program(&program).map_err(|d| Flow::Error(Box::new(*d)))?;
+            sub.run_program(&program)
+                .map_err(|d| Flow::Error(Box::new(*d)))?;
             scope
         }
     };
-    let vars: Vec<(String, crate::value::Value)> = scope.borrow().vars.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+    let vars: Vec<(String, crate::value::Value)> = scope
+        .borrow()
+        .vars
+        .iter()
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     for (k, v) in vars {
         interp.bind(&k, v);
     }

@@ -47,9 +47,16 @@ pub fn parse_params(text: &str) -> Vec<(String, bool, bool)> {
 
 /// Binds arguments to a builtin's parameters. A parameter named `*rest` collects extra
 /// positional arguments as a list.
-pub fn bind(b: &'static Builtin, args: Vec<RawArg>, span: Span) -> R<Vec<(String, Option<BoundArg>)>> {
+pub fn bind(
+    b: &'static Builtin,
+    args: Vec<RawArg>,
+    span: Span,
+) -> R<Vec<(String, Option<BoundArg>)>> {
     let params = parse_params(b.params);
-    let mut slots: Vec<(String, Option<BoundArg>)> = params.iter().map(|(n, _, _)| (n.trim_start_matches('*').to_string(), None)).collect();
+    let mut slots: Vec<(String, Option<BoundArg>)> = params
+        .iter()
+        .map(|(n, _, _)| (n.trim_start_matches('*').to_string(), None))
+        .collect();
     let rest_idx = params.iter().position(|(n, _, _)| n.starts_with('*'));
     let mut rest: Vec<Value> = Vec::new();
     let mut rest_span = span;
@@ -70,7 +77,12 @@ pub fn bind(b: &'static Builtin, args: Vec<RawArg>, span: Span) -> R<Vec<(String
                 if pos >= params.len() || params[pos].2 {
                     let n_pos = params.iter().filter(|p| !p.2).count();
                     return err_label(
-                        format!("`{}` takes at most {} positional argument{}", b.name, n_pos, if n_pos == 1 { "" } else { "s" }),
+                        format!(
+                            "`{}` takes at most {} positional argument{}",
+                            b.name,
+                            n_pos,
+                            if n_pos == 1 { "" } else { "s" }
+                        ),
                         vspan,
                         "unexpected argument",
                     )
@@ -81,11 +93,18 @@ pub fn bind(b: &'static Builtin, args: Vec<RawArg>, span: Span) -> R<Vec<(String
             }
             Some((name, kspan)) => {
                 let Some(i) = slots.iter().position(|(n, _)| *n == name) else {
-                    return err_label(format!("`{}` has no parameter `{name}`", b.name), kspan, "unknown keyword")
-                        .map_err(|e| with_signature(e, b));
+                    return err_label(
+                        format!("`{}` has no parameter `{name}`", b.name),
+                        kspan,
+                        "unknown keyword",
+                    )
+                    .map_err(|e| with_signature(e, b));
                 };
                 if slots[i].1.is_some() {
-                    return err(format!("`{name}` is given twice in the call to `{}`", b.name), kspan);
+                    return err(
+                        format!("`{name}` is given twice in the call to `{}`", b.name),
+                        kspan,
+                    );
                 }
                 slots[i].1 = Some(BoundArg { value, span: vspan });
             }
@@ -99,8 +118,12 @@ pub fn bind(b: &'static Builtin, args: Vec<RawArg>, span: Span) -> R<Vec<(String
     }
     for ((name, required, _), (_, slot)) in params.iter().zip(&slots) {
         if *required && slot.is_none() {
-            return err_label(format!("`{}` is missing the argument `{name}`", b.name), span, "in this call")
-                .map_err(|e| with_signature(e, b));
+            return err_label(
+                format!("`{}` is missing the argument `{name}`", b.name),
+                span,
+                "in this call",
+            )
+            .map_err(|e| with_signature(e, b));
         }
     }
     Ok(slots)
@@ -108,13 +131,20 @@ pub fn bind(b: &'static Builtin, args: Vec<RawArg>, span: Span) -> R<Vec<(String
 
 fn with_signature(e: Flow, b: &Builtin) -> Flow {
     match e {
-        Flow::Error(d) => Flow::Error(Box::new(d.with_note(format!("signature: {}({})", b.name, b.params)))),
+        Flow::Error(d) => Flow::Error(Box::new(
+            d.with_note(format!("signature: {}({})", b.name, b.params)),
+        )),
         other => other,
     }
 }
 
 /// Binds arguments to a user function's parameters, evaluating defaults in its scope.
-pub fn bind_user(interp: &mut Interp, c: &Rc<Closure>, args: Vec<RawArg>, span: Span) -> R<Vec<(String, Value)>> {
+pub fn bind_user(
+    interp: &mut Interp,
+    c: &Rc<Closure>,
+    args: Vec<RawArg>,
+    span: Span,
+) -> R<Vec<(String, Value)>> {
     let params = &c.def.params;
     let mut slots: Vec<Option<Value>> = vec![None; params.len()];
     let mut pos = 0;
@@ -123,7 +153,12 @@ pub fn bind_user(interp: &mut Interp, c: &Rc<Closure>, args: Vec<RawArg>, span: 
             None => {
                 if pos >= params.len() {
                     return err_label(
-                        format!("`{}` takes {} argument{} but more were given", c.def.name, params.len(), if params.len() == 1 { "" } else { "s" }),
+                        format!(
+                            "`{}` takes {} argument{} but more were given",
+                            c.def.name,
+                            params.len(),
+                            if params.len() == 1 { "" } else { "s" }
+                        ),
                         vspan,
                         "unexpected argument",
                     );
@@ -133,10 +168,17 @@ pub fn bind_user(interp: &mut Interp, c: &Rc<Closure>, args: Vec<RawArg>, span: 
             }
             Some((name, kspan)) => {
                 let Some(i) = params.iter().position(|p| p.name == name) else {
-                    return err_label(format!("`{}` has no parameter `{name}`", c.def.name), kspan, "unknown keyword");
+                    return err_label(
+                        format!("`{}` has no parameter `{name}`", c.def.name),
+                        kspan,
+                        "unknown keyword",
+                    );
                 };
                 if slots[i].is_some() {
-                    return err(format!("`{name}` is given twice in the call to `{}`", c.def.name), kspan);
+                    return err(
+                        format!("`{name}` is given twice in the call to `{}`", c.def.name),
+                        kspan,
+                    );
                 }
                 slots[i] = Some(value);
             }
@@ -154,7 +196,11 @@ pub fn bind_user(interp: &mut Interp, c: &Rc<Closure>, args: Vec<RawArg>, span: 
                     r?
                 }
                 None => {
-                    return err_label(format!("`{}` is missing the argument `{}`", c.def.name, p.name), span, "in this call");
+                    return err_label(
+                        format!("`{}` is missing the argument `{}`", c.def.name, p.name),
+                        span,
+                        "in this call",
+                    );
                 }
             },
         };
@@ -186,7 +232,14 @@ pub fn check_result(c: &Rc<Closure>, v: &Value, dims: &DimBindings, span: Span) 
     Ok(())
 }
 
-fn check_type(ty: &TypeExpr, v: &Value, what: &str, dims: &mut DimBindings, span: Span, fname: &str) -> R<()> {
+fn check_type(
+    ty: &TypeExpr,
+    v: &Value,
+    what: &str,
+    dims: &mut DimBindings,
+    span: Span,
+    fname: &str,
+) -> R<()> {
     if matches!(v, Value::Unknown(_)) {
         return Ok(());
     }
@@ -195,7 +248,11 @@ fn check_type(ty: &TypeExpr, v: &Value, what: &str, dims: &mut DimBindings, span
             Ok(())
         } else {
             err_label(
-                format!("`{fname}` expects {what} to be {}, got {}", ty_text(ty), v.type_name()),
+                format!(
+                    "`{fname}` expects {what} to be {}, got {}",
+                    ty_text(ty),
+                    v.type_name()
+                ),
                 span,
                 "in this call",
             )
@@ -211,7 +268,8 @@ fn check_type(ty: &TypeExpr, v: &Value, what: &str, dims: &mut DimBindings, span
     }
     let Some(dtype) = DType::from_name(&ty.name) else {
         return Err(Flow::Error(Box::new(
-            Diagnostic::error(format!("unknown type `{}`", ty.name), ty.span).with_label("not a dtype"),
+            Diagnostic::error(format!("unknown type `{}`", ty.name), ty.span)
+                .with_label("not a dtype"),
         )));
     };
     let (vdtype, shape): (Option<DType>, Vec<Option<usize>>) = match v {
@@ -233,7 +291,10 @@ fn check_type(ty: &TypeExpr, v: &Value, what: &str, dims: &mut DimBindings, span
     if let Some(d) = vdtype {
         if d != dtype {
             return err_label(
-                format!("`{fname}` expects {what} of dtype {dtype}, got {}", v.type_name()),
+                format!(
+                    "`{fname}` expects {what} of dtype {dtype}, got {}",
+                    v.type_name()
+                ),
                 span,
                 format!("use astype(..., {dtype}) to convert"),
             );
@@ -249,7 +310,11 @@ fn check_type(ty: &TypeExpr, v: &Value, what: &str, dims: &mut DimBindings, span
     let fixed: Vec<&DimExpr> = want.iter().filter(|d| **d != DimExpr::Ellipsis).collect();
     if (!ellipsis && fixed.len() != shape.len()) || (ellipsis && shape.len() < fixed.len()) {
         return err_label(
-            format!("`{fname}` expects {what} to be {}, got {}", ty_text(ty), v.type_name()),
+            format!(
+                "`{fname}` expects {what} to be {}, got {}",
+                ty_text(ty),
+                v.type_name()
+            ),
             span,
             format!("{} dimensions instead of {}", shape.len(), fixed.len()),
         );
@@ -258,8 +323,17 @@ fn check_type(ty: &TypeExpr, v: &Value, what: &str, dims: &mut DimBindings, span
     let before = want.iter().take_while(|d| **d != DimExpr::Ellipsis).count();
     let pairs: Vec<(&DimExpr, Option<usize>)> = if ellipsis {
         let after = fixed.len() - before;
-        let mut p: Vec<(&DimExpr, Option<usize>)> = fixed[..before].iter().copied().zip(shape[..before].iter().copied()).collect();
-        p.extend(fixed[before..].iter().copied().zip(shape[shape.len() - after..].iter().copied()));
+        let mut p: Vec<(&DimExpr, Option<usize>)> = fixed[..before]
+            .iter()
+            .copied()
+            .zip(shape[..before].iter().copied())
+            .collect();
+        p.extend(
+            fixed[before..]
+                .iter()
+                .copied()
+                .zip(shape[shape.len() - after..].iter().copied()),
+        );
         p
     } else {
         fixed.iter().copied().zip(shape.iter().copied()).collect()
@@ -269,7 +343,11 @@ fn check_type(ty: &TypeExpr, v: &Value, what: &str, dims: &mut DimBindings, span
         match d {
             DimExpr::Fixed(k) if *k != n => {
                 return err_label(
-                    format!("`{fname}` expects {what} to be {}, got {}", ty_text(ty), v.type_name()),
+                    format!(
+                        "`{fname}` expects {what} to be {}, got {}",
+                        ty_text(ty),
+                        v.type_name()
+                    ),
                     span,
                     format!("size {n} where {k} is required"),
                 );
@@ -283,7 +361,11 @@ fn check_type(ty: &TypeExpr, v: &Value, what: &str, dims: &mut DimBindings, span
                             param_text(what)
                         ),
                         span,
-                        format!("`{name}` must agree between {} and {}", param_text(other), param_text(what)),
+                        format!(
+                            "`{name}` must agree between {} and {}",
+                            param_text(other),
+                            param_text(what)
+                        ),
                     );
                 }
                 Some(_) => {}
@@ -298,7 +380,11 @@ fn check_type(ty: &TypeExpr, v: &Value, what: &str, dims: &mut DimBindings, span
 }
 
 fn param_text(what: &str) -> String {
-    if what == "the result" { what.to_string() } else { format!("`{what}`") }
+    if what == "the result" {
+        what.to_string()
+    } else {
+        format!("`{what}`")
+    }
 }
 
 fn ty_text(ty: &TypeExpr) -> String {

@@ -2,17 +2,17 @@
 //! (reductions and scans feeding other work) computed once first, a byte budget that limits
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
+pub mod plan;
 pub mod reduce;
 pub mod region;
-pub mod plan;
 pub mod scan;
 pub mod sources;
 
 use crate::backend::Backend;
 use crate::data::Data;
 use crate::exec::region::{AxisRange, Region, concat_data, eval};
-use crate::graph::node::{Node, NodeRef, Op, Source};
 use crate::graph::build;
+use crate::graph::node::{Node, NodeRef, Op, Source};
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -153,7 +153,11 @@ fn is_barrier(node: &Node) -> bool {
 }
 
 /// Computes `node` fully into memory.
-pub fn compute(config: &ExecConfig, cancel: Arc<AtomicBool>, node: &NodeRef) -> Result<(Data, RunReport), ExecError> {
+pub fn compute(
+    config: &ExecConfig,
+    cancel: Arc<AtomicBool>,
+    node: &NodeRef,
+) -> Result<(Data, RunReport), ExecError> {
     let started = Instant::now();
     let ctx = ExecCtx::new(config.backend.clone(), cancel);
     if node.nbytes() > config.memory_limit {
@@ -194,7 +198,11 @@ struct Uses {
     repeated: bool,
 }
 
-fn count_uses(node: &NodeRef, uses: &mut HashMap<*const Node, Uses>, seen: &mut HashMap<*const Node, ()>) {
+fn count_uses(
+    node: &NodeRef,
+    uses: &mut HashMap<*const Node, Uses>,
+    seen: &mut HashMap<*const Node, ()>,
+) {
     if seen.insert(Arc::as_ptr(node), ()).is_some() {
         return;
     }
@@ -204,7 +212,12 @@ fn count_uses(node: &NodeRef, uses: &mut HashMap<*const Node, Uses>, seen: &mut 
         let broadcast = match node.op {
             Op::Map { .. } => {
                 let off = node.shape.len() - input.shape.len();
-                input.shape.iter().enumerate().any(|(k, &d)| d != node.shape[k + off]) || off > 0 && input.size() > 1
+                input
+                    .shape
+                    .iter()
+                    .enumerate()
+                    .any(|(k, &d)| d != node.shape[k + off])
+                    || off > 0 && input.size() > 1
             }
             Op::BroadcastTo | Op::Reshape | Op::Scan { .. } | Op::Diagonal { .. } => true,
             _ => false,
@@ -224,7 +237,10 @@ fn collect_barriers(root: &NodeRef) -> Vec<NodeRef> {
     order
         .into_iter()
         .filter(|n| !Arc::ptr_eq(n, root) && is_barrier(n))
-        .filter(|n| uses.get(&Arc::as_ptr(n)).is_some_and(|u| u.consumers > 1 || u.repeated))
+        .filter(|n| {
+            uses.get(&Arc::as_ptr(n))
+                .is_some_and(|u| u.consumers > 1 || u.repeated)
+        })
         .collect()
 }
 
@@ -259,7 +275,12 @@ fn chunk_regions(node: &Node) -> Vec<Region> {
     regions
 }
 
-fn run_tasks(config: &ExecConfig, ctx: &ExecCtx, node: &NodeRef, per_task: usize) -> Result<Data, ExecError> {
+fn run_tasks(
+    config: &ExecConfig,
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    per_task: usize,
+) -> Result<Data, ExecError> {
     if per_task > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
             "one task of `{}` needs about {} but the memory limit is {}; use smaller chunks (for example rechunk to blocks of {} elements)",
@@ -312,7 +333,9 @@ fn assemble(node: &Node, mut parts: Vec<Data>) -> Data {
         }
         parts = next;
     }
-    parts.pop().unwrap_or_else(|| Data::zeros(node.dtype, &node.shape))
+    parts
+        .pop()
+        .unwrap_or_else(|| Data::zeros(node.dtype, &node.shape))
 }
 
 /// A node holding computed data with the grid of `like`.
@@ -331,5 +354,9 @@ pub fn human_bytes(n: usize) -> String {
         v /= 1024.0;
         u += 1;
     }
-    if u == 0 { format!("{n} B") } else { format!("{v:.1} {}", units[u]) }
+    if u == 0 {
+        format!("{n} B")
+    } else {
+        format!("{v:.1} {}", units[u])
+    }
 }

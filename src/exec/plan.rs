@@ -15,7 +15,10 @@ pub fn explain_text(node: &NodeRef, config: &ExecConfig) -> String {
     let _ = writeln!(
         out,
         "plan: {} in {} task(s); projected peak {} ({} per task x {} thread(s)); memory limit {}",
-        type_text(node.dtype, &node.shape.iter().map(|&d| Some(d)).collect::<Vec<_>>()),
+        type_text(
+            node.dtype,
+            &node.shape.iter().map(|&d| Some(d)).collect::<Vec<_>>()
+        ),
         node.n_chunks(),
         human_bytes(per_task * config.threads.max(1)),
         human_bytes(per_task),
@@ -27,7 +30,13 @@ pub fn explain_text(node: &NodeRef, config: &ExecConfig) -> String {
     out
 }
 
-fn walk(node: &NodeRef, depth: usize, out: &mut String, seen: &mut HashMap<*const Node, usize>, in_kernel: bool) {
+fn walk(
+    node: &NodeRef,
+    depth: usize,
+    out: &mut String,
+    seen: &mut HashMap<*const Node, usize>,
+    in_kernel: bool,
+) {
     let indent = "  ".repeat(depth);
     let id = seen.len();
     if let Some(prev) = seen.get(&Arc::as_ptr(node)) {
@@ -38,7 +47,11 @@ fn walk(node: &NodeRef, depth: usize, out: &mut String, seen: &mut HashMap<*cons
     let is_map = matches!(node.op, Op::Map { .. });
     let kernel_note = if is_map && !in_kernel {
         let (kernel, leaves) = crate::exec::region::compile_kernel_for_plan(node);
-        format!(" [kernel: {} op(s) fused over {} input(s)]", kernel.op_names().len(), leaves)
+        format!(
+            " [kernel: {} op(s) fused over {} input(s)]",
+            kernel.op_names().len(),
+            leaves
+        )
     } else {
         String::new()
     };

@@ -49,7 +49,8 @@ pub fn pairwise_sum(v: &[f64]) -> f64 {
                 acc[k] += c[k];
             }
         }
-        let mut s = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
+        let mut s =
+            ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
         for x in rest {
             s += x;
         }
@@ -71,12 +72,22 @@ fn better_arg(op: ReduceOp, cand: f64, best: f64) -> bool {
 }
 
 fn better_arg_i(op: ReduceOp, cand: i64, best: i64) -> bool {
-    if matches!(op, ReduceOp::ArgMax) { cand > best } else { cand < best }
+    if matches!(op, ReduceOp::ArgMax) {
+        cand > best
+    } else {
+        cand < best
+    }
 }
 
 /// Reduces one block. `rows` is the block as (kept positions) × (reduced elements), with the
 /// global position along the reduced axes of each reduced element in `positions`.
-fn partial_of_block(op: ReduceOp, data: &Data, kept: usize, r: usize, positions: &[i64]) -> Partial {
+fn partial_of_block(
+    op: ReduceOp,
+    data: &Data,
+    kept: usize,
+    r: usize,
+    positions: &[i64],
+) -> Partial {
     use ReduceOp::*;
     let mut p = Partial {
         f: Vec::new(),
@@ -137,16 +148,42 @@ fn partial_of_block(op: ReduceOp, data: &Data, kept: usize, r: usize, positions:
             }
             Var | Std | NanVar | NanStd => {
                 let n = clean.len() as f64;
-                let mean = if n > 0.0 { pairwise_sum(clean) / n } else { 0.0 };
+                let mean = if n > 0.0 {
+                    pairwise_sum(clean) / n
+                } else {
+                    0.0
+                };
                 let dev: Vec<f64> = clean.iter().map(|x| (x - mean) * (x - mean)).collect();
                 p.f.push(mean);
                 p.count.push(n);
                 p.m2.push(pairwise_sum(&dev));
             }
-            Min => p.f.push(row.iter().fold(f64::INFINITY, |a, &b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.min(b) })),
-            Max => p.f.push(row.iter().fold(f64::NEG_INFINITY, |a, &b| if a.is_nan() || b.is_nan() { f64::NAN } else { a.max(b) })),
-            NanMin => p.f.push(clean.iter().copied().fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a })),
-            NanMax => p.f.push(clean.iter().copied().fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a })),
+            Min => p.f.push(row.iter().fold(f64::INFINITY, |a, &b| {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.min(b)
+                }
+            })),
+            Max => p.f.push(row.iter().fold(f64::NEG_INFINITY, |a, &b| {
+                if a.is_nan() || b.is_nan() {
+                    f64::NAN
+                } else {
+                    a.max(b)
+                }
+            })),
+            NanMin => p.f.push(
+                clean
+                    .iter()
+                    .copied()
+                    .fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a }),
+            ),
+            NanMax => p.f.push(
+                clean
+                    .iter()
+                    .copied()
+                    .fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a }),
+            ),
             ArgMin | ArgMax => {
                 let mut best = 0usize;
                 for (j, v) in row.iter().enumerate() {
@@ -260,11 +297,24 @@ fn tree_combine(op: ReduceOp, int: bool, mut parts: Vec<Partial>) -> Option<Part
     Some(combine(op, int, a, b))
 }
 
-fn finish(op: ReduceOp, int: bool, p: Partial, ddof: f64, out_dtype: DType, shape: &[usize]) -> Data {
+fn finish(
+    op: ReduceOp,
+    int: bool,
+    p: Partial,
+    ddof: f64,
+    out_dtype: DType,
+    shape: &[usize],
+) -> Data {
     use ReduceOp::*;
     let dim = IxDyn(shape);
-    let f64_data = |v: Vec<f64>| Data::F64(ArrayD::from_shape_vec(dim.clone(), v).expect("one per output")).into_dtype(out_dtype);
-    let i64_data = |v: Vec<i64>| Data::I64(ArrayD::from_shape_vec(dim.clone(), v).expect("one per output")).into_dtype(out_dtype);
+    let f64_data = |v: Vec<f64>| {
+        Data::F64(ArrayD::from_shape_vec(dim.clone(), v).expect("one per output"))
+            .into_dtype(out_dtype)
+    };
+    let i64_data = |v: Vec<i64>| {
+        Data::I64(ArrayD::from_shape_vec(dim.clone(), v).expect("one per output"))
+            .into_dtype(out_dtype)
+    };
     match op {
         ArgMin | ArgMax => i64_data(p.idx),
         Any | All | CountNonzero => i64_data(p.i),
@@ -273,7 +323,11 @@ fn finish(op: ReduceOp, int: bool, p: Partial, ddof: f64, out_dtype: DType, shap
         Var | NanVar | Std | NanStd => {
             let v = p.m2.iter().zip(&p.count).map(|(m2, n)| {
                 let var = m2 / (n - ddof).max(0.0);
-                if matches!(op, Std | NanStd) { var.sqrt() } else { var }
+                if matches!(op, Std | NanStd) {
+                    var.sqrt()
+                } else {
+                    var
+                }
             });
             f64_data(v.collect())
         }
@@ -283,7 +337,13 @@ fn finish(op: ReduceOp, int: bool, p: Partial, ddof: f64, out_dtype: DType, shap
 
 /// Evaluates a region of a reduction node.
 pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, ExecError> {
-    let Op::Reduce { op, axes, keepdims, ddof } = &node.op else {
+    let Op::Reduce {
+        op,
+        axes,
+        keepdims,
+        ddof,
+    } = &node.op
+    else {
         unreachable!("eval_reduce is called on reduce nodes")
     };
     let input = &node.inputs[0];

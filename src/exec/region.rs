@@ -235,7 +235,12 @@ fn eval_map(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
     Ok(out)
 }
 
-fn eval_slice(ctx: &ExecCtx, node: &NodeRef, items: &[SliceItem], region: &Region) -> Result<Data, ExecError> {
+fn eval_slice(
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    items: &[SliceItem],
+    region: &Region,
+) -> Result<Data, ExecError> {
     let input = &node.inputs[0];
     let mut inner = vec![AxisRange::span(0, 1); input.shape.len()];
     let mut out_axis = 0;
@@ -287,8 +292,17 @@ pub fn region_flat_indices(region: &Region, shape: &[usize]) -> Vec<usize> {
 fn eval_reshape(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, ExecError> {
     let input = &node.inputs[0];
     let st = strides(&node.shape);
-    let lo: usize = region.iter().zip(&st).map(|(r, s)| r.bounds().0 as usize * s).sum();
-    let hi: usize = region.iter().zip(&st).map(|(r, s)| r.bounds().1 as usize * s).sum::<usize>() + 1;
+    let lo: usize = region
+        .iter()
+        .zip(&st)
+        .map(|(r, s)| r.bounds().0 as usize * s)
+        .sum();
+    let hi: usize = region
+        .iter()
+        .zip(&st)
+        .map(|(r, s)| r.bounds().1 as usize * s)
+        .sum::<usize>()
+        + 1;
     let flat = eval_flat(ctx, input, lo, hi)?;
     let shape = region_shape(region);
     let n: usize = shape.iter().product();
@@ -406,15 +420,32 @@ fn positions_within(r: &AxisRange, off: i64, n: i64) -> (usize, usize) {
         }
         a
     };
-    let before = |k: usize| if r.step > 0 { r.at(k) >= off } else { r.at(k) < off + n };
+    let before = |k: usize| {
+        if r.step > 0 {
+            r.at(k) >= off
+        } else {
+            r.at(k) < off + n
+        }
+    };
     let lo = first_inside_or_after(&before);
-    let after = |k: usize| if r.step > 0 { r.at(k) >= off + n } else { r.at(k) < off };
+    let after = |k: usize| {
+        if r.step > 0 {
+            r.at(k) >= off + n
+        } else {
+            r.at(k) < off
+        }
+    };
     let hi = first_inside_or_after(&after).max(lo);
     debug_assert!((lo..hi).all(inside));
     (lo, hi)
 }
 
-fn eval_concat(ctx: &ExecCtx, node: &NodeRef, axis: usize, region: &Region) -> Result<Data, ExecError> {
+fn eval_concat(
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    axis: usize,
+    region: &Region,
+) -> Result<Data, ExecError> {
     let r = region[axis];
     let mut pieces: Vec<(usize, Data)> = Vec::new();
     let mut off = 0i64;
@@ -452,7 +483,11 @@ fn eval_diagonal(
     let input = &node.inputs[0];
     let nd = input.shape.len();
     let diag = region[region.len() - 1];
-    let (row0, col0) = if offset >= 0 { (0, offset) } else { (-offset, 0) };
+    let (row0, col0) = if offset >= 0 {
+        (0, offset)
+    } else {
+        (-offset, 0)
+    };
     let mut parts = Vec::new();
     let mut done = 0;
     while done < diag.len {
@@ -462,9 +497,17 @@ fn eval_diagonal(
         let mut other = 0;
         for k in 0..nd {
             if k == axis1 {
-                inner.push(AxisRange { start: t0 + row0, step: diag.step, len: take });
+                inner.push(AxisRange {
+                    start: t0 + row0,
+                    step: diag.step,
+                    len: take,
+                });
             } else if k == axis2 {
-                inner.push(AxisRange { start: t0 + col0, step: diag.step, len: take });
+                inner.push(AxisRange {
+                    start: t0 + col0,
+                    step: diag.step,
+                    len: take,
+                });
             } else {
                 inner.push(region[other]);
                 other += 1;
@@ -485,12 +528,20 @@ fn eval_diagonal(
         parts.push(piece);
         done += take;
     }
-    Ok(concat_data(parts, region.len() - 1, node.dtype, &region_shape(region)))
+    Ok(concat_data(
+        parts,
+        region.len() - 1,
+        node.dtype,
+        &region_shape(region),
+    ))
 }
 
 /// The kernel a map node would compile to, outside any computation (for plans).
 pub fn compile_kernel_for_plan(root: &NodeRef) -> (Kernel, usize) {
-    let ctx = ExecCtx::new(Arc::new(crate::backend::interp::Interp), Arc::new(std::sync::atomic::AtomicBool::new(false)));
+    let ctx = ExecCtx::new(
+        Arc::new(crate::backend::interp::Interp),
+        Arc::new(std::sync::atomic::AtomicBool::new(false)),
+    );
     let (k, leaves) = compile_kernel(&ctx, root);
     (k, leaves.len())
 }

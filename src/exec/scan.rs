@@ -8,7 +8,13 @@ use crate::graph::node::{NodeRef, ScanOp};
 use ndarray::{ArrayD, Axis};
 
 /// Evaluates a region of a scan node.
-pub fn eval_scan(ctx: &ExecCtx, node: &NodeRef, op: ScanOp, axis: usize, region: &Region) -> Result<Data, ExecError> {
+pub fn eval_scan(
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    op: ScanOp,
+    axis: usize,
+    region: &Region,
+) -> Result<Data, ExecError> {
     let input = &node.inputs[0];
     let r = region[axis];
     let (lo, hi) = r.bounds();
@@ -77,7 +83,12 @@ fn scan_block(op: ScanOp, float: bool, block: &Data, axis: usize, carry: Option<
     }
 }
 
-fn scan_lanes<T: Copy>(a: &mut ArrayD<T>, axis: usize, carry: Option<&ArrayD<T>>, f: impl Fn(T, T) -> T) {
+fn scan_lanes<T: Copy>(
+    a: &mut ArrayD<T>,
+    axis: usize,
+    carry: Option<&ArrayD<T>>,
+    f: impl Fn(T, T) -> T,
+) {
     let carries: Option<Vec<T>> = carry.map(|c| c.iter().copied().collect());
     for (k, mut lane) in a.lanes_mut(Axis(axis)).into_iter().enumerate() {
         let mut acc: Option<T> = carries.as_ref().map(|c| c[k]);

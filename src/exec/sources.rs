@@ -33,8 +33,16 @@ pub fn generate(ctx: &ExecCtx, node: &Node, src: &Source, region: &Region) -> Da
             num,
             endpoint,
         } => {
-            let div = if *endpoint { num.saturating_sub(1) } else { *num };
-            let step = if div > 0 { (stop - start) / div as f64 } else { f64::NAN };
+            let div = if *endpoint {
+                num.saturating_sub(1)
+            } else {
+                *num
+            };
+            let step = if div > 0 {
+                (stop - start) / div as f64
+            } else {
+                f64::NAN
+            };
             let r = region[0];
             let v: Vec<f64> = (0..r.len)
                 .map(|i| {
@@ -63,7 +71,12 @@ pub fn generate(ctx: &ExecCtx, node: &Node, src: &Source, region: &Region) -> Da
     }
 }
 
-fn index_pattern(region: &Region, shape: &[usize], dtype: DType, f: impl Fn(i64, i64) -> bool) -> Data {
+fn index_pattern(
+    region: &Region,
+    shape: &[usize],
+    dtype: DType,
+    f: impl Fn(i64, i64) -> bool,
+) -> Data {
     let nd = region.len();
     let (rows, cols) = (region[nd - 2], region[nd - 1]);
     let n: usize = shape.iter().product();

@@ -64,7 +64,13 @@ pub fn map(op: MapOp, compute: DType, out: DType, inputs: Vec<NodeRef>) -> NodeR
 }
 
 /// A reduction over `axes` (sorted, distinct).
-pub fn reduce(op: ReduceOp, input: NodeRef, axes: Vec<usize>, keepdims: bool, ddof: f64) -> NodeRef {
+pub fn reduce(
+    op: ReduceOp,
+    input: NodeRef,
+    axes: Vec<usize>,
+    keepdims: bool,
+    ddof: f64,
+) -> NodeRef {
     let mut shape = Vec::new();
     let mut grid = Vec::new();
     for (k, (&n, c)) in input.shape.iter().zip(&input.chunks).enumerate() {

@@ -36,13 +36,14 @@ pub fn regular(n: usize, len: usize) -> Vec<usize> {
 }
 
 /// Resolves a chunk spec for `shape`, or explains why it does not fit.
-pub fn resolve(spec: &ChunkSpec, shape: &[usize], itemsize: usize) -> Result<Vec<Vec<usize>>, String> {
+pub fn resolve(
+    spec: &ChunkSpec,
+    shape: &[usize],
+    itemsize: usize,
+) -> Result<Vec<Vec<usize>>, String> {
     match spec {
         ChunkSpec::Auto => Ok(auto(shape, itemsize)),
-        ChunkSpec::Uniform(len) => shape
-            .iter()
-            .map(|&n| axis_from_len(*len, n))
-            .collect(),
+        ChunkSpec::Uniform(len) => shape.iter().map(|&n| axis_from_len(*len, n)).collect(),
         ChunkSpec::PerAxis(axes) => {
             if axes.len() != shape.len() {
                 return Err(format!(

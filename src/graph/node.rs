@@ -176,23 +176,35 @@ pub enum SliceItem {
 pub enum Op {
     Source(Source),
     /// Element-wise op over broadcast inputs, computed in `compute` dtype.
-    Map { op: MapOp, compute: DType },
+    Map {
+        op: MapOp,
+        compute: DType,
+    },
     Reduce {
         op: ReduceOp,
         axes: Vec<usize>,
         keepdims: bool,
         ddof: f64,
     },
-    Scan { op: ScanOp, axis: usize },
+    Scan {
+        op: ScanOp,
+        axis: usize,
+    },
     Slice(Vec<SliceItem>),
     /// Output axis `k` is input axis `perm[k]`.
     Transpose(Vec<usize>),
     Reshape,
     BroadcastTo,
-    Concat { axis: usize },
+    Concat {
+        axis: usize,
+    },
     Rechunk,
     /// The diagonal of input axes `axis1`, `axis2`, appended as the last output axis.
-    Diagonal { offset: i64, axis1: usize, axis2: usize },
+    Diagonal {
+        offset: i64,
+        axis1: usize,
+        axis2: usize,
+    },
 }
 
 impl Node {
@@ -238,10 +250,13 @@ impl Node {
             },
             Op::Map { op, .. } => op.name(),
             Op::Reduce { op, axes, .. } => format!("{}(axis={:?})", op.name(), axes),
-            Op::Scan { op, axis } => format!("{}(axis={axis})", match op {
-                ScanOp::CumSum => "cumsum",
-                ScanOp::CumProd => "cumprod",
-            }),
+            Op::Scan { op, axis } => format!(
+                "{}(axis={axis})",
+                match op {
+                    ScanOp::CumSum => "cumsum",
+                    ScanOp::CumProd => "cumprod",
+                }
+            ),
             Op::Slice(_) => "slice".into(),
             Op::Transpose(p) => format!("transpose{p:?}"),
             Op::Reshape => "reshape".into(),

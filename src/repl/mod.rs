@@ -45,7 +45,10 @@ pub fn summary(v: &Value) -> Option<String> {
     Some(format!(
         "lazy {} | chunks {:?} | {} block(s) | {}",
         a.type_text(),
-        node.chunks.iter().map(|c| c.first().copied().unwrap_or(0)).collect::<Vec<_>>(),
+        node.chunks
+            .iter()
+            .map(|c| c.first().copied().unwrap_or(0))
+            .collect::<Vec<_>>(),
         node.n_chunks(),
         crate::exec::human_bytes(node.nbytes())
     ))
@@ -54,7 +57,9 @@ pub fn summary(v: &Value) -> Option<String> {
 fn history_path() -> Option<std::path::PathBuf> {
     let base = std::env::var_os("XDG_DATA_HOME")
         .map(std::path::PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share")))?;
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })?;
     let dir = base.join("arr");
     std::fs::create_dir_all(&dir).ok()?;
     Some(dir.join("history.txt"))
@@ -67,7 +72,10 @@ pub fn run(session: &mut Session) -> Result<(), String> {
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
-    println!("Arr {} — type expressions; Ctrl-D to quit.", env!("CARGO_PKG_VERSION"));
+    println!(
+        "Arr {} — type expressions; Ctrl-D to quit.",
+        env!("CARGO_PKG_VERSION")
+    );
     let mut buffer = String::new();
     loop {
         let prompt = if buffer.is_empty() { "arr> " } else { "...> " };
@@ -114,8 +122,11 @@ const SHOW_LIMIT: usize = 1000;
 fn v_is_large(v: &Value) -> bool {
     match v {
         Value::Array(a) => a.node.as_ref().is_some_and(|n| {
-            n.size() > SHOW_LIMIT || !matches!(n.op, crate::graph::node::Op::Source(crate::graph::node::Source::Data(_)))
-                && n.size() > 1
+            n.size() > SHOW_LIMIT
+                || !matches!(
+                    n.op,
+                    crate::graph::node::Op::Source(crate::graph::node::Source::Data(_))
+                ) && n.size() > 1
         }),
         _ => false,
     }

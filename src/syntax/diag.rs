@@ -71,7 +71,9 @@ impl Diagnostic {
         let end = self.span.end.clamp(start, len);
         let diagnostic = CsDiagnostic::error()
             .with_message(&self.message)
-            .with_labels(vec![Label::primary((), start..end).with_message(&self.label)])
+            .with_labels(vec![
+                Label::primary((), start..end).with_message(&self.label),
+            ])
             .with_notes(self.notes.clone());
         let config = Config {
             display_style: DisplayStyle::Rich,

@@ -1,7 +1,7 @@
 //! The parser entry point: runs the lalrpop-generated parser over the lexer's tokens and turns
 //! its failures into diagnostics.
 
-use crate::syntax::ast::{Block, BinOp, Expr, ExprKind, FnDef, Param, Program, Span, UnOp};
+use crate::syntax::ast::{BinOp, Block, Expr, ExprKind, FnDef, Param, Program, Span, UnOp};
 use crate::syntax::diag::Diagnostic;
 use crate::syntax::lexer::{self, LexError, Tok};
 use lalrpop_util::ParseError;

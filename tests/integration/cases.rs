@@ -22,11 +22,18 @@ struct Expect {
 }
 
 fn parse_headers(text: &str) -> Expect {
-    let mut e = Expect { out: Vec::new(), error: None, at: None, golden: false, flags: Vec::new() };
+    let mut e = Expect {
+        out: Vec::new(),
+        error: None,
+        at: None,
+        golden: false,
+        flags: Vec::new(),
+    };
     for line in text.lines() {
         let line = line.trim_start();
         if let Some(rest) = line.strip_prefix("# out:") {
-            e.out.push(rest.strip_prefix(' ').unwrap_or(rest).to_string());
+            e.out
+                .push(rest.strip_prefix(' ').unwrap_or(rest).to_string());
         } else if let Some(rest) = line.strip_prefix("# error:") {
             e.error = Some(rest.trim().to_string());
         } else if let Some(rest) = line.strip_prefix("# at:") {
@@ -41,7 +48,9 @@ fn parse_headers(text: &str) -> Expect {
 }
 
 fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
     for entry in entries.flatten() {
         let p = entry.path();
         if p.is_dir() {
@@ -55,7 +64,9 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 fn check_case(path: &Path, threads: &str) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let expect = parse_headers(&text);
-    let rel = path.strip_prefix(env!("CARGO_MANIFEST_DIR")).unwrap_or(path);
+    let rel = path
+        .strip_prefix(env!("CARGO_MANIFEST_DIR"))
+        .unwrap_or(path);
     let output = Command::new(crate::arr_bin())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .args(["--threads", threads, "--seed", "7"])
@@ -70,7 +81,12 @@ fn check_case(path: &Path, threads: &str) -> Result<(), String> {
     }
     let got: Vec<&str> = stdout.lines().collect();
     if got != expect.out.iter().map(String::as_str).collect::<Vec<_>>() {
-        return Err(format!("stdout differs\n--- expected\n{}\n--- got\n{}\n--- stderr\n{}", expect.out.join("\n"), stdout, stderr));
+        return Err(format!(
+            "stdout differs\n--- expected\n{}\n--- got\n{}\n--- stderr\n{}",
+            expect.out.join("\n"),
+            stdout,
+            stderr
+        ));
     }
     match &expect.error {
         None => {
@@ -80,11 +96,16 @@ fn check_case(path: &Path, threads: &str) -> Result<(), String> {
         }
         Some(msg) => {
             if output.status.code() != Some(1) {
-                return Err(format!("expected exit code 1, got {:?}\n{stderr}", output.status.code()));
+                return Err(format!(
+                    "expected exit code 1, got {:?}\n{stderr}",
+                    output.status.code()
+                ));
             }
             let first = stderr.lines().next().unwrap_or("");
             if !first.starts_with(&format!("error: {msg}")) {
-                return Err(format!("expected first line `error: {msg}...`, got:\n{stderr}"));
+                return Err(format!(
+                    "expected first line `error: {msg}...`, got:\n{stderr}"
+                ));
             }
             if let Some(at) = &expect.at {
                 let want = format!("{}:{at}", rel.display());
@@ -99,9 +120,13 @@ fn check_case(path: &Path, threads: &str) -> Result<(), String> {
         if std::env::var_os("UPDATE_EXPECT").is_some() {
             std::fs::write(&golden, stderr.as_bytes()).map_err(|e| e.to_string())?;
         } else {
-            let want = std::fs::read_to_string(&golden).map_err(|e| format!("{}: {e}", golden.display()))?;
+            let want = std::fs::read_to_string(&golden)
+                .map_err(|e| format!("{}: {e}", golden.display()))?;
             if want != stderr {
-                return Err(format!("stderr differs from {}\n--- expected\n{want}\n--- got\n{stderr}", golden.display()));
+                return Err(format!(
+                    "stderr differs from {}\n--- expected\n{want}\n--- got\n{stderr}",
+                    golden.display()
+                ));
             }
         }
     }
@@ -114,7 +139,11 @@ fn all_cases() {
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
-    assert!(files.len() > 10, "expected case files under {}", root.display());
+    assert!(
+        files.len() > 10,
+        "expected case files under {}",
+        root.display()
+    );
     let mut failures = Vec::new();
     for f in &files {
         for threads in ["1", "2"] {
@@ -124,6 +153,16 @@ fn all_cases() {
             }
         }
     }
-    println!("cases: {} passed, {} failed", files.len() - failures.len(), failures.len());
-    assert!(failures.is_empty(), "{} of {} cases failed:\n\n{}", failures.len(), files.len(), failures.join("\n\n"));
+    println!(
+        "cases: {} passed, {} failed",
+        files.len() - failures.len(),
+        failures.len()
+    );
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases failed:\n\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
 }

@@ -26,7 +26,9 @@ fn sources() -> Vec<String> {
     for dir in ["tests/cases", "examples", "stdlib"] {
         let mut stack = vec![root.join(dir)];
         while let Some(d) = stack.pop() {
-            let Ok(entries) = std::fs::read_dir(&d) else { continue };
+            let Ok(entries) = std::fs::read_dir(&d) else {
+                continue;
+            };
             for e in entries.flatten() {
                 let p = e.path();
                 if p.is_dir() {
@@ -42,9 +44,53 @@ fn sources() -> Vec<String> {
 }
 
 const SNIPPETS: &[&str] = &[
-    "(", ")", "[", "]", "{", "}", ",", ":", "::", "...", "=", "==", "->", "|", "||", "**", "//", "@", "\"", "\\",
-    "\n", ";", "fn", "if", "else", "for", "in", "return", "import", "x", "0", "-1", "1e309", "99999999999999999999",
-    "0x", "1_", ".", "newaxis", "none", "f64[n, 3]", "?", "#", "\u{00e9}", "\u{1F600}", "\t", "axis=", "chunks=",
+    "(",
+    ")",
+    "[",
+    "]",
+    "{",
+    "}",
+    ",",
+    ":",
+    "::",
+    "...",
+    "=",
+    "==",
+    "->",
+    "|",
+    "||",
+    "**",
+    "//",
+    "@",
+    "\"",
+    "\\",
+    "\n",
+    ";",
+    "fn",
+    "if",
+    "else",
+    "for",
+    "in",
+    "return",
+    "import",
+    "x",
+    "0",
+    "-1",
+    "1e309",
+    "99999999999999999999",
+    "0x",
+    "1_",
+    ".",
+    "newaxis",
+    "none",
+    "f64[n, 3]",
+    "?",
+    "#",
+    "\u{00e9}",
+    "\u{1F600}",
+    "\t",
+    "axis=",
+    "chunks=",
 ];
 
 fn mangle(src: &str, rng: &mut Rng) -> String {
@@ -96,10 +142,17 @@ fn mangled_programs_never_panic() {
         for src in &sources {
             let program = mangle(src, &mut rng);
             let result = catch_unwind(AssertUnwindSafe(|| {
-                let mut s = arr::Session::with_options(arr::Options { threads: 1, seed: Some(1), ..Default::default() });
+                let mut s = arr::Session::with_options(arr::Options {
+                    threads: 1,
+                    seed: Some(1),
+                    ..Default::default()
+                });
                 let _ = s.check("<mangled>", &program);
             }));
-            assert!(result.is_ok(), "round {round}: the checker panicked on:\n{program}");
+            assert!(
+                result.is_ok(),
+                "round {round}: the checker panicked on:\n{program}"
+            );
             checked += 1;
         }
     }
@@ -109,19 +162,58 @@ fn mangled_programs_never_panic() {
 #[test]
 fn odd_inputs_never_panic() {
     let odd = [
-        "", "\n\n", "#", "\"", "x = ", "fn", "fn f(", "fn f() {", "}", "[1, 2", "(((((", "a[", "a[::0]",
-        "1 +", "import", "import \"/nonexistent.arr\"", "return 3", "x = ones(3); x[5]", "x = ones(3); x[-4]",
-        "zeros(-1)", "reshape(ones(6), [4, -1])", "ones([2, 3]).sum(axis=5)", "fn f(n) { f(n) }\nf(1)",
-        "fn f(n) { if n < 1 { 0 } else { f(n - 1) } }\nprint(f(100000))", "print(1 // 0, 1 % 0, 1.0 / 0.0)",
-        "arange(0, 10, 0)", "linspace(0, 1, -5)", "random.integers(5, 5, shape=3)", "eye(-2)", "x = 9223372036854775807 + 1",
-        "a, b = 1", "a, b = (1, 2, 3)", "for x in 3 { }", "if ones(3) > 0 { 1 }", "1 < 2 < 3", "x.y.z", "\"\\q\"",
-        "print(ones([2, 2]) @ ones([3, 3]))", "range(10**12)", "ones(10, chunks=0)", "ones(10, chunks=[[3, 3]])",
+        "",
+        "\n\n",
+        "#",
+        "\"",
+        "x = ",
+        "fn",
+        "fn f(",
+        "fn f() {",
+        "}",
+        "[1, 2",
+        "(((((",
+        "a[",
+        "a[::0]",
+        "1 +",
+        "import",
+        "import \"/nonexistent.arr\"",
+        "return 3",
+        "x = ones(3); x[5]",
+        "x = ones(3); x[-4]",
+        "zeros(-1)",
+        "reshape(ones(6), [4, -1])",
+        "ones([2, 3]).sum(axis=5)",
+        "fn f(n) { f(n) }\nf(1)",
+        "fn f(n) { if n < 1 { 0 } else { f(n - 1) } }\nprint(f(100000))",
+        "print(1 // 0, 1 % 0, 1.0 / 0.0)",
+        "arange(0, 10, 0)",
+        "linspace(0, 1, -5)",
+        "random.integers(5, 5, shape=3)",
+        "eye(-2)",
+        "x = 9223372036854775807 + 1",
+        "a, b = 1",
+        "a, b = (1, 2, 3)",
+        "for x in 3 { }",
+        "if ones(3) > 0 { 1 }",
+        "1 < 2 < 3",
+        "x.y.z",
+        "\"\\q\"",
+        "print(ones([2, 2]) @ ones([3, 3]))",
+        "range(10**12)",
+        "ones(10, chunks=0)",
+        "ones(10, chunks=[[3, 3]])",
     ];
     for program in odd {
         let result = catch_unwind(AssertUnwindSafe(|| {
-            let mut s = arr::Session::with_options(arr::Options { threads: 1, seed: Some(1), ..Default::default() });
+            let mut s = arr::Session::with_options(arr::Options {
+                threads: 1,
+                seed: Some(1),
+                ..Default::default()
+            });
             let mut sink: Vec<u8> = Vec::new();
-            let out: std::rc::Rc<std::cell::RefCell<dyn std::io::Write>> = std::rc::Rc::new(std::cell::RefCell::new(std::mem::take(&mut sink)));
+            let out: std::rc::Rc<std::cell::RefCell<dyn std::io::Write>> =
+                std::rc::Rc::new(std::cell::RefCell::new(std::mem::take(&mut sink)));
             s.set_output(out);
             let _ = s.run("<odd>", program);
         }));

@@ -5,7 +5,10 @@
 use std::process::Command;
 
 fn numpy_available() -> bool {
-    Command::new("python3").args(["-c", "import numpy"]).status().is_ok_and(|s| s.success())
+    Command::new("python3")
+        .args(["-c", "import numpy"])
+        .status()
+        .is_ok_and(|s| s.success())
 }
 
 #[test]
@@ -21,27 +24,59 @@ fn matches_numpy() {
     for (seed, count) in [("0", "300"), ("1", "300")] {
         let out = Command::new("python3")
             .current_dir(env!("CARGO_MANIFEST_DIR"))
-            .args(["tests/numpy_diff/check.py", "--arr", crate::arr_bin(), "--seed", seed, "--count", count])
+            .args([
+                "tests/numpy_diff/check.py",
+                "--arr",
+                crate::arr_bin(),
+                "--seed",
+                seed,
+                "--count",
+                count,
+            ])
             .args(["--skip-tags", "mask,gather", "--list-failures-only"])
             .output()
             .expect("python3 runs");
-        let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-        assert!(out.status.success(), "differential test (seed {seed}) failed:\n{text}");
-        assert!(text.contains(" passed, 0 failed"), "no summary line:\n{text}");
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(
+            out.status.success(),
+            "differential test (seed {seed}) failed:\n{text}"
+        );
+        assert!(
+            text.contains(" passed, 0 failed"),
+            "no summary line:\n{text}"
+        );
     }
 }
 
 #[test]
 fn lennard_jones_matches_numpy() {
     if !numpy_available() {
-        assert!(std::env::var_os("ARR_REQUIRE_NUMPY").is_none(), "numpy is required");
+        assert!(
+            std::env::var_os("ARR_REQUIRE_NUMPY").is_none(),
+            "numpy is required"
+        );
         return;
     }
     let out = Command::new("python3")
         .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .args(["tests/numpy_diff/lennard_jones.py", crate::arr_bin(), "7000"])
+        .args([
+            "tests/numpy_diff/lennard_jones.py",
+            crate::arr_bin(),
+            "7000",
+        ])
         .output()
         .expect("python3 runs");
-    let text = format!("{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
-    assert!(out.status.success() && text.contains("1 passed, 0 failed"), "{text}");
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success() && text.contains("1 passed, 0 failed"),
+        "{text}"
+    );
 }

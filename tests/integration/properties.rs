@@ -6,11 +6,17 @@ use arr::Session;
 use proptest::prelude::*;
 
 fn session() -> Session {
-    arr::Session::with_options(arr::Options { threads: 2, seed: Some(3), ..Default::default() })
+    arr::Session::with_options(arr::Options {
+        threads: 2,
+        seed: Some(3),
+        ..Default::default()
+    })
 }
 
 fn run(code: &str) -> String {
-    session().eval_to_string(code).unwrap_or_else(|e| format!("ERROR {}", e.rendered))
+    session()
+        .eval_to_string(code)
+        .unwrap_or_else(|e| format!("ERROR {}", e.rendered))
 }
 
 /// A shape of 1 to 3 axes with small lengths.
@@ -68,7 +74,10 @@ fn finish() -> impl Strategy<Value = &'static str> {
 fn program(shape: &[usize], chunks: &str, steps: &[&str], fin: &str) -> String {
     let n: usize = shape.iter().product();
     let dims: Vec<String> = shape.iter().map(|d| d.to_string()).collect();
-    let mut p = format!("x = rechunk((arange({n}) % 11 - 4).reshape([{}]), {chunks})\n", dims.join(", "));
+    let mut p = format!(
+        "x = rechunk((arange({n}) % 11 - 4).reshape([{}]), {chunks})\n",
+        dims.join(", ")
+    );
     for s in steps {
         p.push_str(&format!("x = {s}\n"));
     }
@@ -126,7 +135,11 @@ fn results_repeat_bitwise_for_any_thread_count() {
     let outs: Vec<String> = [1, 2, 4, 7]
         .iter()
         .map(|&t| {
-            let mut s = Session::with_options(arr::Options { threads: t, seed: Some(1), ..Default::default() });
+            let mut s = Session::with_options(arr::Options {
+                threads: t,
+                seed: Some(1),
+                ..Default::default()
+            });
             s.eval_to_string(code).expect("runs")
         })
         .collect();

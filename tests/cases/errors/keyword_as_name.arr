@@ -1,0 +1,3 @@
+# Keywords cannot be used as names.
+# error: unexpected
+in = 3
