@@ -62,7 +62,7 @@ impl Default for Options {
 #[derive(Debug, Clone)]
 pub struct Error {
     /// The diagnostic.
-    pub diagnostic: Diagnostic,
+    pub diagnostic: Box<Diagnostic>,
     /// The rendered text (`error: ...` with the source line and a caret).
     pub rendered: String,
 }
@@ -136,7 +136,7 @@ impl Session {
     fn error(diag: Diagnostic, file: &SourceFile) -> Error {
         let rendered = diag.render(file);
         Error {
-            diagnostic: diag,
+            diagnostic: Box::new(diag),
             rendered,
         }
     }
@@ -147,7 +147,7 @@ impl Session {
             name: name.into(),
             text: Rc::from(text),
         };
-        let program = syntax::parse_program(text).map_err(|d| Session::error(d, &file))?;
+        let program = syntax::parse_program(text).map_err(|d| Session::error(*d, &file))?;
         self.check_program(&program, &file)
     }
 
@@ -171,7 +171,7 @@ impl Session {
             name: name.into(),
             text: Rc::from(text),
         };
-        let program = syntax::parse_program(text).map_err(|d| Session::error(d, &file))?;
+        let program = syntax::parse_program(text).map_err(|d| Session::error(*d, &file))?;
         self.check_program(&program, &file)?;
         self.state
             .borrow()

@@ -118,10 +118,10 @@ fn main() -> ExitCode {
             opts.args.insert(0, f.clone());
         }
     }
-    if cli.verbose {
-        if let Some(s) = cli.seed {
-            eprintln!("[arr] seed {s}");
-        }
+    if cli.verbose
+        && let Some(s) = cli.seed
+    {
+        eprintln!("[arr] seed {s}");
     }
     let (name, text, check_only) = match (&cli.command, &cli.code, &cli.file) {
         (Some(Command::Check { file }), _, _) => (file.clone(), None, true),

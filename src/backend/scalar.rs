@@ -40,10 +40,8 @@ pub trait Arith: Element + PartialOrd {
 
 /// The smaller, nan winning.
 pub fn minimum<T: Arith>(a: T, b: T) -> T {
-    if T::is_nan(a) || a <= b {
+    if T::is_nan(a) || (!T::is_nan(b) && a <= b) {
         a
-    } else if T::is_nan(b) {
-        b
     } else {
         b
     }
@@ -69,6 +67,7 @@ macro_rules! int_arith {
             fn div(a: Self, b: Self) -> Self {
                 Self::floordiv(a, b)
             }
+            #[allow(unused_comparisons)]
             fn floordiv(a: Self, b: Self) -> Self {
                 if b == 0 {
                     return 0;
@@ -80,6 +79,7 @@ macro_rules! int_arith {
                     q
                 }
             }
+            #[allow(unused_comparisons)]
             fn modulo(a: Self, b: Self) -> Self {
                 if b == 0 {
                     return 0;

@@ -4,7 +4,7 @@
 use crate::data::Data;
 use crate::eval::ops::{Operand2, scalar_node};
 use crate::eval::signature::BoundArg;
-use crate::eval::{Flow, Interp, R, err_label};
+use crate::eval::{Flow, R, err_label};
 use crate::graph::chunks::{AxisChunks, ChunkSpec};
 use crate::sema::dtype::{DType, Operand};
 use crate::syntax::ast::Span;

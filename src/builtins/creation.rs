@@ -294,11 +294,11 @@ fn array(interp: &mut Interp, args: &mut Args) -> R<Value> {
         .map(|a| reshape_scalar(interp, a))?,
         _ => list_to_array(&v, dtype, span)?,
     };
-    if args.get("chunks").is_some() {
-        if let (Some(shape), Some(node)) = (arr.known_shape(), arr.node.clone()) {
-            let grid = args.resolve_chunks("chunks", &shape, arr.dtype)?;
-            arr.node = Some(build::rechunk(node, grid));
-        }
+    if args.get("chunks").is_some()
+        && let (Some(shape), Some(node)) = (arr.known_shape(), arr.node.clone())
+    {
+        let grid = args.resolve_chunks("chunks", &shape, arr.dtype)?;
+        arr.node = Some(build::rechunk(node, grid));
     }
     if interp.check {
         arr.node = None;
@@ -364,14 +364,14 @@ fn random_normal(interp: &mut Interp, args: &mut Args) -> R<Value> {
             "negative scale",
         );
     }
-    if let Some(d) = args.dtype("dtype")? {
-        if !d.is_float() {
-            return args.error(
-                "dtype",
-                format!("random.normal gives floats, not {d}"),
-                "use f32 or f64",
-            );
-        }
+    if let Some(d) = args.dtype("dtype")?
+        && !d.is_float()
+    {
+        return args.error(
+            "dtype",
+            format!("random.normal gives floats, not {d}"),
+            "use f32 or f64",
+        );
     }
     random_source(
         interp,
@@ -384,14 +384,14 @@ fn random_normal(interp: &mut Interp, args: &mut Args) -> R<Value> {
 fn random_uniform(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let low = args.float("low")?.unwrap_or(0.0);
     let high = args.float("high")?.unwrap_or(1.0);
-    if let Some(d) = args.dtype("dtype")? {
-        if !d.is_float() {
-            return args.error(
-                "dtype",
-                format!("random.uniform gives floats, not {d}"),
-                "use f32 or f64",
-            );
-        }
+    if let Some(d) = args.dtype("dtype")?
+        && !d.is_float()
+    {
+        return args.error(
+            "dtype",
+            format!("random.uniform gives floats, not {d}"),
+            "use f32 or f64",
+        );
     }
     random_source(
         interp,

@@ -204,11 +204,11 @@ fn print(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }
     if interp.session.borrow().explain_only {
         for v in &values {
-            if let Value::Array(a) = v {
-                if let Some(n) = &a.node {
-                    let text = crate::exec::plan::explain_text(n, &interp.session.borrow().exec);
-                    interp.session.borrow().write(&text);
-                }
+            if let Value::Array(a) = v
+                && let Some(n) = &a.node
+            {
+                let text = crate::exec::plan::explain_text(n, &interp.session.borrow().exec);
+                interp.session.borrow().write(&text);
             }
         }
         return Ok(Value::None);

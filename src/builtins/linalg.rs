@@ -60,19 +60,19 @@ pub fn matmul_values(interp: &mut Interp, x: &Value, y: &Value, span: Span) -> R
         );
     }
     let k_a = a.shape[na - 1];
-    let k_b = if nb == 1 { b.shape[0] } else { b.shape[0] };
-    if let (Some(p), Some(q)) = (k_a, k_b) {
-        if p != q {
-            return err_label(
-                format!(
-                    "matmul: {} @ {} contracts {p} with {q}",
-                    a.type_text(),
-                    b.type_text()
-                ),
-                span,
-                "inner dimensions differ",
-            );
-        }
+    let k_b = b.shape[0];
+    if let (Some(p), Some(q)) = (k_a, k_b)
+        && p != q
+    {
+        return err_label(
+            format!(
+                "matmul: {} @ {} contracts {p} with {q}",
+                a.type_text(),
+                b.type_text()
+            ),
+            span,
+            "inner dimensions differ",
+        );
     }
     // Lay out a as [..., k, 1] and b as [k, m] (or [k]) so the product broadcasts to [.., k, m].
     let a3 = if nb == 2 {

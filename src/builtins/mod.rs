@@ -79,10 +79,10 @@ pub const MODULES: &[&str] = &["random", "linalg"];
 
 /// Resolves a global name: builtins, constants, dtypes and modules.
 pub fn lookup_global(name: &str) -> Option<Value> {
-    if let Some(b) = find(name) {
-        if !name.contains('.') {
-            return Some(Value::Builtin(b));
-        }
+    if let Some(b) = find(name)
+        && !name.contains('.')
+    {
+        return Some(Value::Builtin(b));
     }
     Some(match name {
         "nan" => Value::Num(Num::Float(f64::NAN)),
@@ -163,10 +163,10 @@ pub fn attribute(interp: &mut Interp, v: Value, name: &str, span: Span) -> R<Val
             }
         };
     }
-    if let Value::Array(a) = &v {
-        if let Some(attr) = host::array_attribute(interp, a, name) {
-            return Ok(attr);
-        }
+    if let Value::Array(a) = &v
+        && let Some(attr) = host::array_attribute(interp, a, name)
+    {
+        return Ok(attr);
     }
     if matches!(v, Value::Unknown(_)) {
         return Ok(Value::Unknown(Hint::Any));

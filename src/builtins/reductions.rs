@@ -94,18 +94,15 @@ fn reduce(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let ndim = x.shape.len();
     let is_arg = matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax);
-    if is_arg {
-        if let Some(list) = args.ints("axis")? {
-            if list.len() != 1
-                || matches!(args.value("axis"), Some(Value::Tuple(_) | Value::List(_)))
-            {
-                return args.error(
-                    "axis",
-                    format!("`{}` takes a single axis or none", args.name),
-                    "one axis",
-                );
-            }
-        }
+    if is_arg
+        && let Some(list) = args.ints("axis")?
+        && (list.len() != 1 || matches!(args.value("axis"), Some(Value::Tuple(_) | Value::List(_))))
+    {
+        return args.error(
+            "axis",
+            format!("`{}` takes a single axis or none", args.name),
+            "one axis",
+        );
     }
     let axes = args.axes("axis", ndim)?;
     let keepdims = args.flag("keepdims", false)?;

@@ -133,7 +133,7 @@ pub fn reshape_to(interp: &Interp, args: &Args, x: &Array, want: Vec<i64>) -> R<
     let mut out: Vec<usize> = Vec::with_capacity(want.len());
     for &d in &want {
         out.push(if d == -1 {
-            if known_part == 0 || total % known_part != 0 {
+            if known_part == 0 || !total.is_multiple_of(known_part) {
                 return args.error(
                     "shape",
                     format!("cannot reshape {} into {:?}", x.type_text(), want),
@@ -467,20 +467,19 @@ fn concat_arrays(interp: &Interp, args: &Args, arrays: Vec<Array>, axis: i64) ->
             );
         }
         for k in 0..nd {
-            if k != ax {
-                if let (Some(p), Some(q)) = (a.shape[k], arrays[0].shape[k]) {
-                    if p != q {
-                        return args.error(
-                            "arrays",
-                            format!(
-                                "array {i} is {} but array 0 is {}: they differ on axis {k}",
-                                a.type_text(),
-                                arrays[0].type_text()
-                            ),
-                            "shape mismatch",
-                        );
-                    }
-                }
+            if k != ax
+                && let (Some(p), Some(q)) = (a.shape[k], arrays[0].shape[k])
+                && p != q
+            {
+                return args.error(
+                    "arrays",
+                    format!(
+                        "array {i} is {} but array 0 is {}: they differ on axis {k}",
+                        a.type_text(),
+                        arrays[0].type_text()
+                    ),
+                    "shape mismatch",
+                );
             }
         }
         total = total.zip(a.shape[ax]).map(|(t, d)| t + d);

@@ -12,9 +12,9 @@ use std::rc::Rc;
 /// One index component after evaluation.
 enum Ix {
     Int(Option<i64>, Span),
-    Slice(Option<i64>, Option<i64>, Option<i64>, Span),
+    Slice(Option<i64>, Option<i64>, Option<i64>),
     NewAxis,
-    Ellipsis(Span),
+    Ellipsis,
 }
 
 /// Python's slice arithmetic: (start, step, len) for an axis of length `n`.
@@ -92,7 +92,7 @@ pub fn index(
     let mut ixs = Vec::with_capacity(items.len());
     for item in items {
         ixs.push(match item {
-            IndexItem::Ellipsis(s) => Ix::Ellipsis(*s),
+            IndexItem::Ellipsis(_) => Ix::Ellipsis,
             IndexItem::Slice {
                 start,
                 stop,
@@ -114,7 +114,7 @@ pub fn index(
                 if sz == Some(0) {
                     return err_label("slice step cannot be zero", *span, "step 0");
                 }
-                Ix::Slice(st, sp, sz, *span)
+                Ix::Slice(st, sp, sz)
             }
             IndexItem::Expr(e) => {
                 let v = interp.eval(e)?;
@@ -162,7 +162,7 @@ fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Va
         .iter()
         .filter(|i| matches!(i, Ix::Int(..) | Ix::Slice(..)))
         .count();
-    let n_ell = ixs.iter().filter(|i| matches!(i, Ix::Ellipsis(_))).count();
+    let n_ell = ixs.iter().filter(|i| matches!(i, Ix::Ellipsis)).count();
     if n_ell > 1 {
         return err("an index can only have one `...`", span);
     }
@@ -178,8 +178,8 @@ fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Va
         );
     }
     let fill = ndim - consumed;
-    let full = || Ix::Slice(None, None, None, span);
-    if let Some(pos) = ixs.iter().position(|i| matches!(i, Ix::Ellipsis(_))) {
+    let full = || Ix::Slice(None, None, None);
+    if let Some(pos) = ixs.iter().position(|i| matches!(i, Ix::Ellipsis)) {
         ixs.remove(pos);
         for _ in 0..fill {
             ixs.insert(pos, full());
@@ -217,7 +217,7 @@ fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Va
                 items.push(SliceItem::Fix { axis, index: idx });
                 axis += 1;
             }
-            Ix::Slice(st, sp, sz, _) => {
+            Ix::Slice(st, sp, sz) => {
                 match a.shape[axis] {
                     Some(n) => {
                         let (start, step, len) = slice_indices(st, sp, sz, n as i64);
@@ -236,16 +236,12 @@ fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Va
                             step: 1,
                             len: 0,
                         });
-                        shape.push(if st.is_none() && sp.is_none() && sz.is_none() {
-                            None
-                        } else {
-                            None
-                        });
+                        shape.push(None);
                     }
                 }
                 axis += 1;
             }
-            Ix::Ellipsis(_) => {}
+            Ix::Ellipsis => {}
         }
     }
     let node = if interp.check {

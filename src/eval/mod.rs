@@ -289,12 +289,11 @@ impl Interp {
                     .iter()
                     .find(|(n, _)| n == name)
                     .map(|(_, t)| t.as_str());
-                if was != Some(ty.as_str()) {
-                    if let Some(v) = scope.vars.get_mut(name) {
-                        if let Value::Num(n) = v {
-                            *v = Value::Unknown(Hint::Num(n.kind()));
-                        }
-                    }
+                if was != Some(ty.as_str())
+                    && let Some(v) = scope.vars.get_mut(name)
+                    && let Value::Num(n) = v
+                {
+                    *v = Value::Unknown(Hint::Num(n.kind()));
                 }
             }
             if before == after {
@@ -444,17 +443,17 @@ impl Interp {
 
     fn eval_if(&mut self, c: &Expr, then: &Block, otherwise: Option<&Block>) -> R<Value> {
         let cond = self.eval(c)?;
-        if let Value::Array(a) = &cond {
-            if !a.shape.is_empty() {
-                return err_label(
-                    format!(
-                        "an `if` condition must be a scalar bool, not {}",
-                        a.type_text()
-                    ),
-                    c.span,
-                    "the truth value of an array is ambiguous",
-                );
-            }
+        if let Value::Array(a) = &cond
+            && !a.shape.is_empty()
+        {
+            return err_label(
+                format!(
+                    "an `if` condition must be a scalar bool, not {}",
+                    a.type_text()
+                ),
+                c.span,
+                "the truth value of an array is ambiguous",
+            );
         }
         match self.truth(&cond, c.span)? {
             Some(true) => self.exec_block(then),
@@ -556,7 +555,7 @@ impl Interp {
     pub fn call_value(
         &mut self,
         callee: Value,
-        mut args: Vec<(Option<(String, Span)>, Value, Span)>,
+        mut args: Vec<signature::RawArg>,
         fspan: Span,
         span: Span,
     ) -> R<Value> {
@@ -592,7 +591,7 @@ impl Interp {
     pub fn call_closure(
         &mut self,
         c: &Rc<Closure>,
-        args: Vec<(Option<(String, Span)>, Value, Span)>,
+        args: Vec<signature::RawArg>,
         span: Span,
     ) -> R<Value> {
         if self.check && self.depth >= CHECK_MAX_DEPTH {

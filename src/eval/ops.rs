@@ -118,14 +118,15 @@ pub fn promote_checked(ops: &[&Operand2], span: Span) -> R<DType> {
     }
     let dtype = acc.map(|a| a.default_dtype()).unwrap_or(DType::F64);
     for o in ops {
-        if let Operand2::Weak(Some(Num::Int(v)), _) = o {
-            if dtype.is_int() && !dtype.holds_int(*v) {
-                return err_label(
-                    format!("the literal {v} does not fit in {dtype}"),
-                    span,
-                    format!("{dtype} holds {}", range_text(dtype)),
-                );
-            }
+        if let Operand2::Weak(Some(Num::Int(v)), _) = o
+            && dtype.is_int()
+            && !dtype.holds_int(*v)
+        {
+            return err_label(
+                format!("the literal {v} does not fit in {dtype}"),
+                span,
+                format!("{dtype} holds {}", range_text(dtype)),
+            );
         }
     }
     Ok(dtype)
@@ -283,10 +284,10 @@ pub fn binary(
         }
         _ => {}
     }
-    if let (Value::Unknown(_), _) | (_, Value::Unknown(_)) = (&x, &y) {
-        if !matches!((&x, &y), (Value::Array(_), _) | (_, Value::Array(_))) {
-            return Ok(Value::Unknown(Hint::Any));
-        }
+    if let (Value::Unknown(_), _) | (_, Value::Unknown(_)) = (&x, &y)
+        && !matches!((&x, &y), (Value::Array(_), _) | (_, Value::Array(_)))
+    {
+        return Ok(Value::Unknown(Hint::Any));
     }
     let (Some(a), Some(b)) = (operand(&x), operand(&y)) else {
         if matches!(x, Value::Unknown(Hint::Any)) || matches!(y, Value::Unknown(Hint::Any)) {

@@ -67,12 +67,12 @@ pub fn bind(
                 while pos < params.len() && params[pos].2 {
                     pos += 1;
                 }
-                if let Some(ri) = rest_idx {
-                    if pos >= ri {
-                        rest.push(value);
-                        rest_span = vspan;
-                        continue;
-                    }
+                if let Some(ri) = rest_idx
+                    && pos >= ri
+                {
+                    rest.push(value);
+                    rest_span = vspan;
+                    continue;
                 }
                 if pos >= params.len() || params[pos].2 {
                     let n_pos = params.iter().filter(|p| !p.2).count();
@@ -288,17 +288,17 @@ fn check_type(
         }
         _ => return simple(false),
     };
-    if let Some(d) = vdtype {
-        if d != dtype {
-            return err_label(
-                format!(
-                    "`{fname}` expects {what} of dtype {dtype}, got {}",
-                    v.type_name()
-                ),
-                span,
-                format!("use astype(..., {dtype}) to convert"),
-            );
-        }
+    if let Some(d) = vdtype
+        && d != dtype
+    {
+        return err_label(
+            format!(
+                "`{fname}` expects {what} of dtype {dtype}, got {}",
+                v.type_name()
+            ),
+            span,
+            format!("use astype(..., {dtype}) to convert"),
+        );
     }
     let Some(want) = &ty.dims else {
         if !shape.is_empty() {
@@ -306,7 +306,7 @@ fn check_type(
         }
         return Ok(());
     };
-    let ellipsis = want.iter().any(|d| *d == DimExpr::Ellipsis);
+    let ellipsis = want.contains(&DimExpr::Ellipsis);
     let fixed: Vec<&DimExpr> = want.iter().filter(|d| **d != DimExpr::Ellipsis).collect();
     if (!ellipsis && fixed.len() != shape.len()) || (ellipsis && shape.len() < fixed.len()) {
         return err_label(

@@ -353,19 +353,19 @@ fn flat_rects(shape: &[usize], lo: usize, hi: usize, prefix: &mut Region, out: &
         return;
     }
     let mut first_full = r0;
-    if lo % inner != 0 {
+    if !lo.is_multiple_of(inner) {
         prefix.push(AxisRange::span(r0, 1));
         flat_rects(&shape[1..], lo % inner, inner, prefix, out);
         prefix.pop();
         first_full = r0 + 1;
     }
-    let end_full = if hi % inner == 0 { r1 + 1 } else { r1 };
+    let end_full = if hi.is_multiple_of(inner) { r1 + 1 } else { r1 };
     if end_full > first_full {
         prefix.push(AxisRange::span(first_full, end_full - first_full));
         out.push(rest_full(prefix));
         prefix.pop();
     }
-    if hi % inner != 0 {
+    if !hi.is_multiple_of(inner) {
         prefix.push(AxisRange::span(r1, 1));
         flat_rects(&shape[1..], 0, hi % inner, prefix, out);
         prefix.pop();

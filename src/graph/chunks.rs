@@ -29,7 +29,7 @@ pub fn regular(n: usize, len: usize) -> Vec<usize> {
     }
     let len = len.max(1);
     let mut out = vec![len; n / len];
-    if n % len != 0 {
+    if !n.is_multiple_of(len) {
         out.push(n % len);
     }
     out
@@ -88,14 +88,14 @@ pub fn auto(shape: &[usize], itemsize: usize) -> Vec<Vec<usize>> {
     let mut lens: Vec<usize> = shape.to_vec();
     // Shrink from the first axis while the block is too big.
     let mut bytes = total;
-    for axis in 0..lens.len() {
+    for len in lens.iter_mut() {
         if bytes <= target {
             break;
         }
-        let n = lens[axis].max(1);
+        let n = (*len).max(1);
         let per_index = bytes / n;
         let keep = (target / per_index.max(1)).max(1).min(n);
-        lens[axis] = keep;
+        *len = keep;
         bytes = per_index * keep;
     }
     shape

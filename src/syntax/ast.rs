@@ -102,6 +102,7 @@ pub struct Expr {
 }
 
 /// One component of an index expression `x[...]`.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug)]
 pub enum IndexItem {
     /// A plain expression: an integer, `newaxis`, a mask or an index array.

@@ -7,9 +7,8 @@ use crate::syntax::lexer::{self, LexError, Tok};
 use lalrpop_util::ParseError;
 use std::rc::Rc;
 
-#[allow(clippy::all, clippy::pedantic, unused_parens, missing_docs)]
+#[allow(clippy::all, clippy::pedantic, unused, missing_docs)]
 mod generated {
-    pub use super::{bin, lambda, neg_or_literal};
     lalrpop_util::lalrpop_mod!(pub arr, "/arr.rs");
 }
 
@@ -55,12 +54,12 @@ pub fn neg_or_literal(a: Expr, l: usize, r: usize) -> Expr {
 }
 
 /// Parses a whole program.
-pub fn parse_program(src: &str) -> Result<Program, Diagnostic> {
+pub fn parse_program(src: &str) -> Result<Program, Box<Diagnostic>> {
     let tokens = lexer::tokens(src);
     let parser = generated::arr::ProgramParser::new();
     parser
-        .parse(tokens.into_iter())
-        .map_err(|e| parse_error_to_diag(e, src))
+        .parse(tokens)
+        .map_err(|e| Box::new(parse_error_to_diag(e, src)))
 }
 
 fn parse_error_to_diag(err: ParseError<usize, Tok, LexError>, src: &str) -> Diagnostic {
