@@ -156,6 +156,18 @@ impl Session {
         program: &syntax::ast::Program,
         file: &SourceFile,
     ) -> Result<(), Error> {
+        let prelude = self.prelude.clone();
+        let globals = self.globals.clone();
+        let is_global = |name: &str| {
+            prelude.borrow().vars.contains_key(name)
+                || globals.borrow().vars.contains_key(name)
+                || builtins::lookup_global(name).is_some()
+        };
+        let dir = std::path::Path::new(&*file.name)
+            .parent()
+            .map(std::path::Path::to_path_buf)
+            .unwrap_or_default();
+        sema::names::check(program, &is_global, &dir).map_err(|d| Session::error(*d, file))?;
         let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
         let mut checker = Interp::new(true, self.state.clone(), snapshot, file.clone());

@@ -210,11 +210,7 @@ impl Args {
         let Some(a) = self.get(name) else {
             return Ok(Vec::new());
         };
-        let ints = int_list(&a.value).map_err(|m| {
-            Flow::Error(Box::new(
-                crate::syntax::diag::Diagnostic::error(m, a.span).with_label("not a shape"),
-            ))
-        })?;
+        let ints = int_list(&a.value).map_err(|m| list_error(m, a.span, "not a shape"))?;
         ints.into_iter()
             .map(|i| {
                 if i < 0 {
@@ -237,7 +233,7 @@ impl Args {
         };
         int_list(&a.value)
             .map(Some)
-            .map_err(|m| Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(m, a.span))))
+            .map_err(|m| list_error(m, a.span, "expected integers"))
     }
 
     /// Reduction axes: none (all), an int or a tuple; normalised, sorted, distinct.
@@ -324,9 +320,16 @@ impl Args {
     }
 
     /// Resolves `chunks=` for a shape, with an error at the argument.
-    pub fn resolve_chunks(&self, name: &str, shape: &[usize], dtype: DType) -> R<Vec<Vec<usize>>> {
+    pub fn resolve_chunks(
+        &self,
+        interp: &crate::eval::Interp,
+        name: &str,
+        shape: &[usize],
+        dtype: DType,
+    ) -> R<Vec<Vec<usize>>> {
         let spec = self.chunks(name)?;
-        crate::graph::chunks::resolve(&spec, shape, dtype.size())
+        let auto_bytes = interp.session.borrow().auto_chunk_bytes();
+        crate::graph::chunks::resolve(&spec, shape, dtype.size(), auto_bytes)
             .or_else(|m| self.error(name, m, "bad chunks"))
     }
 
@@ -347,6 +350,9 @@ impl Args {
 
 /// Ints from an int, or a list or tuple of ints.
 pub fn int_list(v: &Value) -> Result<Vec<i64>, String> {
+    if contains_unknown(v) {
+        return Err(UNKNOWN.into());
+    }
     match v {
         Value::Num(Num::Int(i)) => Ok(vec![*i]),
         Value::List(items) | Value::Tuple(items) => items
@@ -360,6 +366,28 @@ pub fn int_list(v: &Value) -> Result<Vec<i64>, String> {
             "expected an integer or a list of integers, got {}",
             other.type_name()
         )),
+    }
+}
+
+/// The marker message for "depends on computed values" (check mode).
+const UNKNOWN: &str = "\u{0}unknown";
+
+fn contains_unknown(v: &Value) -> bool {
+    match v {
+        Value::Unknown(_) => true,
+        Value::List(items) | Value::Tuple(items) => items.iter().any(contains_unknown),
+        _ => false,
+    }
+}
+
+/// Turns an `int_list` failure into a diagnostic, or `Flow::Unknown` in check mode.
+fn list_error(m: String, span: Span, label: &str) -> Flow {
+    if m == UNKNOWN {
+        Flow::Unknown
+    } else {
+        Flow::Error(Box::new(
+            crate::syntax::diag::Diagnostic::error(m, span).with_label(label),
+        ))
     }
 }
 

@@ -133,7 +133,7 @@ pub fn source_array(
 
 fn fill(interp: &mut Interp, args: &mut Args, value: Num, dtype: DType) -> R<Value> {
     let shape = args.shape("shape")?;
-    let chunks = args.resolve_chunks("chunks", &shape, dtype)?;
+    let chunks = args.resolve_chunks(interp, "chunks", &shape, dtype)?;
     Ok(source_array(
         interp,
         Source::Full(full_value(value)),
@@ -196,7 +196,7 @@ fn full_like(interp: &mut Interp, args: &mut Args) -> R<Value> {
     };
     let chunks = match (args.get("chunks"), &x.node) {
         (None, Some(n)) => n.chunks.clone(),
-        _ => args.resolve_chunks("chunks", &shape, dtype)?,
+        _ => args.resolve_chunks(interp, "chunks", &shape, dtype)?,
     };
     Ok(source_array(
         interp,
@@ -226,7 +226,7 @@ fn arange(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let len = ((stop.as_f64() - start.as_f64()) / step.as_f64())
         .ceil()
         .max(0.0) as usize;
-    let chunks = args.resolve_chunks("chunks", &[len], dtype)?;
+    let chunks = args.resolve_chunks(interp, "chunks", &[len], dtype)?;
     let src = Source::Arange {
         start: start.as_f64(),
         step: step.as_f64(),
@@ -243,7 +243,7 @@ fn linspace(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }
     let endpoint = args.flag("endpoint", true)?;
     let dtype = args.dtype("dtype")?.unwrap_or(DType::F64);
-    let chunks = args.resolve_chunks("chunks", &[num as usize], dtype)?;
+    let chunks = args.resolve_chunks(interp, "chunks", &[num as usize], dtype)?;
     let src = Source::Linspace {
         start,
         stop,
@@ -262,7 +262,7 @@ fn eye(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let k = args.int_or("k", 0)?;
     let dtype = args.dtype("dtype")?.unwrap_or(DType::F64);
     let shape = vec![n as usize, m as usize];
-    let chunks = args.resolve_chunks("chunks", &shape, dtype)?;
+    let chunks = args.resolve_chunks(interp, "chunks", &shape, dtype)?;
     Ok(source_array(
         interp,
         Source::Eye { k },
@@ -297,7 +297,7 @@ fn array(interp: &mut Interp, args: &mut Args) -> R<Value> {
     if args.get("chunks").is_some()
         && let (Some(shape), Some(node)) = (arr.known_shape(), arr.node.clone())
     {
-        let grid = args.resolve_chunks("chunks", &shape, arr.dtype)?;
+        let grid = args.resolve_chunks(interp, "chunks", &shape, arr.dtype)?;
         arr.node = Some(build::rechunk(node, grid));
     }
     if interp.check {
@@ -343,7 +343,7 @@ fn random_source(
 ) -> R<Value> {
     let dtype = args.dtype("dtype")?.unwrap_or(default);
     let shape = args.shape("shape")?;
-    let chunks = args.resolve_chunks("chunks", &shape, dtype)?;
+    let chunks = args.resolve_chunks(interp, "chunks", &shape, dtype)?;
     let stream = stream_for(interp, args)?;
     Ok(source_array(
         interp,

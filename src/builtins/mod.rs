@@ -129,13 +129,18 @@ fn edit_distance(a: &str, b: &str) -> usize {
     let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
     let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut before: Vec<usize> = prev.clone();
     for i in 1..=a.len() {
         let mut cur = vec![i; b.len() + 1];
         for j in 1..=b.len() {
             let cost = if a[i - 1] == b[j - 1] { 0 } else { 1 };
             cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            // A swap of two neighbours counts as one edit.
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
         }
-        prev = cur;
+        before = std::mem::replace(&mut prev, cur);
     }
     prev[b.len()]
 }
@@ -167,6 +172,19 @@ pub fn attribute(interp: &mut Interp, v: Value, name: &str, span: Span) -> R<Val
         && let Some(attr) = host::array_attribute(interp, a, name)
     {
         return Ok(attr);
+    }
+    if let Value::Num(n) = &v {
+        if name == "T" {
+            return Ok(v.clone());
+        }
+        let scalar = crate::value::Array {
+            dtype: crate::sema::dtype::Operand::Weak(n.kind()).default_dtype(),
+            shape: Vec::new(),
+            node: None,
+        };
+        if let Some(attr) = host::array_attribute(interp, &scalar, name) {
+            return Ok(attr);
+        }
     }
     if matches!(v, Value::Unknown(_)) {
         return Ok(Value::Unknown(Hint::Any));

@@ -657,7 +657,7 @@ fn diagonal(interp: &mut Interp, args: &mut Args) -> R<Value> {
 fn rechunk(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let shape = known(&x)?;
-    let grid = args.resolve_chunks("chunks", &shape, x.dtype)?;
+    let grid = args.resolve_chunks(interp, "chunks", &shape, x.dtype)?;
     Ok(with_node(interp, &x, x.shape.clone(), x.dtype, |n| {
         build::rechunk(n, grid)
     }))

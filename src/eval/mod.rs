@@ -455,6 +455,20 @@ impl Interp {
                 "the truth value of an array is ambiguous",
             );
         }
+        let is_bool = match &cond {
+            Value::Num(Num::Bool(_))
+            | Value::Unknown(Hint::Num(WeakKind::Bool))
+            | Value::Unknown(Hint::Any) => true,
+            Value::Array(a) => a.dtype == crate::sema::dtype::DType::Bool,
+            _ => false,
+        };
+        if !is_bool {
+            return err_label(
+                format!("an `if` condition must be a bool, not {}", cond.type_name()),
+                c.span,
+                "compare it, e.g. `x != 0` or `len(x) > 0`",
+            );
+        }
         match self.truth(&cond, c.span)? {
             Some(true) => self.exec_block(then),
             Some(false) => match otherwise {
@@ -607,8 +621,9 @@ impl Interp {
             );
         }
         let scope = child_scope(&c.scope);
-        let bound = signature::bind_user(self, c, args, span)?;
+        let mut bound = signature::bind_user(self, c, args, span)?;
         let dims = signature::check_params(c, &bound, span)?;
+        signature::coerce_params(c, &mut bound);
         for (name, v) in bound {
             scope.borrow_mut().vars.insert(name, v);
         }

@@ -327,6 +327,15 @@ pub fn binary_arrays(
         );
     };
     let p = promote_checked(&[a, b], span)?;
+    if let (BinaryOp::Pow, Operand2::Weak(Some(Num::Int(e)), _)) = (bop, b) {
+        if *e < 0 && !p.is_float() {
+            return err_label(
+                "integers to negative integer powers are not allowed",
+                span,
+                format!("{} ** {e}; write ** {e}.0 for a float result", a.text()),
+            );
+        }
+    }
     let (compute, out) = binary_dtypes(bop, p, span, (&a.text(), &b.text()))?;
     Ok(map_values(
         interp,

@@ -123,6 +123,13 @@ impl SessionState {
         Ok(data)
     }
 
+    /// The size of automatically chosen blocks: a few MiB, but small enough that every
+    /// thread can hold a few blocks within the memory limit.
+    pub fn auto_chunk_bytes(&self) -> usize {
+        let share = self.exec.memory_limit / (8 * self.exec.threads.max(1));
+        crate::graph::chunks::AUTO_CHUNK_BYTES.min(share.max(4096))
+    }
+
     /// Writes text to the output.
     pub fn write(&self, text: &str) {
         let mut out = self.out.borrow_mut();

@@ -223,6 +223,19 @@ pub fn check_params(c: &Rc<Closure>, bound: &[(String, Value)], span: Span) -> R
     Ok(dims)
 }
 
+/// Converts weak literals passed to float-typed parameters into floats (`f(2)` with
+/// `x: f64` binds `2.0`).
+pub fn coerce_params(c: &Rc<Closure>, bound: &mut [(String, Value)]) {
+    for (p, (_, v)) in c.def.params.iter().zip(bound.iter_mut()) {
+        let Some(ty) = &p.ty else { continue };
+        if let (Some(d), Value::Num(n)) = (DType::from_name(&ty.name), &*v) {
+            if d.is_float() {
+                *v = Value::Num(Num::Float(n.as_f64()));
+            }
+        }
+    }
+}
+
 /// Checks the result against the declared result type.
 pub fn check_result(c: &Rc<Closure>, v: &Value, dims: &DimBindings, span: Span) -> R<()> {
     if let Some(ty) = &c.def.ret {
@@ -277,7 +290,7 @@ fn check_type(
         Value::Num(n) => {
             // Weak literals take the parameter's dtype when their kind fits.
             let fits = match n.kind() {
-                WeakKind::Bool => true,
+                WeakKind::Bool => dtype == DType::Bool,
                 WeakKind::Int => dtype != DType::Bool,
                 WeakKind::Float => dtype.is_float(),
             };

@@ -38,7 +38,7 @@ fn int_lane(op: ReduceOp, dtype: DType) -> bool {
 /// NumPy-style pairwise summation (blocks of 8 lanes below 128 elements).
 pub fn pairwise_sum(v: &[f64]) -> f64 {
     if v.len() < 8 {
-        return v.iter().sum();
+        return v.iter().fold(0.0, |a, b| a + b);
     }
     if v.len() <= 128 {
         let mut acc = [0.0f64; 8];
@@ -379,6 +379,14 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
             }
         }
         blocks = next;
+    }
+    if blocks.is_empty() {
+        // A zero-length reduced axis: one empty block gives the identity (0, 1, nan, ...).
+        let mut empty = template.clone();
+        for &ax in axes {
+            empty[ax] = AxisRange::span(0, 0);
+        }
+        blocks.push(empty);
     }
     let kept: usize = region.iter().map(|r| r.len).product();
     let int = int_lane(*op, input.dtype);

@@ -40,9 +40,10 @@ pub fn resolve(
     spec: &ChunkSpec,
     shape: &[usize],
     itemsize: usize,
+    auto_bytes: usize,
 ) -> Result<Vec<Vec<usize>>, String> {
     match spec {
-        ChunkSpec::Auto => Ok(auto(shape, itemsize)),
+        ChunkSpec::Auto => Ok(auto_with(shape, itemsize, auto_bytes)),
         ChunkSpec::Uniform(len) => shape.iter().map(|&n| axis_from_len(*len, n)).collect(),
         ChunkSpec::PerAxis(axes) => {
             if axes.len() != shape.len() {
@@ -83,8 +84,13 @@ fn axis_from_len(len: i64, n: usize) -> Result<Vec<usize>, String> {
 /// Blocks of about `AUTO_CHUNK_BYTES`, cutting the leading axes first and keeping at least two
 /// blocks for large arrays so both cores have work.
 pub fn auto(shape: &[usize], itemsize: usize) -> Vec<Vec<usize>> {
+    auto_with(shape, itemsize, AUTO_CHUNK_BYTES)
+}
+
+/// Like `auto`, with blocks of at most `max_bytes`.
+pub fn auto_with(shape: &[usize], itemsize: usize, max_bytes: usize) -> Vec<Vec<usize>> {
     let total: usize = shape.iter().product::<usize>() * itemsize;
-    let target = AUTO_CHUNK_BYTES.min((total / 2).max(1 << 16));
+    let target = max_bytes.min((total / 2).max(1 << 16)).max(itemsize);
     let mut lens: Vec<usize> = shape.to_vec();
     // Shrink from the first axis while the block is too big.
     let mut bytes = total;

@@ -3,3 +3,4 @@
 //! whole program is checked by running the evaluator in check mode, see `eval`.)
 
 pub mod dtype;
+pub mod names;

@@ -6,7 +6,10 @@
 //! - `# at: LINE:COL` — the error points at that line and column of the case file;
 //! - `# golden` — stderr must equal the file `NAME.stderr` beside the case
 //!   (`UPDATE_EXPECT=1` rewrites it);
-//! - `# flags: ...` — extra command-line flags.
+//! - `# flags: ...` — extra command-line flags;
+//! - `# pending: REASON` — written from the contract for a feature that is not built yet:
+//!   the case is run and counted as pending while it fails, and fails the suite once it
+//!   passes (so the header is removed when the feature lands).
 //!
 //! Each case runs with `--threads 1` and `--threads 2`; both runs must match.
 
@@ -19,6 +22,7 @@ struct Expect {
     at: Option<String>,
     golden: bool,
     flags: Vec<String>,
+    pending: Option<String>,
 }
 
 fn parse_headers(text: &str) -> Expect {
@@ -28,6 +32,7 @@ fn parse_headers(text: &str) -> Expect {
         at: None,
         golden: false,
         flags: Vec::new(),
+        pending: None,
     };
     for line in text.lines() {
         let line = line.trim_start();
@@ -40,6 +45,8 @@ fn parse_headers(text: &str) -> Expect {
             e.at = Some(rest.trim().to_string());
         } else if line.trim() == "# golden" {
             e.golden = true;
+        } else if let Some(rest) = line.strip_prefix("# pending:") {
+            e.pending = Some(rest.trim().to_string());
         } else if let Some(rest) = line.strip_prefix("# flags:") {
             e.flags.extend(rest.split_whitespace().map(str::to_string));
         }
