@@ -82,7 +82,8 @@ pub struct Session {
     globals: Scope,
 }
 
-const PRELUDE: &str = include_str!("../stdlib/prelude.arr");
+/// The prelude's source.
+pub const PRELUDE: &str = include_str!("../stdlib/prelude.arr");
 
 impl Default for Session {
     fn default() -> Session {

@@ -33,6 +33,9 @@ struct Cli {
     /// Print run statistics after each computation.
     #[arg(long, global = true)]
     verbose: bool,
+    /// Print the language's keywords, builtins, constants and dtypes as JSON (for editors).
+    #[arg(long)]
+    dump_syntax: bool,
     /// Run code given on the command line.
     #[arg(short = 'e', value_name = "CODE")]
     code: Option<String>,
@@ -85,6 +88,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if cli.dump_syntax {
+        println!("{}", arr::builtins::syntax_json());
+        return ExitCode::SUCCESS;
+    }
     if cli.backend == "jit" || cli.device == "cuda" {
         eprintln!(
             "error: the {} backend is not built in this version; use --backend interp --device cpu",

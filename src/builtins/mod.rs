@@ -210,3 +210,32 @@ pub fn attribute(interp: &mut Interp, v: Value, name: &str, span: Span) -> R<Val
         }
     }
 }
+
+/// The names editors highlight, as JSON: keywords, builtins (with module members), constants,
+/// dtypes, array attributes. Editor grammars are generated from this and tested against it.
+pub fn syntax_json() -> String {
+    let quote = |v: Vec<String>| -> String {
+        let items: Vec<String> = v.iter().map(|s| format!("\"{s}\"")).collect();
+        format!("[{}]", items.join(", "))
+    };
+    let mut builtins: Vec<String> = table().iter().map(|b| b.name.to_string()).collect();
+    builtins.sort();
+    let mut prelude: Vec<String> = crate::PRELUDE
+        .lines()
+        .filter_map(|l| l.strip_prefix("fn "))
+        .filter_map(|l| l.split('(').next())
+        .map(|s| s.trim().to_string())
+        .collect();
+    prelude.sort();
+    let constants: Vec<String> = CONSTANTS.iter().filter(|c| **c != "args").map(|s| s.to_string()).collect();
+    format!(
+        "{{\n  \"keywords\": {},\n  \"builtins\": {},\n  \"prelude\": {},\n  \"constants\": {},\n  \"dtypes\": {},\n  \"modules\": {},\n  \"attributes\": {}\n}}",
+        quote(crate::syntax::lexer::KEYWORDS.iter().map(|s| s.to_string()).collect()),
+        quote(builtins),
+        quote(prelude),
+        quote(constants),
+        quote(DType::ALL.iter().map(|d| d.name().to_string()).collect()),
+        quote(MODULES.iter().map(|s| s.to_string()).collect()),
+        quote(host::ATTRIBUTES.iter().map(|s| s.to_string()).collect()),
+    )
+}
