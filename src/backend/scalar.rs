@@ -193,8 +193,10 @@ macro_rules! float_arith {
                     1.0
                 } else if a < 0.0 {
                     -1.0
-                } else {
+                } else if a.is_nan() {
                     a
+                } else {
+                    0.0
                 }
             }
             fn is_nan(a: Self) -> bool {

@@ -300,9 +300,7 @@ fn array(interp: &mut Interp, args: &mut Args) -> R<Value> {
         let grid = args.resolve_chunks(interp, "chunks", &shape, arr.dtype)?;
         arr.node = Some(build::rechunk(node, grid));
     }
-    if interp.check {
-        arr.node = None;
-    }
+    // Literal data stays attached in check mode too, so literal index arrays can be checked.
     Ok(Value::Array(arr))
 }
 

@@ -80,12 +80,43 @@ pub fn register(t: &mut Vec<Builtin>) {
     );
 }
 
+/// Whether a mask result's length has been shown (computed, or asked with `len`).
+pub fn length_revealed(node: &crate::graph::NodeRef) -> bool {
+    match &node.op {
+        crate::graph::Op::Compress { revealed, .. } => {
+            revealed.load(std::sync::atomic::Ordering::Relaxed)
+        }
+        _ => true,
+    }
+}
+
+/// Marks a mask result's length as shown.
+pub fn reveal_length(node: &crate::graph::NodeRef) {
+    if let crate::graph::Op::Compress { revealed, .. } = &node.op {
+        revealed.store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+}
+
 /// The attribute `name` of an array, if it is one.
 pub fn array_attribute(interp: &Interp, a: &Array, name: &str) -> Option<Value> {
     let known = a.known_shape();
     Some(match name {
         "shape" => match known {
-            Some(s) => Value::tuple(s.iter().map(|&d| Value::Num(Num::Int(d as i64))).collect()),
+            Some(s) => {
+                let hidden = a.node.as_ref().is_some_and(|n| !length_revealed(n));
+                Value::tuple(
+                    s.iter()
+                        .enumerate()
+                        .map(|(k, &d)| {
+                            if hidden && k == 0 {
+                                Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int))
+                            } else {
+                                Value::Num(Num::Int(d as i64))
+                            }
+                        })
+                        .collect(),
+                )
+            }
             None => Value::Unknown(Hint::Any),
         },
         "ndim" => Value::Num(Num::Int(a.shape.len() as i64)),
@@ -150,6 +181,104 @@ fn format_data(data: &Data) -> String {
     }
 }
 
+/// Formats an array; a summarised one (over 1000 elements) computes only the entries shown.
+fn format_array_value(interp: &Interp, a: &Array, span: crate::syntax::ast::Span) -> R<String> {
+    use crate::value::format::{EDGE_ITEMS, SUMMARY_THRESHOLD};
+    let (Some(shape), Some(node)) = (a.known_shape(), &a.node) else {
+        return Err(Flow::Unknown);
+    };
+    let total: usize = shape.iter().product();
+    if total <= SUMMARY_THRESHOLD {
+        return Ok(format_data(&compute_array(interp, a, span)?));
+    }
+    // Keep the first and last EDGE_ITEMS of every long axis: concatenate those two slices.
+    let mut corner = node.clone();
+    for (axis, &n) in shape.iter().enumerate() {
+        if n <= 2 * EDGE_ITEMS {
+            continue;
+        }
+        let take = |start: i64| crate::graph::node::SliceItem::Take {
+            axis,
+            start,
+            step: 1,
+            len: EDGE_ITEMS,
+        };
+        let items = |start: i64| -> Vec<crate::graph::node::SliceItem> {
+            (0..shape.len())
+                .map(|k| {
+                    if k == axis {
+                        take(start)
+                    } else {
+                        crate::graph::node::SliceItem::Take {
+                            axis: k,
+                            start: 0,
+                            step: 1,
+                            len: corner.shape[k],
+                        }
+                    }
+                })
+                .collect()
+        };
+        let head = crate::graph::build::slice(corner.clone(), items(0));
+        let tail = crate::graph::build::slice(corner.clone(), items((n - EDGE_ITEMS) as i64));
+        corner = crate::graph::build::concat(vec![head, tail], axis);
+    }
+    let small = Array {
+        dtype: a.dtype,
+        shape: corner.shape.iter().map(|&d| Some(d)).collect(),
+        node: Some(corner),
+    };
+    let data = compute_array(interp, &small, span)?;
+    let small_shape = data.shape().to_vec();
+    let small_strides = crate::exec::region::strides(&small_shape);
+    let big_strides = crate::exec::region::strides(&shape);
+    // Maps a flat index of the whole array to the computed corner array.
+    let to_small = |flat: usize| -> usize {
+        let mut rest = flat;
+        let mut out = 0;
+        for k in 0..shape.len() {
+            let i = rest / big_strides[k];
+            rest %= big_strides[k];
+            let j = if shape[k] <= 2 * EDGE_ITEMS || i < EDGE_ITEMS {
+                i
+            } else {
+                i - (shape[k] - 2 * EDGE_ITEMS)
+            };
+            out += j * small_strides[k];
+        }
+        out
+    };
+    let text = match &data {
+        Data::F64(x) => {
+            let x = x.as_standard_layout();
+            let s = x.as_slice().unwrap_or(&[]);
+            format_array(&shape, &mut |i| format_f64(s[to_small(i)]))
+        }
+        Data::F32(x) => {
+            let x = x.as_standard_layout();
+            let s = x.as_slice().unwrap_or(&[]);
+            format_array(&shape, &mut |i| format_f32(s[to_small(i)]))
+        }
+        Data::Bool(x) => {
+            let x = x.as_standard_layout();
+            let s = x.as_slice().unwrap_or(&[]);
+            format_array(&shape, &mut |i| {
+                if s[to_small(i)] {
+                    "true".into()
+                } else {
+                    "false".into()
+                }
+            })
+        }
+        other => with_data!(other, x => {
+            let x = x.as_standard_layout();
+            let s = x.as_slice().unwrap_or(&[]);
+            format_array(&shape, &mut |i| s[to_small(i)].to_string())
+        }),
+    };
+    Ok(text)
+}
+
 /// The text `print` shows for a value (computing arrays).
 pub fn display(
     interp: &Interp,
@@ -192,8 +321,10 @@ pub fn display(
         Value::Builtin(b) => format!("<builtin {}>", b.name),
         Value::Bound(p) => format!("<method of {}>", p.1.type_name()),
         Value::Module(m) => format!("<module {m}>"),
+        // A dimension not known until computed (a mask's length) shows as `?`.
+        Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int)) if !interp.check => "?".into(),
         Value::Unknown(_) => return Err(Flow::Unknown),
-        Value::Array(a) => format_data(&compute_array(interp, a, span)?),
+        Value::Array(a) => format_array_value(interp, a, span)?,
     })
 }
 
@@ -252,7 +383,12 @@ fn len(_interp: &mut Interp, args: &mut Args) -> R<Value> {
         Value::Str(s) => Value::Num(Num::Int(s.chars().count() as i64)),
         Value::Array(a) => match a.shape.first() {
             None => return args.error("x", "len() of a 0-d array", "0-d array"),
-            Some(Some(n)) => Value::Num(Num::Int(*n as i64)),
+            Some(Some(n)) => {
+                if let Some(node) = &a.node {
+                    reveal_length(node);
+                }
+                Value::Num(Num::Int(*n as i64))
+            }
             Some(None) => return Err(Flow::Unknown),
         },
         Value::Unknown(_) => return Err(Flow::Unknown),
@@ -344,7 +480,10 @@ fn float(interp: &mut Interp, args: &mut Args) -> R<Value> {
 fn int(interp: &mut Interp, args: &mut Args) -> R<Value> {
     match host_number(interp, args) {
         Ok(Num::Float(f)) => {
-            if !f.is_finite() {
+            if !f.is_finite()
+                || f.trunc() >= 9.223_372_036_854_776e18
+                || f.trunc() < -9.223_372_036_854_776e18
+            {
                 return args.error(
                     "x",
                     format!("cannot convert {} to int", format_f64(f)),
@@ -380,14 +519,11 @@ fn assert_(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }
     let truth = interp.truth(&c.value, c.span)?;
     if truth == Some(false) {
-        let msg = args
-            .string("msg")?
-            .unwrap_or_else(|| "assertion failed".into());
-        return crate::eval::err_label(
-            format!("assertion failed: {msg}"),
-            args.span,
-            "this assertion",
-        );
+        let text = match args.string("msg")? {
+            Some(msg) if msg != "assertion failed" => format!("assertion failed: {msg}"),
+            _ => "assertion failed".to_string(),
+        };
+        return crate::eval::err_label(text, args.span, "this assertion");
     }
     Ok(Value::None)
 }

@@ -227,10 +227,19 @@ pub fn syntax_json() -> String {
         .map(|s| s.trim().to_string())
         .collect();
     prelude.sort();
-    let constants: Vec<String> = CONSTANTS.iter().filter(|c| **c != "args").map(|s| s.to_string()).collect();
+    let constants: Vec<String> = CONSTANTS
+        .iter()
+        .filter(|c| **c != "args")
+        .map(|s| s.to_string())
+        .collect();
     format!(
         "{{\n  \"keywords\": {},\n  \"builtins\": {},\n  \"prelude\": {},\n  \"constants\": {},\n  \"dtypes\": {},\n  \"modules\": {},\n  \"attributes\": {}\n}}",
-        quote(crate::syntax::lexer::KEYWORDS.iter().map(|s| s.to_string()).collect()),
+        quote(
+            crate::syntax::lexer::KEYWORDS
+                .iter()
+                .map(|s| s.to_string())
+                .collect()
+        ),
         quote(builtins),
         quote(prelude),
         quote(constants),

@@ -5,6 +5,7 @@
 use crate::eval::{Flow, Interp, R, err, err_label};
 use crate::graph::build;
 use crate::graph::node::SliceItem;
+use crate::sema::dtype::DType;
 use crate::syntax::ast::{Expr, IndexItem, Span};
 use crate::value::{Array, Dim, Hint, Num, Value};
 use std::rc::Rc;
@@ -15,6 +16,8 @@ enum Ix {
     Slice(Option<i64>, Option<i64>, Option<i64>),
     NewAxis,
     Ellipsis,
+    /// A bool mask or an integer index array.
+    Array(Array, Span),
 }
 
 /// Python's slice arithmetic: (start, step, len) for an axis of length `n`.
@@ -132,16 +135,7 @@ pub fn index(
                             }
                         }
                     }
-                    Value::Array(ix) => {
-                        return err_label(
-                            format!(
-                                "indexing with a {} array (mask or gather) is not supported yet",
-                                ix.type_text()
-                            ),
-                            e.span,
-                            "only integers, slices, newaxis and ... are supported",
-                        );
-                    }
+                    Value::Array(ix) => Ix::Array(ix, e.span),
                     Value::Unknown(_) => return Ok(Value::Unknown(Hint::Any)),
                     other => {
                         return err_label(
@@ -154,7 +148,179 @@ pub fn index(
             }
         });
     }
+    let n_arrays = ixs.iter().filter(|i| matches!(i, Ix::Array(..))).count();
+    if n_arrays > 1 {
+        return err_label(
+            "only one index array or mask per index is supported",
+            span,
+            "several index arrays",
+        );
+    }
+    if let Some(pos) = ixs.iter().position(|i| matches!(i, Ix::Array(..))) {
+        let Ix::Array(ix, ispan) = ixs.remove(pos) else {
+            unreachable!("found above")
+        };
+        if ix.dtype == DType::Bool {
+            if !ixs
+                .iter()
+                .all(|i| matches!(i, Ix::Slice(None, None, None) | Ix::Ellipsis))
+            {
+                return err_label(
+                    "a mask must be the only index: write x[mask]",
+                    ispan,
+                    "mask with other indices",
+                );
+            }
+            return mask_index(interp, &a, &ix, ispan);
+        }
+        if ix.shape.len() != 1 {
+            return err_label(
+                format!("index arrays must be 1-D, got {}", ix.type_text()),
+                ispan,
+                "not 1-D",
+            );
+        }
+        if !ix.dtype.is_int() {
+            return err_label(
+                format!("index arrays must hold integers, not {}", ix.dtype),
+                ispan,
+                "use astype(idx, i64)",
+            );
+        }
+        // Basic indexing with a full slice where the index array stands, then a gather there.
+        let axis_out = ixs[..pos]
+            .iter()
+            .filter(|i| matches!(i, Ix::Slice(..) | Ix::NewAxis))
+            .count();
+        let ellipsis_before = ixs[..pos].iter().any(|i| matches!(i, Ix::Ellipsis));
+        ixs.insert(pos, Ix::Slice(None, None, None));
+        let Value::Array(base) = index_array(interp, &a, ixs, span)? else {
+            unreachable!("arrays index to arrays")
+        };
+        let axis_out = if ellipsis_before {
+            // Axes hidden by the ellipsis come before the index array.
+            base.shape.len() - (a.shape.len() - pos).min(base.shape.len())
+        } else {
+            axis_out
+        };
+        return gather_index(interp, &base, &ix, axis_out, ispan);
+    }
     index_array(interp, &a, ixs, span)
+}
+
+fn mask_index(interp: &Interp, a: &Array, mask: &Array, span: Span) -> R<Value> {
+    let k = mask.shape.len();
+    if k == 0 || k > a.shape.len() {
+        return err_label(
+            format!(
+                "cannot index {} with a mask of {} dimensions",
+                a.type_text(),
+                k
+            ),
+            span,
+            "mask shape",
+        );
+    }
+    for (d, (m, x)) in mask.shape.iter().zip(&a.shape).enumerate() {
+        if let (Some(m), Some(x)) = (m, x)
+            && m != x
+        {
+            return err_label(
+                format!(
+                    "a mask of shape {} does not match {} (axis {d}: {m} vs {x})",
+                    crate::eval::ops::shape_text(&mask.shape),
+                    a.type_text()
+                ),
+                span,
+                "mask shape",
+            );
+        }
+    }
+    let mut shape: Vec<Dim> = vec![None];
+    shape.extend(a.shape[k..].iter().copied());
+    if interp.check {
+        return Ok(Value::Array(Array {
+            dtype: a.dtype,
+            shape,
+            node: None,
+        }));
+    }
+    let (Some(x), Some(m)) = (a.node.clone(), mask.node.clone()) else {
+        return Ok(Value::Array(Array {
+            dtype: a.dtype,
+            shape,
+            node: None,
+        }));
+    };
+    let lead: usize = x.shape[..k].iter().product();
+    let (x2, m1) = if k == 1 {
+        (x, m)
+    } else {
+        let mut s2 = vec![lead];
+        s2.extend(x.shape[k..].iter().copied());
+        (build::reshape(x, s2), build::reshape(m, vec![lead]))
+    };
+    let m1 = if m1.dtype == DType::Bool {
+        m1
+    } else {
+        build::map(crate::kernel::MapOp::Cast, m1.dtype, DType::Bool, vec![m1])
+    };
+    let session = interp.session.borrow();
+    let counts =
+        crate::exec::count_per_chunk(&session.exec, session.cancel.clone(), &m1).map_err(|e| {
+            crate::eval::Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
+                e.to_string(),
+                span,
+            )))
+        })?;
+    let node = build::compress(x2, m1, &counts);
+    let shape = node.shape.iter().map(|&d| Some(d)).collect();
+    Ok(Value::Array(Array {
+        dtype: a.dtype,
+        shape,
+        node: Some(node),
+    }))
+}
+
+fn gather_index(interp: &Interp, base: &Array, ix: &Array, axis: usize, span: Span) -> R<Value> {
+    let mut shape = base.shape.clone();
+    if axis >= shape.len() {
+        return err_label(
+            "an index array needs an axis to index",
+            span,
+            "no axis left",
+        );
+    }
+    // An index array written in the program is checked before anything runs.
+    if let (Some(n), Some(node)) = (shape[axis], &ix.node)
+        && let crate::graph::Op::Source(crate::graph::Source::Data(d)) = &node.op
+    {
+        for v in d.to_f64_vec() {
+            let v = v as i64;
+            if v >= n as i64 || v < -(n as i64) {
+                return err_label(
+                    format!("index {v} is out of range for axis {axis} of size {n}"),
+                    span,
+                    "out of range",
+                );
+            }
+        }
+    }
+    shape[axis] = ix.shape[0];
+    let node = if interp.check {
+        None
+    } else {
+        base.node
+            .clone()
+            .zip(ix.node.clone())
+            .map(|(x, i)| build::gather(x, i, axis))
+    };
+    let _ = span;
+    Ok(Value::Array(Array {
+        dtype: base.dtype,
+        shape,
+        node,
+    }))
 }
 
 fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Value> {
@@ -241,7 +407,7 @@ fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Va
                 }
                 axis += 1;
             }
-            Ix::Ellipsis => {}
+            Ix::Ellipsis | Ix::Array(..) => {}
         }
     }
     let node = if interp.check {

@@ -327,14 +327,15 @@ pub fn binary_arrays(
         );
     };
     let p = promote_checked(&[a, b], span)?;
-    if let (BinaryOp::Pow, Operand2::Weak(Some(Num::Int(e)), _)) = (bop, b) {
-        if *e < 0 && !p.is_float() {
-            return err_label(
-                "integers to negative integer powers are not allowed",
-                span,
-                format!("{} ** {e}; write ** {e}.0 for a float result", a.text()),
-            );
-        }
+    if let (BinaryOp::Pow, Operand2::Weak(Some(Num::Int(e)), _)) = (bop, b)
+        && *e < 0
+        && !p.is_float()
+    {
+        return err_label(
+            "integers to negative integer powers are not allowed",
+            span,
+            format!("{} ** {e}; write ** {e}.0 for a float result", a.text()),
+        );
     }
     let (compute, out) = binary_dtypes(bop, p, span, (&a.text(), &b.text()))?;
     Ok(map_values(
@@ -435,7 +436,13 @@ pub fn unary(interp: &mut Interp, op: UnOp, x: Value, span: Span) -> R<Value> {
     match (&x, op) {
         (Value::Num(n), UnOp::Neg) => {
             return Ok(Value::Num(match n {
-                Num::Bool(b) => Num::Int(-(*b as i64)),
+                Num::Bool(_) => {
+                    return err_label(
+                        "cannot negate a bool",
+                        span,
+                        "use `not` for logical negation",
+                    );
+                }
                 Num::Int(i) => Num::Int(
                     i.checked_neg()
                         .map_or_else(|| err("integer overflow", span).map(|_: ()| 0), Ok)?,
@@ -510,6 +517,7 @@ pub fn compute_array(interp: &Interp, a: &Array, span: Span) -> R<Data> {
     let Some(node) = &a.node else {
         return Err(Flow::Unknown);
     };
+    crate::builtins::host::reveal_length(node);
     let session = interp.session.borrow();
     session.compute(node).map_err(|e| {
         Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(

@@ -148,16 +148,18 @@ pub fn bind_user(
     let params = &c.def.params;
     let mut slots: Vec<Option<Value>> = vec![None; params.len()];
     let mut pos = 0;
+    let n_positional = args.iter().filter(|a| a.0.is_none()).count();
     for (kw, value, vspan) in args {
         match kw {
             None => {
                 if pos >= params.len() {
                     return err_label(
                         format!(
-                            "`{}` takes {} argument{} but more were given",
+                            "`{}` takes {} argument{} but {} were given",
                             c.def.name,
                             params.len(),
-                            if params.len() == 1 { "" } else { "s" }
+                            if params.len() == 1 { "" } else { "s" },
+                            n_positional
                         ),
                         vspan,
                         "unexpected argument",
@@ -228,10 +230,10 @@ pub fn check_params(c: &Rc<Closure>, bound: &[(String, Value)], span: Span) -> R
 pub fn coerce_params(c: &Rc<Closure>, bound: &mut [(String, Value)]) {
     for (p, (_, v)) in c.def.params.iter().zip(bound.iter_mut()) {
         let Some(ty) = &p.ty else { continue };
-        if let (Some(d), Value::Num(n)) = (DType::from_name(&ty.name), &*v) {
-            if d.is_float() {
-                *v = Value::Num(Num::Float(n.as_f64()));
-            }
+        if let (Some(d), Value::Num(n)) = (DType::from_name(&ty.name), &*v)
+            && d.is_float()
+        {
+            *v = Value::Num(Num::Float(n.as_f64()));
         }
     }
 }

@@ -26,13 +26,15 @@ pub enum ExecError {
     Cancelled,
     /// The plan cannot fit the memory limit.
     OutOfMemory(String),
+    /// An index array holds a value outside its axis.
+    IndexOutOfRange(String),
 }
 
 impl std::fmt::Display for ExecError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ExecError::Cancelled => f.write_str("computation cancelled"),
-            ExecError::OutOfMemory(m) => f.write_str(m),
+            ExecError::OutOfMemory(m) | ExecError::IndexOutOfRange(m) => f.write_str(m),
         }
     }
 }
@@ -219,7 +221,11 @@ fn count_uses(
                     .any(|(k, &d)| d != node.shape[k + off])
                     || off > 0 && input.size() > 1
             }
-            Op::BroadcastTo | Op::Reshape | Op::Scan { .. } | Op::Diagonal { .. } => true,
+            Op::BroadcastTo
+            | Op::Reshape
+            | Op::Scan { .. }
+            | Op::Diagonal { .. }
+            | Op::Gather { .. } => true,
             _ => false,
         };
         u.repeated |= broadcast;
@@ -336,6 +342,26 @@ fn assemble(node: &Node, mut parts: Vec<Data>) -> Data {
     parts
         .pop()
         .unwrap_or_else(|| Data::zeros(node.dtype, &node.shape))
+}
+
+/// Counts the true elements of each block of a 1-D bool node (one pass, in parallel).
+pub fn count_per_chunk(
+    config: &ExecConfig,
+    cancel: Arc<AtomicBool>,
+    node: &NodeRef,
+) -> Result<Vec<usize>, ExecError> {
+    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let regions = chunk_regions(node);
+    regions
+        .par_iter()
+        .map(|r| {
+            let d = eval(&ctx, node, r)?;
+            Ok(match d {
+                Data::Bool(a) => a.iter().filter(|b| **b).count(),
+                other => other.to_f64_vec().iter().filter(|v| **v != 0.0).count(),
+            })
+        })
+        .collect()
 }
 
 /// A node holding computed data with the grid of `like`.

@@ -121,6 +121,8 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
             axis1,
             axis2,
         } => eval_diagonal(ctx, node, *offset, *axis1, *axis2, region),
+        Op::Compress { starts, .. } => eval_compress(ctx, node, starts, region),
+        Op::Gather { axis } => eval_gather(ctx, node, *axis, region),
     }
 }
 
@@ -544,4 +546,116 @@ pub fn compile_kernel_for_plan(root: &NodeRef) -> (Kernel, usize) {
     );
     let (k, leaves) = compile_kernel(&ctx, root);
     (k, leaves.len())
+}
+
+fn eval_compress(
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    starts: &[usize],
+    region: &Region,
+) -> Result<Data, ExecError> {
+    let (x, mask) = (&node.inputs[0], &node.inputs[1]);
+    let rows = region[0];
+    let (lo, hi) = rows.bounds();
+    let (lo, hi) = (lo as usize, hi as usize + 1);
+    let mut parts = Vec::new();
+    let mut mask_lo = 0usize;
+    for (b, &len) in mask.chunks[0].iter().enumerate() {
+        let (out_lo, out_hi) = (starts[b], starts[b + 1]);
+        if out_hi > lo && out_lo < hi && len > 0 {
+            let m = eval(ctx, mask, &vec![AxisRange::span(mask_lo, len)])?;
+            let keep: Vec<usize> = match &m {
+                Data::Bool(a) => a
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v)
+                    .map(|(i, _)| i)
+                    .collect(),
+                other => other
+                    .to_f64_vec()
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, v)| **v != 0.0)
+                    .map(|(i, _)| i)
+                    .collect(),
+            };
+            let take_from = lo.saturating_sub(out_lo);
+            let take_to = (hi - out_lo).min(keep.len());
+            let picks = &keep[take_from..take_to];
+            if let (Some(&first), Some(&last)) = (picks.first(), picks.last()) {
+                let mut inner = vec![AxisRange::span(mask_lo + first, last - first + 1)];
+                inner.extend(region[1..].iter().copied());
+                let block = eval(ctx, x, &inner)?;
+                let rel: Vec<usize> = picks.iter().map(|p| p - first).collect();
+                parts.push(map_data!(block, a => a.select(Axis(0), &rel)));
+            }
+        }
+        mask_lo += len;
+    }
+    let mut shape = region_shape(region);
+    shape[0] = hi - lo;
+    let joined = concat_data(parts, 0, node.dtype, &shape);
+    let mut sel = full_region(joined.shape());
+    sel[0] = AxisRange {
+        start: rows.start - lo as i64,
+        step: rows.step,
+        len: rows.len,
+    };
+    Ok(slice_data(&joined, &sel))
+}
+
+/// Largest span of rows a gather reads at once, relative to the rows it keeps.
+const GATHER_SPAN_FACTOR: usize = 4;
+
+fn eval_gather(
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    axis: usize,
+    region: &Region,
+) -> Result<Data, ExecError> {
+    let (x, idx) = (&node.inputs[0], &node.inputs[1]);
+    let n = x.shape[axis] as i64;
+    let raw = eval(ctx, idx, &vec![region[axis]])?;
+    let mut wanted = Vec::with_capacity(raw.len());
+    for v in with_data!(&raw, a => a.iter().map(|v| crate::data::Element::to_i64(*v)).collect::<Vec<i64>>())
+    {
+        let j = if v < 0 { v + n } else { v };
+        if j < 0 || j >= n {
+            return Err(ExecError::IndexOutOfRange(format!(
+                "index {v} is out of range for axis {axis} of size {n}"
+            )));
+        }
+        wanted.push(j as usize);
+    }
+    if wanted.is_empty() {
+        return Ok(Data::zeros(node.dtype, &region_shape(region)));
+    }
+    let (min, max) = (
+        wanted.iter().copied().min().unwrap_or(0),
+        wanted.iter().copied().max().unwrap_or(0),
+    );
+    let mut inner = region.clone();
+    if max - min < GATHER_SPAN_FACTOR * wanted.len() + 1024 {
+        inner[axis] = AxisRange::span(min, max - min + 1);
+        let block = eval(ctx, x, &inner)?;
+        let rel: Vec<usize> = wanted.iter().map(|w| w - min).collect();
+        return Ok(map_data!(block, a => a.select(Axis(axis), &rel)));
+    }
+    // Scattered indices: read each distinct row once.
+    let mut distinct = wanted.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    let mut rows = Vec::with_capacity(distinct.len());
+    for &d in &distinct {
+        inner[axis] = AxisRange::span(d, 1);
+        rows.push(eval(ctx, x, &inner)?);
+    }
+    let mut shape = region_shape(region);
+    shape[axis] = distinct.len();
+    let all = concat_data(rows, axis, node.dtype, &shape);
+    let rel: Vec<usize> = wanted
+        .iter()
+        .map(|w| distinct.binary_search(w).unwrap_or(0))
+        .collect();
+    Ok(map_data!(all, a => a.select(Axis(axis), &rel)))
 }

@@ -275,3 +275,46 @@ pub fn diagonal(input: NodeRef, offset: i64, axis1: usize, axis2: usize) -> Node
         chunks: grid,
     })
 }
+
+/// `x[mask]` along axis 0, given how many rows each mask block keeps.
+pub fn compress(x: NodeRef, mask: NodeRef, counts: &[usize]) -> NodeRef {
+    let mut starts = Vec::with_capacity(counts.len() + 1);
+    let mut total = 0;
+    starts.push(0);
+    for c in counts {
+        total += c;
+        starts.push(total);
+    }
+    let mut shape = x.shape.clone();
+    shape[0] = total;
+    let mut grid = x.chunks.clone();
+    grid[0] = counts.to_vec();
+    if grid[0].is_empty() {
+        grid[0] = vec![0];
+    }
+    Arc::new(Node {
+        op: Op::Compress {
+            starts,
+            revealed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+        },
+        dtype: x.dtype,
+        inputs: vec![x, mask],
+        shape,
+        chunks: grid,
+    })
+}
+
+/// `x[idx]` along `axis` with a 1-D integer index array.
+pub fn gather(x: NodeRef, idx: NodeRef, axis: usize) -> NodeRef {
+    let mut shape = x.shape.clone();
+    shape[axis] = idx.shape[0];
+    let mut grid = x.chunks.clone();
+    grid[axis] = idx.chunks[0].clone();
+    Arc::new(Node {
+        op: Op::Gather { axis },
+        dtype: x.dtype,
+        inputs: vec![x, idx],
+        shape,
+        chunks: grid,
+    })
+}

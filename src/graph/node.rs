@@ -205,6 +205,18 @@ pub enum Op {
         axis1: usize,
         axis2: usize,
     },
+    /// `x[mask]` along axis 0: inputs are `x` (n, ...) and a 1-D bool `mask` (n). The kept
+    /// rows of each mask block form one output block; `starts[b]` is the first output row of
+    /// mask block `b` (with a final entry for the total). `revealed` turns on once the length
+    /// has been shown to the user, so `x.shape` prints `?` until then.
+    Compress {
+        starts: Vec<usize>,
+        revealed: Arc<std::sync::atomic::AtomicBool>,
+    },
+    /// `x[idx]` along `axis`: inputs are `x` and a 1-D integer `idx`.
+    Gather {
+        axis: usize,
+    },
 }
 
 impl Node {
@@ -264,6 +276,8 @@ impl Node {
             Op::Concat { axis } => format!("concatenate(axis={axis})"),
             Op::Rechunk => "rechunk".into(),
             Op::Diagonal { .. } => "diagonal".into(),
+            Op::Compress { .. } => "mask".into(),
+            Op::Gather { axis } => format!("gather(axis={axis})"),
         }
     }
 }

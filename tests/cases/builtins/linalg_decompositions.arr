@@ -1,4 +1,5 @@
 # linalg.det / inv / solve / cholesky / qr / svd.
+# pending: linalg.det/inv/solve/cholesky/qr/svd are not built yet (§11)
 # out: 8.0
 # out: [[0.375, -0.25], [-0.25, 0.5]]
 # out: [1.0, 2.0]
