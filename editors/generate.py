@@ -383,7 +383,7 @@ EMACS_END = ";; END GENERATED"
 
 def elisp_list(name: str, items: list[str], doc: str) -> list[str]:
     quoted = [json.dumps(s) for s in items]  # identifiers: JSON and Lisp quoting agree
-    lines = wrap(quoted, f"(defconst {name} '(", "  ")
+    lines = wrap(quoted, f"(defconst {name} '(", "  ", width=79)
     lines[-1] += ")"
     lines.append(f"  {json.dumps(doc)})")
     return lines
@@ -404,7 +404,7 @@ def render_emacs(current: str, t: dict) -> str:
     pairs = [[m] + t["members"][m] for m in t["modules"]]
     for i, pair in enumerate(pairs):
         opener = "  '(" if i == 0 else "    "
-        member_lines.extend(wrap([json.dumps(s) for s in pair], opener + "(", "      "))
+        member_lines.extend(wrap([json.dumps(s) for s in pair], opener + "(", "      ", width=79))
         member_lines[-1] += ")"
     if pairs:
         member_lines[-1] += ")"

@@ -2,8 +2,8 @@
 " highlighting and indentation of sample.arr. Run by editors/test.sh as
 "   vim -N -u NONE -i NONE -n -es -S editors/tests/vim_test.vim
 " With $ARR_SYNTAX_JSON naming a file holding `arr --dump-syntax`, it also checks that every
-" name in it gets its highlight group. Exits 0 when all is well, 1 (with the failures on
-" stderr) otherwise.
+" name in it gets its highlight group. Exits 0 when all is well, 1 otherwise. The report goes
+" to the file $ARR_TEST_LOG when set (test.sh prints it), else to /dev/stderr.
 
 let s:editors = fnamemodify(expand('<sfile>'), ':p:h:h')
 let s:failures = []
@@ -13,11 +13,13 @@ function! s:Fail(msg) abort
 endfunction
 
 function! s:Finish() abort
+  let log = $ARR_TEST_LOG !=# '' ? $ARR_TEST_LOG : '/dev/stderr'
   if !empty(s:failures)
-    call writefile(['vim: ' . len(s:failures) . ' failure(s):'] + map(copy(s:failures), '"  " . v:val'), '/dev/stderr', 'a')
+    call writefile(['vim: ' . len(s:failures) . ' failure(s):']
+          \ + map(copy(s:failures), '"  " . v:val'), log, 'a')
     cquit
   endif
-  call writefile(['vim: ok (' . s:checks . ' checks)'], '/dev/stderr', 'a')
+  call writefile(['vim: ok (' . s:checks . ' checks)'], log, 'a')
   qall!
 endfunction
 

@@ -388,11 +388,14 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
         }
         blocks.push(empty);
     }
-    let kept: usize = region.iter().map(|r| r.len).product();
     let int = int_lane(*op, input.dtype);
     let reduced_shape: Vec<usize> = axes.iter().map(|&a| input.shape[a]).collect();
     let reduced_strides = strides(&reduced_shape);
-    let run_block = |block: &Region| -> Result<Partial, ExecError> {
+    let run_piece = |block: &Region| -> Result<Partial, ExecError> {
+        let kept: usize = (0..nd)
+            .filter(|k| !axes.contains(k))
+            .map(|k| block[k].len)
+            .product();
         let data = eval(ctx, input, block)?;
         // Kept axes first, reduced axes last, so each output position is one row.
         let mut perm: Vec<usize> = (0..nd).filter(|k| !axes.contains(k)).collect();
@@ -411,6 +414,58 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
         let r: usize = axes.iter().map(|&a| block[a].len).product();
         Ok(partial_of_block(*op, &data, kept, r, &positions))
     };
+    // A block bigger than SUB_BLOCK_ELEMS is reduced in pieces, one after another, so a task
+    // holds one piece at a time whatever the chunk size. Pieces split the first kept axis
+    // (independent partials, appended in order) and then the reduced axes (combined in a
+    // fixed tree), so results do not depend on threads.
+    let run_block = |block: &Region| -> Result<Partial, ExecError> {
+        let kept_axes: Vec<usize> = (0..nd).filter(|k| !axes.contains(k)).collect();
+        let reduced_elems: usize = axes.iter().map(|&a| block[a].len).product::<usize>().max(1);
+        let kept_pieces = match kept_axes.first() {
+            Some(&first) => {
+                let per_row: usize = kept_axes[1..]
+                    .iter()
+                    .map(|&k| block[k].len)
+                    .product::<usize>()
+                    .max(1);
+                let rows = (SUB_BLOCK_ELEMS / (per_row * reduced_elems).max(1)).max(1);
+                split_axis(block, first, rows)
+            }
+            None => vec![block.clone()],
+        };
+        let mut out: Option<Partial> = None;
+        for piece in kept_pieces {
+            let mut pieces = vec![piece];
+            for &ax in axes {
+                let elems: usize = pieces[0].iter().map(|r| r.len).product();
+                if elems <= SUB_BLOCK_ELEMS {
+                    break;
+                }
+                let per_index = (elems / pieces[0][ax].len.max(1)).max(1);
+                let len = (SUB_BLOCK_ELEMS / per_index).max(1);
+                pieces = pieces.iter().flat_map(|p| split_axis(p, ax, len)).collect();
+            }
+            let parts = pieces
+                .iter()
+                .map(run_piece)
+                .collect::<Result<Vec<_>, _>>()?;
+            let Some(p) = tree_combine(*op, int, parts) else {
+                continue;
+            };
+            out = Some(match out {
+                None => p,
+                Some(mut acc) => {
+                    acc.f.extend(p.f);
+                    acc.i.extend(p.i);
+                    acc.count.extend(p.count);
+                    acc.m2.extend(p.m2);
+                    acc.idx.extend(p.idx);
+                    acc
+                }
+            });
+        }
+        out.ok_or(ExecError::Cancelled)
+    };
     let parts: Vec<Partial> = if blocks.len() > 1 {
         blocks.par_iter().map(run_block).collect::<Result<_, _>>()?
     } else {
@@ -422,6 +477,31 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
         Some(p) => finish(*op, int, p, *ddof, node.dtype, &shape),
         None => Data::zeros(node.dtype, &shape),
     })
+}
+
+/// Elements of one piece of a reduction block (4 MiB of f64).
+const SUB_BLOCK_ELEMS: usize = 1 << 19;
+
+/// Cuts `region` along `axis` into pieces of at most `len` indices.
+fn split_axis(region: &Region, axis: usize, len: usize) -> Vec<Region> {
+    let r = region[axis];
+    if r.len <= len {
+        return vec![region.clone()];
+    }
+    let mut out = Vec::new();
+    let mut done = 0;
+    while done < r.len {
+        let take = len.min(r.len - done);
+        let mut piece = region.clone();
+        piece[axis] = crate::exec::region::AxisRange {
+            start: r.at(done),
+            step: r.step,
+            len: take,
+        };
+        out.push(piece);
+        done += take;
+    }
+    out
 }
 
 /// Flat positions (over the reduced axes' full extents) of each reduced element of a block,

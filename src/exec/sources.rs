@@ -13,7 +13,9 @@ use ndarray::{ArrayD, IxDyn};
 pub fn generate(ctx: &ExecCtx, node: &Node, src: &Source, region: &Region) -> Data {
     let shape = region_shape(region);
     let n: usize = shape.iter().product();
-    ctx.stats.add_generated(n as u64);
+    if !matches!(src, Source::Full(_)) {
+        ctx.stats.add_generated(n as u64);
+    }
     match src {
         Source::Random { dist, stream } => random(node, *dist, stream, region),
         Source::Arange { start, step } => {
@@ -102,11 +104,16 @@ fn from_i64(v: Vec<i64>, shape: &[usize], dtype: DType) -> Data {
     Data::I64(a).into_dtype(dtype)
 }
 
-/// Calls `run(flat_start, out_offset, count)` for each run of consecutive flat indices.
-fn for_each_run(region: &Region, full_shape: &[usize], mut run: impl FnMut(u64, usize, usize)) {
+/// Calls `run(flat_start, flat_step, out_offset, count)` for each row of the region's last
+/// axis (its flat indices are `flat_start + k * flat_step`).
+fn for_each_run(
+    region: &Region,
+    full_shape: &[usize],
+    mut run: impl FnMut(u64, i64, usize, usize),
+) {
     let nd = region.len();
     if nd == 0 {
-        run(0, 0, 1);
+        run(0, 1, 0, 1);
         return;
     }
     let st = strides(full_shape);
@@ -120,13 +127,12 @@ fn for_each_run(region: &Region, full_shape: &[usize], mut run: impl FnMut(u64, 
             .enumerate()
             .map(|(k, &i)| region[k].at(i) * st[k] as i64)
             .sum();
-        if last.step == 1 {
-            run((base + last.start) as u64, o * last.len, last.len);
-        } else {
-            for i in 0..last.len {
-                run((base + last.at(i)) as u64, o * last.len + i, 1);
-            }
-        }
+        run(
+            (base + last.start) as u64,
+            last.step,
+            o * last.len,
+            last.len,
+        );
         for k in (0..nd - 1).rev() {
             idx[k] += 1;
             if idx[k] < outer[k] {
@@ -143,8 +149,8 @@ fn random(node: &Node, dist: Distribution, stream: &RandomStream, region: &Regio
     match dist {
         Distribution::Normal { loc, scale } => {
             let mut v = vec![0.0f64; n];
-            for_each_run(region, &node.shape, |flat, at, count| {
-                stream.fill_normal(flat, &mut v[at..at + count]);
+            for_each_run(region, &node.shape, |flat, step, at, count| {
+                stream.fill_normal_strided(flat, step, &mut v[at..at + count]);
             });
             for x in v.iter_mut() {
                 *x = loc + scale * *x;
@@ -153,8 +159,8 @@ fn random(node: &Node, dist: Distribution, stream: &RandomStream, region: &Regio
         }
         Distribution::Uniform { low, high } => {
             let mut v = vec![0.0f64; n];
-            for_each_run(region, &node.shape, |flat, at, count| {
-                stream.fill_uniform(flat, &mut v[at..at + count]);
+            for_each_run(region, &node.shape, |flat, step, at, count| {
+                stream.fill_uniform_strided(flat, step, &mut v[at..at + count]);
             });
             for x in v.iter_mut() {
                 *x = low + (high - low) * *x;
@@ -163,8 +169,8 @@ fn random(node: &Node, dist: Distribution, stream: &RandomStream, region: &Regio
         }
         Distribution::Integers { low, high } => {
             let mut v = vec![0i64; n];
-            for_each_run(region, &node.shape, |flat, at, count| {
-                stream.fill_integers(flat, low, high, &mut v[at..at + count]);
+            for_each_run(region, &node.shape, |flat, step, at, count| {
+                stream.fill_integers_strided(flat, step, low, high, &mut v[at..at + count]);
             });
             from_i64(v, &shape, node.dtype)
         }

@@ -82,6 +82,21 @@ fn round_lanes(x: &mut [[u64; LANES]; 4], k0: u64, k1: u64) {
 /// compiler keeps the whole computation in one straight-line block of vector instructions.
 #[inline(always)]
 fn philox_lanes(pair: u64, word2: u32, word3: u32, key: [u32; 2]) -> [[u64; LANES]; 4] {
+    let mut pairs = [0u64; LANES];
+    for (lane, p) in pairs.iter_mut().enumerate() {
+        *p = pair.wrapping_add(lane as u64);
+    }
+    philox_lanes_at(pairs, word2, word3, key)
+}
+
+/// Like [`philox_lanes`], for any `LANES` pair numbers (one per lane).
+#[inline(always)]
+fn philox_lanes_at(
+    pairs: [u64; LANES],
+    word2: u32,
+    word3: u32,
+    key: [u32; 2],
+) -> [[u64; LANES]; 4] {
     let mut x = [
         [0u64; LANES],
         [0; LANES],
@@ -89,8 +104,7 @@ fn philox_lanes(pair: u64, word2: u32, word3: u32, key: [u32; 2]) -> [[u64; LANE
         [u64::from(word3); LANES],
     ];
     let [low_words, high_words, _, _] = &mut x;
-    for (lane, (low, high)) in low_words.iter_mut().zip(high_words).enumerate() {
-        let p = pair.wrapping_add(lane as u64);
+    for ((low, high), p) in low_words.iter_mut().zip(high_words).zip(pairs) {
         *low = p & 0xffff_ffff;
         *high = p >> 32;
     }
@@ -411,6 +425,104 @@ impl RandomStream {
         }
     }
 
+    /// Fills `out` with the normals at indices `start`, `start + step`, `start + 2 * step`, ...
+    /// (`step` may be negative; every index must be non-negative). Bitwise the same values as
+    /// [`RandomStream::normal_at`]; only the elements asked for are generated.
+    pub fn fill_normal_strided(&self, start: u64, step: i64, out: &mut [f64]) {
+        self.strided(Normal, start, step, out);
+    }
+
+    /// Uniforms at `start + k * step`, like [`RandomStream::fill_normal_strided`].
+    pub fn fill_uniform_strided(&self, start: u64, step: i64, out: &mut [f64]) {
+        self.strided(Uniform, start, step, out);
+    }
+
+    /// Integers at `start + k * step`, like [`RandomStream::fill_normal_strided`].
+    pub fn fill_integers_strided(
+        &self,
+        start: u64,
+        step: i64,
+        low: i64,
+        high: i64,
+        out: &mut [i64],
+    ) {
+        match span(low, high) {
+            0 => out.fill(low),
+            span => self.strided(Integers { low, span }, start, step, out),
+        }
+    }
+
+    fn strided<D: PairDistribution>(&self, dist: D, start: u64, step: i64, out: &mut [D::Value]) {
+        if step == 1 {
+            return self.fill(dist, start, out);
+        }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: `strided_avx2` only requires AVX2, which the running CPU was just found to have.
+            unsafe { self.strided_avx2(dist, start, step, out) };
+            return;
+        }
+        self.strided_lanes(dist, start, step, out);
+    }
+
+    /// Compiles [`RandomStream::strided_lanes`] with AVX2 enabled.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn strided_avx2<D: PairDistribution>(
+        &self,
+        dist: D,
+        start: u64,
+        step: i64,
+        out: &mut [D::Value],
+    ) {
+        self.strided_lanes(dist, start, step, out);
+    }
+
+    /// Computes `LANES` arbitrary indices at a time: each lane's pair block, keeping the even
+    /// or odd member as its index asks. The lane loops have a fixed length so they vectorize;
+    /// a last, partial group computes a few indices past the end and drops them.
+    #[inline(always)]
+    fn strided_lanes<D: PairDistribution>(
+        &self,
+        dist: D,
+        start: u64,
+        step: i64,
+        out: &mut [D::Value],
+    ) {
+        let key = self.key();
+        let step_u = step as u64;
+        for (g, values) in out.chunks_mut(LANES).enumerate() {
+            let first = start.wrapping_add(step_u.wrapping_mul((g * LANES) as u64));
+            let mut pairs = [0u64; LANES];
+            let mut odd = [0u64; LANES];
+            for lane in 0..LANES {
+                let idx = first.wrapping_add(step_u.wrapping_mul(lane as u64));
+                pairs[lane] = idx >> 1;
+                odd[lane] = idx & 1;
+            }
+            let [w0, w1, w2, w3] = philox_lanes_at(pairs, self.stream, D::TAG, key);
+            let mut evens = [D::Value::default(); LANES];
+            let mut odds = [D::Value::default(); LANES];
+            for lane in 0..LANES {
+                let [e, o] = dist.pair(
+                    w0[lane] as u32,
+                    w1[lane] as u32,
+                    w2[lane] as u32,
+                    w3[lane] as u32,
+                );
+                evens[lane] = e;
+                odds[lane] = o;
+            }
+            for (lane, slot) in values.iter_mut().enumerate() {
+                *slot = if odd[lane] == 1 {
+                    odds[lane]
+                } else {
+                    evens[lane]
+                };
+            }
+        }
+    }
+
     /// Fills `out` with the values of `dist` at indices `start`, `start + 1`, and so on, using
     /// AVX2 vector instructions when the running CPU has them.
     ///
@@ -532,6 +644,38 @@ mod tests {
             [0xd16c_fe09, 0x94fd_cceb, 0x5001_e420, 0x2412_6ea1],
         ),
     ];
+
+    #[test]
+    fn strided_matches_per_index() {
+        let s = RandomStream::new(11, 3);
+        for (start, step, len) in [
+            (0u64, 2i64, 37usize),
+            (5, 3, 20),
+            (100, -7, 14),
+            (9, 1, 19),
+            (4, 1000, 9),
+        ] {
+            let mut v = vec![0.0; len];
+            s.fill_normal_strided(start, step, &mut v);
+            for (k, x) in v.iter().enumerate() {
+                let idx = (start as i64 + step * k as i64) as u64;
+                assert_eq!(
+                    x.to_bits(),
+                    s.normal_at(idx).to_bits(),
+                    "start {start} step {step} k {k}"
+                );
+            }
+            let mut u = vec![0.0; len];
+            s.fill_uniform_strided(start, step, &mut u);
+            let mut i = vec![0i64; len];
+            s.fill_integers_strided(start, step, -5, 17, &mut i);
+            for k in 0..len {
+                let idx = (start as i64 + step * k as i64) as u64;
+                assert_eq!(u[k].to_bits(), s.uniform_at(idx).to_bits());
+                assert_eq!(i[k], s.integers_at(idx, -5, 17));
+            }
+        }
+    }
 
     #[test]
     fn known_answer_vectors() {

@@ -1,0 +1,2 @@
+# Start-up baseline: the interpreter starts, checks and prints one line.
+print("ok", 1)

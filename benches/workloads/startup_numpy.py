@@ -1,0 +1,4 @@
+"""Start-up baseline: Python with numpy imported."""
+import numpy  # noqa: F401
+
+print("ok", 1)
