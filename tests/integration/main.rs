@@ -3,6 +3,7 @@
 
 mod cases;
 mod corpus;
+mod editors;
 mod numpy_diff;
 mod properties;
 
