@@ -121,13 +121,7 @@ const SHOW_LIMIT: usize = 1000;
 
 fn v_is_large(v: &Value) -> bool {
     match v {
-        Value::Array(a) => a.node.as_ref().is_some_and(|n| {
-            n.size() > SHOW_LIMIT
-                || !matches!(
-                    n.op,
-                    crate::graph::node::Op::Source(crate::graph::node::Source::Data(_))
-                ) && n.size() > 1
-        }),
+        Value::Array(a) => a.node.as_ref().is_some_and(|n| n.size() > SHOW_LIMIT),
         _ => false,
     }
 }
