@@ -132,22 +132,35 @@ pub struct RunReport {
 }
 
 /// Projected bytes one task of `node` holds at once: its output block plus, for each input
-/// it pulls, the input's own projection. Element-wise chains are counted once per leaf.
+/// it pulls, the input's own projection. Under a reduction, blocks are pulled in pieces of at
+/// most `reduce::SUB_BLOCK_ELEMS` elements, so nodes there count at most one piece.
 pub fn projected_task_bytes(node: &NodeRef) -> usize {
-    fn walk(node: &NodeRef, memo: &mut HashMap<*const Node, usize>) -> usize {
-        if let Some(&b) = memo.get(&Arc::as_ptr(node)) {
+    fn walk(
+        node: &NodeRef,
+        cap: Option<usize>,
+        memo: &mut HashMap<(*const Node, bool), usize>,
+    ) -> usize {
+        let key = (Arc::as_ptr(node), cap.is_some());
+        if let Some(&b) = memo.get(&key) {
             return b;
         }
-        let own = node.max_chunk_bytes();
+        let mut own = node.max_chunk_bytes();
+        if let Some(elems) = cap {
+            own = own.min(elems * node.dtype.size());
+        }
+        let below = match node.op {
+            Op::Reduce { .. } => Some(reduce::SUB_BLOCK_ELEMS),
+            _ => cap,
+        };
         let inputs: usize = match &node.op {
             Op::Source(_) => 0,
-            _ => node.inputs.iter().map(|i| walk(i, memo)).sum(),
+            _ => node.inputs.iter().map(|i| walk(i, below, memo)).sum(),
         };
         let b = own + inputs;
-        memo.insert(Arc::as_ptr(node), b);
+        memo.insert(key, b);
         b
     }
-    walk(node, &mut HashMap::new())
+    walk(node, None, &mut HashMap::new())
 }
 
 fn is_barrier(node: &Node) -> bool {

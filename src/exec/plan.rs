@@ -14,15 +14,13 @@ pub fn explain_text(node: &NodeRef, config: &ExecConfig) -> String {
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "plan: {} in {} task(s); projected peak {} ({} per task x {} thread(s)); memory limit {}",
+        "plan: {} in {} task(s); projected peak {} per task; memory limit {}",
         type_text(
             node.dtype,
             &node.shape.iter().map(|&d| Some(d)).collect::<Vec<_>>()
         ),
         node.n_chunks(),
-        human_bytes(per_task * config.threads.max(1)),
         human_bytes(per_task),
-        config.threads.max(1),
         human_bytes(config.memory_limit)
     );
     let mut seen = HashMap::new();

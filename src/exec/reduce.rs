@@ -480,7 +480,7 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
 }
 
 /// Elements of one piece of a reduction block (4 MiB of f64).
-const SUB_BLOCK_ELEMS: usize = 1 << 19;
+pub const SUB_BLOCK_ELEMS: usize = 1 << 19;
 
 /// Cuts `region` along `axis` into pieces of at most `len` indices.
 fn split_axis(region: &Region, axis: usize, len: usize) -> Vec<Region> {
