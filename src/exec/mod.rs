@@ -28,13 +28,17 @@ pub enum ExecError {
     OutOfMemory(String),
     /// An index array holds a value outside its axis.
     IndexOutOfRange(String),
+    /// Reading or writing outside data failed.
+    Io(String),
 }
 
 impl std::fmt::Display for ExecError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ExecError::Cancelled => f.write_str("computation cancelled"),
-            ExecError::OutOfMemory(m) | ExecError::IndexOutOfRange(m) => f.write_str(m),
+            ExecError::OutOfMemory(m) | ExecError::IndexOutOfRange(m) | ExecError::Io(m) => {
+                f.write_str(m)
+            }
         }
     }
 }
@@ -46,12 +50,19 @@ pub struct Stats {
     pub tasks: AtomicU64,
     /// Elements produced by sources.
     pub generated: AtomicU64,
+    /// Elements read from outside sources.
+    pub read: AtomicU64,
 }
 
 impl Stats {
     /// Counts generated elements.
     pub fn add_generated(&self, n: u64) {
         self.generated.fetch_add(n, Ordering::Relaxed);
+    }
+
+    /// Counts elements read from outside sources.
+    pub fn add_read(&self, n: u64) {
+        self.read.fetch_add(n, Ordering::Relaxed);
     }
 }
 
@@ -276,7 +287,8 @@ fn post_order(node: &NodeRef, out: &mut Vec<NodeRef>, seen: &mut HashMap<*const 
     out.push(node.clone());
 }
 
-fn chunk_regions(node: &Node) -> Vec<Region> {
+/// The region of every block of `node`, in row-major block order.
+pub fn chunk_regions(node: &Node) -> Vec<Region> {
     let mut regions: Vec<Region> = vec![Vec::new()];
     for axis_chunks in &node.chunks {
         let mut next = Vec::with_capacity(regions.len() * axis_chunks.len());
@@ -355,6 +367,56 @@ fn assemble(node: &Node, mut parts: Vec<Data>) -> Data {
     parts
         .pop()
         .unwrap_or_else(|| Data::zeros(node.dtype, &node.shape))
+}
+
+/// Computes `node` block by block and hands each block to `sink` in row-major block order
+/// (with its region), computing up to `threads` blocks ahead in parallel. Memory stays at a
+/// few blocks however large the array: this is how stores stream (`to_npy`, `to_hdf5`).
+/// The first error from the computation or from `sink` stops it.
+pub fn stream_chunks(
+    config: &ExecConfig,
+    cancel: Arc<AtomicBool>,
+    node: &NodeRef,
+    sink: &mut dyn FnMut(&Region, Data) -> Result<(), String>,
+) -> Result<RunReport, ExecError> {
+    let started = Instant::now();
+    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let per_task = projected_task_bytes(node);
+    if per_task > config.memory_limit {
+        return Err(ExecError::OutOfMemory(format!(
+            "one block of `{}` needs about {} but the memory limit is {}; use smaller chunks",
+            node.op_name(),
+            human_bytes(per_task),
+            human_bytes(config.memory_limit)
+        )));
+    }
+    for barrier in &collect_barriers(node) {
+        if barrier.nbytes() <= config.memory_limit / 4 && ctx.cached(barrier).is_none() {
+            let data = run_tasks(config, &ctx, barrier, per_task)?;
+            ctx.store(barrier, Arc::new(data));
+        }
+    }
+    let regions = chunk_regions(node);
+    let wave = (config.memory_limit / per_task.max(1)).clamp(1, config.threads.max(1));
+    for group in regions.chunks(wave) {
+        let results: Vec<Data> = group
+            .par_iter()
+            .map(|r| {
+                ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
+                eval(&ctx, node, r)
+            })
+            .collect::<Result<_, _>>()?;
+        for (region, data) in group.iter().zip(results) {
+            sink(region, data).map_err(ExecError::Io)?;
+        }
+    }
+    Ok(RunReport {
+        tasks: ctx.stats.tasks.load(Ordering::Relaxed),
+        generated: ctx.stats.generated.load(Ordering::Relaxed),
+        seconds: started.elapsed().as_secs_f64(),
+        materialised: 0,
+        projected_peak: per_task * wave,
+    })
 }
 
 /// Counts the true elements of each block of a 1-D bool node (one pass, in parallel).

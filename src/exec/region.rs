@@ -94,6 +94,24 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
     }
     match &node.op {
         Op::Source(Source::Data(d)) => Ok(slice_data(d, region)),
+        Op::Source(Source::External(src)) => {
+            let start: Vec<i64> = region.iter().map(|r| r.start).collect();
+            let step: Vec<i64> = region.iter().map(|r| r.step).collect();
+            let len: Vec<usize> = region.iter().map(|r| r.len).collect();
+            ctx.stats.add_read(len.iter().product::<usize>() as u64);
+            let data = src.read(&start, &step, &len).map_err(ExecError::Io)?;
+            if data.shape() != len.as_slice() || data.dtype() != node.dtype {
+                return Err(ExecError::Io(format!(
+                    "{} gave {} {:?} for a {} {:?} region",
+                    src.describe(),
+                    data.dtype(),
+                    data.shape(),
+                    node.dtype,
+                    len
+                )));
+            }
+            Ok(data)
+        }
         Op::Source(src) => Ok(sources::generate(ctx, node, src, region)),
         Op::Map { .. } => eval_map(ctx, node, region),
         Op::Reduce { .. } => reduce::eval_reduce(ctx, node, region),

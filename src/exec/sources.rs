@@ -70,6 +70,8 @@ pub fn generate(ctx: &ExecCtx, node: &Node, src: &Source, region: &Region) -> Da
             if *lower { c - r <= *k } else { c - r >= *k }
         }),
         Source::Data(d) => crate::exec::region::slice_data(d, region),
+        // Read errors are reported by `region::eval` before this point; see there.
+        Source::External(_) => Data::zeros(node.dtype, &shape),
     }
 }
 

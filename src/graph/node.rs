@@ -59,6 +59,20 @@ pub enum Source {
     Tri { k: i64, lower: bool },
     /// An array held in memory (literals, computed or persisted values).
     Data(Arc<Data>),
+    /// An array read region by region from outside (files: HDF5, npy, Zarr).
+    External(Arc<dyn ArraySource>),
+}
+
+/// Something outside the graph that can produce any rectangular region of an array on
+/// demand (a dataset in a file). Implementations live in `src/io/`; the executor calls
+/// `read` from several threads at once, one call per block it needs.
+pub trait ArraySource: Send + Sync + std::fmt::Debug {
+    /// A short description for plans (`from_hdf5("a.h5", "/t2m")`).
+    fn describe(&self) -> String;
+    /// Reads the elements `start[k] + step[k] * i` for `i < len[k]` on each axis `k`, in
+    /// row-major order, as an array of the source's dtype and shape `len`. `step` may be
+    /// negative. An error message says what failed (the file, the dataset, the cause).
+    fn read(&self, start: &[i64], step: &[i64], len: &[usize]) -> Result<Data, String>;
 }
 
 /// A fill value that keeps integers exact.
@@ -259,6 +273,7 @@ impl Node {
                 Source::Eye { .. } => "eye".into(),
                 Source::Tri { .. } => "tri".into(),
                 Source::Data(_) => "data".into(),
+                Source::External(s) => s.describe(),
             },
             Op::Map { op, .. } => op.name(),
             Op::Reduce { op, axes, .. } => format!("{}(axis={:?})", op.name(), axes),
