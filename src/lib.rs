@@ -243,4 +243,129 @@ impl Session {
             ),
         })
     }
+
+    /// The type of an expression as text (`f64[3, 4]`, `int`, `str`), found by checking it
+    /// against the current bindings without computing anything.
+    pub fn type_of(&mut self, code: &str) -> Result<String, Error> {
+        let file = SourceFile {
+            name: "<type>".into(),
+            text: Rc::from(code),
+        };
+        let program = syntax::parse_program(code).map_err(|d| Session::error(*d, &file))?;
+        let snapshot = eval::child_scope(&self.prelude);
+        snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
+        let mut checker = Interp::new(true, self.state.clone(), snapshot, file.clone());
+        let v = checker
+            .run_program(&program)
+            .map_err(|d| Session::error(*d, &file))?;
+        Ok(match v {
+            Value::Unknown(_) => "known only when computed".into(),
+            other => other.type_name(),
+        })
+    }
+
+    /// The plan of the array an expression evaluates to (nothing is computed).
+    pub fn explain(&mut self, code: &str) -> Result<String, Error> {
+        self.check("<explain>", code)?;
+        let file = SourceFile {
+            name: "<explain>".into(),
+            text: Rc::from(code),
+        };
+        let program = syntax::parse_program(code).map_err(|d| Session::error(*d, &file))?;
+        let scope = eval::child_scope(&self.globals);
+        let mut interp = Interp::new(false, self.state.clone(), scope, file.clone());
+        let explain_before = std::mem::replace(&mut self.state.borrow_mut().explain_only, true);
+        let v = interp.run_program(&program);
+        self.state.borrow_mut().explain_only = explain_before;
+        match v.map_err(|d| Session::error(*d, &file))? {
+            Value::Array(a) => match &a.node {
+                Some(n) => Ok(exec::plan::explain_text(n, &self.state.borrow().exec)),
+                None => Ok(format!("{} (no plan)\n", a.type_text())),
+            },
+            other => Ok(format!("{} is not an array\n", other.type_name())),
+        }
+    }
+
+    /// The names bound in this session (not the builtins), sorted.
+    pub fn names(&self) -> Vec<String> {
+        let mut v: Vec<String> = self.globals.borrow().vars.keys().cloned().collect();
+        v.sort();
+        v
+    }
+
+    /// The session seed.
+    pub fn seed(&self) -> u64 {
+        self.state.borrow().seed
+    }
+
+    /// Sets the session seed and restarts the stream counter (as `random.seed(n)`).
+    pub fn set_seed(&mut self, seed: u64) {
+        let mut s = self.state.borrow_mut();
+        s.seed = seed;
+        s.next_stream = 1;
+    }
+
+    /// Sets the number of worker threads.
+    pub fn set_threads(&mut self, threads: usize) {
+        let threads = threads.max(1);
+        let mut s = self.state.borrow_mut();
+        if let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+            s.pool = std::sync::Arc::new(pool);
+            s.exec.threads = threads;
+        }
+    }
+
+    /// The number of worker threads.
+    pub fn threads(&self) -> usize {
+        self.state.borrow().exec.threads
+    }
+
+    /// Sets the memory budget in bytes.
+    pub fn set_memory_limit(&mut self, bytes: usize) {
+        self.state.borrow_mut().exec.memory_limit = bytes.max(1);
+    }
+
+    /// Forgets every binding (the prelude stays).
+    pub fn reset(&mut self) {
+        self.globals = eval::child_scope(&self.prelude);
+        self.state.borrow_mut().imports.clear();
+    }
+
+    /// Runs a file in this session; its top-level names stay bound.
+    pub fn load(&mut self, path: &str) -> Result<Value, Error> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            let file = SourceFile {
+                name: path.into(),
+                text: Rc::from(""),
+            };
+            Session::error(
+                Diagnostic::error(format!("cannot read {path}: {e}"), Default::default()),
+                &file,
+            )
+        })?;
+        self.run(path, &text)
+    }
+
+    /// A flag that cancels the running computation when set (from a Ctrl-C handler, say);
+    /// the computation stops within about one block's work and reports `computation
+    /// cancelled`. The next `run` clears it.
+    pub fn cancel_handle(&self) -> std::sync::Arc<std::sync::atomic::AtomicBool> {
+        self.state.borrow().cancel.clone()
+    }
+
+    /// Statistics of the last computation (tasks, elements generated, seconds).
+    pub fn last_report(&self) -> Option<exec::RunReport> {
+        self.state.borrow().last_report.borrow().clone()
+    }
+
+    /// The value bound to a name, if any, looking through the prelude too.
+    pub fn lookup(&self, name: &str) -> Option<Value> {
+        self.globals
+            .borrow()
+            .vars
+            .get(name)
+            .cloned()
+            .or_else(|| self.prelude.borrow().vars.get(name).cloned())
+            .or_else(|| builtins::lookup_global(name))
+    }
 }
