@@ -21,11 +21,13 @@ import math
 import os
 import platform
 import re
+import shutil
 import signal
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 
@@ -49,7 +51,7 @@ class Case:
     """One row of the table: a command per tool, a size, and how results are checked."""
 
     def __init__(self, cid, group, title, size, cmds, check=None, repeat=None, timeout=None,
-                 per_chunk=None, note=""):
+                 per_chunk=None, note="", prepare=None):
         self.id = cid
         self.group = group
         self.title = title
@@ -60,6 +62,7 @@ class Case:
         self.timeout = timeout or {}  # tool -> seconds
         self.per_chunk = per_chunk  # number of chunks, for the per-chunk table
         self.note = note
+        self.prepare = prepare      # make_data.py arguments for the HDF5 inputs, or None
 
 
 def floats(out, key):
@@ -78,8 +81,10 @@ def rel_diff(a, b):
     return d / m if m > 0 else math.inf
 
 
-def check_exact(keys, rel=1e-9, exact_keys=()):
-    """Results computed on identical inputs: every tool must match the others within `rel`."""
+def check_exact(keys, rel=1e-9, exact_keys=(), abs_tol=None):
+    """Results computed on identical inputs: every tool must match the others within `rel`
+    (plus `abs_tol[key]` for results near zero)."""
+    abs_tol = abs_tol or {}
 
     def check(outs):
         tools = [t for t in TOOLS if t in outs]
@@ -96,6 +101,8 @@ def check_exact(keys, rel=1e-9, exact_keys=()):
                 if a is None or b is None:
                     return "MISMATCH", f"{k} missing or not a number ({TOOL_NAMES[ref]}: {outs[ref].get(k)}, {TOOL_NAMES[t]}: {outs[t].get(k)})"
                 r = rel_diff(a, b)
+                if abs(a - b) <= abs_tol.get(k, 0.0):
+                    r = 0.0
                 worst = max(worst, r)
                 if not r <= rel:
                     return "MISMATCH", f"{k}: {TOOL_NAMES[ref]} {a!r} vs {TOOL_NAMES[t]} {b!r} (rel {r:.1e} > {rel:.0e})"
@@ -146,7 +153,7 @@ def check_same(keys):
     return check
 
 
-def cases(full):
+def cases(full, hdf5=False, data_dir=None):
     w1_n = 10**9 if full else 2 * 10**8
     w2_n = 20000
     w3_n = 500000 if full else 40000
@@ -168,10 +175,14 @@ def cases(full):
         Case("start-up", "start-up", "start-up baseline (print one line)", "-",
              trio("startup", []), check=check_same(["ok"]),
              note="Arr: parse, check, print; Dask: `import dask.array`; NumPy: `import numpy`"),
-        Case("W1", "W1", "blocked sum / mean / std, 1-D f64, chunks 10^6", f"n = {w1_n:.0e}",
-             trio("w1_stats", [str(w1_n)]),
+        Case("W1", "W1", "blocked sum / mean / std, 1-D f64, chunks 10^6"
+             + (", read from HDF5" if hdf5 else ", generated"),
+             f"n = {w1_n:.0e}",
+             trio("w1_stats_hdf5", [os.path.join(data_dir, f"w1-{w1_n}.hdf5")]) if hdf5
+             else trio("w1_stats", [str(w1_n)]),
              check=check_exact(["sum", "mean", "std"], exact_keys=["n"]),
-             timeout={t: long_t for t in TOOLS}),
+             timeout={t: long_t for t in TOOLS},
+             prepare=(["w1", os.path.join(data_dir, f"w1-{w1_n}.hdf5"), str(w1_n)] if hdf5 else None)),
         Case("W2", "W2", "normal(10, 0.1, (n, n), chunks 1000²).mean(axis=0)[::100]",
              f"n = {w2_n}", trio("w2_random_mean", [str(w2_n)]),
              check=check_stats({"mean": (10.0, 6 * 0.1 / math.sqrt(w2_n * (w2_n // 100))),
@@ -182,8 +193,18 @@ def cases(full):
              f"N = {w3_n}", trio("w3_2tb", [str(w3_n)]),
              check=check_stats({"mean": (11.0, 6 / math.sqrt(w3_kept))},
                                exact_keys=[("count", w3_kept)]),
-             repeat={t: 2 for t in TOOLS}, timeout={t: long_t for t in TOOLS}),
-        Case("W4", "W4", "weather: stack 31 days, mean over time, day-0 anomaly, [:, ::2, ::2]",
+             repeat={"arr": 2, "dask": 2, "numpy": 1}, timeout={t: long_t for t in TOOLS}),
+        Case("W4", "W4", "weather: 31 days from HDF5, stacked, mean over time, day-0 anomaly, "
+             "[:, ::2, ::2] stored to HDF5",
+             f"31 x {w4_h} x {w4_w}",
+             trio("w4_weather_hdf5", [os.path.join(data_dir, f"weather-{w4_h}x{w4_w}"), "{tmp}/small.hdf5"]),
+             check=check_exact(["avg_mean", "anomaly_mean", "anomaly_std", "small_mean"],
+                               exact_keys=["shape", "small_shape"], abs_tol={"anomaly_mean": 1e-9}),
+             timeout={t: long_t for t in TOOLS},
+             prepare=["w4", os.path.join(data_dir, f"weather-{w4_h}x{w4_w}"), str(w4_h), str(w4_w)])
+        if hdf5 else
+        Case("W4", "W4", "weather: 31 generated days stacked, mean over time, day-0 anomaly, "
+             "[:, ::2, ::2] reduced (not stored)",
              f"31 x {w4_h} x {w4_w}", trio("w4_weather", [str(w4_h), str(w4_w)]),
              check=check_stats(
                  {}, exact_keys=[("shape", f"(31, {w4_h}, {w4_w})")],
@@ -211,7 +232,7 @@ def cases(full):
              {"arr": ("overhead.arr", ["10000000", "10"], []),
               "dask": ("overhead_dask.py", ["10000000", "10"], [])},
              check=check_exact(["sum"], exact_keys=["chunks"]), per_chunk=10**6,
-             repeat={"dask": 1}, timeout={"arr": 300, "dask": 120}),
+             repeat={"dask": 1}, timeout={"arr": 300, "dask": 90}),
         Case("graph-build", "graph", "build (ones(10^9, chunks=1000) + 1) * 2, print its shape",
              "10^6 chunks",
              {"arr": ("graph.arr", ["1000000000", "1000"], []),
@@ -221,7 +242,7 @@ def cases(full):
         Case("graph-full", "graph",
              "the same, ready to run: `arr check` / Dask graph materialised",
              "10^6 chunks",
-             {"arr": ("graph.arr", ["1000000000", "1000"], ["check"]),
+             {"arr": ("graph.arr", [], ["check"]),
               "dask": ("graph_dask.py", ["1000000000", "1000", "materialize"], [])},
              check=None, per_chunk=10**6, repeat={"dask": 1},
              timeout={"arr": 300, "dask": 240},
@@ -260,21 +281,77 @@ def cpu_busy_seconds():
 
 
 def rss_of(pid):
+    """Resident memory of pid and its children (the timed command runs under /usr/bin/time)."""
+    total = 0
+    pids = [pid]
     try:
-        with open(f"/proc/{pid}/status") as f:
-            for line in f:
-                if line.startswith("VmRSS:"):
-                    return int(line.split()[1]) * 1024
-    except OSError:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
         pass
-    return 0
+    for q in pids:
+        try:
+            with open(f"/proc/{q}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+        except OSError:
+            pass
+    return total
+
+
+def hwm_of(pid):
+    """Peak resident memory so far of the deepest process started for a run (VmHWM)."""
+    best = 0
+    pids = [pid]
+    try:
+        with open(f"/proc/{pid}/task/{pid}/children") as f:
+            pids += [int(x) for x in f.read().split()]
+    except (OSError, ValueError):
+        pass
+    for q in pids:
+        try:
+            with open(f"/proc/{q}/status") as f:
+                for line in f:
+                    if line.startswith("VmHWM:"):
+                        best = max(best, int(line.split()[1]) * 1024)
+        except OSError:
+            pass
+    return best
+
+
+GNU_TIME = "/usr/bin/time"
+
+
+def have_gnu_time():
+    try:
+        r = subprocess.run([GNU_TIME, "-f", "%M", "true"], capture_output=True, text=True, timeout=10)
+        return r.returncode == 0 and r.stderr.strip().splitlines()[-1].isdigit()
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return False
+
+
+USE_GNU_TIME = None
 
 
 def run_process(cmd, timeout, mem_limit, env):
-    """Runs cmd; returns wall, user, sys, peak RSS, exit status, output, and why it was killed."""
+    """Runs cmd; returns wall, user, sys, peak RSS, exit status, output, and why it was killed.
+
+    CPU time comes from os.wait4() on the child. Peak RSS comes from GNU time's %M where
+    /usr/bin/time exists: Linux carries a process's peak RSS across fork and exec, so
+    wait4()'s ru_maxrss of a child of this (larger) Python process would never read below
+    this process's own size; a child of the small `time` process has no such floor. Without
+    /usr/bin/time the peak is sampled from /proc every 0.1 s (exact for runs of more than a
+    few tenths of a second)."""
+    global USE_GNU_TIME
+    if USE_GNU_TIME is None:
+        USE_GNU_TIME = have_gnu_time()
+    fd, tfile = tempfile.mkstemp(prefix="arr-bench-time-")
+    os.close(fd)
+    full = [GNU_TIME, "-o", tfile, "-f", "%M", *cmd] if USE_GNU_TIME else list(cmd)
     busy0 = cpu_busy_seconds()
     t0 = time.perf_counter()
-    p = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    p = subprocess.Popen(full, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                          start_new_session=True)
     bufs = {"out": [], "err": []}
 
@@ -287,11 +364,13 @@ def run_process(cmd, timeout, mem_limit, env):
     for r in readers:
         r.start()
     killed = {"why": None}
+    sampled = {"hwm": 0}
     done = threading.Event()
 
     def watchdog():
         deadline = t0 + timeout if timeout else None
         while not done.wait(0.1):
+            sampled["hwm"] = max(sampled["hwm"], hwm_of(p.pid))
             why = None
             if deadline and time.perf_counter() > deadline:
                 why = f"timeout (>{timeout:.0f} s)"
@@ -315,17 +394,66 @@ def run_process(cmd, timeout, mem_limit, env):
     for r in readers:
         r.join(5)
     w.join(1)
+    rss = None
+    if USE_GNU_TIME:
+        try:
+            with open(tfile) as f:
+                lines = [ln for ln in f.read().splitlines() if ln.strip()]
+            rss = int(lines[-1]) * 1024
+            # `time` exits with the command's status, or 128 + N when signal N ended it.
+            if any(ln.startswith("Command terminated by signal") for ln in lines[:-1]):
+                p.returncode = -(p.returncode - 128)
+        except (OSError, ValueError, IndexError):
+            rss = None
+    os.unlink(tfile)
+    if rss is None:
+        rss = sampled["hwm"] or ru.ru_maxrss * 1024
     cpu = ru.ru_utime + ru.ru_stime
     other = None
     if busy0 is not None and busy1 is not None and wall > 0:
         other = max(0.0, (busy1 - busy0 - cpu) / wall)
     return {
         "wall": wall, "user": ru.ru_utime, "sys": ru.ru_stime, "cpu": cpu,
-        "rss": ru.ru_maxrss * 1024, "rc": p.returncode, "killed": killed["why"],
+        "rss": rss, "rc": p.returncode, "killed": killed["why"],
         "other_load": other,
         "stdout": b"".join(bufs["out"]).decode("utf-8", "replace"),
         "stderr": b"".join(bufs["err"]).decode("utf-8", "replace"),
     }
+
+
+def arr_has_hdf5(arr, python):
+    """Whether this Arr reads HDF5: a one-line probe on a 10-element file written with h5py
+    (in a child process, so that this one stays small; see run_process)."""
+    d = tempfile.mkdtemp(prefix="arr-bench-probe-")
+    try:
+        path = os.path.join(d, "probe.hdf5")
+        w = subprocess.run([python, "-c", "import sys, h5py, numpy\n"
+                            "with h5py.File(sys.argv[1], 'w') as f: f['/x'] = numpy.arange(10.0)", path],
+                           capture_output=True, timeout=120)
+        if w.returncode != 0:
+            return False
+        r = subprocess.run([arr, "-e", f'print(sum(from_hdf5("{path}", "/x", chunks=5)))'],
+                           capture_output=True, text=True, timeout=60)
+        return r.returncode == 0 and r.stdout.strip() == "45.0"
+    except (OSError, subprocess.SubprocessError):
+        return False
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+def prepare_data(python, spec, env):
+    """Writes an HDF5 input once (make_data.py); later runs reuse it."""
+    target = spec[1]
+    if os.path.exists(target):
+        return
+    os.makedirs(os.path.dirname(target), exist_ok=True)
+    ignore = os.path.join(os.path.dirname(target), ".gitignore")
+    if not os.path.exists(ignore):
+        with open(ignore, "w") as f:
+            f.write("# HDF5 inputs written by benches/run.py\n*\n")
+    t = time.perf_counter()
+    subprocess.run([python, os.path.join(WL, "make_data.py"), *spec], check=True, env=env)
+    print(f"  (wrote {os.path.relpath(target, ROOT)} in {time.perf_counter() - t:.0f} s; not timed)", flush=True)
 
 
 def parse_output(text):
@@ -446,11 +574,15 @@ def main():
     ap.add_argument("--arr", default=os.path.join(ROOT, "target", "release", "arr"), help="the arr binary")
     ap.add_argument("--python", default=sys.executable, help="the Python that runs Dask and NumPy")
     ap.add_argument("--timeout", type=float, default=None, help="override every per-run time limit (s)")
+    ap.add_argument("--hdf5", choices=("auto", "on", "off"), default="auto",
+                    help="W1 and W4 read (and W4 stores) HDF5 files: on, off, or auto = when Arr has from_hdf5")
+    ap.add_argument("--data-dir", default=os.path.join(HERE, "data"), help="where the HDF5 inputs are cached")
     ap.add_argument("--no-readme", action="store_true", help="do not update benches/README.md")
     ap.add_argument("--list", action="store_true", help="list the workloads and exit")
     opts = ap.parse_args()
 
-    all_cases = cases(opts.full)
+    hdf5 = opts.hdf5 == "on" or (opts.hdf5 == "auto" and arr_has_hdf5(opts.arr, opts.python))
+    all_cases = cases(opts.full, hdf5, os.path.abspath(opts.data_dir))
     if opts.list:
         for c in all_cases:
             print(f"{c.id:14} {c.group:9} {c.size:16} {c.title}")
@@ -482,9 +614,13 @@ def main():
     print(f"# {len(sel)} workloads, up to {opts.repeat} runs per tool, {'full' if opts.full else 'default'} sizes",
           flush=True)
 
+    print(f"# W1 and W4 {'read HDF5 files' if hdf5 else 'generate their data (Arr has no from_hdf5 yet)'}",
+          flush=True)
     records = []
     for case in sel:
         print(f"\n== {case.id}: {case.title} [{case.size}]", flush=True)
+        if case.prepare:
+            prepare_data(opts.python, case.prepare, env)
         runs = {t: [] for t in case.cmds}
         status = {t: None for t in case.cmds}
         for rep in range(opts.repeat):
@@ -502,7 +638,11 @@ def main():
                 else:
                     cmd = [opts.python, path, *args]
                 timeout = opts.timeout or case.timeout.get(tool, 600)
-                res = run_process(cmd, timeout, mem_limit, env)
+                tmp = tempfile.mkdtemp(prefix="arr-bench-")
+                try:
+                    res = run_process([a.replace("{tmp}", tmp) for a in cmd], timeout, mem_limit, env)
+                finally:
+                    shutil.rmtree(tmp, ignore_errors=True)
                 st, why = classify(tool, res)
                 res["status"], res["why"] = st, why
                 res["cmd"] = cmd
@@ -525,6 +665,7 @@ def main():
         "started": started.isoformat(timespec="seconds"),
         "elapsed_s": round(elapsed, 1),
         "sizes": "full" if opts.full else "default",
+        "hdf5": hdf5,
         "repeat": opts.repeat,
         "threads": opts.threads,
         "only": opts.only,
@@ -557,8 +698,7 @@ def summarize(case, runs):
             "cpu": median([r["cpu"] for r in ok]),
             "rss": median([r["rss"] for r in ok]),
             "other_load": median([r["other_load"] for r in ok if r["other_load"] is not None]),
-            "cmd": " ".join(os.path.relpath(a, ROOT) if a.startswith(ROOT) else a
-                            for a in (rs[0]["cmd"] if rs else [])),
+            "cmd": " ".join(shown_arg(a) for a in (rs[0]["cmd"] if rs else [])),
             "wall_all": [round(r["wall"], 3) for r in rs],
         }
         if bad and bad[0]["status"] not in ("skipped",):
@@ -582,6 +722,12 @@ def summarize(case, runs):
     return rec
 
 
+def shown_arg(a):
+    if a == sys.executable or os.path.basename(a).startswith("python"):
+        return "python3"
+    return os.path.relpath(a, ROOT) if a.startswith(ROOT) else a
+
+
 def cell_time(t):
     if t is None:
         return "—"
@@ -602,6 +748,9 @@ def render(meta, records):
              f"took {meta['elapsed_s'] / 60:.1f} min. Arr `--threads {meta['threads']}`, Dask threaded "
              f"scheduler with {meta['threads']} workers, NumPy single process. "
              f"Load average at start {meta['load_start'][0]}, at end {meta['load_end'][0]}.")
+    L.append("")
+    L.append("W1 and W4 " + ("read their inputs from HDF5 files (W4 also stores its subsample)." if meta.get("hdf5")
+             else "generate their inputs lazily: Arr has no HDF5 input/output yet (see benches/README.md)."))
     L.append("")
     L.append(f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory']}, {m['os']}; Python {m['python']}, "
              f"NumPy {m['numpy']}, Dask {m['dask']}, h5py {m['h5py']}; {m['arr']}; {m['rustc']}.")

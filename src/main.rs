@@ -118,6 +118,7 @@ fn main() -> ExitCode {
     }
     opts.seed = cli.seed;
     opts.verbose = cli.verbose;
+    opts.progress = !cli.no_progress;
     opts.args = cli.args.clone();
     if cli.code.is_some() {
         // With -e, every positional word is an argument of the code.

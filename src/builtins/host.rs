@@ -321,6 +321,7 @@ pub fn display(
         Value::Builtin(b) => format!("<builtin {}>", b.name),
         Value::Bound(p) => format!("<method of {}>", p.1.type_name()),
         Value::Module(m) => format!("<module {m}>"),
+        Value::Native(f) => format!("<rust fn {}>", f.name),
         // A dimension not known until computed (a mask's length) shows as `?`.
         Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int)) if !interp.check => "?".into(),
         Value::Unknown(_) => return Err(Flow::Unknown),

@@ -6,6 +6,7 @@ pub mod args;
 pub mod creation;
 pub mod elementwise;
 pub mod host;
+pub mod io;
 pub mod linalg;
 pub mod reductions;
 pub mod shape_ops;
@@ -62,6 +63,7 @@ pub fn table() -> &'static [Builtin] {
         shape_ops::register(&mut t);
         host::register(&mut t);
         linalg::register(&mut t);
+        io::register(&mut t);
         t
     })
 }

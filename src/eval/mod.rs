@@ -595,6 +595,7 @@ impl Interp {
                 args.insert(0, (None, receiver, fspan));
                 self.call_value(callable, args, fspan, span)
             }
+            Value::Native(f) => crate::embed::call_native(self, &f, args, span),
             Value::Unknown(_) => Ok(Value::Unknown(Hint::Any)),
             other => err(format!("{} is not callable", other.type_name()), fspan),
         }

@@ -44,6 +44,8 @@ pub struct SessionState {
     pub last_report: RefCell<Option<RunReport>>,
     /// The thread pool computations run on.
     pub pool: Arc<rayon::ThreadPool>,
+    /// Show a progress bar for long computations (on a terminal only).
+    pub progress: bool,
 }
 
 /// Half of the machine's memory, the default byte budget.
@@ -98,6 +100,7 @@ impl SessionState {
             args: Vec::new(),
             last_report: RefCell::new(None),
             pool: Arc::new(pool),
+            progress: false,
         }
     }
 
@@ -105,7 +108,9 @@ impl SessionState {
     pub fn compute(&self, node: &NodeRef) -> Result<Data, ExecError> {
         let config = self.exec.clone();
         let cancel = self.cancel.clone();
+        let bar = crate::io::progress::Progress::for_compute(self.progress, node);
         let (data, report) = self.pool.install(|| exec::compute(&config, cancel, node))?;
+        bar.finish();
         if self.verbose {
             eprintln!(
                 "[arr] {} tasks, {} elements generated, {} barrier(s) materialised, projected peak {}, {:.3} s, peak RSS {}",

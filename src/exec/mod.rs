@@ -377,7 +377,7 @@ pub fn stream_chunks(
     config: &ExecConfig,
     cancel: Arc<AtomicBool>,
     node: &NodeRef,
-    sink: &mut dyn FnMut(&Region, Data) -> Result<(), String>,
+    sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
 ) -> Result<RunReport, ExecError> {
     let started = Instant::now();
     let ctx = ExecCtx::new(config.backend.clone(), cancel);

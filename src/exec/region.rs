@@ -141,6 +141,22 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
         } => eval_diagonal(ctx, node, *offset, *axis1, *axis2, region),
         Op::Compress { starts, .. } => eval_compress(ctx, node, starts, region),
         Op::Gather { axis } => eval_gather(ctx, node, *axis, region),
+        Op::Native(f) => {
+            let name = &f.name;
+            let input = eval(ctx, &node.inputs[0], region)?.into_dtype(DType::F64);
+            let Data::F64(a) = input else {
+                unreachable!("converted to f64 above")
+            };
+            let out = (f.block)(a.view());
+            if out.shape() != a.shape() {
+                return Err(ExecError::Io(format!(
+                    "rust fn {name} returned shape {:?} for a block of shape {:?}",
+                    out.shape(),
+                    a.shape()
+                )));
+            }
+            Ok(Data::F64(out))
+        }
     }
 }
 

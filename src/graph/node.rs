@@ -231,6 +231,8 @@ pub enum Op {
     Gather {
         axis: usize,
     },
+    /// A registered Rust function applied to each block of its f64 input (same shape out).
+    Native(Arc<crate::embed::NativeFn>),
 }
 
 impl Node {
@@ -293,6 +295,7 @@ impl Node {
             Op::Diagonal { .. } => "diagonal".into(),
             Op::Compress { .. } => "mask".into(),
             Op::Gather { axis } => format!("gather(axis={axis})"),
+            Op::Native(f) => format!("rust fn {}", f.name),
         }
     }
 }

@@ -1,127 +1,134 @@
-//! The interactive prompt on rustyline: history, multi-line input while brackets are open,
-//! values shown after each line (lazy arrays as a one-line summary, never computed unasked).
+//! The interactive prompt: a read-eval-print loop on rustyline with colouring from the
+//! compiler's lexer, Tab completion, multi-line input while brackets are open, persistent
+//! history with Ctrl-R search, `:commands`, lazy summaries of large arrays, and Ctrl-C that
+//! cancels a running computation while keeping the session.
+//!
+//! One concept per file: `lex.rs` (classified tokens), `highlight.rs`, `complete.rs`,
+//! `validate.rs` (when Enter runs the input), `commands.rs`, `show.rs` (how values are
+//! shown), `interrupt.rs` (Ctrl-C), `history.rs` (where history lives), `helper.rs` (the
+//! rustyline glue).
+
+pub mod commands;
+pub mod complete;
+pub mod helper;
+pub mod highlight;
+pub mod history;
+pub mod interrupt;
+pub mod lex;
+pub mod show;
+pub mod validate;
+
+pub use show::summary;
+pub use validate::is_complete;
 
 use crate::Session;
-use crate::value::Value;
+use commands::Reply;
+use helper::{ArrHelper, Shared};
+use interrupt::Interrupt;
+use rustyline::config::{CompletionType, Config};
 use rustyline::error::ReadlineError;
+use rustyline::history::FileHistory;
+use rustyline::{Editor, Helper};
+use std::cell::RefCell;
+use std::io::Write;
+use std::rc::Rc;
 
-/// Whether `text` has unclosed brackets or an unterminated string (so input continues).
-pub fn needs_more(text: &str) -> bool {
-    let mut depth = 0i64;
-    let mut in_str = false;
-    let mut escaped = false;
-    let mut comment = false;
-    for c in text.chars() {
-        if comment {
-            if c == '\n' {
-                comment = false;
-            }
-            continue;
+/// The prompt.
+pub const PROMPT: &str = "arr> ";
+
+/// The prompt of a continuation line when input is not a terminal.
+const MORE: &str = "...> ";
+
+fn editor<H: Helper>() -> Result<Editor<H, FileHistory>, String> {
+    let config = Config::builder()
+        .max_history_size(history::MAX_ENTRIES)
+        .and_then(|b| b.history_ignore_dups(true))
+        .map_err(|e| e.to_string())?
+        .history_ignore_space(true)
+        .completion_type(CompletionType::List)
+        .auto_add_history(false)
+        .build();
+    Editor::with_config(config).map_err(|e| e.to_string())
+}
+
+/// Runs one input: a `:command` or Arr code. Returns false to quit.
+fn handle(session: &mut Session, input: &str) -> bool {
+    let trimmed = input.trim();
+    let reply = if trimmed.starts_with(':') {
+        commands::execute(session, trimmed)
+    } else {
+        match session.run("<repl>", input) {
+            Ok(v) => match show::render(session, &v) {
+                Ok(Some(text)) => Reply::Out(text),
+                Ok(None) => Reply::Out(String::new()),
+                Err(e) => Reply::Err(e.rendered),
+            },
+            Err(e) => Reply::Err(e.rendered),
         }
-        if in_str {
-            match (escaped, c) {
-                (true, _) => escaped = false,
-                (false, '\\') => escaped = true,
-                (false, '"') => in_str = false,
-                _ => {}
-            }
-            continue;
+    };
+    let _ = std::io::stdout().flush();
+    match reply {
+        Reply::Out(text) if text.is_empty() => {}
+        Reply::Out(text) => println!("{text}"),
+        Reply::Err(text) => {
+            eprint!("{text}");
+            let _ = std::io::stderr().flush();
         }
-        match c {
-            '#' => comment = true,
-            '"' => in_str = true,
-            '(' | '[' | '{' => depth += 1,
-            ')' | ']' | '}' => depth -= 1,
-            _ => {}
-        }
+        Reply::Quit => return false,
     }
-    depth > 0 || in_str
+    let _ = std::io::stdout().flush();
+    true
 }
 
-/// A one-line description of a lazy array: dtype, shape, chunk grid, blocks, bytes.
-pub fn summary(v: &Value) -> Option<String> {
-    let Value::Array(a) = v else { return None };
-    let node = a.node.as_ref()?;
-    Some(format!(
-        "lazy {} | chunks {:?} | {} block(s) | {}",
-        a.type_text(),
-        node.chunks
-            .iter()
-            .map(|c| c.first().copied().unwrap_or(0))
-            .collect::<Vec<_>>(),
-        node.n_chunks(),
-        crate::exec::human_bytes(node.nbytes())
-    ))
-}
-
-fn history_path() -> Option<std::path::PathBuf> {
-    let base = std::env::var_os("XDG_DATA_HOME")
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
-        })?;
-    let dir = base.join("arr");
-    std::fs::create_dir_all(&dir).ok()?;
-    Some(dir.join("history.txt"))
-}
-
-/// Runs the REPL until Ctrl-D.
+/// Runs the REPL until Ctrl-D or `:quit`.
 pub fn run(session: &mut Session) -> Result<(), String> {
-    let mut editor = rustyline::DefaultEditor::new().map_err(|e| e.to_string())?;
-    let history = history_path();
+    let interrupt = Interrupt::install(session.cancel_handle());
+    let shared: Shared = Rc::new(RefCell::new(session));
+    let mut editor = editor::<ArrHelper>()?;
+    editor.set_helper(Some(ArrHelper::new(shared.clone())));
+    let history = history::path();
     if let Some(h) = &history {
         let _ = editor.load_history(h);
     }
     println!(
-        "Arr {} — type expressions; Ctrl-D to quit.",
+        "Arr {} — :help for help, Tab completes, Ctrl-D quits.",
         env!("CARGO_PKG_VERSION")
     );
-    let mut buffer = String::new();
+    // Input from a terminal arrives whole (the editor's validator waits for closing
+    // brackets); from a pipe it arrives line by line and is joined here.
+    let mut pending = String::new();
     loop {
-        let prompt = if buffer.is_empty() { "arr> " } else { "...> " };
+        let prompt = if pending.is_empty() { PROMPT } else { MORE };
         match editor.readline(prompt) {
             Ok(line) => {
-                if !buffer.is_empty() {
-                    buffer.push('\n');
+                if !pending.is_empty() {
+                    pending.push('\n');
                 }
-                buffer.push_str(&line);
-                if needs_more(&buffer) {
+                pending.push_str(&line);
+                if !is_complete(&pending) {
                     continue;
                 }
-                let code = std::mem::take(&mut buffer);
-                if code.trim().is_empty() {
+                let input = std::mem::take(&mut pending);
+                if input.trim().is_empty() {
                     continue;
                 }
-                let _ = editor.add_history_entry(code.as_str());
-                match session.run("<repl>", &code) {
-                    Ok(Value::None) => {}
-                    Ok(v) => match summary(&v) {
-                        Some(s) if v_is_large(&v) => println!("{s}"),
-                        _ => match session.display(&v) {
-                            Ok(text) => println!("{text}"),
-                            Err(e) => eprint!("{}", e.rendered),
-                        },
-                    },
-                    Err(e) => eprint!("{}", e.rendered),
+                let _ = editor.add_history_entry(input.as_str());
+                if let Some(h) = &history {
+                    let _ = editor.append_history(h);
+                }
+                interrupt.arm();
+                let mut session = shared.borrow_mut();
+                if !handle(&mut session, &input) {
+                    break;
+                }
+                if interrupt.pressed() {
+                    println!("(interrupted; bindings kept)");
                 }
             }
-            Err(ReadlineError::Interrupted) => buffer.clear(),
+            Err(ReadlineError::Interrupted) => pending.clear(),
             Err(ReadlineError::Eof) => break,
             Err(e) => return Err(e.to_string()),
         }
     }
-    if let Some(h) = &history {
-        let _ = editor.save_history(h);
-    }
     Ok(())
-}
-
-/// Arrays above this many elements are summarised rather than computed at the prompt.
-const SHOW_LIMIT: usize = 1000;
-
-fn v_is_large(v: &Value) -> bool {
-    match v {
-        Value::Array(a) => a.node.as_ref().is_some_and(|n| n.size() > SHOW_LIMIT),
-        _ => false,
-    }
 }

@@ -19,8 +19,11 @@ pub type Dim = Option<usize>;
 /// an array they meet).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Num {
+    /// `true` or `false`.
     Bool(bool),
+    /// An integer.
     Int(i64),
+    /// A float.
     Float(f64),
 }
 
@@ -124,19 +127,30 @@ pub type Scope = Rc<RefCell<ScopeData>>;
 /// A value of the language.
 #[derive(Clone, Debug)]
 pub enum Value {
+    /// `none` (also `newaxis`).
     None,
+    /// A host number (weak: it takes the kind of an array it meets).
     Num(Num),
+    /// A string.
     Str(Rc<str>),
+    /// A list.
     List(Rc<Vec<Value>>),
+    /// A tuple.
     Tuple(Rc<Vec<Value>>),
+    /// A lazy array.
     Array(Array),
+    /// A dtype (`f64`).
     DType(DType),
+    /// A user function or lambda.
     Func(Rc<Closure>),
+    /// A builtin function.
     Builtin(&'static crate::builtins::Builtin),
     /// A callable with its receiver bound as first argument (`x.sum`).
     Bound(Rc<(Value, Value)>),
     /// A namespace such as `random` or `linalg`.
     Module(&'static str),
+    /// A Rust function registered by an embedding program.
+    Native(std::sync::Arc<crate::embed::NativeFn>),
     /// Check mode: known only when running.
     Unknown(Hint),
 }
@@ -156,6 +170,7 @@ impl Value {
             Value::DType(_) => "dtype".into(),
             Value::Func(_) | Value::Builtin(_) | Value::Bound(_) => "function".into(),
             Value::Module(m) => format!("module {m}"),
+            Value::Native(_) => "function".into(),
             Value::Unknown(_) => "value".into(),
         }
     }

@@ -4,6 +4,7 @@
 mod cases;
 mod corpus;
 mod editors;
+mod embed;
 mod numpy_diff;
 mod properties;
 

@@ -1,5 +1,4 @@
 # to_npy then from_npy reads back the same values, dtype and shape; chunks= on read.
-# pending: to_npy/from_npy are not built yet (§11 Input/output)
 # out: [[0, 1, 2], [3, 4, 5]] i64 ((1, 1), (3,))
 # out: [0.5, 1.5] f32
 to_npy(arange(6).reshape(2, 3), "/tmp/arr_case_io_roundtrip.npy")

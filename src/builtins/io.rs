@@ -1,0 +1,617 @@
+//! Input/output builtins (LANGUAGE.md §11): `from_hdf5 to_hdf5 from_npy to_npy from_zarr
+//! to_zarr glob` and the pictures `imshow plot hist`. The formats live in `src/io/`.
+//!
+//! Check mode reads only headers (a source's shape and dtype must be known to check the
+//! script) and writes nothing; a file that an earlier store in the same script writes gets
+//! an unknown shape there and is opened when the script runs.
+
+use crate::builtins::{Args, Builtin, Group};
+use crate::data::Data;
+use crate::eval::{Flow, Interp, R};
+use crate::graph::NodeRef;
+use crate::graph::build;
+use crate::graph::node::{ArraySource, Source};
+use crate::io::{self, pictures};
+use crate::sema::dtype::DType;
+use crate::value::{Array, Value};
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+use std::sync::Arc;
+
+/// Adds this group's builtins to the table.
+pub fn register(t: &mut Vec<Builtin>) {
+    let mut add = |name, params, doc, run| {
+        t.push(Builtin {
+            name,
+            params,
+            doc,
+            group: Group::Host,
+            run,
+        })
+    };
+    add(
+        "from_hdf5",
+        "path, dataset, chunks=\"auto\"",
+        "A lazy array over an HDF5 dataset (blocks follow its HDF5 chunks by default).",
+        from_hdf5,
+    );
+    add(
+        "to_hdf5",
+        "x, path, dataset, chunks=none, compression=none, compression_opts=4",
+        "Streams arrays (one, or a list with a list of names) into datasets of an HDF5 file.",
+        to_hdf5,
+    );
+    add(
+        "from_npy",
+        "path, chunks=\"auto\"",
+        "A lazy array over a memory-mapped NumPy .npy file.",
+        from_npy,
+    );
+    add(
+        "to_npy",
+        "x, path",
+        "Streams an array into a NumPy .npy file.",
+        to_npy,
+    );
+    add(
+        "from_zarr",
+        "path, chunks=\"auto\"",
+        "A lazy array over a Zarr array on disk (format 2 or 3).",
+        from_zarr,
+    );
+    add(
+        "to_zarr",
+        "x, path, chunks=none, zarr_format=3, compression=\"zstd\"",
+        "Streams an array into a new Zarr array on disk.",
+        to_zarr,
+    );
+    add(
+        "glob",
+        "pattern",
+        "The paths matching a shell pattern, sorted.",
+        glob,
+    );
+    add(
+        "imshow",
+        "x, path=none, cmap=\"viridis\", vmin=none, vmax=none, width=none, height=none",
+        "Draws a 2-D array as a PNG picture through a colour map.",
+        imshow,
+    );
+    add(
+        "plot",
+        "y, path=none, width=800, height=500, title=none",
+        "Draws a line plot of a 1-D array as a PNG picture.",
+        plot,
+    );
+    add(
+        "hist",
+        "x, bins=10, path=none, range=none, width=800, height=500, title=none",
+        "Draws a histogram as a PNG picture; gives the counts per bin.",
+        hist,
+    );
+}
+
+/// A required string argument.
+fn required_string(args: &Args, name: &str) -> R<String> {
+    match args.string(name)? {
+        Some(s) => Ok(s),
+        None => args.error(name, format!("`{}` needs `{name}`", args.name), "missing"),
+    }
+}
+
+/// The lazy array of a file source: in check mode only its type; in run mode a node whose
+/// blocks follow `native` (the file's own chunks) unless `chunks=` says otherwise.
+fn source_value(
+    interp: &Interp,
+    args: &Args,
+    make: impl FnOnce() -> Result<Arc<dyn ArraySource>, String>,
+    dtype: DType,
+    shape: Vec<usize>,
+    native: Option<Vec<usize>>,
+) -> R<Value> {
+    let explicit = match args.value("chunks") {
+        None => false,
+        Some(Value::Str(s)) => &**s != "auto",
+        Some(_) => true,
+    };
+    let chunks = if explicit {
+        args.resolve_chunks(interp, "chunks", &shape, dtype)?
+    } else {
+        let target = interp.session.borrow().auto_chunk_bytes();
+        io::aligned_grid(&shape, native.as_deref(), dtype.size(), target)
+    };
+    let dims = shape.iter().map(|&d| Some(d)).collect();
+    let node = if interp.check {
+        None
+    } else {
+        let src = make().or_else(|m| args.error("path", m, "cannot read"))?;
+        Some(build::source(Source::External(src), dtype, shape, chunks))
+    };
+    Ok(Value::Array(Array {
+        dtype,
+        shape: dims,
+        node,
+    }))
+}
+
+/// In check mode, a source whose file an earlier store writes is not opened yet.
+fn planned(interp: &Interp, path: &Path) -> R<()> {
+    if interp.check && io::is_planned(interp, path) {
+        return Err(Flow::Unknown);
+    }
+    Ok(())
+}
+
+fn from_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let path = PathBuf::from(required_string(args, "path")?);
+    let dataset = required_string(args, "dataset")?;
+    planned(interp, &path)?;
+    let info = match io::hdf5::inspect(&path, &dataset) {
+        Ok(i) => i,
+        Err(m) if m.starts_with("no dataset") => {
+            return args.error("dataset", m, "not in the file");
+        }
+        Err(m) => return args.error("path", m, "cannot read"),
+    };
+    let (dtype, shape, native) = (info.dtype, info.shape.clone(), info.chunk.clone());
+    source_value(
+        interp,
+        args,
+        || Ok(Arc::new(io::hdf5::Hdf5Source::new(&path, &dataset, info)) as Arc<dyn ArraySource>),
+        dtype,
+        shape,
+        native,
+    )
+}
+
+fn from_npy(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let path = PathBuf::from(required_string(args, "path")?);
+    planned(interp, &path)?;
+    let header = io::npy::read_header(&path).or_else(|m| args.error("path", m, "cannot read"))?;
+    source_value(
+        interp,
+        args,
+        || Ok(Arc::new(io::npy::NpySource::open(&path)?) as Arc<dyn ArraySource>),
+        header.dtype(),
+        header.shape.clone(),
+        None,
+    )
+}
+
+fn from_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let path = PathBuf::from(required_string(args, "path")?);
+    planned(interp, &path)?;
+    let info = io::zarr::inspect(&path).or_else(|m| args.error("path", m, "cannot read"))?;
+    source_value(
+        interp,
+        args,
+        || Ok(Arc::new(io::zarr::ZarrSource::open(&path)?) as Arc<dyn ArraySource>),
+        info.dtype,
+        info.shape.clone(),
+        info.chunk.clone(),
+    )
+}
+
+fn glob(_interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let pattern = required_string(args, "pattern")?;
+    let paths = ::glob::glob(&pattern)
+        .or_else(|e| args.error("pattern", format!("bad glob pattern: {e}"), "bad pattern"))?;
+    let mut out: Vec<String> = Vec::new();
+    for p in paths {
+        match p {
+            Ok(p) => out.push(p.to_string_lossy().into_owned()),
+            Err(e) => {
+                return args.error("pattern", format!("cannot list {e}"), "unreadable");
+            }
+        }
+    }
+    out.sort();
+    Ok(Value::List(Rc::new(
+        out.iter().map(|s| Value::str(s)).collect(),
+    )))
+}
+
+/// The target path of a store: validated, and recorded in check mode.
+fn store_path(interp: &Interp, args: &Args, is_dir: bool) -> R<PathBuf> {
+    let path = PathBuf::from(required_string(args, "path")?);
+    io::check_target(&path, is_dir).or_else(|m| args.error("path", m, "cannot write here"))?;
+    if interp.check {
+        io::plan_write(interp, &path);
+    }
+    Ok(path)
+}
+
+/// The array argument of a store (its node in run mode; `None` in check mode).
+fn store_node(interp: &Interp, a: &Array) -> R<Option<NodeRef>> {
+    if interp.check {
+        return Ok(None);
+    }
+    a.node.clone().map(Some).ok_or(Flow::Unknown)
+}
+
+/// A store's runtime failure, at the call.
+fn failed<T>(args: &Args, message: String) -> R<T> {
+    args.error("path", message, "while writing this")
+}
+
+fn to_npy(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let x = args.array("x")?;
+    let path = store_path(interp, args, false)?;
+    let Some(node) = store_node(interp, &x)? else {
+        return Ok(Value::None);
+    };
+    let result = (|| -> Result<(), String> {
+        let staged = io::atomic::Staged::new(&path)?;
+        let mut w = io::npy::NpyWriter::create(staged.temp(), node.dtype, &node.shape)?;
+        io::stream_store(interp, "to_npy", &node, &mut |region, data| {
+            w.write_block(region, &data)
+        })
+        .map_err(|e| e.to_string())?;
+        w.finish()?;
+        staged.commit()
+    })();
+    result.or_else(|m| failed(args, m))?;
+    Ok(Value::None)
+}
+
+/// The arrays and dataset names of `to_hdf5`: one array and one name, or lists of each.
+fn hdf5_targets(args: &Args) -> R<Vec<(Array, String)>> {
+    let arrays: Vec<Array> = match args.value("x") {
+        Some(Value::List(items)) | Some(Value::Tuple(items)) => {
+            let mut v = Vec::new();
+            for item in items.iter() {
+                match item {
+                    Value::Array(a) => v.push(a.clone()),
+                    Value::Unknown(_) => return Err(Flow::Unknown),
+                    other => {
+                        return args.error(
+                            "x",
+                            format!("to_hdf5 stores arrays, not {}", other.type_name()),
+                            "not an array",
+                        );
+                    }
+                }
+            }
+            v
+        }
+        _ => vec![args.array("x")?],
+    };
+    let names: Vec<String> = match args.value("dataset") {
+        Some(Value::List(items)) | Some(Value::Tuple(items)) => {
+            let mut v = Vec::new();
+            for item in items.iter() {
+                match item {
+                    Value::Str(s) => v.push(s.to_string()),
+                    Value::Unknown(_) => return Err(Flow::Unknown),
+                    other => {
+                        return args.error(
+                            "dataset",
+                            format!("dataset names are strings, not {}", other.type_name()),
+                            "not a string",
+                        );
+                    }
+                }
+            }
+            v
+        }
+        _ => vec![required_string(args, "dataset")?],
+    };
+    if names.len() != arrays.len() {
+        return args.error(
+            "dataset",
+            format!(
+                "to_hdf5 got {} array(s) but {} dataset name(s)",
+                arrays.len(),
+                names.len()
+            ),
+            "one name per array",
+        );
+    }
+    for (i, n) in names.iter().enumerate() {
+        if n.is_empty() || n.trim_matches('/').is_empty() {
+            return args.error(
+                "dataset",
+                "a dataset needs a name like \"/t2m\"",
+                "empty name",
+            );
+        }
+        if names[..i].contains(n) {
+            return args.error(
+                "dataset",
+                format!("dataset \"{n}\" is named twice"),
+                "repeated",
+            );
+        }
+    }
+    Ok(arrays.into_iter().zip(names).collect())
+}
+
+fn to_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let targets = hdf5_targets(args)?;
+    let path = store_path(interp, args, false)?;
+    let compression = match args.string("compression")?.as_deref() {
+        None | Some("none") => io::hdf5::Compression::None,
+        Some("gzip") => {
+            let level = args.int_or("compression_opts", 4)?;
+            if !(0..=9).contains(&level) {
+                return args.error(
+                    "compression_opts",
+                    format!("gzip levels are 0 to 9, not {level}"),
+                    "bad level",
+                );
+            }
+            io::hdf5::Compression::Gzip(level as u8)
+        }
+        Some(other) => {
+            return args.error(
+                "compression",
+                format!("unknown HDF5 compression \"{other}\""),
+                "use \"gzip\" or none",
+            );
+        }
+    };
+    let grid_spec = args.get("chunks").is_some();
+    if interp.check {
+        for (a, _) in &targets {
+            if grid_spec && let Some(shape) = a.known_shape() {
+                args.resolve_chunks(interp, "chunks", &shape, a.dtype)?;
+            }
+        }
+        return Ok(Value::None);
+    }
+    let mut nodes = Vec::new();
+    for (a, name) in &targets {
+        let Some(mut node) = store_node(interp, a)? else {
+            return Ok(Value::None);
+        };
+        if grid_spec {
+            let grid = args.resolve_chunks(interp, "chunks", &node.shape, node.dtype)?;
+            node = build::rechunk(node, grid);
+        }
+        nodes.push((node, name.clone()));
+    }
+    let result = (|| -> Result<(), String> {
+        let mut w = io::hdf5::Writer::create(&path)?;
+        for (node, name) in &nodes {
+            let block: Vec<usize> = node
+                .chunks
+                .iter()
+                .map(|c| c.first().copied().unwrap_or(1))
+                .collect();
+            let target = io::hdf5::Target {
+                name: name.clone(),
+                dtype: node.dtype,
+                shape: node.shape.clone(),
+                chunk: io::hdf5::chunk_for(&block, node.dtype.size()),
+            };
+            let ds = w.dataset(&target, compression)?;
+            io::stream_store(interp, "to_hdf5", node, &mut |region, data| {
+                w.write_block(&ds, region, &data)
+            })
+            .map_err(|e| e.to_string())?;
+        }
+        w.commit()
+    })();
+    result.or_else(|m| failed(args, m))?;
+    Ok(Value::None)
+}
+
+fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let x = args.array("x")?;
+    let path = store_path(interp, args, true)?;
+    let format = args.int_or("zarr_format", 3)?;
+    if format != 2 && format != 3 {
+        return args.error(
+            "zarr_format",
+            format!("Zarr formats are 2 and 3, not {format}"),
+            "bad format",
+        );
+    }
+    let compression = match args.string("compression")?.as_deref() {
+        None | Some("none") => io::zarr::Compression::None,
+        Some("zstd") => io::zarr::Compression::Zstd,
+        Some("gzip") => io::zarr::Compression::Gzip,
+        Some(other) => {
+            return args.error(
+                "compression",
+                format!("unknown Zarr compression \"{other}\""),
+                "use \"zstd\", \"gzip\" or none",
+            );
+        }
+    };
+    if interp.check {
+        if args.get("chunks").is_some()
+            && let Some(shape) = x.known_shape()
+        {
+            args.resolve_chunks(interp, "chunks", &shape, x.dtype)?;
+        }
+        return Ok(Value::None);
+    }
+    let Some(mut node) = store_node(interp, &x)? else {
+        return Ok(Value::None);
+    };
+    if args.get("chunks").is_some() {
+        let grid = args.resolve_chunks(interp, "chunks", &node.shape, node.dtype)?;
+        node = build::rechunk(node, grid);
+    }
+    let chunk: Vec<usize> = node
+        .chunks
+        .iter()
+        .map(|c| c.first().copied().unwrap_or(1).max(1))
+        .collect();
+    let result = (|| -> Result<(), String> {
+        let mut w = io::zarr::ZarrWriter::create(
+            &path,
+            node.dtype,
+            &node.shape,
+            &chunk,
+            format as u8,
+            compression,
+        )?;
+        io::stream_store(interp, "to_zarr", &node, &mut |region, data| {
+            w.write_block(region, &data)
+        })
+        .map_err(|e| e.to_string())?;
+        w.commit()
+    })();
+    result.or_else(|m| failed(args, m))?;
+    Ok(Value::None)
+}
+
+/// A picture size argument (1 to 16384 pixels).
+fn pixels(args: &Args, name: &str) -> R<Option<usize>> {
+    match args.int(name)? {
+        None => Ok(None),
+        Some(v) if (1..=16384).contains(&v) => Ok(Some(v as usize)),
+        Some(v) => args.error(
+            name,
+            format!("`{name}` must be 1 to 16384 pixels, not {v}"),
+            "bad size",
+        ),
+    }
+}
+
+/// The `path=` of a picture.
+fn picture_path(interp: &Interp, args: &Args) -> R<PathBuf> {
+    if args.get("path").is_none() {
+        return args.error(
+            "path",
+            format!("`{}` needs `path=` for the PNG file", args.name),
+            "missing path=",
+        );
+    }
+    store_path(interp, args, false)
+}
+
+fn imshow(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let x = args.array("x")?;
+    if x.shape.len() != 2 {
+        return args.error(
+            "x",
+            format!("imshow needs a 2-D array, got {}", x.type_text()),
+            "not 2-D",
+        );
+    }
+    let path = picture_path(interp, args)?;
+    let cmap_name = args.string("cmap")?.unwrap_or_else(|| "viridis".into());
+    let Some(cmap) = pictures::ColorMap::by_name(&cmap_name) else {
+        return args.error(
+            "cmap",
+            format!(
+                "unknown colour map \"{cmap_name}\"; known: {} (add _r to reverse)",
+                pictures::COLORMAPS.join(", ")
+            ),
+            "unknown colour map",
+        );
+    };
+    let vmin = args.float("vmin")?;
+    let vmax = args.float("vmax")?;
+    let (width, height) = (pixels(args, "width")?, pixels(args, "height")?);
+    let Some(node) = store_node(interp, &x)? else {
+        return Ok(Value::None);
+    };
+    let (width, height) = pictures::picture_size(node.shape[0], node.shape[1], width, height);
+    let opts = pictures::ImshowOptions {
+        path: &path,
+        cmap,
+        vmin,
+        vmax,
+        width,
+        height,
+    };
+    pictures::imshow(interp, &node, &opts).or_else(|m| failed(args, m))?;
+    Ok(Value::None)
+}
+
+fn chart_options<'a>(args: &Args, path: &'a Path) -> R<pictures::ChartOptions<'a>> {
+    Ok(pictures::ChartOptions {
+        path,
+        width: pixels(args, "width")?.unwrap_or(800),
+        height: pixels(args, "height")?.unwrap_or(500),
+        title: args.string("title")?,
+    })
+}
+
+fn plot(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let y = args.array("y")?;
+    if y.shape.len() != 1 {
+        return args.error(
+            "y",
+            format!("plot needs a 1-D array, got {}", y.type_text()),
+            "not 1-D",
+        );
+    }
+    let path = picture_path(interp, args)?;
+    let opts = chart_options(args, &path)?;
+    let Some(node) = store_node(interp, &y)? else {
+        return Ok(Value::None);
+    };
+    pictures::plot(interp, &node, &opts).or_else(|m| failed(args, m))?;
+    Ok(Value::None)
+}
+
+fn hist(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let x = args.array("x")?;
+    let bins = args.int_or("bins", 10)?;
+    if !(1..=100_000).contains(&bins) {
+        return args.error(
+            "bins",
+            format!("`bins` must be 1 to 100000, not {bins}"),
+            "bad bin count",
+        );
+    }
+    let range = match args.value("range") {
+        None => None,
+        Some(v) => {
+            let pair = match v {
+                Value::List(items) | Value::Tuple(items) if items.len() == 2 => {
+                    match (&items[0], &items[1]) {
+                        (Value::Num(a), Value::Num(b)) => Some((a.as_f64(), b.as_f64())),
+                        _ => None,
+                    }
+                }
+                Value::Unknown(_) => return Err(Flow::Unknown),
+                _ => None,
+            };
+            match pair {
+                Some((a, b)) if a < b && a.is_finite() && b.is_finite() => Some((a, b)),
+                _ => {
+                    return args.error(
+                        "range",
+                        "`range` must be (low, high) with low < high",
+                        "bad range",
+                    );
+                }
+            }
+        }
+    };
+    let path = picture_path(interp, args)?;
+    let opts = chart_options(args, &path)?;
+    let Some(node) = store_node(interp, &x)? else {
+        return Ok(Value::Array(Array {
+            dtype: DType::I64,
+            shape: vec![Some(bins as usize)],
+            node: None,
+        }));
+    };
+    let counts =
+        pictures::hist(interp, &node, bins as usize, range, &opts).or_else(|m| failed(args, m))?;
+    let n = counts.len();
+    let data = Data::I64(
+        ndarray::ArrayD::from_shape_vec(
+            ndarray::IxDyn(&[n]),
+            counts.into_iter().map(|c| c as i64).collect(),
+        )
+        .map_err(|e| {
+            Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
+                e.to_string(),
+                args.span,
+            )))
+        })?,
+    );
+    Ok(Value::Array(Array {
+        dtype: DType::I64,
+        shape: vec![Some(n)],
+        node: Some(crate::exec::data_node(data, vec![vec![n]])),
+    }))
+}

@@ -1,0 +1,269 @@
+//! Data in and out: HDF5 (`hdf5.rs`), NumPy's `.npy` (`npy.rs`), Zarr (`zarr.rs`), PNG
+//! pictures (`pictures.rs`), the progress bar (`progress.rs`), and what every store shares:
+//! strided region reads, atomic replacement of the target (`atomic.rs`), and streaming a
+//! node block by block with Ctrl-C turned into a clean cancellation.
+//!
+//! Sources implement `graph::node::ArraySource`; stores drive `exec::stream_chunks`.
+
+pub mod atomic;
+pub mod hdf5;
+pub mod npy;
+pub mod pictures;
+pub mod progress;
+pub mod zarr;
+
+use crate::data::Data;
+use crate::eval::Interp;
+use crate::exec::region::Region;
+use crate::exec::{ExecError, RunReport};
+use crate::graph::NodeRef;
+use std::path::{Path, PathBuf};
+
+/// One axis of a strided read, as an ascending range plus whether to flip it afterwards:
+/// `start + step * i` for `i < len` equals `lo + stride * j` read in reverse when `flip`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Ascending {
+    /// The smallest index.
+    pub lo: usize,
+    /// The distance between indices (>= 1).
+    pub stride: usize,
+    /// How many indices.
+    pub len: usize,
+    /// Whether the caller asked for descending order.
+    pub flip: bool,
+}
+
+/// Turns a region request (`start`, `step`, `len` per axis) into ascending ranges, checking
+/// it against `shape`.
+pub fn ascending(
+    start: &[i64],
+    step: &[i64],
+    len: &[usize],
+    shape: &[usize],
+) -> Result<Vec<Ascending>, String> {
+    if start.len() != shape.len() || step.len() != shape.len() || len.len() != shape.len() {
+        return Err(format!(
+            "a {}-d region was asked of a {}-d array",
+            len.len(),
+            shape.len()
+        ));
+    }
+    let mut out = Vec::with_capacity(shape.len());
+    for k in 0..shape.len() {
+        let n = len[k];
+        if n == 0 {
+            out.push(Ascending {
+                lo: 0,
+                stride: 1,
+                len: 0,
+                flip: false,
+            });
+            continue;
+        }
+        let last = start[k] + step[k] * (n as i64 - 1);
+        let lo = start[k].min(last);
+        let hi = start[k].max(last);
+        if lo < 0 || hi >= shape[k] as i64 {
+            return Err(format!(
+                "region {}..={} is outside axis {k} of length {}",
+                lo, hi, shape[k]
+            ));
+        }
+        out.push(Ascending {
+            lo: lo as usize,
+            stride: if n == 1 {
+                1
+            } else {
+                step[k].unsigned_abs() as usize
+            },
+            len: n,
+            flip: step[k] < 0 && n > 1,
+        });
+    }
+    Ok(out)
+}
+
+/// Reverses the axes of `data` that were read ascending but asked for descending.
+pub fn apply_flips(data: Data, axes: &[Ascending]) -> Data {
+    if !axes.iter().any(|a| a.flip) {
+        return data;
+    }
+    map_data!(data, a => {
+        let mut a = a;
+        for (k, ax) in axes.iter().enumerate() {
+            if ax.flip {
+                a.invert_axis(ndarray::Axis(k));
+            }
+        }
+        a.as_standard_layout().into_owned()
+    })
+}
+
+/// The default block grid of a file's array: its own chunks (HDF5, Zarr) grown by whole
+/// multiples towards `target_bytes`, the last axes first so reads stay contiguous; the
+/// automatic grid when the file is not chunked.
+pub fn aligned_grid(
+    shape: &[usize],
+    native: Option<&[usize]>,
+    itemsize: usize,
+    target_bytes: usize,
+) -> Vec<Vec<usize>> {
+    let Some(chunk) = native.filter(|c| c.len() == shape.len() && !c.is_empty()) else {
+        return crate::graph::chunks::auto_with(shape, itemsize, target_bytes);
+    };
+    let mut block: Vec<usize> = chunk
+        .iter()
+        .zip(shape)
+        .map(|(&c, &n)| c.clamp(1, n.max(1)))
+        .collect();
+    let bytes = |b: &[usize]| b.iter().product::<usize>() * itemsize;
+    for k in (0..block.len()).rev() {
+        let c = chunk[k].max(1);
+        while block[k] < shape[k] {
+            let next = (block[k] + c).min(shape[k]);
+            let mut trial = block.clone();
+            trial[k] = next;
+            if bytes(&trial) > target_bytes {
+                break;
+            }
+            block[k] = next;
+        }
+    }
+    block
+        .iter()
+        .zip(shape)
+        .map(|(&b, &n)| crate::graph::chunks::regular(n, b))
+        .collect()
+}
+
+/// Counters and a Ctrl-C guard around streaming `node` block by block into `sink`, on the
+/// session's pool: the store's common driver. Ctrl-C during the store cancels it cleanly
+/// (the sink's owner then removes its temporary file).
+pub fn stream_store(
+    interp: &Interp,
+    what: &str,
+    node: &NodeRef,
+    sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
+) -> Result<RunReport, ExecError> {
+    let session = interp.session.borrow();
+    let config = session.exec.clone();
+    let cancel = session.cancel.clone();
+    cancel.store(false, std::sync::atomic::Ordering::Relaxed);
+    let _interrupt = InterruptGuard::install(cancel.clone());
+    let bar = progress::Progress::start(
+        session.progress,
+        what,
+        Some(crate::exec::chunk_regions(node).len() as u64),
+        Some(node.nbytes() as u64),
+    );
+    let mut counted = |region: &Region, data: Data| {
+        let bytes = data.nbytes() as u64;
+        sink(region, data)?;
+        bar.task_done(bytes);
+        Ok(())
+    };
+    let pool = session.pool.clone();
+    let result = pool.install(|| crate::exec::stream_chunks(&config, cancel, node, &mut counted));
+    bar.finish();
+    result
+}
+
+/// While alive, Ctrl-C sets the session's cancel flag instead of killing the process, so a
+/// store stops between blocks and removes its temporary file; a second Ctrl-C exits at once.
+pub struct InterruptGuard {
+    ids: Vec<signal_hook::SigId>,
+}
+
+impl InterruptGuard {
+    /// Routes SIGINT and SIGTERM to `cancel` (a no-op where handlers cannot be installed).
+    pub fn install(cancel: std::sync::Arc<std::sync::atomic::AtomicBool>) -> InterruptGuard {
+        let mut ids = Vec::new();
+        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
+            // A second signal while the flag is already set exits with the usual code.
+            if let Ok(id) =
+                signal_hook::flag::register_conditional_shutdown(sig, 130, cancel.clone())
+            {
+                ids.push(id);
+            }
+            if let Ok(id) = signal_hook::flag::register(sig, cancel.clone()) {
+                ids.push(id);
+            }
+        }
+        InterruptGuard { ids }
+    }
+}
+
+impl Drop for InterruptGuard {
+    fn drop(&mut self) {
+        for id in self.ids.drain(..) {
+            signal_hook::low_level::unregister(id);
+        }
+    }
+}
+
+/// The path as written by the user, for messages.
+pub fn shown(path: &Path) -> String {
+    format!("\"{}\"", path.display())
+}
+
+/// Paths that stores earlier in the script being checked will write. In check mode nothing
+/// is written, so a later `from_*` of such a path cannot open it yet: it gets an unknown
+/// shape there, and is opened for real when the script runs.
+fn planned_writes() -> &'static std::sync::Mutex<std::collections::HashSet<(usize, PathBuf)>> {
+    static PLANNED: std::sync::OnceLock<
+        std::sync::Mutex<std::collections::HashSet<(usize, PathBuf)>>,
+    > = std::sync::OnceLock::new();
+    PLANNED.get_or_init(Default::default)
+}
+
+fn session_key(interp: &Interp) -> usize {
+    std::rc::Rc::as_ptr(&interp.session) as *const u8 as usize
+}
+
+/// Records (check mode) that a store will write `path`.
+pub fn plan_write(interp: &Interp, path: &Path) {
+    if let Ok(mut p) = planned_writes().lock() {
+        p.insert((session_key(interp), normalise(path)));
+    }
+}
+
+/// Whether a store checked earlier in this session writes `path`.
+pub fn is_planned(interp: &Interp, path: &Path) -> bool {
+    planned_writes()
+        .lock()
+        .map(|p| p.contains(&(session_key(interp), normalise(path))))
+        .unwrap_or(false)
+}
+
+fn normalise(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
+}
+
+/// Checks that a store target can be written: not an existing directory (for single-file
+/// formats), and its folder is not a file. Missing folders are created when writing.
+pub fn check_target(path: &Path, is_dir_format: bool) -> Result<(), String> {
+    if path.as_os_str().is_empty() {
+        return Err("the path is empty".into());
+    }
+    if !is_dir_format && path.is_dir() {
+        return Err(format!("cannot write {}: it is a directory", shown(path)));
+    }
+    let mut parent = path.parent();
+    while let Some(p) = parent {
+        if p.as_os_str().is_empty() {
+            break;
+        }
+        if p.exists() {
+            if !p.is_dir() {
+                return Err(format!(
+                    "cannot write {}: {} is not a directory",
+                    shown(path),
+                    shown(p)
+                ));
+            }
+            break;
+        }
+        parent = p.parent();
+    }
+    Ok(())
+}

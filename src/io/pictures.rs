@@ -1,0 +1,471 @@
+//! Pictures to PNG: `imshow` (a 2-D array through a colour map), `plot` (a line plot) and
+//! `hist` (a histogram), drawn with plotters and encoded with the png crate. Arrays larger
+//! than the picture are reduced while they stream block by block: `imshow` averages the
+//! elements falling in each pixel, `plot` keeps each pixel column's minimum and maximum, and
+//! `hist` counts; so memory stays at the picture's size whatever the array's size.
+//! Colour maps come from colorous (d3's tables of matplotlib's and ColorBrewer's maps).
+
+use super::shown;
+use crate::data::Data;
+use crate::eval::Interp;
+use crate::exec::region::Region;
+use crate::graph::NodeRef;
+use std::path::Path;
+
+/// The largest side of a picture whose size is not given.
+pub const MAX_SIDE: usize = 2048;
+
+/// A colour map: a function from [0, 1] to RGB.
+#[derive(Clone, Copy)]
+pub struct ColorMap {
+    kind: MapKind,
+    reversed: bool,
+}
+
+#[derive(Clone, Copy)]
+enum MapKind {
+    Gray,
+    Gradient(colorous::Gradient),
+}
+
+/// The colour maps by name (each also as NAME_r, reversed).
+pub const COLORMAPS: &[&str] = &[
+    "viridis", "magma", "inferno", "plasma", "cividis", "turbo", "gray", "Greys", "Blues",
+    "Greens", "Oranges", "Reds", "Purples", "RdBu", "RdYlBu", "RdYlGn", "Spectral", "PiYG", "PRGn",
+    "BrBG", "PuOr", "RdGy",
+];
+
+impl ColorMap {
+    /// The map called `name` (matplotlib's names).
+    pub fn by_name(name: &str) -> Option<ColorMap> {
+        let (base, reversed) = match name.strip_suffix("_r") {
+            Some(b) => (b, true),
+            None => (name, false),
+        };
+        let g = match base {
+            "gray" | "grey" => {
+                return Some(ColorMap {
+                    kind: MapKind::Gray,
+                    reversed,
+                });
+            }
+            "viridis" => colorous::VIRIDIS,
+            "magma" => colorous::MAGMA,
+            "inferno" => colorous::INFERNO,
+            "plasma" => colorous::PLASMA,
+            "cividis" => colorous::CIVIDIS,
+            "turbo" => colorous::TURBO,
+            "Greys" => colorous::GREYS,
+            "Blues" => colorous::BLUES,
+            "Greens" => colorous::GREENS,
+            "Oranges" => colorous::ORANGES,
+            "Reds" => colorous::REDS,
+            "Purples" => colorous::PURPLES,
+            "RdBu" => colorous::RED_BLUE,
+            "RdYlBu" => colorous::RED_YELLOW_BLUE,
+            "RdYlGn" => colorous::RED_YELLOW_GREEN,
+            "Spectral" => colorous::SPECTRAL,
+            "PiYG" => colorous::PINK_GREEN,
+            "PRGn" => colorous::PURPLE_GREEN,
+            "BrBG" => colorous::BROWN_GREEN,
+            "PuOr" => colorous::PURPLE_ORANGE,
+            "RdGy" => colorous::RED_GREY,
+            _ => return None,
+        };
+        Some(ColorMap {
+            kind: MapKind::Gradient(g),
+            reversed,
+        })
+    }
+
+    /// The colour at `t` in [0, 1] (clamped).
+    pub fn at(&self, t: f64) -> [u8; 3] {
+        let t = if t.is_nan() { 0.0 } else { t.clamp(0.0, 1.0) };
+        let t = if self.reversed { 1.0 - t } else { t };
+        match self.kind {
+            MapKind::Gray => {
+                let v = (t * 255.0).round() as u8;
+                [v, v, v]
+            }
+            MapKind::Gradient(g) => {
+                let c = g.eval_continuous(t);
+                [c.r, c.g, c.b]
+            }
+        }
+    }
+}
+
+/// Streams `node`'s blocks through `f` (with the progress bar and Ctrl-C handling).
+fn stream(
+    interp: &Interp,
+    what: &str,
+    node: &NodeRef,
+    f: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
+) -> Result<(), String> {
+    super::stream_store(interp, what, node, f)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// Encodes an 8-bit RGB or RGBA image as PNG into `path` (atomically).
+pub fn write_png(
+    path: &Path,
+    width: usize,
+    height: usize,
+    pixels: &[u8],
+    rgba: bool,
+) -> Result<(), String> {
+    let staged = super::atomic::Staged::new(path)?;
+    let fail = |e: String| format!("cannot write {}: {e}", shown(path));
+    let file = std::fs::File::create(staged.temp()).map_err(|e| fail(e.to_string()))?;
+    let mut enc = png::Encoder::new(std::io::BufWriter::new(file), width as u32, height as u32);
+    enc.set_color(if rgba {
+        png::ColorType::Rgba
+    } else {
+        png::ColorType::Rgb
+    });
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().map_err(|e| fail(e.to_string()))?;
+    w.write_image_data(pixels)
+        .map_err(|e| fail(e.to_string()))?;
+    w.finish().map_err(|e| fail(e.to_string()))?;
+    staged.commit()
+}
+
+/// The picture size for an array of `rows` x `cols`: as asked, or the array's own size with
+/// the longer side at most `MAX_SIDE` (one side given keeps the aspect ratio).
+pub fn picture_size(
+    rows: usize,
+    cols: usize,
+    width: Option<usize>,
+    height: Option<usize>,
+) -> (usize, usize) {
+    let (rows, cols) = (rows.max(1), cols.max(1));
+    match (width, height) {
+        (Some(w), Some(h)) => (w, h),
+        (Some(w), None) => (
+            w,
+            ((w * rows) as f64 / cols as f64).round().max(1.0) as usize,
+        ),
+        (None, Some(h)) => (
+            ((h * cols) as f64 / rows as f64).round().max(1.0) as usize,
+            h,
+        ),
+        (None, None) => {
+            let scale = (MAX_SIDE as f64 / rows.max(cols) as f64).min(1.0);
+            (
+                ((cols as f64 * scale).round() as usize).max(1),
+                ((rows as f64 * scale).round() as usize).max(1),
+            )
+        }
+    }
+}
+
+/// Options of `imshow`.
+pub struct ImshowOptions<'a> {
+    /// Where to write.
+    pub path: &'a Path,
+    /// The colour map.
+    pub cmap: ColorMap,
+    /// The value at the bottom of the map (default: the smallest shown).
+    pub vmin: Option<f64>,
+    /// The value at the top of the map (default: the largest shown).
+    pub vmax: Option<f64>,
+    /// Picture width in pixels.
+    pub width: usize,
+    /// Picture height in pixels.
+    pub height: usize,
+}
+
+/// Draws a 2-D array: each pixel of a reduced grid of at most the picture's size averages
+/// the finite elements that fall in it; the grid is scaled to the picture (nearest pixel).
+/// Pixels with no finite element are transparent.
+pub fn imshow(interp: &Interp, node: &NodeRef, o: &ImshowOptions) -> Result<(), String> {
+    let (n0, n1) = (node.shape[0], node.shape[1]);
+    let (h, w) = (o.height.min(n0).max(1), o.width.min(n1).max(1));
+    let mut sum = vec![0f64; h * w];
+    let mut count = vec![0u32; h * w];
+    let row_bucket: Vec<usize> = (0..n0).map(|r| r * h / n0.max(1)).collect();
+    let col_bucket: Vec<usize> = (0..n1).map(|c| c * w / n1.max(1)).collect();
+    stream(interp, "imshow", node, &mut |region, data| {
+        let values = data.to_f64_vec();
+        let (r0, c0) = (region[0].start as usize, region[1].start as usize);
+        let cols = region[1].len;
+        for (i, chunk) in values.chunks(cols.max(1)).enumerate() {
+            let rb = row_bucket[r0 + i] * w;
+            for (j, &v) in chunk.iter().enumerate() {
+                if !v.is_nan() {
+                    let b = rb + col_bucket[c0 + j];
+                    sum[b] += v;
+                    count[b] += 1;
+                }
+            }
+        }
+        Ok(())
+    })?;
+    let means: Vec<f64> = sum
+        .iter()
+        .zip(&count)
+        .map(|(&s, &c)| if c == 0 { f64::NAN } else { s / c as f64 })
+        .collect();
+    let finite = means.iter().copied().filter(|v| v.is_finite());
+    let lo = o
+        .vmin
+        .unwrap_or_else(|| finite.clone().fold(f64::INFINITY, f64::min));
+    let hi = o
+        .vmax
+        .unwrap_or_else(|| finite.fold(f64::NEG_INFINITY, f64::max));
+    let span = hi - lo;
+    let mut pixels = vec![0u8; o.width * o.height * 4];
+    for y in 0..o.height {
+        let ry = y * h / o.height;
+        for x in 0..o.width {
+            let v = means[ry * w + x * w / o.width];
+            let p = (y * o.width + x) * 4;
+            if v.is_nan() {
+                continue;
+            }
+            let t = if span > 0.0 && span.is_finite() {
+                (v - lo) / span
+            } else if v > lo {
+                1.0
+            } else {
+                0.0
+            };
+            let c = o.cmap.at(t);
+            pixels[p..p + 3].copy_from_slice(&c);
+            pixels[p + 3] = 255;
+        }
+    }
+    write_png(o.path, o.width, o.height, &pixels, true)
+}
+
+/// Registers a system font for labels once; false when none is installed (pictures are
+/// then drawn without text).
+fn fonts() -> bool {
+    static READY: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *READY.get_or_init(|| {
+        const CANDIDATES: &[&str] = &[
+            "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+            "/usr/share/fonts/dejavu/DejaVuSans.ttf",
+            "/usr/share/fonts/truetype/liberation/LiberationSans-Regular.ttf",
+            "/usr/share/fonts/truetype/lato/Lato-Regular.ttf",
+            "/System/Library/Fonts/Supplemental/Arial.ttf",
+        ];
+        for c in CANDIDATES {
+            if let Ok(bytes) = std::fs::read(c) {
+                // The font lives as long as the process, as plotters requires.
+                let bytes: &'static [u8] = Box::leak(bytes.into_boxed_slice());
+                if plotters::style::register_font(
+                    "sans-serif",
+                    plotters::style::FontStyle::Normal,
+                    bytes,
+                )
+                .is_ok()
+                {
+                    return true;
+                }
+            }
+        }
+        false
+    })
+}
+
+/// Options of `plot` and `hist`.
+pub struct ChartOptions<'a> {
+    /// Where to write.
+    pub path: &'a Path,
+    /// Picture width in pixels.
+    pub width: usize,
+    /// Picture height in pixels.
+    pub height: usize,
+    /// A title above the chart.
+    pub title: Option<String>,
+}
+
+fn draw_error<E: std::fmt::Debug>(e: E) -> String {
+    format!("cannot draw the picture: {e:?}")
+}
+
+/// The y range with a margin, never empty.
+fn padded(lo: f64, hi: f64) -> (f64, f64) {
+    if !lo.is_finite() || !hi.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi <= lo {
+        return (lo - 0.5, hi + 0.5);
+    }
+    let m = (hi - lo) * 0.05;
+    (lo - m, hi + m)
+}
+
+/// A line plot of a 1-D array against its index. Longer arrays than twice the picture's
+/// width keep, per pixel column, the minimum and maximum (so peaks stay visible).
+pub fn plot(interp: &Interp, node: &NodeRef, o: &ChartOptions) -> Result<(), String> {
+    let n = node.shape[0];
+    let buckets = n.min(2 * o.width).max(1);
+    let mut lo = vec![f64::INFINITY; buckets];
+    let mut hi = vec![f64::NEG_INFINITY; buckets];
+    stream(interp, "plot", node, &mut |region, data| {
+        let start = region[0].start as usize;
+        for (i, v) in data.to_f64_vec().into_iter().enumerate() {
+            if v.is_nan() {
+                continue;
+            }
+            let b = (start + i) * buckets / n;
+            lo[b] = lo[b].min(v);
+            hi[b] = hi[b].max(v);
+        }
+        Ok(())
+    })?;
+    let ymin = lo
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(f64::INFINITY, f64::min);
+    let ymax = hi
+        .iter()
+        .copied()
+        .filter(|v| v.is_finite())
+        .fold(f64::NEG_INFINITY, f64::max);
+    let (y0, y1) = padded(ymin, ymax);
+    // Runs of consecutive buckets with values; a bucket holds one point or a min-max stroke.
+    let mut segments: Vec<Vec<(f64, f64)>> = vec![Vec::new()];
+    for b in 0..buckets {
+        let x = (b as f64 + 0.5) * n as f64 / buckets as f64 - 0.5;
+        if lo[b] > hi[b] {
+            if segments.last().is_some_and(|s| !s.is_empty()) {
+                segments.push(Vec::new());
+            }
+            continue;
+        }
+        if let Some(s) = segments.last_mut() {
+            s.push((x, lo[b].clamp(y0, y1)));
+            if hi[b] > lo[b] {
+                s.push((x, hi[b].clamp(y0, y1)));
+            }
+        }
+    }
+    let x_max = (n.max(2) - 1) as f64;
+    render(o, |root, text| {
+        use plotters::prelude::*;
+        let mut builder = ChartBuilder::on(root);
+        builder.margin(12);
+        if text {
+            builder.x_label_area_size(30).y_label_area_size(60);
+            if let Some(t) = &o.title {
+                builder.caption(t, ("sans-serif", 18));
+            }
+        }
+        let mut chart = builder
+            .build_cartesian_2d(0f64..x_max, y0..y1)
+            .map_err(draw_error)?;
+        let mut mesh = chart.configure_mesh();
+        if !text {
+            mesh.disable_x_axis().disable_y_axis();
+        }
+        mesh.draw().map_err(draw_error)?;
+        for s in segments.into_iter().filter(|s| !s.is_empty()) {
+            chart
+                .draw_series(LineSeries::new(s, BLUE.stroke_width(1)))
+                .map_err(draw_error)?;
+        }
+        Ok(())
+    })
+}
+
+/// A histogram of every element of `x` (nan skipped) in `bins` equal bins over `range`, or
+/// over the data's own minimum and maximum (one extra pass over the data).
+pub fn hist(
+    interp: &Interp,
+    node: &NodeRef,
+    bins: usize,
+    range: Option<(f64, f64)>,
+    o: &ChartOptions,
+) -> Result<Vec<u64>, String> {
+    let (lo, hi) = match range {
+        Some(r) => r,
+        None => {
+            let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
+            stream(interp, "hist (range)", node, &mut |_, data| {
+                for v in data.to_f64_vec() {
+                    if v.is_finite() {
+                        lo = lo.min(v);
+                        hi = hi.max(v);
+                    }
+                }
+                Ok(())
+            })?;
+            if lo > hi {
+                (0.0, 1.0)
+            } else if lo == hi {
+                (lo - 0.5, hi + 0.5)
+            } else {
+                (lo, hi)
+            }
+        }
+    };
+    let mut counts = vec![0u64; bins];
+    let width = (hi - lo) / bins as f64;
+    stream(interp, "hist", node, &mut |_, data| {
+        for v in data.to_f64_vec() {
+            // NumPy's rule: bins are half-open except the last, which includes `hi`.
+            if v.is_nan() || v < lo || v > hi {
+                continue;
+            }
+            let b = (((v - lo) / width) as usize).min(bins - 1);
+            counts[b] += 1;
+        }
+        Ok(())
+    })?;
+    let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.05;
+    let drawn = counts.clone();
+    render(o, |root, text| {
+        use plotters::prelude::*;
+        let mut builder = ChartBuilder::on(root);
+        builder.margin(12);
+        if text {
+            builder.x_label_area_size(30).y_label_area_size(60);
+            if let Some(t) = &o.title {
+                builder.caption(t, ("sans-serif", 18));
+            }
+        }
+        let mut chart = builder
+            .build_cartesian_2d(lo..hi, 0f64..top)
+            .map_err(draw_error)?;
+        let mut mesh = chart.configure_mesh();
+        mesh.disable_x_mesh();
+        if !text {
+            mesh.disable_x_axis().disable_y_axis();
+        }
+        mesh.draw().map_err(draw_error)?;
+        let bars = drawn.iter().enumerate().map(|(b, &c)| {
+            let x0 = lo + b as f64 * width;
+            Rectangle::new([(x0, 0.0), (x0 + width, c as f64)], BLUE.mix(0.7).filled())
+        });
+        chart.draw_series(bars).map_err(draw_error)?;
+        Ok(())
+    })?;
+    Ok(counts)
+}
+
+type Root<'a> =
+    plotters::drawing::DrawingArea<plotters::backend::BitMapBackend<'a>, plotters::coord::Shift>;
+
+/// Draws on a white RGB canvas of the asked size and writes it as PNG.
+fn render(
+    o: &ChartOptions,
+    draw: impl FnOnce(&Root, bool) -> Result<(), String>,
+) -> Result<(), String> {
+    use plotters::prelude::*;
+    let mut buf = vec![255u8; o.width * o.height * 3];
+    let text = fonts();
+    {
+        let root = BitMapBackend::with_buffer(&mut buf, (o.width as u32, o.height as u32))
+            .into_drawing_area();
+        root.fill(&WHITE).map_err(draw_error)?;
+        draw(&root, text)?;
+        root.present().map_err(draw_error)?;
+    }
+    write_png(o.path, o.width, o.height, &buf, false)
+}
