@@ -33,3 +33,19 @@ examples: build
 
 fuzz:
 	cd fuzz && $(CARGO) +nightly fuzz run check -- -max_total_time=60
+
+# --- bench: Arr vs Dask vs NumPy on the seed workloads (benches/README.md) -----------------
+#   make bench               every workload at the default sizes, table in benches/results/
+#   make bench W=W2          one workload (W1..W5, W5-mask, overhead, graph; commas for more)
+#   make bench FULL=1        the seeds' sizes (hours)
+#   make bench BENCH_ARGS="--repeat 5"
+.PHONY: bench
+bench: build
+	@missing=""; \
+	for spec in numpy:numpy dask:dask[array] h5py:h5py; do \
+	  $(PYTHON) -c "import $${spec%%:*}" 2>/dev/null || missing="$$missing $${spec#*:}"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "pip install$$missing"; $(PYTHON) -m pip install --quiet $$missing; \
+	fi
+	$(PYTHON) benches/run.py $(if $(W),--only $(W)) $(if $(FULL),--full) $(BENCH_ARGS)

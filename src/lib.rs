@@ -7,25 +7,44 @@
 //! assert_eq!(out, "45\n");
 //! ```
 
+#![deny(missing_docs)]
+
+// The modules below are the implementation; they are public for the binary, the tests and the
+// tools, but the supported embedding API is `Session` and the types it uses (`Value`, `Error`,
+// `embed`).
+#[doc(hidden)]
 #[macro_use]
 pub mod data;
+#[doc(hidden)]
 pub mod backend;
+#[doc(hidden)]
 pub mod builtins;
+pub mod embed;
+#[doc(hidden)]
 pub mod eval;
+#[doc(hidden)]
 pub mod exec;
+#[doc(hidden)]
 pub mod graph;
+#[doc(hidden)]
 pub mod io;
+#[doc(hidden)]
 pub mod kernel;
+#[doc(hidden)]
 pub mod repl;
+#[doc(hidden)]
 pub mod sema;
+#[doc(hidden)]
 pub mod syntax;
+#[doc(hidden)]
 pub mod value;
 
 use eval::{Interp, SessionState};
 use std::cell::RefCell;
 use std::rc::Rc;
 use syntax::diag::{Diagnostic, SourceFile};
-use value::{Scope, ScopeData, Value};
+pub use value::Value;
+use value::{Scope, ScopeData};
 
 /// Session settings.
 #[derive(Clone, Debug)]
@@ -62,9 +81,24 @@ impl Default for Options {
     }
 }
 
+/// Which stage an error came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorKind {
+    /// The program does not parse.
+    Syntax,
+    /// Checking found a name, type, shape or arity error; nothing ran.
+    Check,
+    /// Running failed (a data-dependent error, a failed store, cancellation).
+    Run,
+    /// A value passed across the embedding boundary does not fit (`get`, `call`).
+    Embed,
+}
+
 /// An error from a session, with its rendered diagnostic text.
 #[derive(Debug, Clone)]
 pub struct Error {
+    /// Which stage failed.
+    pub kind: ErrorKind,
     /// The diagnostic.
     pub diagnostic: Box<Diagnostic>,
     /// The rendered text (`error: ...` with the source line and a caret).
@@ -140,8 +174,13 @@ impl Session {
     }
 
     fn error(diag: Diagnostic, file: &SourceFile) -> Error {
+        Session::error_of(ErrorKind::Run, diag, file)
+    }
+
+    fn error_of(kind: ErrorKind, diag: Diagnostic, file: &SourceFile) -> Error {
         let rendered = diag.render(file);
         Error {
+            kind,
             diagnostic: Box::new(diag),
             rendered,
         }
@@ -153,7 +192,8 @@ impl Session {
             name: name.into(),
             text: Rc::from(text),
         };
-        let program = syntax::parse_program(text).map_err(|d| Session::error(*d, &file))?;
+        let program = syntax::parse_program(text)
+            .map_err(|d| Session::error_of(ErrorKind::Syntax, *d, &file))?;
         self.check_program(&program, &file)
     }
 
@@ -173,14 +213,15 @@ impl Session {
             .parent()
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default();
-        sema::names::check(program, &is_global, &dir).map_err(|d| Session::error(*d, file))?;
+        sema::names::check(program, &is_global, &dir)
+            .map_err(|d| Session::error_of(ErrorKind::Check, *d, file))?;
         let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
         let mut checker = Interp::new(true, self.state.clone(), snapshot, file.clone());
         checker
             .run_program(program)
             .map(|_| ())
-            .map_err(|d| Session::error(*d, file))
+            .map_err(|d| Session::error_of(ErrorKind::Check, *d, file))
     }
 
     /// Checks, then runs a program; returns the value of its last expression statement.
@@ -189,7 +230,8 @@ impl Session {
             name: name.into(),
             text: Rc::from(text),
         };
-        let program = syntax::parse_program(text).map_err(|d| Session::error(*d, &file))?;
+        let program = syntax::parse_program(text)
+            .map_err(|d| Session::error_of(ErrorKind::Syntax, *d, &file))?;
         self.check_program(&program, &file)?;
         self.state
             .borrow()
@@ -223,11 +265,6 @@ impl Session {
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
-    /// The value bound to a name.
-    pub fn get(&self, name: &str) -> Option<Value> {
-        self.globals.borrow().vars.get(name).cloned()
-    }
-
     /// Renders a value as `print` would (computing it).
     pub fn display(&mut self, v: &Value) -> Result<String, Error> {
         let file = SourceFile {
@@ -256,7 +293,8 @@ impl Session {
             name: "<type>".into(),
             text: Rc::from(code),
         };
-        let program = syntax::parse_program(code).map_err(|d| Session::error(*d, &file))?;
+        let program = syntax::parse_program(code)
+            .map_err(|d| Session::error_of(ErrorKind::Syntax, *d, &file))?;
         let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
         let mut checker = Interp::new(true, self.state.clone(), snapshot, file.clone());
@@ -276,7 +314,8 @@ impl Session {
             name: "<explain>".into(),
             text: Rc::from(code),
         };
-        let program = syntax::parse_program(code).map_err(|d| Session::error(*d, &file))?;
+        let program = syntax::parse_program(code)
+            .map_err(|d| Session::error_of(ErrorKind::Syntax, *d, &file))?;
         let scope = eval::child_scope(&self.globals);
         let mut interp = Interp::new(false, self.state.clone(), scope, file.clone());
         let explain_before = std::mem::replace(&mut self.state.borrow_mut().explain_only, true);
@@ -373,4 +412,228 @@ impl Session {
             .or_else(|| self.prelude.borrow().vars.get(name).cloned())
             .or_else(|| builtins::lookup_global(name))
     }
+
+    /// Binds an ndarray (any dimension, element type bool, u8, i32, i64, f32 or f64) to a name.
+    ///
+    /// ```
+    /// let mut s = arr::Session::new();
+    /// s.set("x", ndarray::arr1(&[1.0, 2.0, 3.0]));
+    /// let total: f64 = s.get("y").unwrap_or(0.0);
+    /// assert_eq!(total, 0.0);
+    /// s.eval("y = sum(x * 2)").unwrap();
+    /// assert_eq!(s.get::<f64>("y").unwrap(), 12.0);
+    /// ```
+    pub fn set<T: data::Element, D: ndarray::Dimension>(
+        &mut self,
+        name: &str,
+        array: ndarray::Array<T, D>,
+    ) {
+        let v = embed::value_from_array(array);
+        self.globals.borrow_mut().vars.insert(name.to_string(), v);
+    }
+
+    /// Binds any value (a number, a string, or a value from an earlier `get_value`).
+    pub fn set_value(&mut self, name: &str, value: Value) {
+        self.globals
+            .borrow_mut()
+            .vars
+            .insert(name.to_string(), value);
+    }
+
+    /// The value bound to `name`, computed and converted to `T`: an ndarray of any element type
+    /// and dimension (`ArrayD<f64>`, `Array2<i64>`, ...) or a scalar (`f64`, `i64`, `bool`,
+    /// `String`). Element types convert as `astype` does; a wrong number of dimensions is an
+    /// `ErrorKind::Embed` error.
+    ///
+    /// ```
+    /// let mut s = arr::Session::new();
+    /// s.eval("m = arange(6).reshape([2, 3])").unwrap();
+    /// let m: ndarray::Array2<i64> = s.get("m").unwrap();
+    /// assert_eq!(m[[1, 2]], 5);
+    /// ```
+    pub fn get<T: embed::FromArr>(&mut self, name: &str) -> Result<T, Error> {
+        let Some(v) = self.get_value(name) else {
+            return Err(self.embed_error(format!("no value is bound to `{name}`")));
+        };
+        T::from_value(self, v)
+    }
+
+    /// The value bound to `name`, uncomputed.
+    pub fn get_value(&self, name: &str) -> Option<Value> {
+        self.globals.borrow().vars.get(name).cloned()
+    }
+
+    pub(crate) fn embed_error(&self, message: String) -> Error {
+        let file = SourceFile {
+            name: "<embed>".into(),
+            text: Rc::from(""),
+        };
+        Session::error_of(
+            ErrorKind::Embed,
+            Diagnostic::error(message, Default::default()),
+            &file,
+        )
+    }
+
+    /// Computes an array value into memory.
+    pub fn compute_value(&mut self, v: &Value) -> Result<data::Data, Error> {
+        let Value::Array(a) = v else {
+            return Err(self.embed_error(format!("expected an array, got {}", v.type_name())));
+        };
+        let file = SourceFile {
+            name: "<embed>".into(),
+            text: Rc::from(""),
+        };
+        let interp = Interp::new(
+            false,
+            self.state.clone(),
+            self.globals.clone(),
+            file.clone(),
+        );
+        eval::ops::compute_array(&interp, a, Default::default()).map_err(|f| match f {
+            eval::Flow::Error(d) => Session::error(*d, &file),
+            _ => self.embed_error("the value is not available".into()),
+        })
+    }
+
+    /// Calls an Arr function (yours, the prelude's or a builtin) with positional arguments.
+    ///
+    /// ```
+    /// use arr::Value;
+    /// let mut s = arr::Session::new();
+    /// s.eval("fn twice(v) { v * 2 }").unwrap();
+    /// s.set("x", ndarray::arr1(&[1, 2, 3]));
+    /// let x = s.get_value("x").unwrap();
+    /// let y = s.call("twice", &[x]).unwrap();
+    /// s.set_value("y", y);
+    /// assert_eq!(s.get::<Vec<i64>>("y").unwrap(), vec![2, 4, 6]);
+    /// ```
+    pub fn call(&mut self, name: &str, args: &[Value]) -> Result<Value, Error> {
+        let Some(f) = self.lookup(name) else {
+            return Err(self.embed_error(format!("no function named `{name}`")));
+        };
+        let file = SourceFile {
+            name: "<call>".into(),
+            text: Rc::from(""),
+        };
+        let raw: Vec<eval::signature::RawArg> = args
+            .iter()
+            .map(|a| (None, a.clone(), Default::default()))
+            .collect();
+        // Check first (nothing runs if the call is wrong), then run.
+        let mut checker = Interp::new(true, self.state.clone(), self.globals.clone(), file.clone());
+        let check_args: Vec<eval::signature::RawArg> = raw
+            .iter()
+            .map(|(k, v, s)| {
+                let v = match v {
+                    Value::Array(a) => Value::Array(value::Array {
+                        node: None,
+                        ..a.clone()
+                    }),
+                    other => other.clone(),
+                };
+                (k.clone(), v, *s)
+            })
+            .collect();
+        match checker.call_value(
+            f.clone(),
+            check_args,
+            Default::default(),
+            Default::default(),
+        ) {
+            Ok(_) | Err(eval::Flow::Unknown) | Err(eval::Flow::Return(_)) => {}
+            Err(eval::Flow::Error(d)) => {
+                return Err(Session::error_of(ErrorKind::Check, *d, &file));
+            }
+        }
+        let mut runner = Interp::new(
+            false,
+            self.state.clone(),
+            self.globals.clone(),
+            file.clone(),
+        );
+        match runner.call_value(f, raw, Default::default(), Default::default()) {
+            Ok(v) | Err(eval::Flow::Return(v)) => Ok(v),
+            Err(eval::Flow::Error(d)) => Err(Session::error(*d, &file)),
+            Err(eval::Flow::Unknown) => Err(self.embed_error("the call gave no value".into())),
+        }
+    }
+
+    /// Parses and checks a program once, for running many times with `run_compiled`.
+    ///
+    /// ```
+    /// let mut s = arr::Session::new();
+    /// s.set("x", ndarray::arr1(&[1.0, 2.0]));
+    /// let p = s.compile("y = x.sum() + 1").unwrap();
+    /// s.run_compiled(&p).unwrap();
+    /// assert_eq!(s.get::<f64>("y").unwrap(), 4.0);
+    /// s.set("x", ndarray::arr1(&[5.0, 5.0]));
+    /// s.run_compiled(&p).unwrap();
+    /// assert_eq!(s.get::<f64>("y").unwrap(), 11.0);
+    /// ```
+    pub fn compile(&mut self, code: &str) -> Result<Program, Error> {
+        let file = SourceFile {
+            name: "<compiled>".into(),
+            text: Rc::from(code),
+        };
+        let program = syntax::parse_program(code)
+            .map_err(|d| Session::error_of(ErrorKind::Syntax, *d, &file))?;
+        self.check_program(&program, &file)?;
+        Ok(Program { program, file })
+    }
+
+    /// Runs a compiled program against the current bindings. The bindings it reads may have
+    /// changed since `compile`, so it is checked again (cheaply: checking computes nothing).
+    pub fn run_compiled(&mut self, p: &Program) -> Result<Value, Error> {
+        self.check_program(&p.program, &p.file)?;
+        self.state
+            .borrow()
+            .cancel
+            .store(false, std::sync::atomic::Ordering::Relaxed);
+        let mut runner = Interp::new(
+            false,
+            self.state.clone(),
+            self.globals.clone(),
+            p.file.clone(),
+        );
+        runner
+            .run_program(&p.program)
+            .map_err(|d| Session::error(*d, &p.file))
+    }
+
+    /// Registers an element-wise Rust function as an Arr function of one array
+    /// (computed as f64, block by block, in parallel).
+    ///
+    /// ```
+    /// let mut s = arr::Session::new();
+    /// s.register_fn("softplus", |v: f64| (1.0 + v.exp()).ln());
+    /// let out = s.eval_to_string("print(round(softplus(zeros(3)), decimals=4))").unwrap();
+    /// assert_eq!(out, "[0.6931, 0.6931, 0.6931]\n");
+    /// ```
+    pub fn register_fn(&mut self, name: &str, f: impl Fn(f64) -> f64 + Send + Sync + 'static) {
+        self.register_block_fn(name, move |block| block.mapv(&f));
+    }
+
+    /// Registers a Rust function applied to each block of an f64 array; it must return a block
+    /// of the same shape.
+    pub fn register_block_fn(
+        &mut self,
+        name: &str,
+        f: impl Fn(ndarray::ArrayViewD<'_, f64>) -> ndarray::ArrayD<f64> + Send + Sync + 'static,
+    ) {
+        let native = embed::NativeFn {
+            name: name.to_string(),
+            block: std::sync::Arc::new(f),
+        };
+        self.globals
+            .borrow_mut()
+            .vars
+            .insert(name.to_string(), Value::Native(std::sync::Arc::new(native)));
+    }
+}
+
+/// A parsed and checked program (see `Session::compile`).
+pub struct Program {
+    program: syntax::ast::Program,
+    file: SourceFile,
 }
