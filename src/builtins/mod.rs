@@ -4,6 +4,7 @@
 
 pub mod args;
 pub mod creation;
+pub mod data_dependent;
 pub mod elementwise;
 pub mod host;
 pub mod io;
@@ -30,6 +31,7 @@ pub enum Group {
     Shape,
     Host,
     Linalg,
+    DataDependent,
 }
 
 /// One builtin function.
@@ -60,6 +62,7 @@ pub fn table() -> &'static [Builtin] {
         creation::register(&mut t);
         elementwise::register(&mut t);
         reductions::register(&mut t);
+        data_dependent::register(&mut t);
         shape_ops::register(&mut t);
         host::register(&mut t);
         linalg::register(&mut t);

@@ -1,5 +1,4 @@
 # sort / argsort (LANGUAGE.md §11, data-dependent): nan sorts last, as NumPy; default axis=-1.
-# pending: data-dependent builtins are not built yet (§11)
 # out: [1.0, 1.0, 2.0, 3.0, 5.0, nan] [1, 5, 3, 0, 4, 2]
 # out: [[1, 2, 3], [0, 4, 5]] [[0, 1, 2], [3, 5, 4]] [[1, 2, 0], [0, 2, 1]]
 x = array([3.0, 1.0, nan, 2.0, 5.0, 1.0])

@@ -1,5 +1,4 @@
 # topk(x, k): the k largest, largest first; negative k: the |k| smallest, smallest first.
-# pending: data-dependent builtins are not built yet (§11)
 # out: [5, 4] [1, 2]
 # out: [2, 4] [1, 3]
 v = array([3, 1, 5, 2, 4])

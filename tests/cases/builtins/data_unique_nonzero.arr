@@ -1,5 +1,4 @@
 # unique gives sorted distinct values; nonzero returns a tuple of index arrays.
-# pending: data-dependent builtins are not built yet (§11)
 # out: [1, 2, 3]
 # out: [0, 1] [1, 0]
 print(unique(array([3, 1, 3, 2, 1])))

@@ -1,0 +1,257 @@
+//! Data-dependent builtins (sort, argsort, unique, nonzero, topk, argtopk). Their results
+//! depend on every value, so each computes its input fully first (within the memory limit)
+//! and works in memory; the result is an ordinary chunked array again.
+
+use crate::builtins::{Args, Builtin, Group};
+use crate::data::{Data, Element};
+use crate::eval::ops::compute_array;
+use crate::eval::{Interp, R};
+use crate::sema::dtype::DType;
+use crate::value::{Array, Dim, Value};
+use ndarray::{ArrayD, Axis, IxDyn};
+use std::cmp::Ordering;
+
+/// Adds this group's builtins to the table.
+pub fn register(t: &mut Vec<Builtin>) {
+    let mut add = |name, params, doc, run| {
+        t.push(Builtin {
+            name,
+            params,
+            doc,
+            group: Group::DataDependent,
+            run,
+        })
+    };
+    add(
+        "sort",
+        "x, axis=-1",
+        "Sorted copy along an axis (nan last); computes x in memory.",
+        sort,
+    );
+    add(
+        "argsort",
+        "x, axis=-1",
+        "Indices that sort along an axis (stable, nan last).",
+        argsort,
+    );
+    add(
+        "unique",
+        "x",
+        "Sorted distinct values of the flattened array.",
+        unique,
+    );
+    add(
+        "nonzero",
+        "x",
+        "A tuple of index arrays, one per axis, of the non-zero elements.",
+        nonzero,
+    );
+    add(
+        "topk",
+        "x, k, axis=-1",
+        "The k largest along an axis, largest first (negative k: the |k| smallest, smallest first).",
+        topk,
+    );
+    add("argtopk", "x, k, axis=-1", "Indices of topk(x, k).", topk);
+}
+
+/// Orders values with nan after everything else (NumPy's sort order).
+fn nan_last<T: PartialOrd + Copy>(a: T, b: T) -> Ordering {
+    #[allow(clippy::eq_op)]
+    let (a_nan, b_nan) = (a != a, b != b);
+    match (a_nan, b_nan) {
+        (true, true) => Ordering::Equal,
+        (true, false) => Ordering::Greater,
+        (false, true) => Ordering::Less,
+        _ => a.partial_cmp(&b).unwrap_or(Ordering::Equal),
+    }
+}
+
+/// Sorts every lane along `axis`, stably; `descending` reverses the order (nan still last).
+/// Returns the sorted values and the original positions, each cut to the first `keep`.
+fn sort_lanes<T: Element + PartialOrd>(
+    a: &ArrayD<T>,
+    axis: usize,
+    descending: bool,
+    keep: usize,
+) -> (ArrayD<T>, ArrayD<i64>) {
+    let mut shape = a.shape().to_vec();
+    shape[axis] = keep;
+    let mut vals = ArrayD::from_elem(
+        IxDyn(&shape),
+        a.iter().next().copied().unwrap_or_else(|| T::from_i64(0)),
+    );
+    let mut idx = ArrayD::<i64>::zeros(IxDyn(&shape));
+    for ((lane, mut vlane), mut ilane) in a
+        .lanes(Axis(axis))
+        .into_iter()
+        .zip(vals.lanes_mut(Axis(axis)))
+        .zip(idx.lanes_mut(Axis(axis)))
+    {
+        let mut pairs: Vec<(T, usize)> = lane.iter().copied().zip(0..).collect();
+        pairs.sort_by(|x, y| {
+            let o = nan_last(x.0, y.0);
+            #[allow(clippy::eq_op)]
+            let any_nan = x.0 != x.0 || y.0 != y.0;
+            if descending && !any_nan {
+                o.reverse()
+            } else {
+                o
+            }
+        });
+        for (k, (v, i)) in pairs.into_iter().take(keep).enumerate() {
+            vlane[k] = v;
+            ilane[k] = i as i64;
+        }
+    }
+    (vals, idx)
+}
+
+fn input(interp: &Interp, args: &Args) -> R<(Array, Option<Data>)> {
+    let x = args.array("x")?;
+    if interp.check {
+        return Ok((x, None));
+    }
+    let data = compute_array(interp, &x, args.span)?;
+    Ok((x, Some(data)))
+}
+
+fn result(data: Data) -> Value {
+    let shape = data.shape().to_vec();
+    let dtype = data.dtype();
+    let chunks = crate::graph::chunks::auto(&shape, dtype.size());
+    Value::Array(Array {
+        dtype,
+        shape: shape.iter().map(|&d| Some(d)).collect(),
+        node: Some(crate::exec::data_node(data, chunks)),
+    })
+}
+
+fn sort(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    sort_or_argsort(interp, args, false)
+}
+
+fn argsort(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    sort_or_argsort(interp, args, true)
+}
+
+fn sort_or_argsort(interp: &mut Interp, args: &mut Args, indices: bool) -> R<Value> {
+    let (x, data) = input(interp, args)?;
+    if x.shape.is_empty() {
+        return args.error(
+            "x",
+            format!("`{}` needs at least one dimension", args.name),
+            "0-d array",
+        );
+    }
+    let axis = args.axis_value("axis", args.int_or("axis", -1)?, x.shape.len())?;
+    let Some(data) = data else {
+        let dtype = if indices { DType::I64 } else { x.dtype };
+        return Ok(Value::Array(Array {
+            dtype,
+            shape: x.shape.clone(),
+            node: None,
+        }));
+    };
+    let n = data.shape()[axis];
+    Ok(result(with_data!(&data, a => {
+        let (v, i) = sort_lanes(a, axis, false, n);
+        if indices { Data::I64(i) } else { Element::wrap(v) }
+    })))
+}
+
+fn topk(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let (x, data) = input(interp, args)?;
+    if x.shape.is_empty() {
+        return args.error(
+            "x",
+            format!("`{}` needs at least one dimension", args.name),
+            "0-d array",
+        );
+    }
+    let axis = args.axis_value("axis", args.int_or("axis", -1)?, x.shape.len())?;
+    let k = args.int_or("k", 1)?;
+    let keep = k.unsigned_abs() as usize;
+    if let Some(n) = x.shape[axis] {
+        if keep > n || k == 0 {
+            return args.error(
+                "k",
+                format!("k must be between 1 and {n} in size, not {k}"),
+                "k out of range",
+            );
+        }
+    }
+    let indices = args.name == "argtopk";
+    let Some(data) = data else {
+        let mut shape: Vec<Dim> = x.shape.clone();
+        shape[axis] = Some(keep);
+        let dtype = if indices { DType::I64 } else { x.dtype };
+        return Ok(Value::Array(Array {
+            dtype,
+            shape,
+            node: None,
+        }));
+    };
+    Ok(result(with_data!(&data, a => {
+        let (v, i) = sort_lanes(a, axis, k > 0, keep);
+        if indices { Data::I64(i) } else { Element::wrap(v) }
+    })))
+}
+
+fn unique(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let (x, data) = input(interp, args)?;
+    let Some(data) = data else {
+        return Ok(Value::Array(Array {
+            dtype: x.dtype,
+            shape: vec![None],
+            node: None,
+        }));
+    };
+    Ok(result(with_data!(&data, a => {
+        let mut v: Vec<_> = a.iter().copied().collect();
+        v.sort_by(|p, q| nan_last(*p, *q));
+        v.dedup_by(|p, q| nan_last(*p, *q) == Ordering::Equal);
+        let n = v.len();
+        Element::wrap(ArrayD::from_shape_vec(IxDyn(&[n]), v).expect("one value per element"))
+    })))
+}
+
+fn nonzero(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let (x, data) = input(interp, args)?;
+    let nd = x.shape.len().max(1);
+    let Some(data) = data else {
+        return Ok(Value::tuple(
+            (0..nd)
+                .map(|_| {
+                    Value::Array(Array {
+                        dtype: DType::I64,
+                        shape: vec![None],
+                        node: None,
+                    })
+                })
+                .collect(),
+        ));
+    };
+    let shape = data.shape().to_vec();
+    let strides = crate::exec::region::strides(&shape);
+    let flat: Vec<usize> = with_data!(&data, a => a.iter().enumerate().filter(|(_, v)| v.truthy()).map(|(i, _)| i).collect());
+    let axes = (0..shape.len().max(1))
+        .map(|k| {
+            let v: Vec<i64> = flat
+                .iter()
+                .map(|&f| {
+                    if shape.is_empty() {
+                        0
+                    } else {
+                        ((f / strides[k]) % shape[k]) as i64
+                    }
+                })
+                .collect();
+            let n = v.len();
+            result(Data::I64(
+                ArrayD::from_shape_vec(IxDyn(&[n]), v).expect("one index per element"),
+            ))
+        })
+        .collect();
+    Ok(Value::tuple(axes))
+}
