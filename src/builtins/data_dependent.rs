@@ -172,14 +172,14 @@ fn topk(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let axis = args.axis_value("axis", args.int_or("axis", -1)?, x.shape.len())?;
     let k = args.int_or("k", 1)?;
     let keep = k.unsigned_abs() as usize;
-    if let Some(n) = x.shape[axis] {
-        if keep > n || k == 0 {
-            return args.error(
-                "k",
-                format!("k must be between 1 and {n} in size, not {k}"),
-                "k out of range",
-            );
-        }
+    if let Some(n) = x.shape[axis]
+        && (keep > n || k == 0)
+    {
+        return args.error(
+            "k",
+            format!("k must be between 1 and {n} in size, not {k}"),
+            "k out of range",
+        );
     }
     let indices = args.name == "argtopk";
     let Some(data) = data else {
