@@ -184,7 +184,7 @@ impl Interp {
             other => {
                 return err(
                     format!(
-                        "cannot unpack a {} into {} names",
+                        "cannot unpack {} into {} names",
                         other.type_name(),
                         names.len()
                     ),
