@@ -408,8 +408,8 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
         );
     }
     let compression = match args.string("compression")?.as_deref() {
-        None | Some("none") => io::zarr::Compression::None,
-        Some("zstd") => io::zarr::Compression::Zstd,
+        Some("none") => io::zarr::Compression::None,
+        None | Some("zstd") => io::zarr::Compression::Zstd,
         Some("gzip") => io::zarr::Compression::Gzip,
         Some(other) => {
             return args.error(

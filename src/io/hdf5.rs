@@ -218,22 +218,49 @@ impl Hdf5Source {
     }
 }
 
+/// Reads the ascending region `axes`. HDF5 selects strided elements one by one, which is
+/// slow; so small strides (product at most 8, the last axes first) are read as whole runs
+/// and thinned in memory, and only larger strides become strided hyperslabs.
 fn read_as<T: hdf5::H5Type + Clone>(ds: &Dataset, axes: &[Ascending]) -> hdf5::Result<ArrayD<T>> {
     if axes.is_empty() {
         let v: T = ds.read_scalar()?;
         return Ok(ArrayD::from_elem(IxDyn(&[]), v));
     }
+    let mut dense = vec![false; axes.len()];
+    let mut waste = 1;
+    for k in (0..axes.len()).rev() {
+        let a = axes[k];
+        if a.stride > 1 && waste * a.stride <= 8 {
+            dense[k] = true;
+            waste *= a.stride;
+        }
+    }
     let dims: Vec<SliceOrIndex> = axes
         .iter()
-        .map(|a| SliceOrIndex::SliceCount {
+        .zip(&dense)
+        .map(|(a, &d)| SliceOrIndex::SliceCount {
             start: a.lo,
-            step: a.stride,
-            count: a.len,
+            step: if d { 1 } else { a.stride },
+            count: if d { (a.len - 1) * a.stride + 1 } else { a.len },
             block: 1,
         })
         .collect();
-    ds.as_reader()
-        .read_slice::<T, _, IxDyn>(Hyperslab::from(dims))
+    let read: ArrayD<T> = ds
+        .as_reader()
+        .read_slice::<T, _, IxDyn>(Hyperslab::from(dims))?;
+    if !dense.iter().any(|&d| d) {
+        return Ok(read);
+    }
+    let mut view = read.view();
+    for (k, a) in axes.iter().enumerate() {
+        if dense[k] {
+            view.slice_axis_inplace(
+                ndarray::Axis(k),
+                ndarray::Slice::new(0, None, a.stride as isize),
+            );
+        }
+    }
+    Ok(view.as_standard_layout().into_owned())
 }
 
 impl ArraySource for Hdf5Source {

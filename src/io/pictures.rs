@@ -287,6 +287,18 @@ fn draw_error<E: std::fmt::Debug>(e: E) -> String {
     format!("cannot draw the picture: {e:?}")
 }
 
+/// A tick label: integers without a fraction, others with at most four significant digits.
+fn tick(v: f64) -> String {
+    if v == v.trunc() && v.abs() < 1e15 {
+        format!("{}", v as i64)
+    } else if v.abs() >= 1e-3 && v.abs() < 1e6 {
+        let t = format!("{v:.4}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        format!("{v:.3e}")
+    }
+}
+
 /// The y range with a margin, never empty.
 fn padded(lo: f64, hi: f64) -> (f64, f64) {
     if !lo.is_finite() || !hi.is_finite() {
@@ -361,6 +373,8 @@ pub fn plot(interp: &Interp, node: &NodeRef, o: &ChartOptions) -> Result<(), Str
             .build_cartesian_2d(0f64..x_max, y0..y1)
             .map_err(draw_error)?;
         let mut mesh = chart.configure_mesh();
+        mesh.x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v));
         if !text {
             mesh.disable_x_axis().disable_y_axis();
         }
@@ -434,7 +448,9 @@ pub fn hist(
             .build_cartesian_2d(lo..hi, 0f64..top)
             .map_err(draw_error)?;
         let mut mesh = chart.configure_mesh();
-        mesh.disable_x_mesh();
+        mesh.disable_x_mesh()
+            .x_label_formatter(&|v| tick(*v))
+            .y_label_formatter(&|v| tick(*v));
         if !text {
             mesh.disable_x_axis().disable_y_axis();
         }

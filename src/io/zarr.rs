@@ -303,6 +303,19 @@ fn v3_dtype(dtype: DType) -> zarrs::array::DataType {
     }
 }
 
+/// A zero of `dtype` (false for bool) as a Zarr fill value.
+fn zero_fill(dtype: DType) -> zarrs::array::FillValue {
+    use zarrs::array::FillValue;
+    match dtype {
+        DType::Bool => FillValue::from(false),
+        DType::U8 => FillValue::from(0u8),
+        DType::I32 => FillValue::from(0i32),
+        DType::I64 => FillValue::from(0i64),
+        DType::F32 => FillValue::from(0f32),
+        DType::F64 => FillValue::from(0f64),
+    }
+}
+
 impl ZarrWriter {
     /// Creates an empty array (format 2 or 3) with chunks `chunk` in a temporary folder.
     pub fn create(
@@ -339,7 +352,7 @@ impl ZarrWriter {
                 shape64.clone(),
                 chunk64.clone(),
                 v3_dtype(dtype),
-                vec![0u8; dtype.size()],
+                zero_fill(dtype),
             );
             match compression {
                 Compression::None => {}

@@ -1,0 +1,26 @@
+# make_weather.arr — writes a month of artificial daily weather: 31 HDF5 files
+# data/weather/2014-01-DD.hdf5, each with a 2-m temperature field "/t2m" in degrees Celsius
+# on a latitude x longitude grid (warm tropics, cold poles, continents, a slow trend through
+# the month and day-to-day weather noise). Each file is streamed to disk block by block.
+#
+#   arr examples/make_weather.arr              # 720 x 1440 per day (about 250 MB in all)
+#   arr examples/make_weather.arr 180 360      # a small month
+#   arr examples/make_weather.arr 5760 11520   # the Dask tutorial's size (about 16 GB)
+#
+# Then run examples/weather.arr.
+
+rows = if len(args) > 0 { int(args[0]) } else { 720 }
+cols = if len(args) > 1 { int(args[1]) } else { 2 * rows }
+folder = if len(args) > 2 { args[2] } else { "data/weather" }
+
+lat = linspace(90, -90, rows)[:, newaxis] * (pi / 180)
+lon = linspace(-180, 180, cols, endpoint=false)[newaxis, :] * (pi / 180)
+climate = 42 * cos(lat) - 15 + 6 * sin(3 * lon) * cos(2 * lat) + 3 * cos(lon + 1) * sin(lat)
+
+for day in range(31) {
+    noise = random.normal(0, 2.5, shape=[rows, cols], chunks=[500, 500], seed=day)
+    t2m = climate + 0.05 * day * sin(lat) + noise
+    name = folder + "/2014-01-" + (if day < 9 { "0" + str(day + 1) } else { str(day + 1) }) + ".hdf5"
+    to_hdf5(t2m, name, "/t2m", chunks=[500, 500])
+}
+print("wrote 31 days of", rows, "x", cols, "to", folder)
