@@ -189,7 +189,8 @@ fn time(session: &mut Session, code: &str) -> Reply {
     let started = Instant::now();
     let shown = session
         .run("<repl>", code)
-        .and_then(|v| show::render(session, &v));
+        .map_err(|e| e.rendered)
+        .and_then(|v| show::render_input(session, &v, "<repl>", code));
     let wall = started.elapsed().as_secs_f64();
     let work = match session.last_report() {
         Some(r) => format!(
@@ -205,7 +206,7 @@ fn time(session: &mut Session, code: &str) -> Reply {
     match shown {
         Ok(Some(text)) => Reply::Out(format!("{text}\n{timing}")),
         Ok(None) => Reply::Out(timing),
-        Err(e) => Reply::Err(format!("{}{timing}\n", e.rendered)),
+        Err(rendered) => Reply::Err(format!("{rendered}{timing}\n")),
     }
 }
 

@@ -241,10 +241,16 @@ pub fn paths(typed: &str) -> Vec<Pair> {
     out
 }
 
+/// Sorted candidates with `prefix`.
 fn pairs(mut names: Vec<String>, prefix: &str) -> Vec<Pair> {
-    names.retain(|n| n.starts_with(prefix));
     names.sort();
     names.dedup();
+    pairs_in_order(names, prefix)
+}
+
+/// Candidates with `prefix`, in the given order.
+fn pairs_in_order(mut names: Vec<String>, prefix: &str) -> Vec<Pair> {
+    names.retain(|n| n.starts_with(prefix));
     names
         .into_iter()
         .map(|n| Pair {
@@ -479,7 +485,8 @@ fn complete_code(session: &mut Session, before: &str) -> (usize, Vec<Pair>) {
         let kind = kind_of(session, receiver);
         return (start, pairs(methods(session, &kind), word));
     }
-    let mut found = pairs(keyword_arguments(session, before, rest), word);
+    // Keyword arguments in signature order, then names.
+    let mut found = pairs_in_order(keyword_arguments(session, before, rest), word);
     if !word.is_empty() {
         found.extend(pairs(all_names(session), word));
     }
@@ -548,7 +555,13 @@ mod tests {
         assert!(got.contains(&"normal".to_string()), "{got:?}");
         assert!(got.contains(&"integers".to_string()));
         assert!(!got.contains(&"sum".to_string()));
-        assert_eq!(names(&mut s, "linalg.q"), ["qr"]);
+        // Members come from the builtin table, whatever `linalg` holds today.
+        let mut linalg: Vec<String> = builtins::table()
+            .iter()
+            .filter_map(|b| b.name.strip_prefix("linalg.").map(str::to_string))
+            .collect();
+        linalg.sort();
+        assert_eq!(names(&mut s, "linalg."), linalg);
         let (start, _) = complete(&mut s, "y = random.no", 13);
         assert_eq!(start, 11);
     }
@@ -588,8 +601,13 @@ mod tests {
         assert_eq!(got, ["axis=", "keepdims="]);
         assert_eq!(names(&mut s, "sum(x, ax"), ["axis="]);
         assert_eq!(names(&mut s, "sum(x, axis=0, "), ["keepdims="]);
+        // Keyword arguments come first, then names with the prefix.
         let normal = names(&mut s, "random.normal(0, 1, sh");
-        assert_eq!(normal, ["shape="]);
+        assert_eq!(normal, ["shape=", "shout"]);
+        assert_eq!(
+            names(&mut s, "random.normal(0, 1, shape=3, "),
+            ["chunks=", "seed=", "dtype="]
+        );
         assert_eq!(names(&mut s, "x.mean(k"), ["keepdims="]);
         assert_eq!(names(&mut s, "scale(x, "), ["factor="]);
         // Inside a nested list the call's keywords are not offered.

@@ -249,7 +249,8 @@ mod tests {
         assert!(out.ends_with("\x1b[1;4;34m)\x1b[0m"), "{out:?}");
         // Cursor on the `[`.
         let out = styled(src, Some(3));
-        assert!(out.contains("\x1b[1;4;34m[\x1b[0m1\x1b[1;4;34m]\x1b[0m"));
+        assert!(out.contains("\x1b[1;4;34m[\x1b[0m\x1b[33m1\x1b[0m\x1b[1;4;34m]\x1b[0m"));
+        assert!(out.starts_with("f(a"), "{out:?}");
         // No cursor, no emphasis.
         assert!(!styled(src, None).contains("1;4;34m"));
     }

@@ -44,7 +44,6 @@ fn editor<H: Helper>() -> Result<Editor<H, FileHistory>, String> {
         .max_history_size(history::MAX_ENTRIES)
         .and_then(|b| b.history_ignore_dups(true))
         .map_err(|e| e.to_string())?
-        .history_ignore_space(true)
         .completion_type(CompletionType::List)
         .auto_add_history(false)
         .build();
@@ -58,10 +57,10 @@ fn handle(session: &mut Session, input: &str) -> bool {
         commands::execute(session, trimmed)
     } else {
         match session.run("<repl>", input) {
-            Ok(v) => match show::render(session, &v) {
+            Ok(v) => match show::render_input(session, &v, "<repl>", input) {
                 Ok(Some(text)) => Reply::Out(text),
                 Ok(None) => Reply::Out(String::new()),
-                Err(e) => Reply::Err(e.rendered),
+                Err(rendered) => Reply::Err(rendered),
             },
             Err(e) => Reply::Err(e.rendered),
         }

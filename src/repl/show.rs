@@ -2,8 +2,11 @@
 //! but a lazy array of more than `SHOW_LIMIT` elements as a one-line summary (dtype, shape,
 //! chunk grid, blocks, bytes), so a large array is never computed behind the user's back.
 
+use crate::syntax::ast::Span;
+use crate::syntax::diag::SourceFile;
 use crate::value::Value;
 use crate::{Error, Session};
+use std::rc::Rc;
 
 /// Arrays above this many elements are summarised rather than computed at the prompt.
 pub const SHOW_LIMIT: usize = 1000;
@@ -75,6 +78,40 @@ pub fn render(session: &mut Session, v: &Value) -> Result<Option<String>, Error>
     }
 }
 
+/// The span of the last non-blank line of `input`, without its indentation.
+fn last_line_span(input: &str) -> Span {
+    let end = input.trim_end().len();
+    let line_start = input[..end].rfind('\n').map_or(0, |i| i + 1);
+    let start =
+        line_start + (input[line_start..end].len() - input[line_start..end].trim_start().len());
+    Span { start, end }
+}
+
+/// Like `render`, for the value of `input` just typed as `name`: an error while computing the
+/// value for display (a failure or a cancellation) points into that input's last line, as
+/// errors from running it do, and comes back rendered.
+pub fn render_input(
+    session: &mut Session,
+    v: &Value,
+    name: &str,
+    input: &str,
+) -> Result<Option<String>, String> {
+    render(session, v).map_err(|e| {
+        if e.diagnostic.file.is_some() {
+            return e.rendered;
+        }
+        let mut d = (*e.diagnostic).clone();
+        d.span = last_line_span(input);
+        if d.label.is_empty() {
+            d.label = "while computing this value".into();
+        }
+        d.render(&SourceFile {
+            name: name.into(),
+            text: Rc::from(input),
+        })
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -103,6 +140,24 @@ mod tests {
             "lazy f64[1000000], chunks [1000000], 1 block, 7.6 MiB"
         );
         assert_eq!(render(&mut s, &Value::None).unwrap(), None);
+    }
+
+    #[test]
+    fn display_errors_point_into_the_input() {
+        assert_eq!(
+            last_line_span("a = 1\n  b + 1  \n"),
+            Span { start: 8, end: 13 }
+        );
+        let mut s = Session::new();
+        let input = "sum(random.normal(0, 1, shape=10**8))";
+        let v = s.run("<repl>", input).unwrap();
+        s.cancel_handle()
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        let err = render_input(&mut s, &v, "<repl>", input).unwrap_err();
+        assert!(err.starts_with("error: computation cancelled"), "{err}");
+        assert!(err.contains("<repl>:1:1") && err.contains(input), "{err}");
+        s.cancel_handle()
+            .store(false, std::sync::atomic::Ordering::SeqCst);
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod editors;
 mod embed;
 mod numpy_diff;
 mod properties;
+mod repl;
 
 /// The `arr` binary under test.
 pub fn arr_bin() -> &'static str {
