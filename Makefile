@@ -11,6 +11,14 @@ ARR := target/release/arr
 
 deps:
 	@$(PYTHON) -c "import numpy" 2>/dev/null || $(PYTHON) -m pip install --quiet "numpy>=2"
+	@# I/O: the system's HDF5 library (hdf5-metno links it), a font for picture labels, and
+	@# the peers of the round-trip tests (h5py, zarr-python).
+	@if ! pkg-config --exists hdf5 2>/dev/null || [ ! -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]; then \
+	  echo "apt-get install libhdf5-dev pkg-config fonts-dejavu-core"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libhdf5-dev pkg-config fonts-dejavu-core >/dev/null \
+	    || { echo "error: install libhdf5-dev, pkg-config and fonts-dejavu-core (as root)"; exit 1; }; \
+	fi
+	@$(PYTHON) -c "import h5py, zarr" 2>/dev/null || $(PYTHON) -m pip install --quiet h5py zarr
 
 build:
 	$(CARGO) build --release

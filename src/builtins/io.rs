@@ -241,6 +241,7 @@ fn to_npy(interp: &mut Interp, args: &mut Args) -> R<Value> {
         return Ok(Value::None);
     };
     let result = (|| -> Result<(), String> {
+        let _interrupt = io::InterruptGuard::install(interp);
         let staged = io::atomic::Staged::new(&path)?;
         let mut w = io::npy::NpyWriter::create(staged.temp(), node.dtype, &node.shape)?;
         io::stream_store(interp, "to_npy", &node, &mut |region, data| {
@@ -371,6 +372,7 @@ fn to_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
         nodes.push((node, name.clone()));
     }
     let result = (|| -> Result<(), String> {
+        let _interrupt = io::InterruptGuard::install(interp);
         let mut w = io::hdf5::Writer::create(&path)?;
         for (node, name) in &nodes {
             let block: Vec<usize> = node
@@ -440,6 +442,7 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
         .map(|c| c.first().copied().unwrap_or(1).max(1))
         .collect();
     let result = (|| -> Result<(), String> {
+        let _interrupt = io::InterruptGuard::install(interp);
         let mut w = io::zarr::ZarrWriter::create(
             &path,
             node.dtype,
@@ -519,6 +522,7 @@ fn imshow(interp: &mut Interp, args: &mut Args) -> R<Value> {
         width,
         height,
     };
+    let _interrupt = io::InterruptGuard::install(interp);
     pictures::imshow(interp, &node, &opts).or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
@@ -546,6 +550,7 @@ fn plot(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let Some(node) = store_node(interp, &y)? else {
         return Ok(Value::None);
     };
+    let _interrupt = io::InterruptGuard::install(interp);
     pictures::plot(interp, &node, &opts).or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
@@ -594,6 +599,7 @@ fn hist(interp: &mut Interp, args: &mut Args) -> R<Value> {
             node: None,
         }));
     };
+    let _interrupt = io::InterruptGuard::install(interp);
     let counts =
         pictures::hist(interp, &node, bins as usize, range, &opts).or_else(|m| failed(args, m))?;
     let n = counts.len();

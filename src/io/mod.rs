@@ -136,9 +136,10 @@ pub fn aligned_grid(
         .collect()
 }
 
-/// Counters and a Ctrl-C guard around streaming `node` block by block into `sink`, on the
-/// session's pool: the store's common driver. Ctrl-C during the store cancels it cleanly
-/// (the sink's owner then removes its temporary file).
+/// Streams `node` block by block into `sink` on the session's pool, with the progress bar
+/// and `--verbose` report: the common driver of stores and pictures. Stores hold an
+/// `InterruptGuard` from before they create their temporary file, so Ctrl-C cancels the
+/// stream cleanly and the temporary is removed.
 pub fn stream_store(
     interp: &Interp,
     what: &str,
@@ -148,8 +149,6 @@ pub fn stream_store(
     let session = interp.session.borrow();
     let config = session.exec.clone();
     let cancel = session.cancel.clone();
-    cancel.store(false, std::sync::atomic::Ordering::Relaxed);
-    let _interrupt = InterruptGuard::install(cancel.clone());
     let bar = progress::Progress::start(
         session.progress,
         what,
@@ -165,39 +164,119 @@ pub fn stream_store(
     let pool = session.pool.clone();
     let result = pool.install(|| crate::exec::stream_chunks(&config, cancel, node, &mut counted));
     bar.finish();
+    if session.verbose
+        && let Ok(report) = &result
+    {
+        eprintln!(
+            "[arr] {what}: {} blocks of {}, {} read from files, {:.3} s, peak RSS {}",
+            report.tasks,
+            crate::exec::human_bytes(node.nbytes()),
+            crate::exec::human_bytes(progress::bytes_read() as usize),
+            report.seconds,
+            crate::eval::session::peak_rss()
+                .map(crate::exec::human_bytes)
+                .unwrap_or_else(|| "?".into())
+        );
+    }
     result
 }
 
-/// While alive, Ctrl-C sets the session's cancel flag instead of killing the process, so a
-/// store stops between blocks and removes its temporary file; a second Ctrl-C exits at once.
+/// While alive (during a store), Ctrl-C and SIGTERM set the session's cancel flag instead
+/// of killing the process, so the store stops between blocks and removes its temporary
+/// file; a second signal exits at once (status 130). It only takes over signals whose
+/// action is the default one: where the REPL or an embedding program handles SIGINT
+/// already, that handler cancels the session's computation and the store cleans up the same
+/// way. Guards nest; the outermost restores the default action.
 pub struct InterruptGuard {
-    ids: Vec<signal_hook::SigId>,
+    installed: bool,
+    _cancel: Option<std::sync::Arc<std::sync::atomic::AtomicBool>>,
+}
+
+/// The cancel flag of the store in progress, for the signal handler.
+static ACTIVE_CANCEL: std::sync::atomic::AtomicPtr<std::sync::atomic::AtomicBool> =
+    std::sync::atomic::AtomicPtr::new(std::ptr::null_mut());
+
+const GUARDED: [libc::c_int; 2] = [libc::SIGINT, libc::SIGTERM];
+
+extern "C" fn on_signal(sig: libc::c_int) {
+    let flag = ACTIVE_CANCEL.load(std::sync::atomic::Ordering::SeqCst);
+    if flag.is_null() {
+        // Safety: `signal` and `raise` are async-signal-safe; this is the default action.
+        unsafe {
+            libc::signal(sig, libc::SIG_DFL);
+            libc::raise(sig);
+        }
+        return;
+    }
+    // Safety: the pointer is set only while the guard that owns the Arc is alive, and
+    // cleared (with the default action restored) before that Arc is dropped.
+    let already = unsafe { (*flag).swap(true, std::sync::atomic::Ordering::SeqCst) };
+    if already {
+        // Safety: `_exit` is async-signal-safe.
+        unsafe { libc::_exit(130) };
+    }
 }
 
 impl InterruptGuard {
-    /// Routes SIGINT and SIGTERM to `cancel` (a no-op where handlers cannot be installed).
-    pub fn install(cancel: std::sync::Arc<std::sync::atomic::AtomicBool>) -> InterruptGuard {
-        let mut ids = Vec::new();
-        for sig in [signal_hook::consts::SIGINT, signal_hook::consts::SIGTERM] {
-            // A second signal while the flag is already set exits with the usual code.
-            if let Ok(id) =
-                signal_hook::flag::register_conditional_shutdown(sig, 130, cancel.clone())
-            {
-                ids.push(id);
-            }
-            if let Ok(id) = signal_hook::flag::register(sig, cancel.clone()) {
-                ids.push(id);
+    /// Routes SIGINT and SIGTERM to the session's cancel flag for the guard's lifetime.
+    pub fn install(interp: &Interp) -> InterruptGuard {
+        let cancel = interp.session.borrow().cancel.clone();
+        let none = InterruptGuard {
+            installed: false,
+            _cancel: None,
+        };
+        if !ACTIVE_CANCEL
+            .load(std::sync::atomic::Ordering::SeqCst)
+            .is_null()
+        {
+            return none;
+        }
+        for sig in GUARDED {
+            // Safety: a query of the current action into a zeroed struct owned here.
+            let current = unsafe {
+                let mut old: libc::sigaction = std::mem::zeroed();
+                if libc::sigaction(sig, std::ptr::null(), &mut old) != 0 {
+                    return none;
+                }
+                old.sa_sigaction
+            };
+            if current != libc::SIG_DFL {
+                return none;
             }
         }
-        InterruptGuard { ids }
+        ACTIVE_CANCEL.store(
+            std::sync::Arc::as_ptr(&cancel) as *mut std::sync::atomic::AtomicBool,
+            std::sync::atomic::Ordering::SeqCst,
+        );
+        for sig in GUARDED {
+            // Safety: installs `on_signal`, which only touches an atomic and calls
+            // async-signal-safe functions, with an empty mask and no flags.
+            unsafe {
+                let mut action: libc::sigaction = std::mem::zeroed();
+                action.sa_sigaction = on_signal as extern "C" fn(libc::c_int) as usize;
+                libc::sigemptyset(&mut action.sa_mask);
+                libc::sigaction(sig, &action, std::ptr::null_mut());
+            }
+        }
+        InterruptGuard {
+            installed: true,
+            _cancel: Some(cancel),
+        }
     }
 }
 
 impl Drop for InterruptGuard {
     fn drop(&mut self) {
-        for id in self.ids.drain(..) {
-            signal_hook::low_level::unregister(id);
+        if !self.installed {
+            return;
         }
+        for sig in GUARDED {
+            // Safety: restores the default action this guard replaced.
+            unsafe {
+                libc::signal(sig, libc::SIG_DFL);
+            }
+        }
+        ACTIVE_CANCEL.store(std::ptr::null_mut(), std::sync::atomic::Ordering::SeqCst);
     }
 }
 

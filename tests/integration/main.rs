@@ -5,6 +5,7 @@ mod cases;
 mod corpus;
 mod editors;
 mod embed;
+mod io;
 mod numpy_diff;
 mod properties;
 mod repl;
