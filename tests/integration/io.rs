@@ -426,7 +426,7 @@ fn ctrl_c_during_a_store_keeps_the_previous_file() {
          to_npy(y + sin(y) * cos(y) + exp(-y * y), \"t.npy\")\n",
     )
     .expect("write");
-    let mut child = Command::new(crate::arr_bin())
+    let child = Command::new(crate::arr_bin())
         .current_dir(&dir)
         .args(["--threads", "1", "t.arr"])
         .stderr(std::process::Stdio::piped())
@@ -474,7 +474,7 @@ fn bad_inputs_give_clear_errors() {
     // A .npy of complex numbers, written by hand: NumPy's header with descr '<c16'.
     let mut c16 = b"\x93NUMPY\x01\x00".to_vec();
     let mut header = "{'descr': '<c16', 'fortran_order': False, 'shape': (2,), }".to_string();
-    while (10 + header.len() + 1) % 64 != 0 {
+    while !(10 + header.len() + 1).is_multiple_of(64) {
         header.push(' ');
     }
     header.push('\n');
