@@ -146,14 +146,12 @@ fn draw_loop(s: &Shared, what: &str, tasks: Option<u64>, bytes: Option<u64>) {
         (None, Some(b)) => (ProgressBar::with_draw_target(Some(b), target), false),
         (None, None) => (ProgressBar::with_draw_target(None, target), false),
     };
+    let bar = bar.with_elapsed(DELAY);
+    // The text beside the bar stays short, so the bar fits an 80-column terminal.
     let template = match (tasks, bytes) {
-        (Some(_), _) => {
-            "{prefix} [{elapsed_precise}] [{wide_bar}] {pos}/{len} blocks · {msg} · ETA {eta}"
-        }
-        (None, Some(_)) => {
-            "{prefix} [{elapsed_precise}] [{wide_bar}] {bytes}/{total_bytes} read · {binary_bytes_per_sec} · ETA {eta}"
-        }
-        (None, None) => "{prefix} {spinner} [{elapsed_precise}] {msg}",
+        (Some(_), _) => "{prefix} [{wide_bar}] {pos}/{len} blocks · {msg} · {elapsed} ETA {eta}",
+        (None, Some(_)) => "{prefix} [{wide_bar}] {bytes}/{total_bytes} read · {elapsed} ETA {eta}",
+        (None, None) => "{prefix} {spinner} {elapsed} · {msg}",
     };
     if let Ok(style) = ProgressStyle::with_template(template) {
         bar.set_style(style.progress_chars("=> "));
@@ -164,7 +162,7 @@ fn draw_loop(s: &Shared, what: &str, tasks: Option<u64>, bytes: Option<u64>) {
         if by_tasks {
             bar.set_position(s.done.load(Ordering::Relaxed));
             let written = s.written.load(Ordering::Relaxed) as usize;
-            let mut msg = format!("{} processed", crate::exec::human_bytes(written));
+            let mut msg = crate::exec::human_bytes(written);
             if read > 0 {
                 msg.push_str(&format!(
                     ", {} read",
