@@ -281,12 +281,20 @@ fn groups() -> Vec<(builtins::Group, String)> {
     let mut out: Vec<(builtins::Group, String)> = Vec::new();
     for b in builtins::table() {
         if !out.iter().any(|(g, _)| *g == b.group) {
-            let label = match format!("{:?}", b.group).to_lowercase().as_str() {
+            // `DataDependent` reads as `data-dependent`.
+            let mut words = String::new();
+            for (i, c) in format!("{:?}", b.group).chars().enumerate() {
+                if c.is_uppercase() && i > 0 {
+                    words.push('-');
+                }
+                words.push(c.to_ascii_lowercase());
+            }
+            let label = match words.as_str() {
                 "elementwise" => "element-wise".to_string(),
                 "linalg" => "linear algebra".to_string(),
                 "reduction" => "reductions".to_string(),
                 "scan" => "scans".to_string(),
-                other => other.to_string(),
+                _ => words,
             };
             out.push((b.group, label));
         }

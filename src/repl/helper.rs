@@ -64,9 +64,14 @@ impl Highlighter for ArrHelper<'_> {
     fn highlight_prompt<'b, 's: 'b, 'p: 'b>(
         &'s self,
         prompt: &'p str,
-        _default: bool,
+        default: bool,
     ) -> Cow<'b, str> {
-        Cow::Owned(highlight::highlight_prompt(prompt))
+        // Only the REPL's own prompt is coloured, not rustyline's search prompt.
+        if default {
+            Cow::Owned(highlight::highlight_prompt(prompt))
+        } else {
+            Cow::Borrowed(prompt)
+        }
     }
 
     fn highlight_char(&self, _line: &str, _pos: usize, kind: CmdKind) -> bool {
