@@ -288,8 +288,8 @@ fn chain_start(src: &str, code: &[Piece], last: usize) -> Option<usize> {
     }
 }
 
-/// The parameter names still worth offering as `name=` in the innermost open call, when the
-/// cursor (after code piece `before`, exclusive) is at an argument's start.
+/// The parameter names still worth offering as `name=` in the innermost open call of `code`
+/// (the code pieces before the word at the cursor), when the cursor starts an argument.
 fn keyword_arguments(session: &mut Session, src: &str, code: &[Piece]) -> Vec<String> {
     let open = lex::open_brackets(code);
     let Some(&paren) = open.last() else {
@@ -645,6 +645,29 @@ mod tests {
         assert!(names(&mut s, ":type x.").contains(&"shape".to_string()));
         let (start, _) = complete(&mut s, ":time su", 8);
         assert_eq!(start, 6);
+    }
+
+    #[test]
+    fn any_input_at_any_cursor_is_safe() {
+        use proptest::strategy::{Strategy, ValueTree};
+        let mut s = session();
+        let vocab = super::super::highlight::Vocabulary::new();
+        let mut runner = proptest::test_runner::TestRunner::deterministic();
+        let text =
+            proptest::string::string_regex(r##"[xm.(),\[\]{}"#:=\\ \né1a-]{0,14}"##).unwrap();
+        for _ in 0..400 {
+            let line = text.new_tree(&mut runner).unwrap().current();
+            for pos in 0..=line.len() {
+                if line.is_char_boundary(pos) {
+                    let (start, found) = complete(&mut s, &line, pos);
+                    assert!(start <= pos, "{line:?} at {pos}");
+                    assert!(found.iter().all(|p| !p.replacement.is_empty()));
+                    let shown = super::super::highlight::highlight_line(&vocab, &line, Some(pos));
+                    assert_eq!(super::super::highlight::strip_ansi(&shown), line);
+                }
+            }
+            let _ = super::super::validate::is_complete(&line);
+        }
     }
 
     #[test]
