@@ -17,7 +17,7 @@ print("days:", days.shape, days.dtype, "in", len(files), "files")
 
 avg = days.mean(axis=0)
 imshow(avg, path=folder + "/mean.png", cmap="RdBu_r")
-imshow(days[0] - avg, path=folder + "/anomaly.png", cmap="RdBu_r")
+imshow(days[0] - avg, path=folder + "/anomaly.png", cmap="RdBu_r", vmin=-8, vmax=8)
 
 to_hdf5(days[:, ::2, ::2], folder + "/small/t2m_half.hdf5", "/t2m")
 small = from_hdf5(folder + "/small/t2m_half.hdf5", "/t2m")
