@@ -64,6 +64,14 @@ x = argmin(y)
 #   ^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.argmin(z)
 #     ^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = argsort(y)
+#   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.argsort(z)
+#     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = argtopk(y)
+#   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.argtopk(z)
+#     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = array(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.array(z)
@@ -168,6 +176,18 @@ x = floor(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.floor(z)
 #     ^^^^^ meta.method-call.arr support.function.builtin.arr
+x = from_hdf5(y)
+#   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.from_hdf5(z)
+#     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = from_npy(y)
+#   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.from_npy(z)
+#     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = from_zarr(y)
+#   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.from_zarr(z)
+#     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = full(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.full(z)
@@ -176,10 +196,22 @@ x = full_like(y)
 #   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.full_like(z)
 #     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = glob(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.glob(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = hist(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.hist(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
 x = hypot(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.hypot(z)
 #     ^^^^^ meta.method-call.arr support.function.builtin.arr
+x = imshow(y)
+#   ^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.imshow(z)
+#     ^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = int(y)
 #   ^^^ meta.function-call.arr support.function.builtin.arr
 x = y.int(z)
@@ -280,6 +312,10 @@ x = nanvar(y)
 #   ^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.nanvar(z)
 #     ^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = nonzero(y)
+#   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.nonzero(z)
+#     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = ones(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.ones(z)
@@ -292,6 +328,10 @@ x = persist(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.persist(z)
 #     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = plot(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.plot(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
 x = print(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.print(z)
@@ -336,6 +376,10 @@ x = sinh(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.sinh(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = sort(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.sort(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
 x = sqrt(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.sqrt(z)
@@ -372,6 +416,22 @@ x = tanh(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.tanh(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = to_hdf5(y)
+#   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.to_hdf5(z)
+#     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = to_npy(y)
+#   ^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.to_npy(z)
+#     ^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = to_zarr(y)
+#   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.to_zarr(z)
+#     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = topk(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.topk(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
 x = transpose(y)
 #   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.transpose(z)
@@ -388,6 +448,10 @@ x = trunc(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.trunc(z)
 #     ^^^^^ meta.method-call.arr support.function.builtin.arr
+x = unique(y)
+#   ^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.unique(z)
+#     ^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = var(y)
 #   ^^^ meta.function-call.arr support.function.builtin.arr
 x = y.var(z)
