@@ -287,6 +287,9 @@ fn post_order(node: &NodeRef, out: &mut Vec<NodeRef>, seen: &mut HashMap<*const 
     out.push(node.clone());
 }
 
+/// The most tasks one computation may have.
+pub const MAX_TASKS: usize = 100_000_000;
+
 /// The region of every block of `node`, in row-major block order.
 pub fn chunk_regions(node: &Node) -> Vec<Region> {
     let mut regions: Vec<Region> = vec![Vec::new()];
@@ -312,6 +315,13 @@ fn run_tasks(
     node: &NodeRef,
     per_task: usize,
 ) -> Result<Data, ExecError> {
+    if node.n_chunks() > MAX_TASKS {
+        return Err(ExecError::OutOfMemory(format!(
+            "`{}` has {} blocks, more than {MAX_TASKS} tasks; rechunk to larger blocks",
+            node.op_name(),
+            node.n_chunks()
+        )));
+    }
     if per_task > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
             "one task of `{}` needs about {} but the memory limit is {}; use smaller chunks (for example rechunk to blocks of {} elements)",
@@ -395,6 +405,13 @@ pub fn stream_chunks(
             let data = run_tasks(config, &ctx, barrier, per_task)?;
             ctx.store(barrier, Arc::new(data));
         }
+    }
+    if node.n_chunks() > MAX_TASKS {
+        return Err(ExecError::OutOfMemory(format!(
+            "`{}` has {} blocks, more than {MAX_TASKS} tasks; rechunk to larger blocks",
+            node.op_name(),
+            node.n_chunks()
+        )));
     }
     let regions = chunk_regions(node);
     let wave = (config.memory_limit / per_task.max(1)).clamp(1, config.threads.max(1));

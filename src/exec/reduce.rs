@@ -363,6 +363,17 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
         }
     }
     // Blocks along the reduced axes follow the input's chunk grid.
+    let n_blocks: usize = axes
+        .iter()
+        .map(|&a| input.chunks[a].len().max(1))
+        .fold(1usize, |p, n| p.saturating_mul(n));
+    if n_blocks > crate::exec::MAX_TASKS {
+        return Err(ExecError::OutOfMemory(format!(
+            "reducing `{}` visits {n_blocks} blocks, more than {}; rechunk to larger blocks",
+            input.op_name(),
+            crate::exec::MAX_TASKS
+        )));
+    }
     let mut blocks: Vec<Region> = vec![template.clone()];
     for &ax in axes {
         let mut next = Vec::new();

@@ -1,6 +1,9 @@
 //! Chunk grids: normalising `chunks=` arguments, the automatic choice, and how slicing maps
 //! block boundaries (as Dask does).
 
+/// The most blocks one axis may be cut into.
+pub const MAX_BLOCKS_PER_AXIS: usize = 10_000_000;
+
 /// Target bytes of an automatically chosen block.
 pub const AUTO_CHUNK_BYTES: usize = 8 << 20;
 
@@ -27,7 +30,9 @@ pub fn regular(n: usize, len: usize) -> Vec<usize> {
     if n == 0 {
         return vec![0];
     }
-    let len = len.max(1);
+    // Grids are held in memory: never more than MAX_BLOCKS_PER_AXIS blocks on one axis
+    // (user-given chunks are refused before this; automatic ones grow).
+    let len = len.max(1).max(n.div_ceil(MAX_BLOCKS_PER_AXIS));
     let mut out = vec![len; n / len];
     if !n.is_multiple_of(len) {
         out.push(n % len);
@@ -76,6 +81,11 @@ pub fn resolve(
 fn axis_from_len(len: i64, n: usize) -> Result<Vec<usize>, String> {
     match len {
         -1 => Ok(vec![n]),
+        l if l > 0 && n.div_ceil(l as usize) > MAX_BLOCKS_PER_AXIS => Err(format!(
+            "chunks of {l} cut an axis of length {n} into {} blocks; use chunks of at least {}",
+            n.div_ceil(l as usize),
+            n.div_ceil(MAX_BLOCKS_PER_AXIS)
+        )),
         l if l > 0 => Ok(regular(n, l as usize)),
         l => Err(format!("a chunk length must be positive or -1, not {l}")),
     }
@@ -89,7 +99,7 @@ pub fn auto(shape: &[usize], itemsize: usize) -> Vec<Vec<usize>> {
 
 /// Like `auto`, with blocks of at most `max_bytes`.
 pub fn auto_with(shape: &[usize], itemsize: usize, max_bytes: usize) -> Vec<Vec<usize>> {
-    let total: usize = shape.iter().product::<usize>() * itemsize;
+    let total: usize = shape.iter().fold(itemsize, |p, &n| p.saturating_mul(n));
     let target = max_bytes.min((total / 2).max(1 << 16)).max(itemsize);
     let mut lens: Vec<usize> = shape.to_vec();
     // Shrink from the first axis while the block is too big.

@@ -238,17 +238,20 @@ pub enum Op {
 impl Node {
     /// Total element count.
     pub fn size(&self) -> usize {
-        self.shape.iter().product()
+        self.shape.iter().fold(1usize, |p, &n| p.saturating_mul(n))
     }
 
     /// Total bytes if fully materialised.
     pub fn nbytes(&self) -> usize {
-        self.size() * self.dtype.size()
+        self.size().saturating_mul(self.dtype.size())
     }
 
     /// Number of blocks in the chunk grid.
     pub fn n_chunks(&self) -> usize {
-        self.chunks.iter().map(|c| c.len().max(1)).product()
+        self.chunks
+            .iter()
+            .map(|c| c.len().max(1))
+            .fold(1usize, |p, n| p.saturating_mul(n))
     }
 
     /// Bytes of the largest block.
