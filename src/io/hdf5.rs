@@ -320,13 +320,20 @@ pub struct Target {
 }
 
 /// The HDF5 chunk for a stored array: the first block's shape, cut along the leading axes
-/// to at most 4 MiB (HDF5 reads and caches whole chunks), never empty.
+/// to at most 4 MiB (HDF5 reads and caches whole chunks), never empty. Cuts divide the
+/// block's length, so every block written covers whole chunks.
 pub fn chunk_for(block: &[usize], itemsize: usize) -> Vec<usize> {
     let mut c: Vec<usize> = block.iter().map(|&b| b.max(1)).collect();
     let limit = 4 << 20;
     for k in 0..c.len() {
+        let whole = c[k];
         while c.iter().product::<usize>() * itemsize > limit && c[k] > 1 {
-            c[k] = c[k].div_ceil(2);
+            // The largest divisor of the block's length below the current cut.
+            let below = c[k] / 2;
+            c[k] = (1..=below.max(1))
+                .rev()
+                .find(|d| whole % d == 0)
+                .unwrap_or(1);
         }
     }
     c
