@@ -43,12 +43,13 @@ fuzz:
 	cd fuzz && $(CARGO) +nightly fuzz run check -- -max_total_time=60
 
 # --- bench: Arr vs Dask vs NumPy on the seed workloads (benches/README.md) -----------------
+#   (deps: libhdf5 for Arr's from_hdf5, h5py; then pip installs dask if it is missing)
 #   make bench               every workload at the default sizes, table in benches/results/
 #   make bench W=W2          one workload (W1..W5, W5-mask, overhead, graph; commas for more)
 #   make bench FULL=1        the seeds' sizes (hours)
 #   make bench BENCH_ARGS="--repeat 5"
 .PHONY: bench
-bench: build
+bench: deps build
 	@missing=""; \
 	for spec in numpy:numpy dask:dask[array] h5py:h5py; do \
 	  $(PYTHON) -c "import $${spec%%:*}" 2>/dev/null || missing="$$missing $${spec#*:}"; \

@@ -332,7 +332,7 @@ pub fn chunk_for(block: &[usize], itemsize: usize) -> Vec<usize> {
             let below = c[k] / 2;
             c[k] = (1..=below.max(1))
                 .rev()
-                .find(|d| whole % d == 0)
+                .find(|d| whole.is_multiple_of(*d))
                 .unwrap_or(1);
         }
     }
