@@ -23,7 +23,7 @@ deps:
 build:
 	$(CARGO) build --release
 
-run: build
+run: deps build
 	@echo "== examples/tour.arr =="
 	$(ARR) examples/tour.arr
 
