@@ -841,7 +841,7 @@ def write_results(meta, records, md):
                 f"| memory | {m['memory']} |",
                 f"| OS | {m['os']} |",
                 f"| Python | {m['python']} (NumPy {m['numpy']}, Dask {m['dask']}, h5py {m['h5py']}) |",
-                f"| Arr | {m['arr']} |",
+                f"| Arr | {m['arr']} at the first run; each run names its own |",
                 f"| Rust | {m['rustc']} |",
                 "", "How to read these tables: benches/README.md. Each run appends a section below.", "", ""]
         with open(path, "w") as f:
