@@ -2,14 +2,14 @@
 """Arr vs Dask vs NumPy on the seed workloads: one command (`make bench`).
 
 Each workload has an Arr script and its Dask and NumPy equivalents in benches/workloads/.
-Every run is a whole process: wall time, CPU time (user + sys) and peak RSS come from
-os.wait4() on that child alone. The three tools run alternately (Arr, Dask, NumPy, Arr, ...)
+Every run is a whole process: its wall time, its CPU time (user + sys, from os.wait4()) and
+its peak RSS (GNU time's %M). The three tools run alternately (Arr, Dask, NumPy, Arr, ...)
 so that a change in the machine's load hits all of them alike; the table shows medians.
 
     python3 benches/run.py                 # default sizes (fit a 2-core, 24 GiB machine)
     python3 benches/run.py --only W2       # one workload (or W2,W5 or overhead or graph)
     python3 benches/run.py --full          # the seeds' sizes (hours; NumPy skipped where it cannot fit)
-    python3 benches/run.py --repeat 5      # runs per tool (default 3)
+    python3 benches/run.py --repeat 5      # most runs per tool (default 3; see --budget)
 
 Results go to benches/results/<date>-<host>.md (a section per run, machine at the top) and
 .json; a run of every workload also replaces the latest table in benches/README.md.
