@@ -16,6 +16,8 @@
 #[macro_use]
 pub mod data;
 #[doc(hidden)]
+pub mod alloc_stats;
+#[doc(hidden)]
 pub mod backend;
 #[doc(hidden)]
 pub mod builtins;
@@ -30,6 +32,8 @@ pub mod graph;
 pub mod io;
 #[doc(hidden)]
 pub mod kernel;
+#[doc(hidden)]
+pub mod opt;
 #[doc(hidden)]
 pub mod repl;
 #[doc(hidden)]
@@ -63,6 +67,8 @@ pub struct Options {
     pub args: Vec<String>,
     /// Show a progress bar for long computations (on a terminal only).
     pub progress: bool,
+    /// Run the optimiser's passes (off with `--no-opt`, for debugging and tests).
+    pub optimise: bool,
 }
 
 impl Default for Options {
@@ -77,6 +83,7 @@ impl Default for Options {
             explain_only: false,
             args: Vec::new(),
             progress: true,
+            optimise: true,
         }
     }
 }
@@ -141,6 +148,7 @@ impl Session {
         state.verbose = opts.verbose;
         state.explain_only = opts.explain_only;
         state.progress = opts.progress;
+        state.exec.optimise = opts.optimise;
         state.args = opts.args.clone();
         let state = Rc::new(RefCell::new(state));
         let prelude: Scope = Rc::new(RefCell::new(ScopeData::default()));

@@ -5,11 +5,15 @@ use arr::{Options, Session};
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;
 
+#[global_allocator]
+static ALLOCATOR: arr::alloc_stats::Counting = arr::alloc_stats::Counting;
+
 #[derive(Parser)]
 #[command(
     name = "arr",
     version,
-    about = "Arr: a typed, lazy, chunked array language"
+    about = "Arr: a typed, lazy, chunked array language",
+    args_override_self = true
 )]
 struct Cli {
     /// Worker threads (default: all cores).
@@ -33,6 +37,9 @@ struct Cli {
     /// Print run statistics after each computation.
     #[arg(long, global = true)]
     verbose: bool,
+    /// Run plans as written, without the optimiser's passes (for debugging).
+    #[arg(long, global = true)]
+    no_opt: bool,
     /// Print the language's keywords, builtins, constants and dtypes as JSON (for editors).
     #[arg(long)]
     dump_syntax: bool,
@@ -80,6 +87,7 @@ fn parse_bytes(text: &str) -> Option<usize> {
 }
 
 fn main() -> ExitCode {
+    arr::alloc_stats::mark_installed();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -118,6 +126,7 @@ fn main() -> ExitCode {
     }
     opts.seed = cli.seed;
     opts.verbose = cli.verbose;
+    opts.optimise = !cli.no_opt;
     opts.progress = !cli.no_progress;
     opts.args = cli.args.clone();
     if cli.code.is_some() {

@@ -91,6 +91,7 @@ impl SessionState {
                 threads,
                 memory_limit,
                 backend: Arc::new(TileInterp),
+                optimise: true,
             },
             cancel: Arc::new(AtomicBool::new(false)),
             out: Rc::new(RefCell::new(std::io::stdout())),
@@ -113,12 +114,8 @@ impl SessionState {
         bar.finish();
         if self.verbose {
             eprintln!(
-                "[arr] {} tasks, {} elements generated, {} barrier(s) materialised, projected peak {}, {:.3} s, peak RSS {}",
-                report.tasks,
-                report.generated,
-                report.materialised,
-                exec::human_bytes(report.projected_peak),
-                report.seconds,
+                "[arr] {}, peak RSS {}",
+                report.summary(),
                 peak_rss()
                     .map(exec::human_bytes)
                     .unwrap_or_else(|| "?".into())

@@ -1,7 +1,8 @@
-//! The text of `explain`: the graph under a node with dtypes, shapes, chunk grids, the
-//! element-wise chains that run as one kernel, and the projected memory of the schedule.
+//! The text of `explain`: the optimised plan under a node — its kernels with the ops they
+//! fuse, every node's dtype, shape and chunk grid, the task count, the elements it will
+//! generate and read, and the projected memory per task and for the whole schedule.
 
-use crate::exec::{ExecConfig, human_bytes, projected_task_bytes};
+use crate::exec::{ExecConfig, human_bytes};
 use crate::graph::node::{Node, NodeRef, Op};
 use crate::value::type_text;
 use std::collections::HashMap;
@@ -10,22 +11,46 @@ use std::sync::Arc;
 
 /// The plan of computing `node`, as text.
 pub fn explain_text(node: &NodeRef, config: &ExecConfig) -> String {
-    let per_task = projected_task_bytes(node);
+    let plan = match config.plan(node) {
+        Ok(p) => p,
+        Err(e) => return format!("plan refused: {e}\n"),
+    };
+    let m = &plan.memory;
     let mut out = String::new();
     let _ = writeln!(
         out,
-        "plan: {} in {} task(s); projected peak {} per task; memory limit {}",
-        type_text(
-            node.dtype,
-            &node.shape.iter().map(|&d| Some(d)).collect::<Vec<_>>()
-        ),
-        node.n_chunks(),
-        human_bytes(per_task),
+        "plan: {} in {} task(s), {} kernel(s); generates {} element(s), reads {} from files",
+        type_of(&plan.root),
+        m.tasks,
+        plan.kernels,
+        m.generated,
+        m.read
+    );
+    let _ = writeln!(
+        out,
+        "memory: {} per task, {} task(s) at once, projected peak {}; limit {}",
+        human_bytes(m.per_task),
+        m.parallel,
+        human_bytes(m.schedule_peak),
         human_bytes(config.memory_limit)
     );
+    let passes: Vec<&str> = if config.optimise {
+        crate::opt::PASSES.iter().map(|p| p.name).collect()
+    } else {
+        vec!["none (--no-opt)"]
+    };
+    let _ = writeln!(out, "passes: {}", passes.join(", "));
     let mut seen = HashMap::new();
-    walk(node, 1, &mut out, &mut seen, false);
+    let mut kernels = 0;
+    walk(&plan.root, 1, &mut out, &mut seen, &mut kernels);
     out
+}
+
+fn type_of(node: &Node) -> String {
+    type_text(
+        node.dtype,
+        &node.shape.iter().map(|&d| Some(d)).collect::<Vec<_>>(),
+    )
 }
 
 fn walk(
@@ -33,38 +58,37 @@ fn walk(
     depth: usize,
     out: &mut String,
     seen: &mut HashMap<*const Node, usize>,
-    in_kernel: bool,
+    kernels: &mut usize,
 ) {
     let indent = "  ".repeat(depth);
-    let id = seen.len();
     if let Some(prev) = seen.get(&Arc::as_ptr(node)) {
         let _ = writeln!(out, "{indent}(shared #{prev})");
         return;
     }
+    let id = seen.len();
     seen.insert(Arc::as_ptr(node), id);
-    let is_map = matches!(node.op, Op::Map { .. });
-    let kernel_note = if is_map && !in_kernel {
-        let (kernel, leaves) = crate::exec::region::compile_kernel_for_plan(node);
-        format!(
-            " [kernel: {} op(s) fused over {} input(s)]",
-            kernel.op_names().len(),
-            leaves
-        )
-    } else {
-        String::new()
+    let what = match &node.op {
+        Op::Fused(k) => {
+            *kernels += 1;
+            format!(
+                "kernel k{} [{}] over {} input(s)",
+                *kernels,
+                k.op_names().join(", "),
+                node.inputs.len()
+            )
+        }
+        _ => node.op_name(),
     };
-    let dims: Vec<Option<usize>> = node.shape.iter().map(|&d| Some(d)).collect();
     let _ = writeln!(
         out,
-        "{indent}#{id} {} {} chunks {} ({} block(s), max block {}){kernel_note}",
-        node.op_name(),
-        type_text(node.dtype, &dims),
+        "{indent}#{id} {what} {} chunks {} ({} block(s), max block {})",
+        type_of(node),
         grid_text(&node.chunks),
         node.n_chunks(),
         human_bytes(node.max_chunk_bytes())
     );
     for input in &node.inputs {
-        walk(input, depth + 1, out, seen, is_map);
+        walk(input, depth + 1, out, seen, kernels);
     }
 }
 

@@ -399,6 +399,9 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
         }
         blocks.push(empty);
     }
+    ctx.stats
+        .tasks
+        .fetch_add(blocks.len() as u64, std::sync::atomic::Ordering::Relaxed);
     let int = int_lane(*op, input.dtype);
     let reduced_shape: Vec<usize> = axes.iter().map(|&a| input.shape[a]).collect();
     let reduced_strides = strides(&reduced_shape);

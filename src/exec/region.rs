@@ -113,7 +113,11 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
             Ok(data)
         }
         Op::Source(src) => Ok(sources::generate(ctx, node, src, region)),
-        Op::Map { .. } => eval_map(ctx, node, region),
+        Op::Map { .. } => {
+            let (kernel, leaves) = compile_kernel(ctx, node);
+            run_kernel_over(ctx, &kernel, &leaves, region)
+        }
+        Op::Fused(kernel) => run_kernel_over(ctx, kernel, &node.inputs, region),
         Op::Reduce { .. } => reduce::eval_reduce(ctx, node, region),
         Op::Scan { op, axis } => scan::eval_scan(ctx, node, *op, *axis, region),
         Op::Slice(items) => eval_slice(ctx, node, items, region),
@@ -188,10 +192,19 @@ pub fn broadcast_data(data: Data, shape: &[usize]) -> Data {
 /// Compiles the connected element-wise nodes under `root` into one kernel, whose inputs are
 /// the non-element-wise nodes at its edge.
 pub fn compile_kernel(ctx: &ExecCtx, root: &NodeRef) -> (Kernel, Vec<NodeRef>) {
+    compile_kernel_where(root, &|n| ctx.cached(n).is_some())
+}
+
+/// Compiles the connected element-wise nodes under `root` into one kernel, treating nodes
+/// for which `is_leaf` holds (and every non-element-wise node) as its inputs.
+pub fn compile_kernel_where(
+    root: &NodeRef,
+    is_leaf: &dyn Fn(&NodeRef) -> bool,
+) -> (Kernel, Vec<NodeRef>) {
     let mut leaves: Vec<NodeRef> = Vec::new();
     let mut instrs: Vec<(Instr, DType)> = Vec::new();
     let mut memo: HashMap<*const Node, usize> = HashMap::new();
-    let result = compile_node(ctx, root, &mut leaves, &mut instrs, &mut memo);
+    let result = compile_node(is_leaf, root, &mut leaves, &mut instrs, &mut memo);
     let mut kernel = Kernel::new(leaves.iter().map(|l| l.dtype).collect());
     for (instr, _) in instrs {
         kernel.push(instr);
@@ -201,7 +214,7 @@ pub fn compile_kernel(ctx: &ExecCtx, root: &NodeRef) -> (Kernel, Vec<NodeRef>) {
 }
 
 fn compile_node(
-    ctx: &ExecCtx,
+    is_leaf: &dyn Fn(&NodeRef) -> bool,
     node: &NodeRef,
     leaves: &mut Vec<NodeRef>,
     instrs: &mut Vec<(Instr, DType)>,
@@ -216,10 +229,10 @@ fn compile_node(
         instrs.len() - 1
     };
     let v = match &node.op {
-        Op::Map { op, compute } if ctx.cached(node).is_none() => {
+        Op::Map { op, compute } if !is_leaf(node) => {
             let mut args = Vec::new();
             for (k, input) in node.inputs.iter().enumerate() {
-                let v = compile_node(ctx, input, leaves, instrs, memo);
+                let v = compile_node(is_leaf, input, leaves, instrs, memo);
                 let want = match op {
                     MapOp::Where if k == 0 => DType::Bool,
                     MapOp::Cast => instrs[v].1,
@@ -252,11 +265,16 @@ fn compile_node(
     v
 }
 
-fn eval_map(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, ExecError> {
-    let (kernel, leaves) = compile_kernel(ctx, node);
+/// Runs `kernel` over `region`, its loads being the same region of `leaves` (broadcast).
+fn run_kernel_over(
+    ctx: &ExecCtx,
+    kernel: &Kernel,
+    leaves: &[NodeRef],
+    region: &Region,
+) -> Result<Data, ExecError> {
     let shape = region_shape(region);
     let mut inputs = Vec::with_capacity(leaves.len());
-    for leaf in &leaves {
+    for leaf in leaves {
         let inner = broadcast_region(region, &leaf.shape);
         let data = eval(ctx, leaf, &inner)?;
         // A single value is broadcast by the backend itself; anything else is expanded.
@@ -267,8 +285,7 @@ fn eval_map(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
         };
         inputs.push(data);
     }
-    let out = ctx.backend.run_kernel(&kernel, &inputs, &shape);
-    Ok(out)
+    Ok(ctx.backend.run_kernel(kernel, &inputs, &shape))
 }
 
 fn eval_slice(
@@ -570,16 +587,6 @@ fn eval_diagonal(
         node.dtype,
         &region_shape(region),
     ))
-}
-
-/// The kernel a map node would compile to, outside any computation (for plans).
-pub fn compile_kernel_for_plan(root: &NodeRef) -> (Kernel, usize) {
-    let ctx = ExecCtx::new(
-        Arc::new(crate::backend::interp::Interp),
-        Arc::new(std::sync::atomic::AtomicBool::new(false)),
-    );
-    let (k, leaves) = compile_kernel(&ctx, root);
-    (k, leaves.len())
 }
 
 fn eval_compress(

@@ -233,6 +233,9 @@ pub enum Op {
     },
     /// A registered Rust function applied to each block of its f64 input (same shape out).
     Native(Arc<crate::embed::NativeFn>),
+    /// Element-wise nodes fused into one kernel by the optimiser (`opt::fuse`): the inputs
+    /// are the kernel's loads, each broadcast to the node's shape.
+    Fused(Arc<crate::kernel::Kernel>),
 }
 
 impl Node {
@@ -299,6 +302,7 @@ impl Node {
             Op::Compress { .. } => "mask".into(),
             Op::Gather { axis } => format!("gather(axis={axis})"),
             Op::Native(f) => format!("rust fn {}", f.name),
+            Op::Fused(k) => format!("kernel[{}]", k.op_names().join(" ")),
         }
     }
 }

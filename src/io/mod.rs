@@ -168,11 +168,10 @@ pub fn stream_store(
         && let Ok(report) = &result
     {
         eprintln!(
-            "[arr] {what}: {} blocks of {}, {} read from files, {:.3} s, peak RSS {}",
-            report.tasks,
+            "[arr] {what}: {} of {}, {} read from files, peak RSS {}",
+            report.summary(),
             crate::exec::human_bytes(node.nbytes()),
             crate::exec::human_bytes(progress::bytes_read() as usize),
-            report.seconds,
             crate::eval::session::peak_rss()
                 .map(crate::exec::human_bytes)
                 .unwrap_or_else(|| "?".into())

@@ -9,9 +9,17 @@
 //! - `# flags: ...` — extra command-line flags;
 //! - `# pending: REASON` — written from the contract for a feature that is not built yet:
 //!   the case is run and counted as pending while it fails, and fails the suite once it
-//!   passes (so the header is removed when the feature lands).
+//!   passes (so the header is removed when the feature lands);
+//! - `# structure: kernels=N tasks=M generated=G read=R` — after the optimiser, the
+//!   script's computations together compiled N kernels, ran M tasks, generated G elements and
+//!   read R elements from files (any subset of the keys; from `--verbose`).
 //!
-//! Each case runs with `--threads 1` and `--threads 2`; both runs must match.
+//! - `# opt-only` — the output shows the optimised plan itself (`explain`), so the case is
+//!   not run with `--no-opt`.
+//!
+//! Each case runs with `--threads 1` and `--threads 2`, and once more with `--no-opt` (the
+//! optimiser's passes off): every run must give the expected output, so the optimiser never
+//! changes a result. Plans are verified after every pass (`ARR_VERIFY_PLAN=1`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -23,6 +31,8 @@ struct Expect {
     golden: bool,
     flags: Vec<String>,
     pending: Option<String>,
+    structure: Vec<(String, u64)>,
+    opt_only: bool,
 }
 
 fn parse_headers(text: &str) -> Expect {
@@ -33,6 +43,8 @@ fn parse_headers(text: &str) -> Expect {
         golden: false,
         flags: Vec::new(),
         pending: None,
+        structure: Vec::new(),
+        opt_only: false,
     };
     for line in text.lines() {
         let line = line.trim_start();
@@ -43,10 +55,22 @@ fn parse_headers(text: &str) -> Expect {
             e.error = Some(rest.trim().to_string());
         } else if let Some(rest) = line.strip_prefix("# at:") {
             e.at = Some(rest.trim().to_string());
+        } else if line.trim() == "# opt-only" {
+            e.opt_only = true;
         } else if line.trim() == "# golden" {
             e.golden = true;
         } else if let Some(rest) = line.strip_prefix("# pending:") {
             e.pending = Some(rest.trim().to_string());
+        } else if let Some(rest) = line.strip_prefix("# structure:") {
+            for pair in rest.split_whitespace() {
+                let (k, v) = pair
+                    .split_once('=')
+                    .expect("structure entries are key=value");
+                e.structure.push((
+                    k.to_string(),
+                    v.parse().expect("structure values are counts"),
+                ));
+            }
         } else if let Some(rest) = line.strip_prefix("# flags:") {
             e.flags.extend(rest.split_whitespace().map(str::to_string));
         }
@@ -68,15 +92,46 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-fn check_case(path: &Path, threads: &str) -> Result<(), String> {
+/// Sums the `[arr] ... N tasks, K kernel(s), G elements generated, R read` lines of
+/// `--verbose` output.
+fn structure_of(stderr: &str) -> Vec<(String, u64)> {
+    let mut totals: Vec<(String, u64)> = ["tasks", "kernels", "generated", "read"]
+        .iter()
+        .map(|k| (k.to_string(), 0))
+        .collect();
+    for line in stderr.lines().filter(|l| l.starts_with("[arr] ")) {
+        let words: Vec<&str> = line.split_whitespace().collect();
+        for w in words.windows(2) {
+            let key = match w[1].trim_end_matches(',') {
+                "tasks" => "tasks",
+                "kernel(s)" => "kernels",
+                "elements" => "generated",
+                "read" => "read",
+                _ => continue,
+            };
+            if let Ok(n) = w[0].parse::<u64>() {
+                if let Some(t) = totals.iter_mut().find(|(k, _)| k == key) {
+                    t.1 += n;
+                }
+            }
+        }
+    }
+    totals
+}
+
+fn check_case(path: &Path, threads: &str, optimise: bool) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let expect = parse_headers(&text);
     let rel = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
+    let measure = !expect.structure.is_empty() && optimise;
     let output = Command::new(crate::arr_bin())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env("ARR_VERIFY_PLAN", "1")
         .args(["--threads", threads, "--seed", "7"])
+        .args(if optimise { &[][..] } else { &["--no-opt"][..] })
+        .args(if measure { &["--verbose"][..] } else { &[][..] })
         .args(&expect.flags)
         .arg(rel)
         .output()
@@ -122,7 +177,18 @@ fn check_case(path: &Path, threads: &str) -> Result<(), String> {
             }
         }
     }
-    if expect.golden {
+    if measure {
+        let got = structure_of(&stderr);
+        for (key, want) in &expect.structure {
+            let have = got.iter().find(|(k, _)| k == key).map(|(_, v)| *v);
+            if have != Some(*want) {
+                return Err(format!(
+                    "structure: expected {key}={want}, got {have:?}\n--- stderr\n{stderr}"
+                ));
+            }
+        }
+    }
+    if expect.golden && optimise && !measure {
         let golden = path.with_extension("stderr");
         if std::env::var_os("UPDATE_EXPECT").is_some() {
             std::fs::write(&golden, stderr.as_bytes()).map_err(|e| e.to_string())?;
@@ -155,11 +221,16 @@ fn all_cases() {
     let mut pending = Vec::new();
     for f in &files {
         let text = std::fs::read_to_string(f).unwrap_or_default();
-        let reason = parse_headers(&text).pending;
+        let headers = parse_headers(&text);
+        let reason = headers.pending;
         let mut outcome = Ok(());
-        for threads in ["1", "2"] {
-            if let Err(e) = check_case(f, threads) {
-                outcome = Err(format!("{} (threads={threads}): {e}", f.display()));
+        for (threads, optimise) in [("1", true), ("2", true), ("2", false)] {
+            if !optimise && headers.opt_only {
+                continue;
+            }
+            if let Err(e) = check_case(f, threads, optimise) {
+                let how = if optimise { "" } else { ", --no-opt" };
+                outcome = Err(format!("{} (threads={threads}{how}): {e}", f.display()));
                 break;
             }
         }

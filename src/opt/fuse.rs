@@ -1,0 +1,60 @@
+//! Fusion: every connected group of element-wise nodes becomes one kernel node
+//! (`Op::Fused`) whose inputs are the group's operands — generators, file reads, slices,
+//! reductions — so each task runs one compiled loop over tiles with no intermediate chunk
+//! per op. A group ends where its value is used by something that is not element-wise (a
+//! reduction, a store, a reshape...), which then consumes the kernel's output piece by
+//! piece. An element-wise node used by two groups is computed inside both (recomputing is
+//! cheaper than holding its chunks).
+
+use crate::exec::region::compile_kernel_where;
+use crate::graph::node::{Node, NodeRef, Op};
+use crate::opt::rewrite::{post_order, rewrite, same_with_inputs};
+use std::collections::HashSet;
+use std::sync::Arc;
+
+/// The pass.
+pub fn run(root: &NodeRef) -> NodeRef {
+    let group_roots = group_roots(root);
+    rewrite(root, &mut |node, inputs| {
+        let rebuilt = same_with_inputs(node, inputs);
+        if !group_roots.contains(&Arc::as_ptr(node)) {
+            return rebuilt;
+        }
+        let (kernel, leaves) = compile_kernel_where(&rebuilt, &|_| false);
+        Arc::new(Node {
+            op: Op::Fused(Arc::new(kernel)),
+            inputs: leaves,
+            dtype: rebuilt.dtype,
+            shape: rebuilt.shape.clone(),
+            chunks: rebuilt.chunks.clone(),
+        })
+    })
+}
+
+/// Element-wise nodes whose value leaves the element-wise world: the root, or a node with
+/// a consumer that is not element-wise.
+fn group_roots(root: &NodeRef) -> HashSet<*const Node> {
+    let mut out = HashSet::new();
+    if matches!(root.op, Op::Map { .. }) {
+        out.insert(Arc::as_ptr(root));
+    }
+    for node in post_order(root) {
+        if matches!(node.op, Op::Map { .. }) {
+            continue;
+        }
+        for input in &node.inputs {
+            if matches!(input.op, Op::Map { .. }) {
+                out.insert(Arc::as_ptr(input));
+            }
+        }
+    }
+    out
+}
+
+/// The number of kernels in a plan.
+pub fn count_kernels(root: &NodeRef) -> usize {
+    post_order(root)
+        .iter()
+        .filter(|n| matches!(n.op, Op::Fused(_)))
+        .count()
+}

@@ -1,0 +1,91 @@
+//! The optimiser: an ordered list of pure passes from graph to graph, one file per rule,
+//! then memory planning. Each pass keeps the root's dtype, shape and grid; with
+//! verification on (debug builds, or `ARR_VERIFY_PLAN=1`) the whole graph is checked after
+//! every pass. `--no-opt` skips the passes (memory planning still runs), which the test
+//! suite uses to show that every case gives the same output either way.
+
+pub mod align;
+pub mod cse;
+pub mod fold;
+pub mod fuse;
+pub mod memory;
+pub mod rewrite;
+pub mod slice_pushdown;
+pub mod verify;
+
+use crate::graph::node::NodeRef;
+pub use memory::MemoryPlan;
+
+/// One rewriting pass.
+pub struct Pass {
+    /// Its name (in errors and `explain`).
+    pub name: &'static str,
+    /// The rewrite.
+    pub run: fn(&NodeRef) -> NodeRef,
+}
+
+/// The passes, in order.
+pub const PASSES: &[Pass] = &[
+    Pass {
+        name: "cse",
+        run: cse::run,
+    },
+    Pass {
+        name: "fold",
+        run: fold::run,
+    },
+    Pass {
+        name: "slice_pushdown",
+        run: slice_pushdown::run,
+    },
+    Pass {
+        name: "cse",
+        run: cse::run,
+    },
+    Pass {
+        name: "align",
+        run: align::run,
+    },
+    Pass {
+        name: "fuse",
+        run: fuse::run,
+    },
+];
+
+/// An optimised plan.
+#[derive(Clone, Debug)]
+pub struct Plan {
+    /// The graph to run.
+    pub root: NodeRef,
+    /// Compiled kernels in it.
+    pub kernels: usize,
+    /// Its memory figures.
+    pub memory: MemoryPlan,
+}
+
+/// Runs the passes (unless `optimise` is off) and plans memory for `threads` workers under
+/// `limit` bytes.
+pub fn optimise(
+    root: &NodeRef,
+    optimise: bool,
+    limit: usize,
+    threads: usize,
+) -> Result<Plan, String> {
+    let mut node = root.clone();
+    if optimise {
+        let verifying = verify::enabled();
+        for pass in PASSES {
+            let next = (pass.run)(&node);
+            if verifying {
+                verify::check(pass.name, &node, &next)?;
+            }
+            node = next;
+        }
+    }
+    let memory = memory::plan(&node, limit, threads)?;
+    Ok(Plan {
+        kernels: fuse::count_kernels(&node),
+        root: node,
+        memory,
+    })
+}

@@ -1,0 +1,14 @@
+# W5 (Lennard-Jones, nansum) in small: the pair-distance chain and the energy chain are one
+# kernel each; no n x n x 3 array is ever built.
+# structure: kernels=6 tasks=65 generated=24000
+n = 1000
+fn coord(a, b) {
+    i = arange(n, chunks=250)
+    ((i * i * a + i * b) % 1000003) / 1000003.0 * 1000.0 - 500.0
+}
+c = stack([coord(7919, 1299709), coord(104729, 3571), coord(15485863, 611953)], axis=1)
+diff = c[:, newaxis, :] - c[newaxis, :, :]
+r2 = (diff * diff).sum(axis=-1)
+sr6 = (1 / r2) ** 3
+print(nansum(4 * (sr6 * sr6 - sr6)) / 2)
+# out: -1.8309572904174622e-05
