@@ -79,18 +79,107 @@ fn cast_buf(buf: &Buf, dtype: DType) -> Buf {
     with_buf!(buf, v => go(v, dtype))
 }
 
-fn load(data: &Data, lo: usize, hi: usize) -> Buf {
-    fn go<T: IntoBuf>(a: &ArrayD<T>, lo: usize, hi: usize) -> Buf {
+/// Loads elements `lo..hi` (row-major over `shape`) of an input that broadcasts to `shape`
+/// (right-aligned; its length-1 and missing axes repeat). Broadcast inputs are read in
+/// place, one run along the last axis at a time: they are never expanded in memory.
+fn load(data: &Data, shape: &[usize], lo: usize, hi: usize) -> Buf {
+    fn go<T: IntoBuf>(a: &ArrayD<T>, shape: &[usize], lo: usize, hi: usize) -> Buf {
         if a.len() == 1 {
             // A single value broadcasts over the whole tile.
             return T::into_buf(vec![*a.iter().next().expect("one element"); hi - lo]);
         }
-        match a.as_slice() {
-            Some(s) => T::into_buf(s[lo..hi].to_vec()),
-            None => T::into_buf(a.iter().skip(lo).take(hi - lo).copied().collect()),
+        let owned;
+        let flat: &[T] = match a.as_slice() {
+            Some(s) => s,
+            None => {
+                owned = a.iter().copied().collect::<Vec<T>>();
+                &owned
+            }
+        };
+        if a.shape() == shape {
+            return T::into_buf(flat[lo..hi].to_vec());
         }
+        // (length, stride) of each output axis for this input: stride 0 where it is
+        // broadcast. Neighbouring axes that are both broadcast, or contiguous in the input,
+        // merge, so runs along the last axis are as long as they can be.
+        let nd = shape.len();
+        let off = nd - a.ndim();
+        let mut axes: Vec<(usize, usize)> = Vec::with_capacity(nd);
+        let mut acc = 1;
+        let mut raw = vec![(0usize, 0usize); nd];
+        for k in (0..nd).rev() {
+            let mut st = 0;
+            if k >= off {
+                let n = a.shape()[k - off];
+                if !(n == 1 && shape[k] != 1) {
+                    st = acc;
+                }
+                acc *= n;
+            }
+            raw[k] = (shape[k], st);
+        }
+        for (len, st) in raw {
+            if len == 1 {
+                continue;
+            }
+            match axes.last_mut() {
+                Some((plen, pst)) if (*pst == 0 && st == 0) || (st != 0 && *pst == st * len) => {
+                    *plen *= len;
+                    *pst = st;
+                }
+                _ => axes.push((len, st)),
+            }
+        }
+        if axes.is_empty() {
+            axes.push((1, 0));
+        }
+        let m = axes.len();
+        let (last, last_st) = axes[m - 1];
+        // The multi-index of `lo` over the merged axes, and its offset in the input.
+        let mut idx = vec![0usize; m];
+        let mut rem = lo;
+        for k in (0..m).rev() {
+            idx[k] = rem % axes[k].0;
+            rem /= axes[k].0;
+        }
+        let mut base: usize = idx[..m - 1]
+            .iter()
+            .zip(&axes[..m - 1])
+            .map(|(i, (_, s))| i * s)
+            .sum();
+        let mut out = Vec::with_capacity(hi - lo);
+        let mut pos = lo;
+        let mut col = idx[m - 1];
+        while pos < hi {
+            let run = (last - col).min(hi - pos);
+            if last_st == 0 {
+                out.extend(std::iter::repeat_n(flat[base], run));
+            } else {
+                let from = base + col * last_st;
+                out.extend_from_slice(&flat[from..from + run]);
+            }
+            pos += run;
+            col += run;
+            if col < last {
+                continue;
+            }
+            // Next row: advance the outer axes, carrying, and update the base offset.
+            col = 0;
+            let mut k = m - 1;
+            while k > 0 {
+                k -= 1;
+                idx[k] += 1;
+                base += axes[k].1;
+                if idx[k] < axes[k].0 {
+                    break;
+                }
+                base -= axes[k].1 * axes[k].0;
+                idx[k] = 0;
+            }
+        }
+        T::into_buf(out)
     }
-    with_data!(data, a => go(a, lo, hi))
+    with_data!(data, a => go(a, shape, lo, hi))
 }
 
 fn unary_generic<T: Arith + IntoBuf>(op: UnaryOp, v: &[T]) -> Buf {
@@ -330,7 +419,7 @@ impl Backend for Interp {
             let mut values: Vec<Buf> = Vec::with_capacity(kernel.instrs.len());
             for instr in &kernel.instrs {
                 let v = match instr {
-                    Instr::Load(k) => load(&inputs[*k], lo, hi),
+                    Instr::Load(k) => load(&inputs[*k], shape, lo, hi),
                     Instr::Cast(v, d) => cast_buf(&values[*v], *d),
                     Instr::Apply { op, args, out, .. } => {
                         let bufs: Vec<&Buf> = args.iter().map(|a| &values[*a]).collect();

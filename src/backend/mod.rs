@@ -11,6 +11,7 @@ use crate::kernel::Kernel;
 pub trait Backend: Send + Sync {
     /// The name shown by `--verbose` and plans.
     fn name(&self) -> &'static str;
-    /// Runs `kernel` over inputs that all have `shape` in standard layout; returns the result.
+    /// Runs `kernel` over inputs that broadcast to `shape` (right-aligned, as NumPy does;
+    /// read in place, never expanded); returns the result, of `shape`.
     fn run_kernel(&self, kernel: &Kernel, inputs: &[Data], shape: &[usize]) -> Data;
 }

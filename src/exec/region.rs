@@ -276,14 +276,13 @@ fn run_kernel_over(
     let mut inputs = Vec::with_capacity(leaves.len());
     for leaf in leaves {
         let inner = broadcast_region(region, &leaf.shape);
+        // The backend broadcasts operands itself, reading them in place.
         let data = eval(ctx, leaf, &inner)?;
-        // A single value is broadcast by the backend itself; anything else is expanded.
-        let data = if data.len() == 1 {
+        inputs.push(if data.len() == 1 {
             data.reshaped(&[1])
         } else {
-            broadcast_data(data, &shape)
-        };
-        inputs.push(data);
+            data
+        });
     }
     Ok(ctx.backend.run_kernel(kernel, &inputs, &shape))
 }

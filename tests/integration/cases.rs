@@ -109,10 +109,10 @@ fn structure_of(stderr: &str) -> Vec<(String, u64)> {
                 "read" => "read",
                 _ => continue,
             };
-            if let Ok(n) = w[0].parse::<u64>() {
-                if let Some(t) = totals.iter_mut().find(|(k, _)| k == key) {
-                    t.1 += n;
-                }
+            if let Ok(n) = w[0].parse::<u64>()
+                && let Some(t) = totals.iter_mut().find(|(k, _)| k == key)
+            {
+                t.1 += n;
             }
         }
     }
