@@ -3,8 +3,9 @@
 //! reductions — so each task runs one compiled loop over tiles with no intermediate chunk
 //! per op. A group ends where its value is used by something that is not element-wise (a
 //! reduction, a store, a reshape...), which then consumes the kernel's output piece by
-//! piece. An element-wise node used by two groups is computed inside both (recomputing is
-//! cheaper than holding its chunks).
+//! piece. An element-wise node used only by other element-wise nodes is computed inside
+//! each group that uses it (recomputing is cheaper than holding its chunks); one whose value
+//! also leaves the group is its own kernel, read by the groups that use it.
 
 use crate::exec::region::compile_kernel_where;
 use crate::graph::node::{Node, NodeRef, Op};
