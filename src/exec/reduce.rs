@@ -493,8 +493,9 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
     })
 }
 
-/// Elements of one piece of a reduction block (4 MiB of f64).
-pub const SUB_BLOCK_ELEMS: usize = 1 << 19;
+/// Elements of one piece of a reduction block (512 KiB of f64: pieces stay in the L2 cache
+/// between the kernel that makes them and the reduction that consumes them).
+pub const SUB_BLOCK_ELEMS: usize = 1 << 16;
 
 /// Cuts `region` along `axis` into pieces of at most `len` indices.
 fn split_axis(region: &Region, axis: usize, len: usize) -> Vec<Region> {
