@@ -58,9 +58,19 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Parse and type-check a file; nothing is computed.
-    Check { file: String },
+    Check {
+        file: String,
+        /// Arguments for the script (`args`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
     /// Print the plan of each computation instead of running it.
-    Explain { file: String },
+    Explain {
+        file: String,
+        /// Arguments for the script (`args`).
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
 }
 
 /// Parses sizes like `4GiB`, `512MB`, `100000`.
@@ -154,8 +164,12 @@ fn main() -> ExitCode {
         eprintln!("[arr] seed {s}");
     }
     let (name, text, check_only) = match (&cli.command, &cli.code, &cli.file) {
-        (Some(Command::Check { file }), _, _) => (file.clone(), None, true),
-        (Some(Command::Explain { file }), _, _) => {
+        (Some(Command::Check { file, args }), _, _) => {
+            opts.args = args.clone();
+            (file.clone(), None, true)
+        }
+        (Some(Command::Explain { file, args }), _, _) => {
+            opts.args = args.clone();
             opts.explain_only = true;
             (file.clone(), None, false)
         }
