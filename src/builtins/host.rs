@@ -457,6 +457,15 @@ fn host_number(interp: &Interp, args: &Args) -> R<Num> {
                     "not a scalar",
                 );
             }
+            if interp.session.borrow().explain_only {
+                // `arr explain`: show the plan of the computation this would force, and go
+                // on with the value unknown (as checking does) instead of computing it.
+                if let Some(n) = &a.node {
+                    let text = crate::exec::plan::explain_text(n, &interp.session.borrow().exec);
+                    interp.session.borrow().write(&text);
+                }
+                return Err(Flow::Unknown);
+            }
             force_scalar(interp, a, args.span)
         }
         Value::Unknown(_) => Err(Flow::Unknown),

@@ -653,6 +653,18 @@ impl Interp {
 /// Check mode: what is known of a value that is either `a` or `b`.
 pub fn join(a: &Value, b: &Value) -> Value {
     match (a, b) {
+        // The same array either way (a variable neither branch changed) stays itself.
+        (Value::Array(x), Value::Array(y))
+            if x.dtype == y.dtype
+                && x.shape == y.shape
+                && match (&x.node, &y.node) {
+                    (Some(p), Some(q)) => std::sync::Arc::ptr_eq(p, q),
+                    (None, None) => true,
+                    _ => false,
+                } =>
+        {
+            a.clone()
+        }
         (Value::Array(x), Value::Array(y))
             if x.dtype == y.dtype && x.shape.len() == y.shape.len() =>
         {
