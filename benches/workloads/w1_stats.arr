@@ -8,6 +8,5 @@
 n = if len(args) > 0 { int(args[0]) } else { 200_000_000 }
 x = (arange(n, chunks=1_000_000) % 1000) * 0.001 + 10.0
 print("n", n)
-print("sum", sum(x))
-print("mean", mean(x))
-print("std", std(x))
+# One print: the three reductions of x run as one pass over its blocks.
+print("sum", sum(x), "\nmean", mean(x), "\nstd", std(x))

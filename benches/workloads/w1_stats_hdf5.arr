@@ -4,6 +4,5 @@
 
 x = from_hdf5(args[0], "/x", chunks=1_000_000)
 print("n", x.shape[0])
-print("sum", sum(x))
-print("mean", mean(x))
-print("std", std(x))
+# One print: the three reductions of x run as one pass over its blocks.
+print("sum", sum(x), "\nmean", mean(x), "\nstd", std(x))

@@ -345,6 +345,7 @@ fn print(interp: &mut Interp, args: &mut Args) -> R<Value> {
         }
         return Ok(Value::None);
     }
+    let values = compute_together(interp, values, args.span)?;
     let parts = values
         .iter()
         .map(|v| display(interp, v, args.span, false))
@@ -352,6 +353,58 @@ fn print(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let line = format!("{}\n", parts.join(" "));
     interp.session.borrow().write(&line);
     Ok(Value::None)
+}
+
+/// When `print` shows several single values computed by reductions (`x.sum(), x.mean(),
+/// x.std()`), they are computed in one plan — reductions of the same input in one pass —
+/// and shown from memory.
+fn compute_together(
+    interp: &Interp,
+    values: Vec<Value>,
+    span: crate::syntax::ast::Span,
+) -> R<Vec<Value>> {
+    let scalar_reduction = |v: &Value| match v {
+        Value::Array(a) => a
+            .node
+            .as_ref()
+            .is_some_and(|n| n.size() == 1 && matches!(n.op, crate::graph::Op::Reduce { .. })),
+        _ => false,
+    };
+    let picked: Vec<usize> = (0..values.len())
+        .filter(|&i| scalar_reduction(&values[i]))
+        .collect();
+    if picked.len() < 2 {
+        return Ok(values);
+    }
+    let nodes: Vec<crate::graph::NodeRef> = picked
+        .iter()
+        .filter_map(|&i| match &values[i] {
+            Value::Array(a) => a.node.clone(),
+            _ => None,
+        })
+        .collect();
+    let data = interp.session.borrow().compute_many(&nodes).map_err(|e| {
+        Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
+            e.to_string(),
+            span,
+        )))
+    })?;
+    let mut values = values;
+    for (&i, d) in picked.iter().zip(data) {
+        if let Value::Array(a) = &values[i] {
+            let chunks = a
+                .node
+                .as_ref()
+                .map(|n| n.chunks.clone())
+                .unwrap_or_default();
+            values[i] = Value::Array(Array {
+                dtype: a.dtype,
+                shape: a.shape.clone(),
+                node: Some(crate::exec::data_node(d, chunks)),
+            });
+        }
+    }
+    Ok(values)
 }
 
 fn compute(interp: &mut Interp, args: &mut Args) -> R<Value> {

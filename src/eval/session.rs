@@ -107,11 +107,34 @@ impl SessionState {
 
     /// Computes a node on the session's pool.
     pub fn compute(&self, node: &NodeRef) -> Result<Data, ExecError> {
+        // Data already in memory needs no plan.
+        if let crate::graph::Op::Source(crate::graph::Source::Data(d)) = &node.op {
+            return Ok((**d).clone());
+        }
         let config = self.exec.clone();
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, node);
         let (data, report) = self.pool.install(|| exec::compute(&config, cancel, node))?;
         bar.finish();
+        self.report(report);
+        Ok(data)
+    }
+
+    /// Computes several nodes in one plan (shared work once; reductions of one input in one
+    /// pass) on the session's pool.
+    pub fn compute_many(&self, nodes: &[NodeRef]) -> Result<Vec<Data>, ExecError> {
+        let config = self.exec.clone();
+        let cancel = self.cancel.clone();
+        let bar = crate::io::progress::Progress::for_compute(self.progress, &nodes[0]);
+        let (data, report) = self
+            .pool
+            .install(|| exec::compute_many(&config, cancel, nodes))?;
+        bar.finish();
+        self.report(report);
+        Ok(data)
+    }
+
+    fn report(&self, report: RunReport) {
         if self.verbose {
             eprintln!(
                 "[arr] {}, peak RSS {}",
@@ -122,7 +145,6 @@ impl SessionState {
             );
         }
         *self.last_report.borrow_mut() = Some(report);
-        Ok(data)
     }
 
     /// The size of automatically chosen blocks: a few MiB, but small enough that every

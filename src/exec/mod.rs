@@ -287,6 +287,88 @@ fn finish_report(
     }
 }
 
+/// Computes several nodes together: one plan for all of them (so the optimiser merges
+/// their shared work), and reductions of the same input over all its axes run as one pass
+/// that reads each block once (`print(x.sum(), x.mean(), x.std())`). Results come back in
+/// order, each bitwise what `compute` gives for it alone.
+pub fn compute_many(
+    config: &ExecConfig,
+    cancel: Arc<AtomicBool>,
+    nodes: &[NodeRef],
+) -> Result<(Vec<Data>, RunReport), ExecError> {
+    let started = Instant::now();
+    let window = crate::alloc_stats::reset_peak();
+    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let total: usize = nodes.iter().map(|n| n.nbytes()).sum();
+    if total > config.memory_limit {
+        return Err(ExecError::OutOfMemory(format!(
+            "the results need {} but the memory limit is {}",
+            human_bytes(total),
+            human_bytes(config.memory_limit)
+        )));
+    }
+    let pack = Arc::new(Node {
+        op: Op::Pack,
+        inputs: nodes.to_vec(),
+        dtype: crate::sema::dtype::DType::Bool,
+        shape: Vec::new(),
+        chunks: Vec::new(),
+    });
+    let plan = config.plan(&pack)?;
+    let roots = &plan.root.inputs;
+    let per_task = plan.memory.per_task;
+    let mut materialised = 0;
+    for barrier in &collect_barriers(&plan.root) {
+        if barrier.nbytes() <= config.memory_limit / 4 && ctx.cached(barrier).is_none() {
+            let data = run_tasks(config, &ctx, barrier, per_task)?;
+            ctx.store(barrier, Arc::new(data));
+            materialised += 1;
+        }
+    }
+    // Full reductions of one input: group them (by input node, after CSE).
+    let mut results: Vec<Option<Data>> = vec![None; roots.len()];
+    let full_reduction = |n: &NodeRef| match &n.op {
+        Op::Reduce { axes, .. } => {
+            axes.len() == n.inputs[0].shape.len() && n.n_chunks() == 1 && ctx.cached(n).is_none()
+        }
+        _ => false,
+    };
+    let mut done = vec![false; roots.len()];
+    for i in 0..roots.len() {
+        if done[i] || !full_reduction(&roots[i]) {
+            continue;
+        }
+        let keepdims_of = |n: &NodeRef| matches!(n.op, Op::Reduce { keepdims: true, .. });
+        let group: Vec<usize> = (i..roots.len())
+            .filter(|&j| {
+                !done[j]
+                    && full_reduction(&roots[j])
+                    && Arc::ptr_eq(&roots[j].inputs[0], &roots[i].inputs[0])
+                    && keepdims_of(&roots[j]) == keepdims_of(&roots[i])
+            })
+            .collect();
+        if group.len() < 2 {
+            continue;
+        }
+        let members: Vec<NodeRef> = group.iter().map(|&j| roots[j].clone()).collect();
+        let region = chunk_regions(&members[0]).pop().unwrap_or_default();
+        let out = reduce::eval_reduce_many(&ctx, &members, &region)?;
+        for (&j, d) in group.iter().zip(out) {
+            results[j] = Some(d);
+            done[j] = true;
+        }
+    }
+    let mut out = Vec::with_capacity(roots.len());
+    for (root, r) in roots.iter().zip(results) {
+        out.push(match r {
+            Some(d) => d,
+            None => run_tasks(config, &ctx, root, per_task)?,
+        });
+    }
+    let report = finish_report(&ctx, &plan, started, materialised, window);
+    Ok((out, report))
+}
+
 /// How a node is consumed within one computation.
 #[derive(Default)]
 struct Uses {

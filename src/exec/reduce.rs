@@ -337,16 +337,43 @@ fn finish(
 
 /// Evaluates a region of a reduction node.
 pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, ExecError> {
-    let Op::Reduce {
-        op,
-        axes,
-        keepdims,
-        ddof,
-    } = &node.op
-    else {
-        unreachable!("eval_reduce is called on reduce nodes")
+    let mut out = eval_reduce_many(ctx, std::slice::from_ref(node), region)?;
+    Ok(out.pop().expect("one result per node"))
+}
+
+/// What one reduction of a group computes.
+struct Lane {
+    op: ReduceOp,
+    ddof: f64,
+    int: bool,
+    dtype: DType,
+}
+
+/// Evaluates `region` of several reductions of the same input over the same axes (and
+/// `keepdims`) in one pass: each block of the input is evaluated once and feeds every
+/// reduction's partial. Each result is bitwise what `eval_reduce` gives for its node alone
+/// (the same blocks, pieces and combining trees).
+pub fn eval_reduce_many(
+    ctx: &ExecCtx,
+    nodes: &[NodeRef],
+    region: &Region,
+) -> Result<Vec<Data>, ExecError> {
+    let Op::Reduce { axes, keepdims, .. } = &nodes[0].op else {
+        unreachable!("eval_reduce_many is called on reduce nodes")
     };
-    let input = &node.inputs[0];
+    let input = &nodes[0].inputs[0];
+    let lanes: Vec<Lane> = nodes
+        .iter()
+        .map(|n| match &n.op {
+            Op::Reduce { op, ddof, .. } => Lane {
+                op: *op,
+                ddof: *ddof,
+                int: int_lane(*op, input.dtype),
+                dtype: n.dtype,
+            },
+            _ => unreachable!("a group holds reductions only"),
+        })
+        .collect();
     let nd = input.shape.len();
     // The input region: kept axes from the output region, reduced axes whole.
     let mut template: Region = Vec::with_capacity(nd);
@@ -402,10 +429,12 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
     ctx.stats
         .tasks
         .fetch_add(blocks.len() as u64, std::sync::atomic::Ordering::Relaxed);
-    let int = int_lane(*op, input.dtype);
     let reduced_shape: Vec<usize> = axes.iter().map(|&a| input.shape[a]).collect();
     let reduced_strides = strides(&reduced_shape);
-    let run_piece = |block: &Region| -> Result<Partial, ExecError> {
+    let arg = lanes
+        .iter()
+        .any(|l| matches!(l.op, ReduceOp::ArgMin | ReduceOp::ArgMax));
+    let run_piece = |block: &Region| -> Result<Vec<Partial>, ExecError> {
         let kept: usize = (0..nd)
             .filter(|k| !axes.contains(k))
             .map(|k| block[k].len)
@@ -420,19 +449,22 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
         } else {
             map_data!(data, a => a.permuted_axes(IxDyn(&perm)).as_standard_layout().into_owned())
         };
-        let positions = if matches!(op, ReduceOp::ArgMin | ReduceOp::ArgMax) {
+        let positions = if arg {
             block_positions(block, axes, &reduced_strides)
         } else {
             Vec::new()
         };
         let r: usize = axes.iter().map(|&a| block[a].len).product();
-        Ok(partial_of_block(*op, &data, kept, r, &positions))
+        Ok(lanes
+            .iter()
+            .map(|l| partial_of_block(l.op, &data, kept, r, &positions))
+            .collect())
     };
     // A block bigger than SUB_BLOCK_ELEMS is reduced in pieces, one after another, so a task
     // holds one piece at a time whatever the chunk size. Pieces split the first kept axis
     // (independent partials, appended in order) and then the reduced axes (combined in a
     // fixed tree), so results do not depend on threads.
-    let run_block = |block: &Region| -> Result<Partial, ExecError> {
+    let run_block = |block: &Region| -> Result<Vec<Partial>, ExecError> {
         let kept_axes: Vec<usize> = (0..nd).filter(|k| !axes.contains(k)).collect();
         let reduced_elems: usize = axes.iter().map(|&a| block[a].len).product::<usize>().max(1);
         let kept_pieces = match kept_axes.first() {
@@ -447,7 +479,7 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
             }
             None => vec![block.clone()],
         };
-        let mut out: Option<Partial> = None;
+        let mut out: Vec<Option<Partial>> = vec![None; lanes.len()];
         for piece in kept_pieces {
             let mut pieces = vec![piece];
             for &ax in axes {
@@ -463,34 +495,56 @@ pub fn eval_reduce(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Dat
                 .iter()
                 .map(run_piece)
                 .collect::<Result<Vec<_>, _>>()?;
-            let Some(p) = tree_combine(*op, int, parts) else {
-                continue;
-            };
-            out = Some(match out {
-                None => p,
-                Some(mut acc) => {
-                    acc.f.extend(p.f);
-                    acc.i.extend(p.i);
-                    acc.count.extend(p.count);
-                    acc.m2.extend(p.m2);
-                    acc.idx.extend(p.idx);
-                    acc
-                }
-            });
+            for (j, lane_parts) in by_lane(parts, lanes.len()).into_iter().enumerate() {
+                let Some(p) = tree_combine(lanes[j].op, lanes[j].int, lane_parts) else {
+                    continue;
+                };
+                out[j] = Some(match out[j].take() {
+                    None => p,
+                    Some(mut acc) => {
+                        acc.f.extend(p.f);
+                        acc.i.extend(p.i);
+                        acc.count.extend(p.count);
+                        acc.m2.extend(p.m2);
+                        acc.idx.extend(p.idx);
+                        acc
+                    }
+                });
+            }
         }
-        out.ok_or(ExecError::Cancelled)
+        out.into_iter()
+            .map(|p| p.ok_or(ExecError::Cancelled))
+            .collect()
     };
-    let parts: Vec<Partial> = if blocks.len() > 1 {
+    let parts: Vec<Vec<Partial>> = if blocks.len() > 1 {
         blocks.par_iter().map(run_block).collect::<Result<_, _>>()?
     } else {
         blocks.iter().map(run_block).collect::<Result<_, _>>()?
     };
-    let total = tree_combine(*op, int, parts);
     let shape = region_shape(region);
-    Ok(match total {
-        Some(p) => finish(*op, int, p, *ddof, node.dtype, &shape),
-        None => Data::zeros(node.dtype, &shape),
-    })
+    Ok(by_lane(parts, lanes.len())
+        .into_iter()
+        .zip(&lanes)
+        .map(
+            |(lane_parts, l)| match tree_combine(l.op, l.int, lane_parts) {
+                Some(p) => finish(l.op, l.int, p, l.ddof, l.dtype, &shape),
+                None => Data::zeros(l.dtype, &shape),
+            },
+        )
+        .collect())
+}
+
+/// Regroups per-piece partials of every lane into per-lane lists, in piece order.
+fn by_lane(parts: Vec<Vec<Partial>>, lanes: usize) -> Vec<Vec<Partial>> {
+    let mut out: Vec<Vec<Partial>> = (0..lanes)
+        .map(|_| Vec::with_capacity(parts.len()))
+        .collect();
+    for piece in parts {
+        for (j, p) in piece.into_iter().enumerate() {
+            out[j].push(p);
+        }
+    }
+    out
 }
 
 /// Elements of one piece of a reduction block (512 KiB of f64: pieces stay in the L2 cache

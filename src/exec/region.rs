@@ -118,6 +118,9 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
             run_kernel_over(ctx, &kernel, &leaves, region)
         }
         Op::Fused(kernel) => run_kernel_over(ctx, kernel, &node.inputs, region),
+        Op::Pack => Err(ExecError::Internal(
+            "a pack of results is computed by compute_many, never pulled".into(),
+        )),
         Op::Reduce { .. } => reduce::eval_reduce(ctx, node, region),
         Op::Scan { op, axis } => scan::eval_scan(ctx, node, *op, *axis, region),
         Op::Slice(items) => eval_slice(ctx, node, items, region),

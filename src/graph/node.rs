@@ -236,6 +236,10 @@ pub enum Op {
     /// Element-wise nodes fused into one kernel by the optimiser (`opt::fuse`): the inputs
     /// are the kernel's loads, each broadcast to the node's shape.
     Fused(Arc<crate::kernel::Kernel>),
+    /// Several results computed together (`print(a.sum(), a.mean(), a.std())`): only ever
+    /// the root of a plan, so the optimiser sees them as one graph (shared work merges) and
+    /// the executor can read a shared input once for all of them. Never evaluated itself.
+    Pack,
 }
 
 impl Node {
@@ -303,6 +307,7 @@ impl Node {
             Op::Gather { axis } => format!("gather(axis={axis})"),
             Op::Native(f) => format!("rust fn {}", f.name),
             Op::Fused(k) => format!("kernel[{}]", k.op_names().join(" ")),
+            Op::Pack => "results".into(),
         }
     }
 }
