@@ -167,11 +167,20 @@ pub fn stream_store(
     if session.verbose
         && let Ok(report) = &result
     {
+        let direct = progress::bytes_direct();
         eprintln!(
-            "[arr] {what}: {} blocks of {}, {} read from files, {:.3} s, peak RSS {}",
+            "[arr] {what}: {} blocks of {}, {} read from files{}, {:.3} s, peak RSS {}",
             report.tasks,
             crate::exec::human_bytes(node.nbytes()),
             crate::exec::human_bytes(progress::bytes_read() as usize),
+            if direct > 0 {
+                format!(
+                    " ({} of HDF5 without libhdf5)",
+                    crate::exec::human_bytes(direct as usize)
+                )
+            } else {
+                String::new()
+            },
             report.seconds,
             crate::eval::session::peak_rss()
                 .map(crate::exec::human_bytes)
