@@ -526,46 +526,79 @@ impl Direct {
             if buf.len() < words {
                 buf.resize(words, 0);
             }
-            pread_exact(&self.file, buf.as_mut_ptr() as *mut u8, span * size, at)?;
-            let src = buf.as_ptr() as *const T;
-            // Copy the needed elements: all axes but the last by odometer, the last as a run.
-            let last_k = nd - 1;
-            let inner = pieces[last_k];
-            let mut idx = vec![0usize; nd];
-            loop {
-                let mut s_off = 0;
-                let mut o_off = out_first;
-                for k in 0..last_k {
-                    s_off += pieces[k].stride * idx[k] * chunk_strides[k];
-                    o_off += idx[k] * out_strides[k];
-                }
-                // Safety: source offsets stay within the span read (they are at most
-                // `last - first`), output offsets within the output region of this piece.
+            let read = pread_exact(&self.file, buf.as_mut_ptr() as *mut u8, span * size, at);
+            if read.is_ok() {
+                // Safety: the span read holds every element the pieces name, and their
+                // output positions lie inside the output (see `gather`).
                 unsafe {
-                    let s = src.add(s_off);
-                    let o = out.add(o_off);
-                    if inner.stride == 1 {
-                        std::ptr::copy_nonoverlapping(s, o, inner.count);
-                    } else {
-                        for i in 0..inner.count {
-                            *o.add(i) = *s.add(i * inner.stride);
-                        }
-                    }
-                }
-                let mut k = last_k;
-                loop {
-                    if k == 0 {
-                        return Ok(());
-                    }
-                    k -= 1;
-                    idx[k] += 1;
-                    if idx[k] < pieces[k].count {
-                        break;
-                    }
-                    idx[k] = 0;
+                    gather(
+                        buf.as_ptr() as *const T,
+                        pieces,
+                        chunk_strides,
+                        out.add(out_first),
+                        out_strides,
+                    )
+                };
+            }
+            if buf.len() > SCRATCH_KEEP / 8 {
+                *buf = Vec::new();
+            }
+            read
+        })
+    }
+}
+
+/// Largest scratch buffer a thread keeps between reads.
+const SCRATCH_KEEP: usize = 64 << 20;
+
+/// Copies the elements `pieces` name from `src` (a stored span starting at the pieces' first
+/// element, laid out with `chunk_strides`) to `out` (their first output position, laid out
+/// with `out_strides`): every axis but the last by odometer, the last as a run.
+///
+/// # Safety
+/// `src` must hold the whole span and `out` every output position of the pieces.
+unsafe fn gather<T: Copy>(
+    src: *const T,
+    pieces: &[Piece],
+    chunk_strides: &[usize],
+    out: *mut T,
+    out_strides: &[usize],
+) {
+    let nd = pieces.len();
+    let last_k = nd - 1;
+    let inner = pieces[last_k];
+    let mut idx = vec![0usize; nd];
+    loop {
+        let mut s_off = 0;
+        let mut o_off = 0;
+        for k in 0..last_k {
+            s_off += pieces[k].stride * idx[k] * chunk_strides[k];
+            o_off += idx[k] * out_strides[k];
+        }
+        // Safety: by the contract above.
+        unsafe {
+            let s = src.add(s_off);
+            let o = out.add(o_off);
+            if inner.stride == 1 {
+                std::ptr::copy_nonoverlapping(s, o, inner.count);
+            } else {
+                for i in 0..inner.count {
+                    *o.add(i) = *s.add(i * inner.stride);
                 }
             }
-        })
+        }
+        let mut k = last_k;
+        loop {
+            if k == 0 {
+                return;
+            }
+            k -= 1;
+            idx[k] += 1;
+            if idx[k] < pieces[k].count {
+                break;
+            }
+            idx[k] = 0;
+        }
     }
 }
 
