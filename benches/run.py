@@ -40,7 +40,7 @@ LATEST_BEGIN = "<!-- latest-results:begin -->"
 LATEST_END = "<!-- latest-results:end -->"
 
 TOOLS = ("arr", "dask", "numpy")
-TOOL_NAMES = {"arr": "Arr", "dask": "Dask", "numpy": "NumPy"}
+TOOL_NAMES = {"arr": "Arr", "dask": "Dask", "numpy": "NumPy", "h5py": "h5py read"}
 
 
 # ----------------------------------------------------------------------------------------
@@ -178,10 +178,14 @@ def cases(full, hdf5=False, data_dir=None):
         Case("W1", "W1", "blocked sum / mean / std, 1-D f64, chunks 10^6"
              + (", read from HDF5" if hdf5 else ", generated"),
              f"n = {w1_n:.0e}",
-             trio("w1_stats_hdf5", [os.path.join(data_dir, f"w1-{w1_n}.hdf5")]) if hdf5
+             dict(trio("w1_stats_hdf5", [os.path.join(data_dir, f"w1-{w1_n}.hdf5")]),
+                  h5py=("w1_read_h5py.py", [os.path.join(data_dir, f"w1-{w1_n}.hdf5")], [])) if hdf5
              else trio("w1_stats", [str(w1_n)]),
              check=check_exact(["sum", "mean", "std"], exact_keys=["n"]),
-             timeout={t: long_t for t in TOOLS},
+             timeout={t: long_t for t in (*TOOLS, "h5py")},
+             note=("h5py read: the floor, h5py only reading the file chunk by chunk (`read_direct` into "
+                   "one reused buffer, nothing computed); the line below the table compares Arr with it"
+                   if hdf5 else ""),
              prepare=(["w1", os.path.join(data_dir, f"w1-{w1_n}.hdf5"), str(w1_n)] if hdf5 else None)),
         Case("W2", "W2", "normal(10, 0.1, (n, n), chunks 1000²).mean(axis=0)[::100]",
              f"n = {w2_n}", trio("w2_random_mean", [str(w2_n)]),
@@ -778,6 +782,16 @@ def render(meta, records):
         L.append(f"| {r['id']} {r['title']} | {r['size']} | {cell_time(a)} | {cell_time(d)} | {cell_time(n)} "
                  f"| {fmt_ratio(okw(d), okw(a))} | {fmt_ratio(okw(n), okw(a))} | {cpu} | {rss} | {r['verdict']} |")
     L.append("")
+    # W1 against the time h5py takes only to read the same file (run alternately with the others).
+    w1 = next((r for r in records if r["id"] == "W1"), None)
+    if w1 and "h5py" in w1["tools"]:
+        a, h = w1["tools"].get("arr"), w1["tools"]["h5py"]
+        if a and a["status"] == "ok" and h["status"] == "ok":
+            L.append(f"W1 against reading its file: h5py only reading the file chunk by chunk (nothing "
+                     f"computed) takes {fmt_s(h['wall'])} s (CPU {fmt_s(h['cpu'])} s, peak RSS "
+                     f"{fmt_mib(h['rss'])} MiB); Arr's W1 (sum, mean and std: three passes over the file) "
+                     f"{fmt_s(a['wall'])} s: Arr / h5py read = {fmt_ratio(a['wall'], h['wall'])}.")
+            L.append("")
     # Per-chunk figures.
     base = next((r for r in records if r["id"] == "start-up"), None)
     pcs = [r for r in records if r["per_chunk"]]

@@ -4,7 +4,8 @@
 # drifting east, a slow trend through the month and a little noise). Each file is streamed
 # to disk block by block.
 #
-#   arr examples/make_weather.arr              # 720 x 1440 per day (about 250 MB in all)
+#   arr examples/make_weather.arr              # 720 x 1440 per day (355 MiB of files: HDF5
+#                                              # stores the edge chunks whole)
 #   arr examples/make_weather.arr 180 360      # a small month
 #   arr examples/make_weather.arr 5760 11520   # the Dask tutorial's size (about 16 GB)
 #

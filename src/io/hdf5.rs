@@ -1,8 +1,16 @@
 //! HDF5 through hdf5-metno (the system's libhdf5): `from_hdf5` opens a file only to read a
-//! dataset's shape, type and chunking, then reads hyperslabs lazily, one per block the
-//! executor needs (a slice above the source becomes a strided hyperslab, so only kept
-//! elements are read); open datasets are kept in a small shared cache, so hundreds of files
-//! are never open at once. `to_hdf5` streams blocks into a chunked (optionally compressed)
+//! dataset's shape, type and chunking, then reads regions lazily, one per block the
+//! executor needs (a slice above the source reads only the kept elements, see `read_as`);
+//! open datasets are kept in a small shared cache, so hundreds of files are never open at
+//! once.
+//!
+//! libhdf5 is not thread-safe, so hdf5-metno runs every call under one global lock: reads
+//! through it are serial however many threads the executor has. So where the stored bytes
+//! are exactly the array's (contiguous or chunked layout, no filters, no external storage,
+//! the native little-endian type, no user block) Arr asks libhdf5 once where the data (or
+//! each chunk) lies in the file and then reads the bytes itself with `pread`, from every
+//! thread at once (`Direct`). Anything else (compression, fill values of unwritten chunks,
+//! type conversion) is read through libhdf5. `to_hdf5` streams blocks into a chunked (optionally compressed)
 //! dataset of a temporary copy of the target, renamed over it only when every block is in.
 //!
 //! Element types: Arr's own are read as they are (HDF5's FALSE/TRUE enum, as h5py writes
@@ -18,7 +26,7 @@ use hdf5::types::{FloatSize, IntSize, TypeDescriptor};
 use hdf5::{Dataset, File, Hyperslab, SliceOrIndex};
 use ndarray::{ArrayD, IxDyn};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// What `from_hdf5` learns from a dataset's header.
 #[derive(Clone, Debug)]
@@ -136,7 +144,7 @@ pub fn inspect(path: &Path, name: &str) -> Result<Info, String> {
 /// Open datasets shared by every source, least recently used first; each entry remembers
 /// which version of the file it was opened from.
 struct Cache {
-    entries: Vec<(Key, Dataset)>,
+    entries: Vec<(Key, Arc<Opened>)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -146,11 +154,18 @@ struct Key {
     version: (u64, i64, i64),
 }
 
+/// An open dataset: read through libhdf5, or, where its bytes lie plainly in the file, by
+/// Arr itself (the HDF5 file is then closed again, so each entry holds one descriptor).
+enum Opened {
+    Hdf5(Dataset),
+    Direct(Direct),
+}
+
 /// How many datasets stay open at once.
 const OPEN_LIMIT: usize = 32;
 
 fn cache() -> &'static Mutex<Cache> {
-    static CACHE: std::sync::OnceLock<Mutex<Cache>> = std::sync::OnceLock::new();
+    static CACHE: OnceLock<Mutex<Cache>> = OnceLock::new();
     CACHE.get_or_init(|| {
         Mutex::new(Cache {
             entries: Vec::new(),
@@ -164,8 +179,8 @@ fn file_version(path: &Path) -> Result<(u64, i64, i64), String> {
     Ok((m.ino(), m.mtime(), m.mtime_nsec()))
 }
 
-/// An open handle on `name` in `path`, from the cache or newly opened.
-fn dataset_handle(path: &Path, name: &str) -> Result<Dataset, String> {
+/// An open handle on `name` (read as `dtype`) in `path`, from the cache or newly opened.
+fn dataset_handle(path: &Path, name: &str, dtype: DType) -> Result<Arc<Opened>, String> {
     let key = Key {
         path: path.to_path_buf(),
         dataset: name.to_string(),
@@ -176,9 +191,9 @@ fn dataset_handle(path: &Path, name: &str) -> Result<Dataset, String> {
         .map_err(|_| "the HDF5 cache is poisoned".to_string())?;
     if let Some(i) = c.entries.iter().position(|(k, _)| *k == key) {
         let entry = c.entries.remove(i);
-        let ds = entry.1.clone();
+        let opened = entry.1.clone();
         c.entries.push(entry);
-        return Ok(ds);
+        return Ok(opened);
     }
     // Forget handles on older versions of the file, and the least recently used.
     c.entries
@@ -188,14 +203,402 @@ fn dataset_handle(path: &Path, name: &str) -> Result<Dataset, String> {
     }
     let file = open_file(path)?;
     let ds = open_dataset(&file, path, name)?;
-    c.entries.push((key, ds.clone()));
-    Ok(ds)
+    let opened = Arc::new(match direct_plan(&ds, path, dtype) {
+        Some(d) => Opened::Direct(d),
+        None => Opened::Hdf5(ds),
+    });
+    c.entries.push((key, opened.clone()));
+    Ok(opened)
 }
 
 /// Closes every cached handle on `path` (before it is replaced).
 pub fn forget(path: &Path) {
     if let Ok(mut c) = cache().lock() {
         c.entries.retain(|(k, _)| k.path != path);
+    }
+}
+
+/// Most chunks a dataset may have for direct reads: their addresses are listed once through
+/// `H5Dget_chunk_info`, which libhdf5 1.10 answers by walking the chunk index from its start,
+/// so listing is quadratic in the number of chunks (1024 take about 15 ms). libhdf5 1.10 has
+/// no `H5Dchunk_iter`, and hdf5-metno does not expose `H5Dget_chunk_info_by_coord`. Datasets
+/// with more chunks, or with chunks never written (their elements are the fill value), are
+/// read through libhdf5.
+const DIRECT_MAX_CHUNKS: usize = 1024;
+
+/// A dataset whose stored bytes are exactly its elements, read with `pread` without libhdf5
+/// (and without its lock). A contiguous dataset is one chunk the size of the whole array.
+#[derive(Debug)]
+struct Direct {
+    file: std::fs::File,
+    shape: Vec<usize>,
+    /// Chunk shape (the whole shape when contiguous).
+    chunk: Vec<usize>,
+    /// Chunks per axis.
+    grid: Vec<usize>,
+    /// File offset of each chunk in row-major grid order.
+    addr: Vec<u64>,
+    itemsize: usize,
+}
+
+/// Whether the file's element type is `T` itself, so the stored bytes need no conversion.
+fn is_native<T: hdf5::H5Type>(ds: &Dataset) -> bool {
+    let (Ok(stored), Ok(native)) = (ds.dtype(), hdf5::Datatype::from_type::<T>()) else {
+        return false;
+    };
+    stored == native
+}
+
+/// Works out where `ds`'s bytes lie, if Arr can read them itself (see the module docs).
+fn direct_plan(ds: &Dataset, path: &Path, dtype: DType) -> Option<Direct> {
+    use hdf5::dataset::Layout;
+    if !cfg!(target_endian = "little") {
+        return None;
+    }
+    let native = match dtype {
+        DType::U8 => is_native::<u8>(ds),
+        DType::I32 => is_native::<i32>(ds),
+        DType::I64 => is_native::<i64>(ds),
+        DType::F32 => is_native::<f32>(ds),
+        DType::F64 => is_native::<f64>(ds),
+        DType::Bool => false,
+    };
+    if !native || ds.file().ok()?.userblock() != 0 {
+        return None;
+    }
+    let dcpl = ds.dcpl().ok()?;
+    if !dcpl.get_filters().ok()?.is_empty() || !dcpl.get_external().ok()?.is_empty() {
+        return None;
+    }
+    let shape = ds.shape();
+    if shape.is_empty() || shape.contains(&0) {
+        return None;
+    }
+    let itemsize = dtype.size();
+    let file = std::fs::File::open(path).ok()?;
+    let file_len = file.metadata().ok()?.len();
+    let fits = |at: u64, bytes: u64| at.checked_add(bytes).is_some_and(|end| end <= file_len);
+    let total: usize = shape.iter().product();
+    match dcpl.layout() {
+        Layout::Contiguous => {
+            let at = ds.offset()?;
+            if !fits(at, (total * itemsize) as u64) {
+                return None;
+            }
+            Some(Direct {
+                file,
+                chunk: shape.clone(),
+                grid: vec![1; shape.len()],
+                shape,
+                addr: vec![at],
+                itemsize,
+            })
+        }
+        Layout::Chunked => {
+            let chunk = ds.chunk()?;
+            if chunk.len() != shape.len() || chunk.contains(&0) {
+                return None;
+            }
+            let grid: Vec<usize> = shape
+                .iter()
+                .zip(&chunk)
+                .map(|(n, c)| n.div_ceil(*c))
+                .collect();
+            let n_grid: usize = grid.iter().product();
+            let stored = ds.num_chunks()?;
+            if n_grid > DIRECT_MAX_CHUNKS || stored != n_grid {
+                return None;
+            }
+            let chunk_bytes = (chunk.iter().product::<usize>() * itemsize) as u64;
+            let mut addr: Vec<Option<u64>> = vec![None; n_grid];
+            for i in 0..stored {
+                let info = ds.chunk_info(i)?;
+                let mut flat = 0;
+                for k in 0..shape.len() {
+                    let at = info.offset[k] as usize;
+                    if !at.is_multiple_of(chunk[k]) || at >= shape[k] {
+                        return None;
+                    }
+                    flat = flat * grid[k] + at / chunk[k];
+                }
+                if info.size != chunk_bytes || !fits(info.addr, chunk_bytes) {
+                    return None;
+                }
+                addr[flat] = Some(info.addr);
+            }
+            Some(Direct {
+                file,
+                shape,
+                chunk,
+                grid,
+                addr: addr.into_iter().collect::<Option<Vec<u64>>>()?,
+                itemsize,
+            })
+        }
+        _ => None,
+    }
+}
+
+/// Reads exactly `len` bytes at `offset` into `ptr` (which may be uninitialised).
+fn pread_exact(file: &std::fs::File, ptr: *mut u8, len: usize, offset: u64) -> std::io::Result<()> {
+    use std::os::unix::io::AsRawFd;
+    let mut done = 0;
+    while done < len {
+        // Safety: `ptr..ptr+len` is writable memory owned by the caller; pread writes at most
+        // `len - done` bytes after `ptr + done`.
+        let n = unsafe {
+            libc::pread(
+                file.as_raw_fd(),
+                ptr.add(done) as *mut libc::c_void,
+                len - done,
+                (offset + done as u64) as libc::off_t,
+            )
+        };
+        if n < 0 {
+            let e = std::io::Error::last_os_error();
+            if e.kind() == std::io::ErrorKind::Interrupted {
+                continue;
+            }
+            return Err(e);
+        }
+        if n == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::UnexpectedEof,
+                "the file ends before the data it describes",
+            ));
+        }
+        done += n as usize;
+    }
+    Ok(())
+}
+
+thread_local! {
+    /// Each thread's buffer for stored bytes that are thinned or rearranged before use
+    /// (8-byte elements, so it is aligned for every element type).
+    static SCRATCH: std::cell::RefCell<Vec<u64>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// A run of stored bytes read as one `pread` unless it wastes more than this factor ...
+const SPAN_WASTE: usize = 4;
+/// ... and more than this many bytes (a system call costs about as much as copying these).
+const SPAN_SLACK: usize = 256 << 10;
+
+/// One axis of the part of a chunk a read needs: `count` indices from `first` (inside the
+/// chunk) `stride` apart, landing at output positions `out_first..`.
+#[derive(Clone, Copy, Debug)]
+struct Piece {
+    first: usize,
+    stride: usize,
+    count: usize,
+    out_first: usize,
+}
+
+impl Direct {
+    /// Reads the ascending region `axes` (not empty) into a row-major vector.
+    fn read<T: Copy>(&self, axes: &[Ascending]) -> std::io::Result<Vec<T>> {
+        debug_assert_eq!(std::mem::size_of::<T>(), self.itemsize);
+        let nd = self.shape.len();
+        let out_len: Vec<usize> = axes.iter().map(|a| a.len).collect();
+        let n: usize = out_len.iter().product();
+        let out_strides = crate::exec::region::strides(&out_len);
+        // Per axis, the chunks the region touches and the part of each it needs.
+        let mut per_axis: Vec<Vec<(usize, Piece)>> = Vec::with_capacity(nd);
+        for (k, a) in axes.iter().enumerate() {
+            let c = self.chunk[k];
+            let mut parts = Vec::new();
+            let mut j = 0;
+            while j < a.len {
+                let at = a.lo + a.stride * j;
+                let q = at / c;
+                let end = (q + 1) * c; // first index past this chunk
+                let count = (end - at).div_ceil(a.stride).min(a.len - j);
+                parts.push((
+                    q,
+                    Piece {
+                        first: at - q * c,
+                        stride: a.stride,
+                        count,
+                        out_first: j,
+                    },
+                ));
+                j += count;
+            }
+            per_axis.push(parts);
+        }
+        let chunk_strides = crate::exec::region::strides(&self.chunk);
+        let mut out: Vec<std::mem::MaybeUninit<T>> = Vec::with_capacity(n);
+        // Safety: MaybeUninit needs no initialisation; every element is written below (the
+        // chunks' parts cover the region exactly once) before the vector is read.
+        unsafe { out.set_len(n) };
+        let out_ptr = out.as_mut_ptr() as *mut T;
+        let mut idx = vec![0usize; nd];
+        loop {
+            let mut flat = 0;
+            for k in 0..nd {
+                flat = flat * self.grid[k] + per_axis[k][idx[k]].0;
+            }
+            let pieces: Vec<Piece> = (0..nd).map(|k| per_axis[k][idx[k]].1).collect();
+            self.read_piece(
+                self.addr[flat],
+                &pieces,
+                &chunk_strides,
+                out_ptr,
+                &out_strides,
+            )?;
+            // Next chunk, odometer order.
+            let mut k = nd;
+            loop {
+                if k == 0 {
+                    // Safety: every element was written (see above); MaybeUninit<T> and T
+                    // have the same layout.
+                    let out = unsafe {
+                        let mut out = std::mem::ManuallyDrop::new(out);
+                        Vec::from_raw_parts(out.as_mut_ptr() as *mut T, out.len(), out.capacity())
+                    };
+                    return Ok(out);
+                }
+                k -= 1;
+                idx[k] += 1;
+                if idx[k] < per_axis[k].len() {
+                    break;
+                }
+                idx[k] = 0;
+            }
+        }
+    }
+
+    /// Reads the part `pieces` of the chunk stored at `base` into the output.
+    fn read_piece<T: Copy>(
+        &self,
+        base: u64,
+        pieces: &[Piece],
+        chunk_strides: &[usize],
+        out: *mut T,
+        out_strides: &[usize],
+    ) -> std::io::Result<()> {
+        let nd = pieces.len();
+        let size = self.itemsize;
+        let first: usize = (0..nd).map(|k| pieces[k].first * chunk_strides[k]).sum();
+        let last: usize = (0..nd)
+            .map(|k| {
+                (pieces[k].first + pieces[k].stride * (pieces[k].count - 1)) * chunk_strides[k]
+            })
+            .sum();
+        let span = last - first + 1;
+        let needed: usize = pieces.iter().map(|p| p.count).product();
+        if span > needed * SPAN_WASTE && span * size > SPAN_SLACK {
+            // Too sparse for one read: split along the outermost axis with several indices.
+            if let Some(k) = (0..nd).find(|&k| pieces[k].count > 1) {
+                let mut sub = pieces.to_vec();
+                for i in 0..pieces[k].count {
+                    sub[k] = Piece {
+                        first: pieces[k].first + pieces[k].stride * i,
+                        stride: 1,
+                        count: 1,
+                        out_first: pieces[k].out_first + i,
+                    };
+                    self.read_piece(base, &sub, chunk_strides, out, out_strides)?;
+                }
+                return Ok(());
+            }
+        }
+        let out_first: usize = (0..nd).map(|k| pieces[k].out_first * out_strides[k]).sum();
+        // Whether the span is, element for element, one run of the output: true when the
+        // stored run is dense and, after the first axis with several indices, covers whole
+        // output rows.
+        let dense_out = span == needed && {
+            let outer = (0..nd).find(|&k| pieces[k].count > 1).unwrap_or(nd);
+            (outer + 1..nd).all(|k| pieces[k].count * out_strides[k] == out_strides[k - 1])
+        };
+        let at = base + (first * size) as u64;
+        if dense_out {
+            // Safety: the output run `out_first..out_first + span` lies inside the output.
+            return pread_exact(
+                &self.file,
+                unsafe { out.add(out_first) } as *mut u8,
+                span * size,
+                at,
+            );
+        }
+        SCRATCH.with(|cell| -> std::io::Result<()> {
+            let mut buf = cell.borrow_mut();
+            let words = (span * size).div_ceil(8);
+            if buf.len() < words {
+                buf.resize(words, 0);
+            }
+            let read = pread_exact(&self.file, buf.as_mut_ptr() as *mut u8, span * size, at);
+            if read.is_ok() {
+                // Safety: the span read holds every element the pieces name, and their
+                // output positions lie inside the output (see `gather`).
+                unsafe {
+                    gather(
+                        buf.as_ptr() as *const T,
+                        pieces,
+                        chunk_strides,
+                        out.add(out_first),
+                        out_strides,
+                    )
+                };
+            }
+            if buf.len() > SCRATCH_KEEP / 8 {
+                *buf = Vec::new();
+            }
+            read
+        })
+    }
+}
+
+/// Largest scratch buffer a thread keeps between reads.
+const SCRATCH_KEEP: usize = 64 << 20;
+
+/// Copies the elements `pieces` name from `src` (a stored span starting at the pieces' first
+/// element, laid out with `chunk_strides`) to `out` (their first output position, laid out
+/// with `out_strides`): every axis but the last by odometer, the last as a run.
+///
+/// # Safety
+/// `src` must hold the whole span and `out` every output position of the pieces.
+unsafe fn gather<T: Copy>(
+    src: *const T,
+    pieces: &[Piece],
+    chunk_strides: &[usize],
+    out: *mut T,
+    out_strides: &[usize],
+) {
+    let nd = pieces.len();
+    let last_k = nd - 1;
+    let inner = pieces[last_k];
+    let mut idx = vec![0usize; nd];
+    loop {
+        let mut s_off = 0;
+        let mut o_off = 0;
+        for k in 0..last_k {
+            s_off += pieces[k].stride * idx[k] * chunk_strides[k];
+            o_off += idx[k] * out_strides[k];
+        }
+        // Safety: by the contract above.
+        unsafe {
+            let s = src.add(s_off);
+            let o = out.add(o_off);
+            if inner.stride == 1 {
+                std::ptr::copy_nonoverlapping(s, o, inner.count);
+            } else {
+                for i in 0..inner.count {
+                    *o.add(i) = *s.add(i * inner.stride);
+                }
+            }
+        }
+        let mut k = last_k;
+        loop {
+            if k == 0 {
+                return;
+            }
+            k -= 1;
+            idx[k] += 1;
+            if idx[k] < pieces[k].count {
+                break;
+            }
+            idx[k] = 0;
+        }
     }
 }
 
@@ -263,6 +666,30 @@ fn read_as<T: hdf5::H5Type + Clone>(ds: &Dataset, axes: &[Ascending]) -> hdf5::R
     Ok(view.as_standard_layout().into_owned())
 }
 
+impl Hdf5Source {
+    /// Reads through libhdf5 (under its lock).
+    fn read_hdf5(&self, ds: &Dataset, axes: &[Ascending]) -> Result<Data, String> {
+        let where_ = || format!("\"{}\" in {}", self.dataset, shown(&self.path));
+        if ds.shape() != self.info.shape {
+            return Err(format!(
+                "{} changed shape from {:?} to {:?} since it was opened",
+                where_(),
+                self.info.shape,
+                ds.shape()
+            ));
+        }
+        let fail = |e: hdf5::Error| format!("cannot read {}: {e} (is the file corrupt?)", where_());
+        Ok(match self.info.dtype {
+            DType::Bool => Data::Bool(read_as::<bool>(ds, axes).map_err(fail)?),
+            DType::U8 => Data::U8(read_as::<u8>(ds, axes).map_err(fail)?),
+            DType::I32 => Data::I32(read_as::<i32>(ds, axes).map_err(fail)?),
+            DType::I64 => Data::I64(read_as::<i64>(ds, axes).map_err(fail)?),
+            DType::F32 => Data::F32(read_as::<f32>(ds, axes).map_err(fail)?),
+            DType::F64 => Data::F64(read_as::<f64>(ds, axes).map_err(fail)?),
+        })
+    }
+}
+
 impl ArraySource for Hdf5Source {
     fn describe(&self) -> String {
         format!(
@@ -276,23 +703,46 @@ impl ArraySource for Hdf5Source {
         let where_ = || format!("\"{}\" in {}", self.dataset, shown(&self.path));
         let axes = ascending(start, step, len, &self.info.shape)
             .map_err(|e| format!("reading {}: {e}", where_()))?;
-        let ds = dataset_handle(&self.path, &self.dataset)?;
-        if ds.shape() != self.info.shape {
-            return Err(format!(
-                "{} changed shape from {:?} to {:?} since it was opened",
-                where_(),
-                self.info.shape,
-                ds.shape()
-            ));
-        }
-        let fail = |e: hdf5::Error| format!("cannot read {}: {e} (is the file corrupt?)", where_());
-        let data = match self.info.dtype {
-            DType::Bool => Data::Bool(read_as::<bool>(&ds, &axes).map_err(fail)?),
-            DType::U8 => Data::U8(read_as::<u8>(&ds, &axes).map_err(fail)?),
-            DType::I32 => Data::I32(read_as::<i32>(&ds, &axes).map_err(fail)?),
-            DType::I64 => Data::I64(read_as::<i64>(&ds, &axes).map_err(fail)?),
-            DType::F32 => Data::F32(read_as::<f32>(&ds, &axes).map_err(fail)?),
-            DType::F64 => Data::F64(read_as::<f64>(&ds, &axes).map_err(fail)?),
+        let opened = dataset_handle(&self.path, &self.dataset, self.info.dtype)?;
+        let data = match &*opened {
+            Opened::Hdf5(ds) => self.read_hdf5(ds, &axes)?,
+            Opened::Direct(d) => {
+                if d.shape != self.info.shape {
+                    return Err(format!(
+                        "{} changed shape from {:?} to {:?} since it was opened",
+                        where_(),
+                        self.info.shape,
+                        d.shape
+                    ));
+                }
+                let lens: Vec<usize> = axes.iter().map(|a| a.len).collect();
+                if lens.contains(&0) {
+                    Data::zeros(self.info.dtype, &lens)
+                } else {
+                    let fail = |e: std::io::Error| {
+                        format!("cannot read {}: {e} (is the file corrupt?)", where_())
+                    };
+                    let dim = IxDyn(&lens);
+                    macro_rules! direct {
+                        ($ty:ty, $variant:ident) => {
+                            Data::$variant(
+                                ArrayD::from_shape_vec(dim, d.read::<$ty>(&axes).map_err(fail)?)
+                                    .expect("one per element"),
+                            )
+                        };
+                    }
+                    let data = match self.info.dtype {
+                        DType::U8 => direct!(u8, U8),
+                        DType::I32 => direct!(i32, I32),
+                        DType::I64 => direct!(i64, I64),
+                        DType::F32 => direct!(f32, F32),
+                        DType::F64 => direct!(f64, F64),
+                        DType::Bool => unreachable!("bool datasets are read through libhdf5"),
+                    };
+                    super::progress::add_direct(data.nbytes() as u64);
+                    data
+                }
+            }
         };
         super::progress::add_read(data.nbytes() as u64);
         Ok(apply_flips(data, &axes))

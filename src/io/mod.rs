@@ -162,16 +162,27 @@ pub fn stream_store(
         Ok(())
     };
     let pool = session.pool.clone();
+    let (read_before, direct_before) = (progress::bytes_read(), progress::bytes_direct());
     let result = pool.install(|| crate::exec::stream_chunks(&config, cancel, node, &mut counted));
     bar.finish();
     if session.verbose
         && let Ok(report) = &result
     {
+        let read = progress::bytes_read().saturating_sub(read_before);
+        let direct = progress::bytes_direct().saturating_sub(direct_before);
         eprintln!(
-            "[arr] {what}: {} of {}, {} read from files, peak RSS {}",
+            "[arr] {what}: {} of {}, {} read from files{}, peak RSS {}",
             report.summary(),
             crate::exec::human_bytes(node.nbytes()),
-            crate::exec::human_bytes(progress::bytes_read() as usize),
+            crate::exec::human_bytes(read as usize),
+            if direct > 0 {
+                format!(
+                    " ({} of HDF5 without libhdf5)",
+                    crate::exec::human_bytes(direct as usize)
+                )
+            } else {
+                String::new()
+            },
             crate::eval::session::peak_rss()
                 .map(crate::exec::human_bytes)
                 .unwrap_or_else(|| "?".into())

@@ -31,6 +31,19 @@ pub fn bytes_read() -> u64 {
     READ_BYTES.load(Ordering::Relaxed)
 }
 
+/// Of those, bytes of HDF5 datasets read without libhdf5 (`hdf5::Direct`).
+static DIRECT_BYTES: AtomicU64 = AtomicU64::new(0);
+
+/// Counts bytes of an HDF5 dataset read directly (besides `add_read`).
+pub fn add_direct(bytes: u64) {
+    DIRECT_BYTES.fetch_add(bytes, Ordering::Relaxed);
+}
+
+/// Bytes of HDF5 datasets read directly so far (for `--verbose` and tests).
+pub fn bytes_direct() -> u64 {
+    DIRECT_BYTES.load(Ordering::Relaxed)
+}
+
 struct Shared {
     done: AtomicU64,
     written: AtomicU64,

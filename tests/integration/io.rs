@@ -241,6 +241,103 @@ fn hdf5_round_trip_with_h5py() {
     assert_eq!(check.trim(), "bad []");
 }
 
+/// Datasets whose bytes Arr reads itself (contiguous or chunked, unfiltered, native
+/// little-endian) and those it must leave to libhdf5 (compressed, big-endian, chunks never
+/// written, a user block) give the same values as h5py for every kind of region: strided,
+/// reversed, fixed indices, blocks that do not line up with the file's chunks, edge chunks.
+#[test]
+fn hdf5_direct_reads_match_h5py() {
+    if !peers(&["numpy", "h5py"]) {
+        return;
+    }
+    let dir = scratch("hdf5-direct");
+    py(
+        &dir,
+        "import h5py, numpy as np\n\
+         a = np.random.default_rng(0).standard_normal((37, 23, 11))\n\
+         with h5py.File('t.h5', 'w') as f:\n\
+         \x20   f['contig'] = a\n\
+         \x20   f.create_dataset('chunked', data=a, chunks=(5, 7, 4))\n\
+         \x20   f.create_dataset('i32', data=(a * 100).astype('i4'), chunks=(6, 6, 6))\n\
+         \x20   f['f32'] = a.astype('f4')\n\
+         \x20   f.create_dataset('u8', data=(np.abs(a) * 50).astype('u1'), chunks=(37, 1, 11))\n\
+         \x20   f.create_dataset('big_endian', data=a.astype('>f8'), chunks=(5, 7, 4))\n\
+         \x20   f.create_dataset('gzip', data=a, chunks=(5, 7, 4), compression='gzip')\n\
+         \x20   d = f.create_dataset('sparse', shape=a.shape, chunks=(5, 7, 4), dtype='f8', fillvalue=-7.0)\n\
+         \x20   d[0:5, 0:7, 0:4] = a[0:5, 0:7, 0:4]\n\
+         \x20   d[30:, 20:, 8:] = a[30:, 20:, 8:]\n\
+         \x20   f.create_dataset('one', data=np.arange(1000.0), chunks=(64,))\n\
+         with h5py.File('ub.h5', 'w', userblock_size=512) as f:\n\
+         \x20   f.create_dataset('chunked', data=a, chunks=(5, 7, 4))\n\
+         \x20   f['contig'] = a\n",
+    );
+    let names = [
+        "contig",
+        "chunked",
+        "i32",
+        "f32",
+        "u8",
+        "big_endian",
+        "gzip",
+        "sparse",
+    ];
+    let mut code = String::new();
+    for n in names {
+        code.push_str(&format!(
+            "x = from_hdf5(\"t.h5\", \"/{n}\")\n\
+             to_npy(x, \"{n}.npy\")\n\
+             to_npy(x[::-3, 2:20:2, ::-1], \"{n}_s.npy\")\n\
+             to_npy(x[5:36:7, ::5, 3], \"{n}_t.npy\")\n\
+             to_npy(from_hdf5(\"t.h5\", \"/{n}\", chunks=[4, 9, 5])[1:, ::2, 1:], \"{n}_c.npy\")\n"
+        ));
+    }
+    code.push_str(
+        "to_npy(from_hdf5(\"t.h5\", \"/one\", chunks=100)[3::7], \"one.npy\")\n\
+         to_npy(from_hdf5(\"t.h5\", \"/one\", chunks=64)[::-1], \"one_r.npy\")\n\
+         to_npy(from_hdf5(\"ub.h5\", \"/chunked\")[::2], \"ub_chunked.npy\")\n\
+         to_npy(from_hdf5(\"ub.h5\", \"/contig\")[::2], \"ub_contig.npy\")\n",
+    );
+    arr_ok(&dir, &code);
+    let check = py(
+        &dir,
+        "import h5py, numpy as np\n\
+         bad = []\n\
+         f = h5py.File('t.h5', 'r')\n\
+         def same(a, b): return a.shape == b.shape and a.dtype == b.dtype and np.array_equal(a, b)\n\
+         for n in ['contig', 'chunked', 'i32', 'f32', 'u8', 'big_endian', 'gzip', 'sparse']:\n\
+         \x20   v = f[n][()]\n\
+         \x20   v = v.astype(v.dtype.newbyteorder('=')) if v.dtype.byteorder == '>' else v\n\
+         \x20   for suf, want in [('', v), ('_s', v[::-3, 2:20:2, ::-1]), ('_t', v[5:36:7, ::5, 3]), ('_c', v[1:, ::2, 1:])]:\n\
+         \x20       if not same(np.load(n + suf + '.npy'), want): bad.append(n + suf)\n\
+         one = f['one'][()]\n\
+         if not same(np.load('one.npy'), one[3::7]): bad.append('one')\n\
+         if not same(np.load('one_r.npy'), one[::-1]): bad.append('one_r')\n\
+         g = h5py.File('ub.h5', 'r')\n\
+         for n in ['chunked', 'contig']:\n\
+         \x20   if not same(np.load('ub_' + n + '.npy'), g[n][()][::2]): bad.append('ub_' + n)\n\
+         print('bad', bad)",
+    );
+    assert_eq!(check.trim(), "bad []");
+    // The eligible datasets are read without libhdf5, the others through it.
+    for (n, direct) in [
+        ("contig", true),
+        ("chunked", true),
+        ("u8", true),
+        ("big_endian", false),
+        ("gzip", false),
+        ("sparse", false),
+    ] {
+        let o = arr(
+            &dir,
+            &["--verbose", "--no-progress"],
+            &format!("to_npy(from_hdf5(\"t.h5\", \"/{n}\")[1:, ::2], \"v.npy\")"),
+        );
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert!(o.status.success(), "{err}");
+        assert_eq!(err.contains("without libhdf5"), direct, "{n}: {err}");
+    }
+}
+
 #[test]
 fn zarr_round_trip_with_zarr_python() {
     if !peers(&["numpy", "zarr"]) {
