@@ -204,18 +204,20 @@ fn partial_of_block(
 
 fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
     use ReduceOp::*;
-    let mut out = a.clone();
-    let n = a.f.len().max(a.i.len());
+    // `out` starts as `a` and is updated in place: at each position `a`'s values are read
+    // (through `out`) before they are overwritten, so no copy of `a` is needed.
+    let mut out = a;
+    let n = out.f.len().max(out.i.len());
     for k in 0..n {
         if int {
             match op {
-                Sum | NanSum => out.i[k] = a.i[k].wrapping_add(b.i[k]),
-                Prod | NanProd => out.i[k] = a.i[k].wrapping_mul(b.i[k]),
-                Min | NanMin => out.i[k] = a.i[k].min(b.i[k]),
-                Max | NanMax => out.i[k] = a.i[k].max(b.i[k]),
+                Sum | NanSum => out.i[k] = out.i[k].wrapping_add(b.i[k]),
+                Prod | NanProd => out.i[k] = out.i[k].wrapping_mul(b.i[k]),
+                Min | NanMin => out.i[k] = out.i[k].min(b.i[k]),
+                Max | NanMax => out.i[k] = out.i[k].max(b.i[k]),
                 ArgMin | ArgMax => {
-                    let tie = b.i[k] == a.i[k] && b.idx[k] < a.idx[k];
-                    if better_arg_i(op, b.i[k], a.i[k]) || tie {
+                    let tie = b.i[k] == out.i[k] && b.idx[k] < out.idx[k];
+                    if better_arg_i(op, b.i[k], out.i[k]) || tie {
                         out.i[k] = b.i[k];
                         out.idx[k] = b.idx[k];
                     }
@@ -225,14 +227,14 @@ fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
             continue;
         }
         match op {
-            Sum | NanSum => out.f[k] = a.f[k] + b.f[k],
-            Prod | NanProd => out.f[k] = a.f[k] * b.f[k],
+            Sum | NanSum => out.f[k] = out.f[k] + b.f[k],
+            Prod | NanProd => out.f[k] = out.f[k] * b.f[k],
             Mean | NanMean => {
-                out.f[k] = a.f[k] + b.f[k];
-                out.count[k] = a.count[k] + b.count[k];
+                out.f[k] = out.f[k] + b.f[k];
+                out.count[k] = out.count[k] + b.count[k];
             }
             Var | Std | NanVar | NanStd => {
-                let (na, nb) = (a.count[k], b.count[k]);
+                let (na, nb) = (out.count[k], b.count[k]);
                 let total = na + nb;
                 if nb == 0.0 {
                     continue;
@@ -243,13 +245,13 @@ fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
                     out.m2[k] = b.m2[k];
                     continue;
                 }
-                let delta = b.f[k] - a.f[k];
-                out.f[k] = a.f[k] + delta * nb / total;
-                out.m2[k] = a.m2[k] + b.m2[k] + delta * delta * na * nb / total;
+                let delta = b.f[k] - out.f[k];
+                out.f[k] = out.f[k] + delta * nb / total;
+                out.m2[k] = out.m2[k] + b.m2[k] + delta * delta * na * nb / total;
                 out.count[k] = total;
             }
             Min | Max => {
-                let (x, y) = (a.f[k], b.f[k]);
+                let (x, y) = (out.f[k], b.f[k]);
                 out.f[k] = if x.is_nan() || y.is_nan() {
                     f64::NAN
                 } else if op == Min {
@@ -259,7 +261,7 @@ fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
                 };
             }
             NanMin | NanMax => {
-                let (x, y) = (a.f[k], b.f[k]);
+                let (x, y) = (out.f[k], b.f[k]);
                 out.f[k] = if x.is_nan() {
                     y
                 } else if y.is_nan() {
@@ -272,16 +274,16 @@ fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
             }
             ArgMin | ArgMax => {
                 // Blocks are not in flat-index order, so ties go to the smaller index.
-                let (x, y) = (a.f[k], b.f[k]);
-                let tie = (x == y || (x.is_nan() && y.is_nan())) && b.idx[k] < a.idx[k];
+                let (x, y) = (out.f[k], b.f[k]);
+                let tie = (x == y || (x.is_nan() && y.is_nan())) && b.idx[k] < out.idx[k];
                 if better_arg(op, y, x) || tie {
                     out.f[k] = b.f[k];
                     out.idx[k] = b.idx[k];
                 }
             }
-            Any => out.i[k] = a.i[k] | b.i[k],
-            All => out.i[k] = a.i[k] & b.i[k],
-            CountNonzero => out.i[k] = a.i[k] + b.i[k],
+            Any => out.i[k] = out.i[k] | b.i[k],
+            All => out.i[k] = out.i[k] & b.i[k],
+            CountNonzero => out.i[k] = out.i[k] + b.i[k],
         }
     }
     out
