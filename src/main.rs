@@ -99,8 +99,9 @@ fn parse_bytes(text: &str) -> Option<usize> {
 /// Keeps glibc's allocator from handing freed chunk buffers back to the kernel after every
 /// block: by default it trims the heap top and unmaps large blocks on free, so the next
 /// block of the same size is faulted in again page by page (on the W1 and W4 benchmarks a
-/// third to a half of the CPU time was such page faults). Blocks up to 32 MiB (the most
-/// glibc allows) come from the heap, and up to 256 MiB of freed heap is kept for reuse.
+/// third to a half of the CPU time was such page faults). Blocks up to 32 MiB come from the
+/// heap (a 1 GiB threshold measured the same on W1, W3 and W4, and would keep large results
+/// in the heap), and up to 256 MiB of freed heap is kept for reuse.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn tune_malloc() {
     // Safety: mallopt only sets allocator parameters; it is called before any thread starts.

@@ -203,7 +203,7 @@ fn dataset_handle(path: &Path, name: &str, dtype: DType) -> Result<Arc<Opened>, 
     }
     let file = open_file(path)?;
     let ds = open_dataset(&file, path, name)?;
-    let opened = Arc::new(match direct_plan(&ds, path, dtype) {
+    let opened = Arc::new(match direct_plan(&ds, path, dtype, key.version.0) {
         Some(d) => Opened::Direct(d),
         None => Opened::Hdf5(ds),
     });
@@ -250,8 +250,11 @@ fn is_native<T: hdf5::H5Type>(ds: &Dataset) -> bool {
 }
 
 /// Works out where `ds`'s bytes lie, if Arr can read them itself (see the module docs).
-fn direct_plan(ds: &Dataset, path: &Path, dtype: DType) -> Option<Direct> {
+/// `inode` is the file's as it was before libhdf5 opened it: a file replaced meanwhile is
+/// left to libhdf5, so the bytes are always read from the file its header came from.
+fn direct_plan(ds: &Dataset, path: &Path, dtype: DType, inode: u64) -> Option<Direct> {
     use hdf5::dataset::Layout;
+    use std::os::unix::fs::MetadataExt;
     if !cfg!(target_endian = "little") {
         return None;
     }
@@ -276,7 +279,11 @@ fn direct_plan(ds: &Dataset, path: &Path, dtype: DType) -> Option<Direct> {
     }
     let itemsize = dtype.size();
     let file = std::fs::File::open(path).ok()?;
-    let file_len = file.metadata().ok()?.len();
+    let meta = file.metadata().ok()?;
+    if meta.ino() != inode {
+        return None;
+    }
+    let file_len = meta.len();
     let fits = |at: u64, bytes: u64| at.checked_add(bytes).is_some_and(|end| end <= file_len);
     let total: usize = shape.iter().product();
     match dcpl.layout() {
