@@ -789,7 +789,7 @@ def render(meta, records):
         if a and a["status"] == "ok" and h["status"] == "ok":
             L.append(f"W1 against reading its file: h5py only reading the file chunk by chunk (nothing "
                      f"computed) takes {fmt_s(h['wall'])} s (CPU {fmt_s(h['cpu'])} s, peak RSS "
-                     f"{fmt_mib(h['rss'])} MiB); Arr's W1 (sum, mean and std: three passes over the file) "
+                     f"{fmt_mib(h['rss'])} MiB); Arr's W1 (sum, mean and std in one pass over the file) "
                      f"{fmt_s(a['wall'])} s: Arr / h5py read = {fmt_ratio(a['wall'], h['wall'])}.")
             L.append("")
     # Per-chunk figures.

@@ -254,18 +254,30 @@ pub fn compute(
     let plan = config.plan(node)?;
     let node = &plan.root;
     let per_task = plan.memory.per_task;
+    let materialised = materialise_barriers(config, &ctx, node, per_task)?;
+    let data = run_tasks(config, &ctx, node, per_task)?;
+    let report = finish_report(&ctx, &plan, started, materialised, window);
+    Ok((data, report))
+}
+
+/// Computes once, first, the barriers (reductions and scans) under `root` whose results
+/// would otherwise be pulled more than once, when they fit a quarter of the memory limit;
+/// returns how many were materialised.
+fn materialise_barriers(
+    config: &ExecConfig,
+    ctx: &ExecCtx,
+    root: &NodeRef,
+    per_task: usize,
+) -> Result<usize, ExecError> {
     let mut materialised = 0;
-    // Barriers (reductions and scans whose results feed further work) are computed once, first.
-    for barrier in &collect_barriers(node) {
+    for barrier in &collect_barriers(root) {
         if barrier.nbytes() <= config.memory_limit / 4 && ctx.cached(barrier).is_none() {
-            let data = run_tasks(config, &ctx, barrier, per_task)?;
+            let data = run_tasks(config, ctx, barrier, per_task)?;
             ctx.store(barrier, Arc::new(data));
             materialised += 1;
         }
     }
-    let data = run_tasks(config, &ctx, node, per_task)?;
-    let report = finish_report(&ctx, &plan, started, materialised, window);
-    Ok((data, report))
+    Ok(materialised)
 }
 
 fn finish_report(
@@ -317,14 +329,7 @@ pub fn compute_many(
     let plan = config.plan(&pack)?;
     let roots = &plan.root.inputs;
     let per_task = plan.memory.per_task;
-    let mut materialised = 0;
-    for barrier in &collect_barriers(&plan.root) {
-        if barrier.nbytes() <= config.memory_limit / 4 && ctx.cached(barrier).is_none() {
-            let data = run_tasks(config, &ctx, barrier, per_task)?;
-            ctx.store(barrier, Arc::new(data));
-            materialised += 1;
-        }
-    }
+    let materialised = materialise_barriers(config, &ctx, &plan.root, per_task)?;
     // Full reductions of one input: group them (by input node, after CSE).
     let mut results: Vec<Option<Data>> = vec![None; roots.len()];
     let full_reduction = |n: &NodeRef| match &n.op {
@@ -552,14 +557,7 @@ pub fn stream_chunks(
     let plan = config.plan(node)?;
     let node = &plan.root;
     let per_task = plan.memory.per_task;
-    let mut materialised = 0;
-    for barrier in &collect_barriers(node) {
-        if barrier.nbytes() <= config.memory_limit / 4 && ctx.cached(barrier).is_none() {
-            let data = run_tasks(config, &ctx, barrier, per_task)?;
-            ctx.store(barrier, Arc::new(data));
-            materialised += 1;
-        }
-    }
+    let materialised = materialise_barriers(config, &ctx, node, per_task)?;
     if node.n_chunks() > MAX_TASKS {
         return Err(ExecError::OutOfMemory(format!(
             "`{}` has {} blocks, more than {MAX_TASKS} tasks; rechunk to larger blocks",

@@ -227,11 +227,11 @@ fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
             continue;
         }
         match op {
-            Sum | NanSum => out.f[k] = out.f[k] + b.f[k],
-            Prod | NanProd => out.f[k] = out.f[k] * b.f[k],
+            Sum | NanSum => out.f[k] += b.f[k],
+            Prod | NanProd => out.f[k] *= b.f[k],
             Mean | NanMean => {
-                out.f[k] = out.f[k] + b.f[k];
-                out.count[k] = out.count[k] + b.count[k];
+                out.f[k] += b.f[k];
+                out.count[k] += b.count[k];
             }
             Var | Std | NanVar | NanStd => {
                 let (na, nb) = (out.count[k], b.count[k]);
@@ -246,8 +246,8 @@ fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
                     continue;
                 }
                 let delta = b.f[k] - out.f[k];
-                out.f[k] = out.f[k] + delta * nb / total;
-                out.m2[k] = out.m2[k] + b.m2[k] + delta * delta * na * nb / total;
+                out.f[k] += delta * nb / total;
+                out.m2[k] += b.m2[k] + delta * delta * na * nb / total;
                 out.count[k] = total;
             }
             Min | Max => {
@@ -281,9 +281,9 @@ fn combine(op: ReduceOp, int: bool, a: Partial, b: Partial) -> Partial {
                     out.idx[k] = b.idx[k];
                 }
             }
-            Any => out.i[k] = out.i[k] | b.i[k],
-            All => out.i[k] = out.i[k] & b.i[k],
-            CountNonzero => out.i[k] = out.i[k] + b.i[k],
+            Any => out.i[k] |= b.i[k],
+            All => out.i[k] &= b.i[k],
+            CountNonzero => out.i[k] += b.i[k],
         }
     }
     out
