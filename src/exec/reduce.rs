@@ -8,7 +8,6 @@ use crate::exec::{ExecCtx, ExecError};
 use crate::graph::node::{NodeRef, Op, ReduceOp};
 use crate::sema::dtype::DType;
 use ndarray::{ArrayD, IxDyn};
-use rayon::prelude::*;
 
 /// The running state of a reduction for each output position.
 #[derive(Clone, Debug)]
@@ -518,21 +517,41 @@ pub fn eval_reduce_many(
             .map(|p| p.ok_or(ExecError::Cancelled))
             .collect()
     };
-    let parts: Vec<Vec<Partial>> = if blocks.len() > 1 {
-        blocks.par_iter().map(run_block).collect::<Result<_, _>>()?
-    } else {
-        blocks.iter().map(run_block).collect::<Result<_, _>>()?
-    };
+    let total = reduce_blocks(&blocks, &run_block, &lanes)?;
     let shape = region_shape(region);
-    Ok(by_lane(parts, lanes.len())
+    Ok(total
         .into_iter()
         .zip(&lanes)
-        .map(
-            |(lane_parts, l)| match tree_combine(l.op, l.int, lane_parts) {
-                Some(p) => finish(l.op, l.int, p, l.ddof, l.dtype, &shape),
-                None => Data::zeros(l.dtype, &shape),
-            },
-        )
+        .map(|(p, l)| finish(l.op, l.int, p, l.ddof, l.dtype, &shape))
+        .collect())
+}
+
+/// Reduces `blocks` to one partial per lane in the same pairwise tree as `tree_combine`
+/// (the left half holds ⌊n/2⌋ blocks), the two halves in parallel and each combined as soon
+/// as both are done: results are those of reducing every block first, but only a few
+/// partials per thread are alive at once, not one per block.
+fn reduce_blocks<F>(
+    blocks: &[Region],
+    run_block: &F,
+    lanes: &[Lane],
+) -> Result<Vec<Partial>, ExecError>
+where
+    F: Fn(&Region) -> Result<Vec<Partial>, ExecError> + Sync,
+{
+    if blocks.len() == 1 {
+        return run_block(&blocks[0]);
+    }
+    let mid = blocks.len() / 2;
+    let (left, right) = rayon::join(
+        || reduce_blocks(&blocks[..mid], run_block, lanes),
+        || reduce_blocks(&blocks[mid..], run_block, lanes),
+    );
+    let (left, right) = (left?, right?);
+    Ok(left
+        .into_iter()
+        .zip(right)
+        .zip(lanes)
+        .map(|((a, b), l)| combine(l.op, l.int, a, b))
         .collect())
 }
 

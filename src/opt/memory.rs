@@ -11,9 +11,10 @@ use crate::opt::rewrite::post_order;
 use std::collections::HashMap;
 use std::sync::Arc;
 
-/// Bytes of bookkeeping per block of a reduction (its region and its partial, with the
-/// allocator's overhead), beyond the partial's values.
-pub const BYTES_PER_REDUCED_BLOCK: usize = 320;
+/// Bytes of bookkeeping per block of a reduction (its region in the block list, with the
+/// allocator's overhead; partials are combined as they complete, so only a few are alive).
+/// Measured: `sum(ones(10**7, chunks=10))`, 10^6 blocks, peaks at 77 MB.
+pub const BYTES_PER_REDUCED_BLOCK: usize = 96;
 
 /// The projected figures of a plan.
 #[derive(Clone, Debug, Default, PartialEq)]
