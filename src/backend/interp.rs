@@ -88,14 +88,9 @@ fn load(data: &Data, shape: &[usize], lo: usize, hi: usize) -> Buf {
             // A single value broadcasts over the whole tile.
             return T::into_buf(vec![*a.iter().next().expect("one element"); hi - lo]);
         }
-        let owned;
-        let flat: &[T] = match a.as_slice() {
-            Some(s) => s,
-            None => {
-                owned = a.iter().copied().collect::<Vec<T>>();
-                &owned
-            }
-        };
+        let flat: &[T] = a
+            .as_slice()
+            .expect("run_kernel makes every input standard layout");
         if a.shape() == shape {
             return T::into_buf(flat[lo..hi].to_vec());
         }
@@ -410,6 +405,20 @@ impl Backend for Interp {
     }
 
     fn run_kernel(&self, kernel: &Kernel, inputs: &[Data], shape: &[usize]) -> Data {
+        // Tiles read inputs as flat slices: an input not in standard layout is made so once
+        // here, not once per tile.
+        let inputs: Vec<std::borrow::Cow<Data>> = inputs
+            .iter()
+            .map(|d| {
+                if with_data!(d, a => a.is_standard_layout()) {
+                    std::borrow::Cow::Borrowed(d)
+                } else {
+                    std::borrow::Cow::Owned(
+                        map_data!(d.clone(), a => a.as_standard_layout().into_owned()),
+                    )
+                }
+            })
+            .collect();
         let n: usize = shape.iter().product();
         let out_dtype = kernel.value_dtypes[kernel.result];
         let mut out = empty_buf(out_dtype, n);

@@ -85,11 +85,11 @@ pub struct ExecConfig {
 impl ExecConfig {
     /// The optimised plan of `node` under these settings, or why it cannot run.
     pub fn plan(&self, node: &NodeRef) -> Result<crate::opt::Plan, ExecError> {
+        use crate::opt::PlanError;
         crate::opt::optimise(node, self.optimise, self.memory_limit, self.threads).map_err(|e| {
-            if e.starts_with("optimiser pass") {
-                ExecError::Internal(e)
-            } else {
-                ExecError::OutOfMemory(e)
+            match e {
+                PlanError::Broken(m) => ExecError::Internal(m),
+                PlanError::DoesNotFit(m) => ExecError::OutOfMemory(m),
             }
         })
     }

@@ -52,6 +52,15 @@ pub const PASSES: &[Pass] = &[
     },
 ];
 
+/// Why a plan cannot run.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PlanError {
+    /// A pass broke the graph (a bug in Arr, caught by verification).
+    Broken(String),
+    /// The plan does not fit the memory limit (the message names the node and a chunking).
+    DoesNotFit(String),
+}
+
 /// An optimised plan.
 #[derive(Clone, Debug)]
 pub struct Plan {
@@ -70,19 +79,19 @@ pub fn optimise(
     optimise: bool,
     limit: usize,
     threads: usize,
-) -> Result<Plan, String> {
+) -> Result<Plan, PlanError> {
     let mut node = root.clone();
     if optimise {
         let verifying = verify::enabled();
         for pass in PASSES {
             let next = (pass.run)(&node);
             if verifying {
-                verify::check(pass.name, &node, &next)?;
+                verify::check(pass.name, &node, &next).map_err(PlanError::Broken)?;
             }
             node = next;
         }
     }
-    let memory = memory::plan(&node, limit, threads)?;
+    let memory = memory::plan(&node, limit, threads).map_err(PlanError::DoesNotFit)?;
     Ok(Plan {
         kernels: fuse::count_kernels(&node),
         root: node,
