@@ -77,7 +77,7 @@ struct View {
 fn view_of(data: &Data, region_lens: &[usize]) -> Result<View, String> {
     let nd = region_lens.len();
     let (ptr, shape, strides) = with_data!(data, a => (
-        a.as_ptr() as *const u8,
+        a.as_ptr().cast::<u8>(),
         a.shape().to_vec(),
         a.strides().to_vec()
     ));

@@ -52,7 +52,7 @@ impl Gen<'_, '_> {
         self.b.inst_results(inst)[0]
     }
 
-    fn to_i64(&mut self, v: Value, d: DType) -> Value {
+    fn widen(&mut self, v: Value, d: DType) -> Value {
         match d {
             DType::Bool | DType::U8 => self.b.ins().uextend(types::I64, v),
             DType::I32 => self.b.ins().sextend(types::I64, v),
@@ -60,7 +60,7 @@ impl Gen<'_, '_> {
         }
     }
 
-    fn from_i64(&mut self, v: Value, d: DType) -> Value {
+    fn narrow(&mut self, v: Value, d: DType) -> Value {
         match d {
             DType::Bool | DType::U8 => self.b.ins().ireduce(types::I8, v),
             DType::I32 => self.b.ins().ireduce(types::I32, v),
@@ -98,15 +98,15 @@ impl Gen<'_, '_> {
                 _ => {
                     // `v as i64` saturates and maps nan to 0, as fcvt_to_sint_sat does.
                     let i = self.b.ins().fcvt_to_sint_sat(types::I64, wide);
-                    self.from_i64(i, to)
+                    self.narrow(i, to)
                 }
             };
         }
-        let i = self.to_i64(v, from);
+        let i = self.widen(v, from);
         match to {
             DType::F64 => self.b.ins().fcvt_from_sint(types::F64, i),
             DType::F32 => self.b.ins().fcvt_from_sint(types::F32, i),
-            _ => self.from_i64(i, to),
+            _ => self.narrow(i, to),
         }
     }
 
@@ -298,14 +298,14 @@ impl Gen<'_, '_> {
                         DType::U8 => helpers::binary_u8 as *const u8,
                         _ => helpers::binary_bool as *const u8,
                     };
-                    let (wa, wb) = (self.to_i64(a, d), self.to_i64(b, d));
+                    let (wa, wb) = (self.widen(a, d), self.widen(b, d));
                     let r = self.call(
                         f,
                         &[types::I32, types::I64, types::I64],
                         types::I64,
                         &[c, wa, wb],
                     );
-                    self.from_i64(r, d)
+                    self.narrow(r, d)
                 }
             }
         })
