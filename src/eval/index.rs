@@ -266,14 +266,12 @@ fn mask_index(interp: &Interp, a: &Array, mask: &Array, span: Span) -> R<Value> 
         build::map(crate::kernel::MapOp::Cast, m1.dtype, DType::Bool, vec![m1])
     };
     let session = interp.session.borrow();
-    let counts =
-        crate::exec::count_per_chunk(&session.exec, session.cancel.clone(), &m1).map_err(|e| {
-            crate::eval::Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
-                e.to_string(),
-                span,
-            )))
-        })?;
-    let node = build::compress(x2, m1, &counts);
+    let node = session.compress(&x2, &m1).map_err(|e| {
+        crate::eval::Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
+            e.to_string(),
+            span,
+        )))
+    })?;
     let shape = node.shape.iter().map(|&d| Some(d)).collect();
     Ok(Value::Array(Array {
         dtype: a.dtype,

@@ -134,6 +134,20 @@ impl SessionState {
         Ok(data)
     }
 
+    /// `x[mask]` (`x` of shape (n, ...), `mask` 1-D bool of length n) in one pass on the
+    /// session's pool: the mask's counts and the kept rows together (`exec::compress`).
+    pub fn compress(&self, x: &NodeRef, mask: &NodeRef) -> Result<NodeRef, ExecError> {
+        let config = self.exec.clone();
+        let cancel = self.cancel.clone();
+        let bar = crate::io::progress::Progress::for_compute(self.progress, mask);
+        let (node, report) = self
+            .pool
+            .install(|| exec::compress::mask_pass(&config, cancel, x, mask))?;
+        bar.finish();
+        self.report(report);
+        Ok(node)
+    }
+
     fn report(&self, report: RunReport) {
         if self.verbose {
             eprintln!(

@@ -2,6 +2,7 @@
 //! (reductions and scans feeding other work) computed once first, a byte budget that limits
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
+pub mod compress;
 pub mod plan;
 pub mod reduce;
 pub mod region;
@@ -104,6 +105,9 @@ pub struct ExecCtx {
     /// Set to stop the computation.
     pub cancel: Arc<AtomicBool>,
     cache: Mutex<HashMap<*const Node, Arc<Data>>>,
+    /// While one mask block is computed (`compress`): blocks of the nodes shared by `x`
+    /// and the mask.
+    memo: Option<compress::BlockMemo>,
 }
 
 // The cache keys are only compared, never dereferenced, and the nodes they name are kept alive
@@ -120,6 +124,7 @@ impl ExecCtx {
             stats: Stats::default(),
             cancel,
             cache: Mutex::new(HashMap::new()),
+            memo: None,
         }
     }
 
@@ -580,28 +585,6 @@ pub fn stream_chunks(
         }
     }
     Ok(finish_report(&ctx, &plan, started, materialised, window))
-}
-
-/// Counts the true elements of each block of a 1-D bool node (one pass, in parallel).
-pub fn count_per_chunk(
-    config: &ExecConfig,
-    cancel: Arc<AtomicBool>,
-    node: &NodeRef,
-) -> Result<Vec<usize>, ExecError> {
-    let ctx = ExecCtx::new(config.backend.clone(), cancel);
-    let plan = config.plan(node)?;
-    let node = &plan.root;
-    let regions = chunk_regions(node);
-    regions
-        .par_iter()
-        .map(|r| {
-            let d = eval(&ctx, node, r)?;
-            Ok(match d {
-                Data::Bool(a) => a.iter().filter(|b| **b).count(),
-                other => other.to_f64_vec().iter().filter(|v| **v != 0.0).count(),
-            })
-        })
-        .collect()
 }
 
 /// A node holding computed data with the grid of `like`.

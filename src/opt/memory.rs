@@ -44,11 +44,23 @@ pub fn plan(root: &NodeRef, limit: usize, threads: usize) -> Result<MemoryPlan, 
     Ok(MemoryPlan {
         per_task,
         parallel,
-        schedule_peak: per_task * parallel + root.nbytes().min(limit),
+        schedule_peak: per_task * parallel + root.nbytes().min(limit) + held_pieces(root),
         tasks: task_count(root),
         generated,
         read,
     })
+}
+
+/// Bytes the mask results under `root` hold as computed pieces (`exec::compress`): resident
+/// while the plan runs, so part of its peak.
+fn held_pieces(root: &NodeRef) -> usize {
+    post_order(root)
+        .iter()
+        .filter_map(|n| match &n.op {
+            Op::Compress { pieces, .. } => Some(pieces.held_bytes()),
+            _ => None,
+        })
+        .sum()
 }
 
 /// Tasks that computing `node` runs: one per output block, or for a reduction one per
