@@ -37,9 +37,13 @@ pub mod opt;
 #[doc(hidden)]
 pub mod repl;
 #[doc(hidden)]
+pub mod scalar;
+#[doc(hidden)]
 pub mod sema;
 #[doc(hidden)]
 pub mod syntax;
+#[doc(hidden)]
+pub mod units;
 #[doc(hidden)]
 pub mod value;
 
@@ -221,7 +225,7 @@ impl Session {
             .parent()
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default();
-        sema::names::check(program, &is_global, &dir)
+        sema::names::check(program, &is_global, &builtins::global_names(), &dir)
             .map_err(|d| Session::error_of(ErrorKind::Check, *d, file))?;
         let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();

@@ -233,7 +233,7 @@ fn nonzero(interp: &mut Interp, args: &mut Args) -> R<Value> {
         ));
     };
     let shape = data.shape().to_vec();
-    let strides = crate::exec::region::strides(&shape);
+    let strides = crate::data::strides(&shape);
     let flat: Vec<usize> = with_data!(&data, a => a.iter().enumerate().filter(|(_, v)| v.truthy()).map(|(i, _)| i).collect());
     let axes = (0..shape.len().max(1))
         .map(|k| {

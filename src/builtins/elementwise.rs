@@ -126,7 +126,7 @@ pub fn register(t: &mut Vec<Builtin>) {
 }
 
 fn host_unary(op: UnaryOp, n: Num) -> Num {
-    use crate::backend::scalar::{Arith, FloatMath};
+    use crate::scalar::{Arith, FloatMath};
     let f = n.as_f64();
     match op {
         UnaryOp::IsNan => Num::Bool(f.is_nan()),
@@ -294,7 +294,7 @@ fn round(interp: &mut Interp, args: &mut Args) -> R<Value> {
     match args.operand("x")? {
         Operand2::Weak(Some(n), _) => Ok(Value::Num(match n {
             Num::Float(f) => Num::Float(
-                <f64 as crate::backend::scalar::FloatMath>::round_decimals(f, decimals),
+                <f64 as crate::scalar::FloatMath>::round_decimals(f, decimals),
             ),
             other => other,
         })),

@@ -230,8 +230,8 @@ fn format_array_value(interp: &Interp, a: &Array, span: crate::syntax::ast::Span
     };
     let data = compute_array(interp, &small, span)?;
     let small_shape = data.shape().to_vec();
-    let small_strides = crate::exec::region::strides(&small_shape);
-    let big_strides = crate::exec::region::strides(&shape);
+    let small_strides = crate::data::strides(&small_shape);
+    let big_strides = crate::data::strides(&shape);
     // Maps a flat index of the whole array to the computed corner array.
     let to_small = |flat: usize| -> usize {
         let mut rest = flat;

@@ -384,8 +384,8 @@ pub fn host_binary(op: BinOp, a: Num, b: Num, span: Span) -> R<Num> {
             BinOp::Sub => x.checked_sub(y).map(Int).map_or_else(overflow, Ok),
             BinOp::Mul => x.checked_mul(y).map(Int).map_or_else(overflow, Ok),
             BinOp::Div => Ok(Float(x as f64 / y as f64)),
-            BinOp::FloorDiv => Ok(Int(<i64 as crate::backend::scalar::Arith>::floordiv(x, y))),
-            BinOp::Mod => Ok(Int(<i64 as crate::backend::scalar::Arith>::modulo(x, y))),
+            BinOp::FloorDiv => Ok(Int(<i64 as crate::scalar::Arith>::floordiv(x, y))),
+            BinOp::Mod => Ok(Int(<i64 as crate::scalar::Arith>::modulo(x, y))),
             BinOp::Pow => {
                 if y < 0 {
                     Ok(Float((x as f64).powf(y as f64)))
@@ -415,8 +415,8 @@ pub fn host_binary(op: BinOp, a: Num, b: Num, span: Span) -> R<Num> {
         BinOp::Sub => Float(x - y),
         BinOp::Mul => Float(x * y),
         BinOp::Div => Float(x / y),
-        BinOp::FloorDiv => Float(crate::backend::scalar::float_divmod(x, y).0),
-        BinOp::Mod => Float(crate::backend::scalar::float_divmod(x, y).1),
+        BinOp::FloorDiv => Float(crate::scalar::float_divmod(x, y).0),
+        BinOp::Mod => Float(crate::scalar::float_divmod(x, y).1),
         BinOp::Pow => Float(x.powf(y)),
         BinOp::Eq => Bool(x == y),
         BinOp::Ne => Bool(x != y),

@@ -1,7 +1,6 @@
 //! Session state shared by the evaluators of one session: the random seed and stream
 //! counter, executor settings, output, imported files and script arguments.
 
-use crate::backend::interp::Interp as TileInterp;
 use crate::data::Data;
 use crate::eval::{Flow, Interp, R, child_scope, err};
 use crate::exec::{self, ExecConfig, ExecError, RunReport};
@@ -90,7 +89,7 @@ impl SessionState {
             exec: ExecConfig {
                 threads,
                 memory_limit,
-                backend: Arc::new(TileInterp),
+                backend: exec::default_backend(),
                 optimise: true,
             },
             cancel: Arc::new(AtomicBool::new(false)),
@@ -153,7 +152,7 @@ impl SessionState {
             eprintln!(
                 "[arr] {}, peak RSS {}",
                 report.summary(),
-                peak_rss()
+                crate::alloc_stats::peak_rss()
                     .map(exec::human_bytes)
                     .unwrap_or_else(|| "?".into())
             );
@@ -176,13 +175,6 @@ impl SessionState {
     }
 }
 
-/// The process's peak resident set size, from /proc.
-pub fn peak_rss() -> Option<usize> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
 
 /// Runs `import "path"`: the file runs once per session, and its top-level names are bound
 /// in the importing scope.

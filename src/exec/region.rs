@@ -324,14 +324,7 @@ fn eval_slice(
     Ok(data.reshaped(&region_shape(region)))
 }
 
-/// Row-major strides of a shape, in elements.
-pub fn strides(shape: &[usize]) -> Vec<usize> {
-    let mut s = vec![1; shape.len()];
-    for k in (0..shape.len().saturating_sub(1)).rev() {
-        s[k] = s[k + 1] * shape[k + 1];
-    }
-    s
-}
+pub use crate::data::strides;
 
 /// Row-major flat indices of every element of a region.
 pub fn region_flat_indices(region: &Region, shape: &[usize]) -> Vec<usize> {

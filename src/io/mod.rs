@@ -173,18 +173,18 @@ pub fn stream_store(
         eprintln!(
             "[arr] {what}: {} of {}, {} read from files{}, peak RSS {}",
             report.summary(),
-            crate::exec::human_bytes(node.nbytes()),
-            crate::exec::human_bytes(read as usize),
+            crate::units::human_bytes(node.nbytes()),
+            crate::units::human_bytes(read as usize),
             if direct > 0 {
                 format!(
                     " ({} of HDF5 without libhdf5)",
-                    crate::exec::human_bytes(direct as usize)
+                    crate::units::human_bytes(direct as usize)
                 )
             } else {
                 String::new()
             },
-            crate::eval::session::peak_rss()
-                .map(crate::exec::human_bytes)
+            crate::alloc_stats::peak_rss()
+                .map(crate::units::human_bytes)
                 .unwrap_or_else(|| "?".into())
         );
     }

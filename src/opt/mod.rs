@@ -5,6 +5,7 @@
 //! suite uses to show that every case gives the same output either way.
 
 pub mod align;
+pub mod barriers;
 pub mod cse;
 pub mod fold;
 pub mod fuse;

@@ -30,7 +30,7 @@ pub fn summary(v: &Value) -> Option<String> {
     };
     let known = a.shape.iter().all(Option::is_some);
     let bytes = if known {
-        crate::exec::human_bytes(node.nbytes())
+        crate::units::human_bytes(node.nbytes())
     } else {
         "size known when computed".to_string()
     };
