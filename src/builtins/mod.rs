@@ -14,7 +14,7 @@ pub mod shape_ops;
 
 pub use args::Args;
 
-use crate::eval::{Interp, R, err_label};
+use crate::eval::{Evaluator, R, err_label};
 use crate::sema::dtype::DType;
 use crate::syntax::ast::Span;
 use crate::value::{Hint, Num, Value};
@@ -45,7 +45,7 @@ pub struct Builtin {
     /// Its group.
     pub group: Group,
     /// The implementation.
-    pub run: fn(&mut Interp, &mut Args) -> R<Value>,
+    pub run: fn(&mut Evaluator, &mut Args) -> R<Value>,
 }
 
 impl std::fmt::Debug for Builtin {
@@ -121,7 +121,7 @@ pub fn global_names() -> Vec<String> {
 pub use crate::sema::names::suggest;
 
 /// Evaluates `value.name`: array attributes, module members, or a bound method.
-pub fn attribute(interp: &mut Interp, v: Value, name: &str, span: Span) -> R<Value> {
+pub fn attribute(interp: &mut Evaluator, v: Value, name: &str, span: Span) -> R<Value> {
     if let Value::Module(m) = &v {
         let full = format!("{m}.{name}");
         return match find(&full) {

@@ -2,7 +2,7 @@
 //! counter, executor settings, output, imported files and script arguments.
 
 use crate::data::Data;
-use crate::eval::{Flow, Interp, R, child_scope, err};
+use crate::eval::{Evaluator, Flow, R, child_scope, err};
 use crate::exec::{self, ExecConfig, ExecError, RunReport};
 use crate::graph::NodeRef;
 use crate::syntax::ast::Span;
@@ -147,6 +147,18 @@ impl SessionState {
         Ok(node)
     }
 
+    /// What stores and pictures need from this session (`session` names it).
+    pub fn io_env(&self, session: usize) -> crate::io::Env {
+        crate::io::Env {
+            exec: self.exec.clone(),
+            cancel: self.cancel.clone(),
+            pool: self.pool.clone(),
+            progress: self.progress,
+            verbose: self.verbose,
+            session,
+        }
+    }
+
     fn report(&self, report: RunReport) {
         if self.verbose {
             eprintln!(
@@ -175,10 +187,9 @@ impl SessionState {
     }
 }
 
-
 /// Runs `import "path"`: the file runs once per session, and its top-level names are bound
 /// in the importing scope.
-pub fn import(interp: &mut Interp, path: &str, span: Span) -> R<()> {
+pub fn import(interp: &mut Evaluator, path: &str, span: Span) -> R<()> {
     let base = Path::new(&*interp.file.name)
         .parent()
         .map(Path::to_path_buf)
@@ -215,7 +226,7 @@ pub fn import(interp: &mut Interp, path: &str, span: Span) -> R<()> {
                 .borrow_mut()
                 .imports
                 .insert(key, scope.clone());
-            let mut sub = Interp::new(interp.check, interp.session.clone(), scope.clone(), file);
+            let mut sub = Evaluator::new(interp.check, interp.session.clone(), scope.clone(), file);
             sub.run_program(&program)
                 .map_err(|d| Flow::Error(Box::new(*d)))?;
             scope

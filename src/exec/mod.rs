@@ -3,6 +3,7 @@
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
 pub mod compress;
+pub mod constant;
 pub mod plan;
 pub mod reduce;
 pub mod region;
@@ -94,11 +95,18 @@ impl ExecConfig {
     /// The optimised plan of `node` under these settings, or why it cannot run.
     pub fn plan(&self, node: &NodeRef) -> Result<crate::opt::Plan, ExecError> {
         use crate::opt::PlanError;
-        crate::opt::optimise(node, self.optimise, self.memory_limit, self.threads).map_err(|e| {
-            match e {
-                PlanError::Broken(m) => ExecError::Internal(m),
-                PlanError::DoesNotFit(m) => ExecError::OutOfMemory(m),
-            }
+        crate::opt::optimise(
+            node,
+            self.optimise,
+            self.memory_limit,
+            self.threads,
+            &crate::opt::Context {
+                map_of_fills: &constant::map_of_fills,
+            },
+        )
+        .map_err(|e| match e {
+            PlanError::Broken(m) => ExecError::Internal(m),
+            PlanError::DoesNotFit(m) => ExecError::OutOfMemory(m),
         })
     }
 }
@@ -203,7 +211,6 @@ impl RunReport {
         )
     }
 }
-
 
 /// Computes `node` fully into memory.
 pub fn compute(

@@ -5,9 +5,9 @@
 //! memory limit is refused before anything runs, naming the node at fault and a chunking
 //! that would fit.
 
-use crate::units::human_bytes;
 use crate::graph::node::{Node, NodeRef, Op, Source};
 use crate::opt::rewrite::post_order;
+use crate::units::human_bytes;
 use std::collections::HashMap;
 
 /// Elements of one piece of a reduction block (512 KiB of f64: pieces stay in the L2 cache
@@ -182,10 +182,11 @@ fn scale_blocks(node: &Node, factor: f64) -> String {
 /// along the axes it is broadcast on, everything else pulls its input once per pull.
 fn demand(root: &NodeRef) -> (u64, u64) {
     let order = post_order(root);
-    let barriers: std::collections::HashSet<*const Node> = crate::opt::barriers::collect_barriers(root)
-        .iter()
-        .map(Arc::as_ptr)
-        .collect();
+    let barriers: std::collections::HashSet<*const Node> =
+        crate::opt::barriers::collect_barriers(root)
+            .iter()
+            .map(Arc::as_ptr)
+            .collect();
     // How many times each element of a node is pulled.
     let mut times: HashMap<*const Node, f64> = HashMap::new();
     times.insert(Arc::as_ptr(root), 1.0);

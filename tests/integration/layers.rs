@@ -63,8 +63,6 @@ const RULES: &[Rule] = &[
             "exec::reduce",
             "exec::scan",
             "exec::sources",
-            "exec::compress",
-            "io",
             "repl",
             "lsp",
             "dashboard",
@@ -79,7 +77,6 @@ const RULES: &[Rule] = &[
             "exec::reduce",
             "exec::scan",
             "exec::sources",
-            "exec::compress",
             "repl",
             "lsp",
             "dashboard",
@@ -104,6 +101,11 @@ const RULES: &[Rule] = &[
         module: "data",
         forbid: Forbid::AllBut(&["sema::dtype", "units"]),
         why: "in-memory arrays are a base layer: they know dtypes only",
+    },
+    Rule {
+        module: "scalar",
+        forbid: Forbid::AllBut(&["data", "sema::dtype", "kernel", "units"]),
+        why: "the scalar semantics of the ops sit below the evaluator, the optimiser and every backend",
     },
     Rule {
         module: "units",
@@ -284,6 +286,14 @@ const RULES: &[Rule] = &[
         why: "the language's vocabulary for tools is names and tokens only",
     },
 ];
+
+/// Violations being removed by work in progress elsewhere, each with who removes it. The
+/// list can only shrink: an entry that no longer matches any import fails the test.
+const PENDING: &[(&str, &str, &str)] = &[(
+    "src/opt/fuse.rs",
+    "exec::region::compile_kernel_where",
+    "lowering moves to kernel::lower (issue 10, item 2: the lead's kernel IR v2)",
+)];
 
 /// Modules that may use anything: the embedding boundary (`lib.rs`, `embed`).
 const UNRESTRICTED: &[&str] = &["lib", "embed"];
@@ -679,6 +689,7 @@ fn imports_follow_the_design_table() {
     let mut files = Vec::new();
     rs_files(&src, &mut files);
     let mut failures = Vec::new();
+    let mut pending_hit = vec![false; PENDING.len()];
     let mut seen = 0;
     for file in &files {
         let from = file_module(&src, file);
@@ -686,16 +697,25 @@ fn imports_follow_the_design_table() {
             seen += 1;
             let to = target(&u.path, &modules);
             if let Some(rule) = broken(&from, &to, RULES) {
+                let rel = file
+                    .strip_prefix(src.parent().expect("root"))
+                    .unwrap_or(file)
+                    .to_string_lossy()
+                    .into_owned();
+                if let Some(k) = PENDING
+                    .iter()
+                    .position(|(f, t, _)| rel == *f && starts_with(&to, t))
+                {
+                    pending_hit[k] = true;
+                    continue;
+                }
                 let shown: Vec<&str> = to
                     .iter()
                     .skip(usize::from(to[0] == "lib"))
                     .map(String::as_str)
                     .collect();
                 failures.push(format!(
-                    "{}:{}: `{}` uses `crate::{}` — rule `{}`: {}",
-                    file.strip_prefix(src.parent().expect("root"))
-                        .unwrap_or(file)
-                        .display(),
+                    "{rel}:{}: `{}` uses `crate::{}` — rule `{}`: {}",
                     u.line,
                     from.join("::"),
                     shown.join("::"),
@@ -709,6 +729,12 @@ fn imports_follow_the_design_table() {
         seen > 500,
         "found only {seen} crate paths: the scanner is broken"
     );
+    for ((file, target, who), hit) in PENDING.iter().zip(&pending_hit) {
+        assert!(
+            hit,
+            "{file} no longer uses `crate::{target}` ({who}): remove its PENDING entry"
+        );
+    }
     assert!(
         failures.is_empty(),
         "{} import(s) break DESIGN §2's layering (move the shared piece down a layer):\n{}",

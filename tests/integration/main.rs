@@ -7,6 +7,7 @@ mod editors;
 mod embed;
 mod io;
 mod layers;
+mod masks;
 mod memory;
 mod numpy_diff;
 mod properties;
