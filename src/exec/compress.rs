@@ -27,8 +27,11 @@ use std::time::Instant;
 /// are named by address (the graph being computed keeps them alive).
 pub struct BlockMemo {
     nodes: HashSet<usize>,
-    blocks: Mutex<HashMap<(usize, Vec<(i64, i64, usize)>), Slot>>,
+    blocks: Mutex<HashMap<BlockKey, Slot>>,
 }
+
+/// A node (by address) and a region (start, step, length per axis).
+type BlockKey = (usize, Vec<(i64, i64, usize)>);
 
 enum Slot {
     /// Being computed by the call that inserted it (a nested call for the same block
