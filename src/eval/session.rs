@@ -91,6 +91,7 @@ impl SessionState {
                 memory_limit,
                 backend: exec::default_backend(),
                 optimise: true,
+                explain_kernels: false,
             },
             cancel: Arc::new(AtomicBool::new(false)),
             out: Rc::new(RefCell::new(std::io::stdout())),
@@ -165,7 +166,7 @@ impl SessionState {
                 "[arr] {}, peak RSS {}",
                 report.summary(),
                 crate::alloc_stats::peak_rss()
-                    .map(exec::human_bytes)
+                    .map(crate::units::human_bytes)
                     .unwrap_or_else(|| "?".into())
             );
         }
