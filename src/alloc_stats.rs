@@ -125,3 +125,11 @@ pub fn window_since(start: Snapshot) -> Option<Window> {
         largest: now.largest,
     })
 }
+
+/// The process's peak resident set size, from /proc.
+pub fn peak_rss() -> Option<usize> {
+    let s = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kb * 1024)
+}

@@ -249,3 +249,12 @@ fn cast_array<S: Element>(a: &ArrayD<S>, dtype: DType) -> Data {
         DType::F64 => Data::F64(a.mapv(convert::<S, f64>)),
     }
 }
+
+/// Row-major strides of a shape, in elements.
+pub fn strides(shape: &[usize]) -> Vec<usize> {
+    let mut s = vec![1; shape.len()];
+    for k in (0..shape.len().saturating_sub(1)).rev() {
+        s[k] = s[k + 1] * shape[k + 1];
+    }
+    s
+}

@@ -3,7 +3,7 @@
 
 use crate::data::{Data, Element};
 use crate::eval::signature::RawArg;
-use crate::eval::{Interp, R, err_label};
+use crate::eval::{Evaluator, R, err_label};
 use crate::graph::node::{Node, Op};
 use crate::sema::dtype::DType;
 use crate::syntax::ast::Span;
@@ -30,7 +30,7 @@ impl std::fmt::Debug for NativeFn {
 
 /// Calls a registered function on one array argument: a lazy node that applies it per block.
 pub fn call_native(
-    interp: &mut Interp,
+    interp: &mut Evaluator,
     f: &Arc<NativeFn>,
     args: Vec<RawArg>,
     span: Span,

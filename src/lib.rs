@@ -33,17 +33,24 @@ pub mod io;
 #[doc(hidden)]
 pub mod kernel;
 #[doc(hidden)]
+pub mod language;
+#[doc(hidden)]
 pub mod opt;
 #[doc(hidden)]
 pub mod repl;
+#[doc(hidden)]
+pub mod scalar;
 #[doc(hidden)]
 pub mod sema;
 #[doc(hidden)]
 pub mod syntax;
 #[doc(hidden)]
+pub mod units;
+#[doc(hidden)]
 pub mod value;
 
-use eval::{Interp, SessionState};
+pub use backend::BackendKind;
+use eval::{Evaluator, SessionState};
 use std::cell::RefCell;
 use std::rc::Rc;
 use syntax::diag::{Diagnostic, SourceFile};
@@ -167,7 +174,7 @@ impl Session {
             text: Rc::from(PRELUDE),
         };
         if let Ok(program) = syntax::parse_program(PRELUDE) {
-            let mut interp = Interp::new(false, state.clone(), prelude.clone(), file);
+            let mut interp = Evaluator::new(false, state.clone(), prelude.clone(), file);
             // The prelude only defines functions; it cannot fail at run time.
             let _ = interp.run_program(&program);
         }
@@ -229,11 +236,11 @@ impl Session {
             .parent()
             .map(std::path::Path::to_path_buf)
             .unwrap_or_default();
-        sema::names::check(program, &is_global, &dir)
+        sema::names::check(program, &is_global, &builtins::global_names(), &dir)
             .map_err(|d| Session::error_of(ErrorKind::Check, *d, file))?;
         let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
-        let mut checker = Interp::new(true, self.state.clone(), snapshot, file.clone());
+        let mut checker = Evaluator::new(true, self.state.clone(), snapshot, file.clone());
         checker
             .run_program(program)
             .map(|_| ())
@@ -253,7 +260,7 @@ impl Session {
             .borrow()
             .cancel
             .store(false, std::sync::atomic::Ordering::Relaxed);
-        let mut runner = Interp::new(
+        let mut runner = Evaluator::new(
             false,
             self.state.clone(),
             self.globals.clone(),
@@ -287,7 +294,7 @@ impl Session {
             name: "<value>".into(),
             text: Rc::from(""),
         };
-        let interp = Interp::new(
+        let interp = Evaluator::new(
             false,
             self.state.clone(),
             self.globals.clone(),
@@ -313,7 +320,7 @@ impl Session {
             .map_err(|d| Session::error_of(ErrorKind::Syntax, *d, &file))?;
         let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
-        let mut checker = Interp::new(true, self.state.clone(), snapshot, file.clone());
+        let mut checker = Evaluator::new(true, self.state.clone(), snapshot, file.clone());
         let v = checker
             .run_program(&program)
             .map_err(|d| Session::error(*d, &file))?;
@@ -333,7 +340,7 @@ impl Session {
         let program = syntax::parse_program(code)
             .map_err(|d| Session::error_of(ErrorKind::Syntax, *d, &file))?;
         let scope = eval::child_scope(&self.globals);
-        let mut interp = Interp::new(false, self.state.clone(), scope, file.clone());
+        let mut interp = Evaluator::new(false, self.state.clone(), scope, file.clone());
         let explain_before = std::mem::replace(&mut self.state.borrow_mut().explain_only, true);
         let v = interp.run_program(&program);
         self.state.borrow_mut().explain_only = explain_before;
@@ -500,7 +507,7 @@ impl Session {
             name: "<embed>".into(),
             text: Rc::from(""),
         };
-        let interp = Interp::new(
+        let interp = Evaluator::new(
             false,
             self.state.clone(),
             self.globals.clone(),
@@ -537,7 +544,8 @@ impl Session {
             .map(|a| (None, a.clone(), Default::default()))
             .collect();
         // Check first (nothing runs if the call is wrong), then run.
-        let mut checker = Interp::new(true, self.state.clone(), self.globals.clone(), file.clone());
+        let mut checker =
+            Evaluator::new(true, self.state.clone(), self.globals.clone(), file.clone());
         let check_args: Vec<eval::signature::RawArg> = raw
             .iter()
             .map(|(k, v, s)| {
@@ -562,7 +570,7 @@ impl Session {
                 return Err(Session::error_of(ErrorKind::Check, *d, &file));
             }
         }
-        let mut runner = Interp::new(
+        let mut runner = Evaluator::new(
             false,
             self.state.clone(),
             self.globals.clone(),
@@ -606,7 +614,7 @@ impl Session {
             .borrow()
             .cancel
             .store(false, std::sync::atomic::Ordering::Relaxed);
-        let mut runner = Interp::new(
+        let mut runner = Evaluator::new(
             false,
             self.state.clone(),
             self.globals.clone(),

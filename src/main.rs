@@ -129,7 +129,7 @@ fn main() -> ExitCode {
         }
     };
     if cli.dump_syntax {
-        println!("{}", arr::builtins::syntax_json());
+        println!("{}", arr::language::syntax_json());
         return ExitCode::SUCCESS;
     }
     if cli.device == "cuda" {

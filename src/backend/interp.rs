@@ -4,7 +4,7 @@
 //! scalar semantics of `backend::scalar` that every backend must match bitwise.
 
 use crate::backend::launch::TileBody;
-use crate::backend::scalar::{Arith, FloatMath, maximum, minimum};
+use crate::backend::scalar::{Arith, FloatMath, maximum, minimum, nan_to_num_f32, nan_to_num_f64};
 use crate::backend::{Backend, BackendError};
 use crate::data::{Element, convert};
 use crate::kernel::{BinaryOp, Instr, Kernel, MapOp, RandomDist, UnaryOp};
@@ -256,25 +256,6 @@ fn round(x: &Buf, decimals: i32, out: &mut Buf) {
         Buf::F64(v) => put(out, v.iter().map(|a| f64::round_decimals(*a, decimals))),
         other => with_buf!(other, v => put(out, v.iter().copied())),
     }
-}
-
-/// `nan_to_num` of one value, in f64 (shared with the JIT's helper).
-pub fn nan_to_num_f64(a: f64, nan: f64, posinf: f64, neginf: f64) -> f64 {
-    if a.is_nan() {
-        nan
-    } else if a == f64::INFINITY {
-        posinf
-    } else if a == f64::NEG_INFINITY {
-        neginf
-    } else {
-        a
-    }
-}
-
-/// `nan_to_num` of one f32 value (replacements clamped to f32's range).
-pub fn nan_to_num_f32(a: f32, nan: f64, posinf: f64, neginf: f64) -> f32 {
-    let big = f32::MAX as f64;
-    nan_to_num_f64(a as f64, nan, posinf.min(big), neginf.max(-big)) as f32
 }
 
 fn nan_to_num(x: &Buf, nan: f64, posinf: f64, neginf: f64, out: &mut Buf) {

@@ -322,7 +322,7 @@ impl Args {
     /// Resolves `chunks=` for a shape, with an error at the argument.
     pub fn resolve_chunks(
         &self,
-        interp: &crate::eval::Interp,
+        interp: &crate::eval::Evaluator,
         name: &str,
         shape: &[usize],
         dtype: DType,

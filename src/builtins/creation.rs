@@ -3,7 +3,7 @@
 
 use crate::builtins::args::list_to_array;
 use crate::builtins::{Args, Builtin, Group};
-use crate::eval::{Interp, R};
+use crate::eval::{Evaluator, R};
 use crate::graph::build;
 use crate::graph::node::{Distribution, FullValue, Source};
 use crate::kernel::philox::RandomStream;
@@ -116,7 +116,7 @@ pub fn register(t: &mut Vec<Builtin>) {
 
 /// Makes a source array (check mode: no node).
 pub fn source_array(
-    interp: &Interp,
+    interp: &Evaluator,
     src: Source,
     dtype: DType,
     shape: Vec<usize>,
@@ -131,7 +131,7 @@ pub fn source_array(
     })
 }
 
-fn fill(interp: &mut Interp, args: &mut Args, value: Num, dtype: DType) -> R<Value> {
+fn fill(interp: &mut Evaluator, args: &mut Args, value: Num, dtype: DType) -> R<Value> {
     let shape = args.shape("shape")?;
     let chunks = args.resolve_chunks(interp, "chunks", &shape, dtype)?;
     Ok(source_array(
@@ -159,17 +159,17 @@ fn num_dtype(n: Num) -> DType {
     }
 }
 
-fn zeros(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn zeros(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let dtype = args.dtype("dtype")?.unwrap_or(DType::F64);
     fill(interp, args, Num::Int(0), dtype)
 }
 
-fn ones(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn ones(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let dtype = args.dtype("dtype")?.unwrap_or(DType::F64);
     fill(interp, args, Num::Int(1), dtype)
 }
 
-fn full(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn full(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let Some(v) = args.num("fill_value")? else {
         return args.error(
             "fill_value",
@@ -181,7 +181,7 @@ fn full(interp: &mut Interp, args: &mut Args) -> R<Value> {
     fill(interp, args, v, dtype)
 }
 
-fn full_like(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn full_like(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let Some(v) = args.num("fill_value")? else {
         return args.error(
@@ -207,7 +207,7 @@ fn full_like(interp: &mut Interp, args: &mut Args) -> R<Value> {
     ))
 }
 
-fn arange(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn arange(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let a = args.num("start")?.unwrap_or(Num::Int(0));
     let (start, stop) = match args.num("stop")? {
         Some(stop) => (a, stop),
@@ -234,7 +234,7 @@ fn arange(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(source_array(interp, src, dtype, vec![len], chunks))
 }
 
-fn linspace(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn linspace(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let start = args.float("start")?.unwrap_or(0.0);
     let stop = args.float("stop")?.unwrap_or(0.0);
     let num = args.int_or("num", 50)?;
@@ -253,7 +253,7 @@ fn linspace(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(source_array(interp, src, dtype, vec![num as usize], chunks))
 }
 
-fn eye(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn eye(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let n = args.int_or("n", 0)?;
     let m = args.int("m")?.unwrap_or(n);
     if n < 0 || m < 0 {
@@ -272,7 +272,7 @@ fn eye(interp: &mut Interp, args: &mut Args) -> R<Value> {
     ))
 }
 
-fn array(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn array(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let dtype = args.dtype("dtype")?;
     let Some(data) = args.get("data") else {
         return args.error("data", "`array` needs data", "missing");
@@ -304,7 +304,7 @@ fn array(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(Value::Array(arr))
 }
 
-fn reshape_scalar(_interp: &Interp, a: Array) -> Array {
+fn reshape_scalar(_interp: &Evaluator, a: Array) -> Array {
     let node = a.node.map(|n| build::reshape(n, Vec::new()));
     Array {
         dtype: a.dtype,
@@ -315,7 +315,7 @@ fn reshape_scalar(_interp: &Interp, a: Array) -> Array {
 
 /// The stream for a random call: explicit seeds always mean stream 0 of that seed; otherwise
 /// the session's next stream.
-fn stream_for(interp: &mut Interp, args: &Args) -> R<RandomStream> {
+fn stream_for(interp: &mut Evaluator, args: &Args) -> R<RandomStream> {
     if let Some(seed) = args.int("seed")? {
         return Ok(RandomStream {
             seed: seed as u64,
@@ -334,7 +334,7 @@ fn stream_for(interp: &mut Interp, args: &Args) -> R<RandomStream> {
 }
 
 fn random_source(
-    interp: &mut Interp,
+    interp: &mut Evaluator,
     args: &mut Args,
     dist: Distribution,
     default: DType,
@@ -352,7 +352,7 @@ fn random_source(
     ))
 }
 
-fn random_normal(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn random_normal(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let loc = args.float("loc")?.unwrap_or(0.0);
     let scale = args.float("scale")?.unwrap_or(1.0);
     if scale < 0.0 {
@@ -379,7 +379,7 @@ fn random_normal(interp: &mut Interp, args: &mut Args) -> R<Value> {
     )
 }
 
-fn random_uniform(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn random_uniform(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let low = args.float("low")?.unwrap_or(0.0);
     let high = args.float("high")?.unwrap_or(1.0);
     if let Some(d) = args.dtype("dtype")?
@@ -399,7 +399,7 @@ fn random_uniform(interp: &mut Interp, args: &mut Args) -> R<Value> {
     )
 }
 
-fn random_integers(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn random_integers(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let a = args.int("low")?.unwrap_or(0);
     let (low, high) = match args.int("high")? {
         Some(h) => (a, h),
@@ -436,7 +436,7 @@ fn random_integers(interp: &mut Interp, args: &mut Args) -> R<Value> {
     )
 }
 
-fn random_seed(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn random_seed(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let seed = args.int("seed")?.unwrap_or(0);
     if !interp.check {
         let mut s = interp.session.borrow_mut();

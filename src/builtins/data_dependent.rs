@@ -5,7 +5,7 @@
 use crate::builtins::{Args, Builtin, Group};
 use crate::data::{Data, Element};
 use crate::eval::ops::compute_array;
-use crate::eval::{Interp, R};
+use crate::eval::{Evaluator, R};
 use crate::sema::dtype::DType;
 use crate::value::{Array, Dim, Value};
 use ndarray::{ArrayD, Axis, IxDyn};
@@ -107,7 +107,7 @@ fn sort_lanes<T: Element + PartialOrd>(
     (vals, idx)
 }
 
-fn input(interp: &Interp, args: &Args) -> R<(Array, Option<Data>)> {
+fn input(interp: &Evaluator, args: &Args) -> R<(Array, Option<Data>)> {
     let x = args.array("x")?;
     if interp.check {
         return Ok((x, None));
@@ -127,15 +127,15 @@ fn result(data: Data) -> Value {
     })
 }
 
-fn sort(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn sort(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     sort_or_argsort(interp, args, false)
 }
 
-fn argsort(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn argsort(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     sort_or_argsort(interp, args, true)
 }
 
-fn sort_or_argsort(interp: &mut Interp, args: &mut Args, indices: bool) -> R<Value> {
+fn sort_or_argsort(interp: &mut Evaluator, args: &mut Args, indices: bool) -> R<Value> {
     let (x, data) = input(interp, args)?;
     if x.shape.is_empty() {
         return args.error(
@@ -160,7 +160,7 @@ fn sort_or_argsort(interp: &mut Interp, args: &mut Args, indices: bool) -> R<Val
     })))
 }
 
-fn topk(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn topk(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let (x, data) = input(interp, args)?;
     if x.shape.is_empty() {
         return args.error(
@@ -198,7 +198,7 @@ fn topk(interp: &mut Interp, args: &mut Args) -> R<Value> {
     })))
 }
 
-fn unique(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn unique(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let (x, data) = input(interp, args)?;
     let Some(data) = data else {
         return Ok(Value::Array(Array {
@@ -216,7 +216,7 @@ fn unique(interp: &mut Interp, args: &mut Args) -> R<Value> {
     })))
 }
 
-fn nonzero(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn nonzero(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let (x, data) = input(interp, args)?;
     let nd = x.shape.len().max(1);
     let Some(data) = data else {
@@ -233,7 +233,7 @@ fn nonzero(interp: &mut Interp, args: &mut Args) -> R<Value> {
         ));
     };
     let shape = data.shape().to_vec();
-    let strides = crate::exec::region::strides(&shape);
+    let strides = crate::data::strides(&shape);
     let flat: Vec<usize> = with_data!(&data, a => a.iter().enumerate().filter(|(_, v)| v.truthy()).map(|(i, _)| i).collect());
     let axes = (0..shape.len().max(1))
         .map(|k| {

@@ -3,7 +3,7 @@
 
 use crate::builtins::{Args, Builtin, Group};
 use crate::eval::ops::{self, Operand2, binary_arrays, map_values, promote_checked};
-use crate::eval::{Flow, Interp, R};
+use crate::eval::{Evaluator, Flow, R};
 use crate::kernel::{BinaryOp, MapOp, UnaryOp};
 use crate::sema::dtype::DType;
 use crate::value::{Array, Num, Value};
@@ -126,7 +126,7 @@ pub fn register(t: &mut Vec<Builtin>) {
 }
 
 fn host_unary(op: UnaryOp, n: Num) -> Num {
-    use crate::backend::scalar::{Arith, FloatMath};
+    use crate::scalar::{Arith, FloatMath};
     let f = n.as_f64();
     match op {
         UnaryOp::IsNan => Num::Bool(f.is_nan()),
@@ -149,7 +149,7 @@ fn host_unary(op: UnaryOp, n: Num) -> Num {
     }
 }
 
-fn unary(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn unary(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let op = UNARY
         .iter()
         .find(|(n, _, _)| *n == args.name)
@@ -175,7 +175,7 @@ fn unary(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }
 }
 
-fn binary(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn binary(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let op = BINARY
         .iter()
         .find(|(n, _, _)| *n == args.name)
@@ -205,7 +205,7 @@ fn binary(interp: &mut Interp, args: &mut Args) -> R<Value> {
     binary_arrays(interp, op, &a, &b, args.span, args.name)
 }
 
-fn where_(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn where_(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let c = args.operand("condition")?;
     let x = args.operand("x")?;
     let y = args.operand("y")?;
@@ -242,7 +242,7 @@ fn where_(interp: &mut Interp, args: &mut Args) -> R<Value> {
     ))
 }
 
-fn clip(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn clip(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.operand("x")?;
     let lo = args
         .get("a_min")
@@ -289,13 +289,13 @@ fn clip(interp: &mut Interp, args: &mut Args) -> R<Value> {
     ))
 }
 
-fn round(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn round(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let decimals = args.int_or("decimals", 0)? as i32;
     match args.operand("x")? {
         Operand2::Weak(Some(n), _) => Ok(Value::Num(match n {
-            Num::Float(f) => Num::Float(
-                <f64 as crate::backend::scalar::FloatMath>::round_decimals(f, decimals),
-            ),
+            Num::Float(f) => Num::Float(<f64 as crate::scalar::FloatMath>::round_decimals(
+                f, decimals,
+            )),
             other => other,
         })),
         Operand2::Weak(None, _) => Err(Flow::Unknown),
@@ -327,7 +327,7 @@ fn round(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }
 }
 
-fn nan_to_num(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn nan_to_num(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let a = args.array("x")?;
     if !a.dtype.is_float() {
         return Ok(Value::Array(a));
@@ -351,7 +351,7 @@ fn nan_to_num(interp: &mut Interp, args: &mut Args) -> R<Value> {
 }
 
 /// Converts an array to another dtype.
-pub fn cast(interp: &Interp, a: &Array, dtype: DType) -> Value {
+pub fn cast(interp: &Evaluator, a: &Array, dtype: DType) -> Value {
     if a.dtype == dtype {
         return Value::Array(a.clone());
     }
@@ -365,7 +365,7 @@ pub fn cast(interp: &Interp, a: &Array, dtype: DType) -> Value {
     )
 }
 
-fn astype(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn astype(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let Some(d) = args.dtype("dtype")? else {
         return args.error("dtype", "astype needs a dtype", "missing");
     };

@@ -4,7 +4,7 @@
 use crate::builtins::{Args, Builtin, Group};
 use crate::data::Data;
 use crate::eval::ops::{compute_array, force_scalar};
-use crate::eval::{Flow, Interp, R};
+use crate::eval::{Evaluator, Flow, R};
 use crate::value::format::{format_array, format_f32, format_f64};
 use crate::value::{Array, Hint, Num, Value};
 use std::rc::Rc;
@@ -98,7 +98,7 @@ pub fn reveal_length(node: &crate::graph::NodeRef) {
 }
 
 /// The attribute `name` of an array, if it is one.
-pub fn array_attribute(interp: &Interp, a: &Array, name: &str) -> Option<Value> {
+pub fn array_attribute(interp: &Evaluator, a: &Array, name: &str) -> Option<Value> {
     let known = a.known_shape();
     Some(match name {
         "shape" => match known {
@@ -182,7 +182,7 @@ fn format_data(data: &Data) -> String {
 }
 
 /// Formats an array; a summarised one (over 1000 elements) computes only the entries shown.
-fn format_array_value(interp: &Interp, a: &Array, span: crate::syntax::ast::Span) -> R<String> {
+fn format_array_value(interp: &Evaluator, a: &Array, span: crate::syntax::ast::Span) -> R<String> {
     use crate::value::format::{EDGE_ITEMS, SUMMARY_THRESHOLD};
     let (Some(shape), Some(node)) = (a.known_shape(), &a.node) else {
         return Err(Flow::Unknown);
@@ -230,8 +230,8 @@ fn format_array_value(interp: &Interp, a: &Array, span: crate::syntax::ast::Span
     };
     let data = compute_array(interp, &small, span)?;
     let small_shape = data.shape().to_vec();
-    let small_strides = crate::exec::region::strides(&small_shape);
-    let big_strides = crate::exec::region::strides(&shape);
+    let small_strides = crate::data::strides(&small_shape);
+    let big_strides = crate::data::strides(&shape);
     // Maps a flat index of the whole array to the computed corner array.
     let to_small = |flat: usize| -> usize {
         let mut rest = flat;
@@ -281,7 +281,7 @@ fn format_array_value(interp: &Interp, a: &Array, span: crate::syntax::ast::Span
 
 /// The text `print` shows for a value (computing arrays).
 pub fn display(
-    interp: &Interp,
+    interp: &Evaluator,
     v: &Value,
     span: crate::syntax::ast::Span,
     nested: bool,
@@ -329,7 +329,7 @@ pub fn display(
     })
 }
 
-fn print(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn print(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let values = args.rest("values");
     if interp.check {
         return Ok(Value::None);
@@ -359,7 +359,7 @@ fn print(interp: &mut Interp, args: &mut Args) -> R<Value> {
 /// x.std()`), they are computed in one plan — reductions of the same input in one pass —
 /// and shown from memory.
 fn compute_together(
-    interp: &Interp,
+    interp: &Evaluator,
     values: Vec<Value>,
     span: crate::syntax::ast::Span,
 ) -> R<Vec<Value>> {
@@ -407,7 +407,7 @@ fn compute_together(
     Ok(values)
 }
 
-fn compute(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn compute(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let a = args.array("x")?;
     if interp.check {
         return Ok(Value::Array(a));
@@ -428,7 +428,7 @@ fn compute(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }))
 }
 
-fn len(_interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn len(_interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let Some(v) = args.value("x") else {
         return args.error("x", "len needs a value", "missing");
     };
@@ -453,7 +453,7 @@ fn len(_interp: &mut Interp, args: &mut Args) -> R<Value> {
 /// Longest list `range` builds.
 const MAX_RANGE: i64 = 100_000_000;
 
-fn range(_interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn range(_interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let a = args.int_or("start", 0)?;
     let (start, stop) = match args.int("stop")? {
         Some(s) => (a, s),
@@ -483,7 +483,7 @@ fn range(_interp: &mut Interp, args: &mut Args) -> R<Value> {
     )))
 }
 
-fn host_number(interp: &Interp, args: &Args) -> R<Num> {
+fn host_number(interp: &Evaluator, args: &Args) -> R<Num> {
     let Some(v) = args.value("x") else {
         return args.error("x", format!("{} needs a value", args.name), "missing");
     };
@@ -530,7 +530,7 @@ fn host_number(interp: &Interp, args: &Args) -> R<Num> {
     }
 }
 
-fn float(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn float(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     match host_number(interp, args) {
         Ok(n) => Ok(Value::Num(Num::Float(n.as_f64()))),
         Err(Flow::Unknown) => Ok(Value::Unknown(Hint::Num(
@@ -540,7 +540,7 @@ fn float(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }
 }
 
-fn int(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn int(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     match host_number(interp, args) {
         Ok(Num::Float(f)) => {
             if !f.is_finite()
@@ -562,7 +562,7 @@ fn int(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }
 }
 
-fn str_(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn str_(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let Some(v) = args.value("x") else {
         return Ok(Value::str("none"));
     };
@@ -572,7 +572,7 @@ fn str_(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(Value::str(&display(interp, v, args.span, false)?))
 }
 
-fn assert_(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn assert_(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let Some(c) = args.get("cond").cloned() else {
         return args.error("cond", "assert needs a condition", "missing");
     };
@@ -591,7 +591,7 @@ fn assert_(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(Value::None)
 }
 
-fn explain(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn explain(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let a = args.array("x")?;
     if interp.check {
         return Ok(Value::None);

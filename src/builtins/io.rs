@@ -7,7 +7,7 @@
 
 use crate::builtins::{Args, Builtin, Group};
 use crate::data::Data;
-use crate::eval::{Flow, Interp, R};
+use crate::eval::{Evaluator, Flow, R};
 use crate::graph::NodeRef;
 use crate::graph::build;
 use crate::graph::node::{ArraySource, Source};
@@ -102,7 +102,7 @@ fn required_string(args: &Args, name: &str) -> R<String> {
 /// The lazy array of a file source: in check mode only its type; in run mode a node whose
 /// blocks follow `native` (the file's own chunks) unless `chunks=` says otherwise.
 fn source_value(
-    interp: &Interp,
+    interp: &Evaluator,
     args: &Args,
     make: impl FnOnce() -> Result<Arc<dyn ArraySource>, String>,
     dtype: DType,
@@ -135,14 +135,14 @@ fn source_value(
 }
 
 /// In check mode, a source whose file an earlier store writes is not opened yet.
-fn planned(interp: &Interp, path: &Path) -> R<()> {
-    if interp.check && io::is_planned(interp, path) {
+fn planned(interp: &Evaluator, path: &Path) -> R<()> {
+    if interp.check && io::is_planned(&interp.io_env(), path) {
         return Err(Flow::Unknown);
     }
     Ok(())
 }
 
-fn from_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn from_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let path = PathBuf::from(required_string(args, "path")?);
     let dataset = required_string(args, "dataset")?;
     planned(interp, &path)?;
@@ -164,7 +164,7 @@ fn from_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
     )
 }
 
-fn from_npy(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn from_npy(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let path = PathBuf::from(required_string(args, "path")?);
     planned(interp, &path)?;
     let header = io::npy::read_header(&path).or_else(|m| args.error("path", m, "cannot read"))?;
@@ -178,7 +178,7 @@ fn from_npy(interp: &mut Interp, args: &mut Args) -> R<Value> {
     )
 }
 
-fn from_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn from_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let path = PathBuf::from(required_string(args, "path")?);
     planned(interp, &path)?;
     let info = io::zarr::inspect(&path).or_else(|m| args.error("path", m, "cannot read"))?;
@@ -192,7 +192,7 @@ fn from_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
     )
 }
 
-fn glob(_interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn glob(_interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let pattern = required_string(args, "pattern")?;
     let paths = ::glob::glob(&pattern)
         .or_else(|e| args.error("pattern", format!("bad glob pattern: {e}"), "bad pattern"))?;
@@ -212,17 +212,17 @@ fn glob(_interp: &mut Interp, args: &mut Args) -> R<Value> {
 }
 
 /// The target path of a store: validated, and recorded in check mode.
-fn store_path(interp: &Interp, args: &Args, is_dir: bool) -> R<PathBuf> {
+fn store_path(interp: &Evaluator, args: &Args, is_dir: bool) -> R<PathBuf> {
     let path = PathBuf::from(required_string(args, "path")?);
     io::check_target(&path, is_dir).or_else(|m| args.error("path", m, "cannot write here"))?;
     if interp.check {
-        io::plan_write(interp, &path);
+        io::plan_write(&interp.io_env(), &path);
     }
     Ok(path)
 }
 
 /// The array argument of a store (its node in run mode; `None` in check mode).
-fn store_node(interp: &Interp, a: &Array) -> R<Option<NodeRef>> {
+fn store_node(interp: &Evaluator, a: &Array) -> R<Option<NodeRef>> {
     if interp.check {
         return Ok(None);
     }
@@ -234,17 +234,17 @@ fn failed<T>(args: &Args, message: String) -> R<T> {
     args.error("path", message, "while writing this")
 }
 
-fn to_npy(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn to_npy(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let path = store_path(interp, args, false)?;
     let Some(node) = store_node(interp, &x)? else {
         return Ok(Value::None);
     };
     let result = (|| -> Result<(), String> {
-        let _interrupt = io::InterruptGuard::install(interp);
+        let _interrupt = io::InterruptGuard::install(&interp.io_env());
         let staged = io::atomic::Staged::new(&path)?;
         let mut w = io::npy::NpyWriter::create(staged.temp(), node.dtype, &node.shape)?;
-        io::stream_store(interp, "to_npy", &node, &mut |region, data| {
+        io::stream_store(&interp.io_env(), "to_npy", &node, &mut |region, data| {
             w.write_block(region, &data)
         })
         .map_err(|e| e.to_string())?;
@@ -327,7 +327,7 @@ fn hdf5_targets(args: &Args) -> R<Vec<(Array, String)>> {
     Ok(arrays.into_iter().zip(names).collect())
 }
 
-fn to_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn to_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let targets = hdf5_targets(args)?;
     let path = store_path(interp, args, false)?;
     let compression = match args.string("compression")?.as_deref() {
@@ -372,7 +372,7 @@ fn to_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
         nodes.push((node, name.clone()));
     }
     let result = (|| -> Result<(), String> {
-        let _interrupt = io::InterruptGuard::install(interp);
+        let _interrupt = io::InterruptGuard::install(&interp.io_env());
         let mut w = io::hdf5::Writer::create(&path)?;
         for (node, name) in &nodes {
             let block: Vec<usize> = node
@@ -387,7 +387,7 @@ fn to_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
                 chunk: io::hdf5::chunk_for(&block, node.dtype.size()),
             };
             let ds = w.dataset(&target, compression)?;
-            io::stream_store(interp, "to_hdf5", node, &mut |region, data| {
+            io::stream_store(&interp.io_env(), "to_hdf5", node, &mut |region, data| {
                 w.write_block(&ds, region, &data)
             })
             .map_err(|e| e.to_string())?;
@@ -398,7 +398,7 @@ fn to_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(Value::None)
 }
 
-fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn to_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let path = store_path(interp, args, true)?;
     let format = args.int_or("zarr_format", 3)?;
@@ -442,7 +442,7 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
         .map(|c| c.first().copied().unwrap_or(1).max(1))
         .collect();
     let result = (|| -> Result<(), String> {
-        let _interrupt = io::InterruptGuard::install(interp);
+        let _interrupt = io::InterruptGuard::install(&interp.io_env());
         let mut w = io::zarr::ZarrWriter::create(
             &path,
             node.dtype,
@@ -451,7 +451,7 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
             format as u8,
             compression,
         )?;
-        io::stream_store(interp, "to_zarr", &node, &mut |region, data| {
+        io::stream_store(&interp.io_env(), "to_zarr", &node, &mut |region, data| {
             w.write_block(region, &data)
         })
         .map_err(|e| e.to_string())?;
@@ -475,7 +475,7 @@ fn pixels(args: &Args, name: &str) -> R<Option<usize>> {
 }
 
 /// The `path=` of a picture.
-fn picture_path(interp: &Interp, args: &Args) -> R<PathBuf> {
+fn picture_path(interp: &Evaluator, args: &Args) -> R<PathBuf> {
     if args.get("path").is_none() {
         return args.error(
             "path",
@@ -486,7 +486,7 @@ fn picture_path(interp: &Interp, args: &Args) -> R<PathBuf> {
     store_path(interp, args, false)
 }
 
-fn imshow(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn imshow(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     if x.shape.len() != 2 {
         return args.error(
@@ -522,8 +522,8 @@ fn imshow(interp: &mut Interp, args: &mut Args) -> R<Value> {
         width,
         height,
     };
-    let _interrupt = io::InterruptGuard::install(interp);
-    pictures::imshow(interp, &node, &opts).or_else(|m| failed(args, m))?;
+    let _interrupt = io::InterruptGuard::install(&interp.io_env());
+    pictures::imshow(&interp.io_env(), &node, &opts).or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
 
@@ -536,7 +536,7 @@ fn chart_options<'a>(args: &Args, path: &'a Path) -> R<pictures::ChartOptions<'a
     })
 }
 
-fn plot(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn plot(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let y = args.array("y")?;
     if y.shape.len() != 1 {
         return args.error(
@@ -550,12 +550,12 @@ fn plot(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let Some(node) = store_node(interp, &y)? else {
         return Ok(Value::None);
     };
-    let _interrupt = io::InterruptGuard::install(interp);
-    pictures::plot(interp, &node, &opts).or_else(|m| failed(args, m))?;
+    let _interrupt = io::InterruptGuard::install(&interp.io_env());
+    pictures::plot(&interp.io_env(), &node, &opts).or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
 
-fn hist(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn hist(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let bins = args.int_or("bins", 10)?;
     if !(1..=100_000).contains(&bins) {
@@ -599,9 +599,9 @@ fn hist(interp: &mut Interp, args: &mut Args) -> R<Value> {
             node: None,
         }));
     };
-    let _interrupt = io::InterruptGuard::install(interp);
-    let counts =
-        pictures::hist(interp, &node, bins as usize, range, &opts).or_else(|m| failed(args, m))?;
+    let _interrupt = io::InterruptGuard::install(&interp.io_env());
+    let counts = pictures::hist(&interp.io_env(), &node, bins as usize, range, &opts)
+        .or_else(|m| failed(args, m))?;
     let n = counts.len();
     let data = Data::I64(
         ndarray::ArrayD::from_shape_vec(

@@ -3,7 +3,7 @@
 
 use crate::builtins::{Args, Builtin, Group};
 use crate::eval::ops::{Operand2, binary_arrays};
-use crate::eval::{Interp, R, err_label};
+use crate::eval::{Evaluator, R, err_label};
 use crate::graph::build;
 use crate::graph::node::ReduceOp;
 use crate::kernel::BinaryOp;
@@ -31,7 +31,7 @@ pub fn register(t: &mut Vec<Builtin>) {
     add("outer", "a, b", "Outer product of two 1-D arrays.", outer);
 }
 
-fn expand(interp: &Interp, a: &Array, positions: &[usize]) -> Array {
+fn expand(interp: &Evaluator, a: &Array, positions: &[usize]) -> Array {
     match crate::builtins::shape_ops::insert_axes(interp, a, positions) {
         Value::Array(x) => x,
         _ => unreachable!("insert_axes gives an array"),
@@ -39,7 +39,7 @@ fn expand(interp: &Interp, a: &Array, positions: &[usize]) -> Array {
 }
 
 /// `a @ b` for 1-D and 2-D arrays.
-pub fn matmul_values(interp: &mut Interp, x: &Value, y: &Value, span: Span) -> R<Value> {
+pub fn matmul_values(interp: &mut Evaluator, x: &Value, y: &Value, span: Span) -> R<Value> {
     let (Value::Array(a), Value::Array(b)) = (x, y) else {
         return err_label(
             "`@` needs two arrays",
@@ -108,13 +108,13 @@ pub fn matmul_values(interp: &mut Interp, x: &Value, y: &Value, span: Span) -> R
     Ok(Value::Array(Array { dtype, shape, node }))
 }
 
-fn matmul(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn matmul(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let a = Value::Array(args.array("a")?);
     let b = Value::Array(args.array("b")?);
     matmul_values(interp, &a, &b, args.span)
 }
 
-fn outer(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn outer(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let a = args.array("a")?;
     let b = args.array("b")?;
     if a.shape.len() != 1 || b.shape.len() != 1 {

@@ -14,7 +14,7 @@ pub mod shape_ops;
 
 pub use args::Args;
 
-use crate::eval::{Interp, R, err_label};
+use crate::eval::{Evaluator, R, err_label};
 use crate::sema::dtype::DType;
 use crate::syntax::ast::Span;
 use crate::value::{Hint, Num, Value};
@@ -45,7 +45,7 @@ pub struct Builtin {
     /// Its group.
     pub group: Group,
     /// The implementation.
-    pub run: fn(&mut Interp, &mut Args) -> R<Value>,
+    pub run: fn(&mut Evaluator, &mut Args) -> R<Value>,
 }
 
 impl std::fmt::Debug for Builtin {
@@ -118,40 +118,10 @@ pub fn global_names() -> Vec<String> {
     v
 }
 
-/// The closest known name, if one is close enough.
-pub fn suggest(name: &str, candidates: &[String]) -> Option<String> {
-    let mut best: Option<(usize, &String)> = None;
-    for c in candidates {
-        let d = edit_distance(name, c);
-        if d <= (name.len() / 3).max(1) && best.is_none_or(|(bd, _)| d < bd) {
-            best = Some((d, c));
-        }
-    }
-    best.map(|(_, c)| c.clone())
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let a: Vec<char> = a.chars().collect();
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    let mut before: Vec<usize> = prev.clone();
-    for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
-        for j in 1..=b.len() {
-            let cost = if a[i - 1] == b[j - 1] { 0 } else { 1 };
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            // A swap of two neighbours counts as one edit.
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(before[j - 2] + 1);
-            }
-        }
-        before = std::mem::replace(&mut prev, cur);
-    }
-    prev[b.len()]
-}
+pub use crate::sema::names::suggest;
 
 /// Evaluates `value.name`: array attributes, module members, or a bound method.
-pub fn attribute(interp: &mut Interp, v: Value, name: &str, span: Span) -> R<Value> {
+pub fn attribute(interp: &mut Evaluator, v: Value, name: &str, span: Span) -> R<Value> {
     if let Value::Module(m) = &v {
         let full = format!("{m}.{name}");
         return match find(&full) {

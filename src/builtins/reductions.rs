@@ -1,7 +1,7 @@
 //! Reductions (axis none, int, negative or tuple; keepdims; ddof; nan-variants) and scans.
 
 use crate::builtins::{Args, Builtin, Group};
-use crate::eval::{Interp, R};
+use crate::eval::{Evaluator, R};
 use crate::graph::build;
 use crate::graph::node::{ReduceOp, ScanOp};
 use crate::value::{Array, Value};
@@ -85,7 +85,7 @@ pub fn register(t: &mut Vec<Builtin>) {
     });
 }
 
-fn reduce(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn reduce(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let op = REDUCTIONS
         .iter()
         .find(|(n, _, _)| *n == args.name)
@@ -139,7 +139,7 @@ fn reduce(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(Value::Array(Array { dtype, shape, node }))
 }
 
-fn scan(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn scan(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let op = if args.name == "cumsum" {
         ScanOp::CumSum
     } else {

@@ -4,7 +4,7 @@
 use crate::builtins::args::int_list;
 use crate::builtins::{Args, Builtin, Group};
 use crate::eval::ops::{self, Operand2, map_values};
-use crate::eval::{Flow, Interp, R};
+use crate::eval::{Evaluator, Flow, R};
 use crate::graph::build;
 use crate::graph::node::{SliceItem, Source};
 use crate::kernel::MapOp;
@@ -99,7 +99,7 @@ fn known(x: &Array) -> R<Vec<usize>> {
 }
 
 fn with_node(
-    interp: &Interp,
+    interp: &Evaluator,
     x: &Array,
     shape: Vec<Dim>,
     dtype: DType,
@@ -114,7 +114,7 @@ fn with_node(
 }
 
 /// Reshapes an array (used by `reshape`, `ravel` and others).
-pub fn reshape_to(interp: &Interp, args: &Args, x: &Array, want: Vec<i64>) -> R<Value> {
+pub fn reshape_to(interp: &Evaluator, args: &Args, x: &Array, want: Vec<i64>) -> R<Value> {
     let shape = known(x)?;
     let total: usize = shape.iter().product();
     let n_unknown = want.iter().filter(|&&d| d == -1).count();
@@ -179,7 +179,7 @@ fn rest_ints(args: &Args, name: &str) -> R<Option<Vec<i64>>> {
     }
 }
 
-fn reshape(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn reshape(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let Some(want) = rest_ints(args, "shape")? else {
         return args.error("x", "reshape needs a shape", "missing shape");
@@ -187,23 +187,23 @@ fn reshape(interp: &mut Interp, args: &mut Args) -> R<Value> {
     reshape_to(interp, args, &x, want)
 }
 
-fn ravel(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn ravel(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     reshape_to(interp, args, &x, vec![-1])
 }
 
-fn permute(interp: &Interp, x: &Array, perm: Vec<usize>) -> Value {
+fn permute(interp: &Evaluator, x: &Array, perm: Vec<usize>) -> Value {
     let shape = perm.iter().map(|&p| x.shape[p]).collect();
     with_node(interp, x, shape, x.dtype, |n| build::transpose(n, perm))
 }
 
 /// Transposes an array (reverses its axes).
-pub fn transposed(interp: &Interp, x: &Array) -> Value {
+pub fn transposed(interp: &Evaluator, x: &Array) -> Value {
     let perm: Vec<usize> = (0..x.shape.len()).rev().collect();
     permute(interp, x, perm)
 }
 
-fn transpose(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn transpose(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     let perm = match rest_ints(args, "axes")? {
@@ -235,7 +235,7 @@ fn transpose(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(permute(interp, &x, perm))
 }
 
-fn swapaxes(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn swapaxes(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     let a = args.axis_value("axis1", args.int_or("axis1", 0)?, nd)?;
@@ -245,7 +245,7 @@ fn swapaxes(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(permute(interp, &x, perm))
 }
 
-fn moveaxis(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn moveaxis(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     let src = args.ints("source")?.unwrap_or_default();
@@ -274,11 +274,11 @@ fn moveaxis(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(permute(interp, &x, order))
 }
 
-fn slice_value(interp: &Interp, x: &Array, items: Vec<SliceItem>, shape: Vec<Dim>) -> Value {
+fn slice_value(interp: &Evaluator, x: &Array, items: Vec<SliceItem>, shape: Vec<Dim>) -> Value {
     with_node(interp, x, shape, x.dtype, |n| build::slice(n, items))
 }
 
-fn squeeze(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn squeeze(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     let axes: Vec<usize> = match args.ints("axis")? {
@@ -322,7 +322,7 @@ fn squeeze(interp: &mut Interp, args: &mut Args) -> R<Value> {
 }
 
 /// Inserts new axes at the given output positions.
-pub fn insert_axes(interp: &Interp, x: &Array, positions: &[usize]) -> Value {
+pub fn insert_axes(interp: &Evaluator, x: &Array, positions: &[usize]) -> Value {
     let out_nd = x.shape.len() + positions.len();
     let mut items = Vec::new();
     let mut shape = Vec::new();
@@ -345,7 +345,7 @@ pub fn insert_axes(interp: &Interp, x: &Array, positions: &[usize]) -> Value {
     slice_value(interp, x, items, shape)
 }
 
-fn expand_dims(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn expand_dims(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let list = args.ints("axis")?.unwrap_or_default();
     let out_nd = x.shape.len() + list.len();
@@ -361,7 +361,7 @@ fn expand_dims(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(insert_axes(interp, &x, &positions))
 }
 
-fn broadcast_to(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn broadcast_to(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let shape = args.shape("shape")?;
     let dims: Vec<Dim> = shape.iter().map(|&d| Some(d)).collect();
@@ -447,7 +447,7 @@ fn common_dtype(arrays: &[Array]) -> DType {
         .unwrap_or(DType::F64)
 }
 
-fn concat_arrays(interp: &Interp, args: &Args, arrays: Vec<Array>, axis: i64) -> R<Value> {
+fn concat_arrays(interp: &Evaluator, args: &Args, arrays: Vec<Array>, axis: i64) -> R<Value> {
     let nd = arrays[0].shape.len();
     if nd == 0 {
         return args.error("arrays", "cannot concatenate 0-d arrays", "0-d");
@@ -506,13 +506,13 @@ fn concat_arrays(interp: &Interp, args: &Args, arrays: Vec<Array>, axis: i64) ->
     Ok(Value::Array(Array { dtype, shape, node }))
 }
 
-fn concatenate(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn concatenate(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let arrays = array_list(args, "arrays")?;
     let axis = args.int_or("axis", 0)?;
     concat_arrays(interp, args, arrays, axis)
 }
 
-fn stack(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn stack(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let arrays = array_list(args, "arrays")?;
     let nd = arrays[0].shape.len() + 1;
     let axis = args.int_or("axis", 0)?;
@@ -543,7 +543,7 @@ fn stack(interp: &mut Interp, args: &mut Args) -> R<Value> {
     concat_arrays(interp, args, expanded, ax as i64)
 }
 
-fn flip(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn flip(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     let axes = args.axes("axis", nd)?;
@@ -570,7 +570,7 @@ fn flip(interp: &mut Interp, args: &mut Args) -> R<Value> {
     Ok(slice_value(interp, &x, items, x.shape.clone()))
 }
 
-fn tri_part(interp: &mut Interp, args: &mut Args, lower: bool) -> R<Value> {
+fn tri_part(interp: &mut Evaluator, args: &mut Args, lower: bool) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     if nd < 2 {
@@ -612,15 +612,15 @@ fn tri_part(interp: &mut Interp, args: &mut Args, lower: bool) -> R<Value> {
     ))
 }
 
-fn triu(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn triu(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     tri_part(interp, args, false)
 }
 
-fn tril(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn tril(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     tri_part(interp, args, true)
 }
 
-fn diagonal(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn diagonal(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     if nd < 2 {
@@ -654,7 +654,7 @@ fn diagonal(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }))
 }
 
-fn rechunk(interp: &mut Interp, args: &mut Args) -> R<Value> {
+fn rechunk(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let shape = known(&x)?;
     let grid = args.resolve_chunks(interp, "chunks", &shape, x.dtype)?;

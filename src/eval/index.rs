@@ -2,7 +2,7 @@
 //! `newaxis`, `...`; out-of-range indices known before computing are errors. Lists, tuples
 //! and strings index like Python.
 
-use crate::eval::{Flow, Interp, R, err, err_label};
+use crate::eval::{Evaluator, Flow, R, err, err_label};
 use crate::graph::build;
 use crate::graph::node::SliceItem;
 use crate::sema::dtype::DType;
@@ -49,7 +49,7 @@ pub fn slice_indices(
     (start, step, len.max(0) as usize)
 }
 
-fn int_of(interp: &mut Interp, e: &Expr) -> R<Option<i64>> {
+fn int_of(interp: &mut Evaluator, e: &Expr) -> R<Option<i64>> {
     let v = interp.eval(e)?;
     match v {
         Value::Num(Num::Int(i)) => Ok(Some(i)),
@@ -75,7 +75,7 @@ fn int_of(interp: &mut Interp, e: &Expr) -> R<Option<i64>> {
 
 /// Evaluates `target[items]`.
 pub fn index(
-    interp: &mut Interp,
+    interp: &mut Evaluator,
     target: Value,
     items: &[IndexItem],
     tspan: Span,
@@ -208,7 +208,7 @@ pub fn index(
     index_array(interp, &a, ixs, span)
 }
 
-fn mask_index(interp: &Interp, a: &Array, mask: &Array, span: Span) -> R<Value> {
+fn mask_index(interp: &Evaluator, a: &Array, mask: &Array, span: Span) -> R<Value> {
     let k = mask.shape.len();
     if k == 0 || k > a.shape.len() {
         return err_label(
@@ -266,14 +266,12 @@ fn mask_index(interp: &Interp, a: &Array, mask: &Array, span: Span) -> R<Value> 
         build::map(crate::kernel::MapOp::Cast, m1.dtype, DType::Bool, vec![m1])
     };
     let session = interp.session.borrow();
-    let counts =
-        crate::exec::count_per_chunk(&session.exec, session.cancel.clone(), &m1).map_err(|e| {
-            crate::eval::Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
-                e.to_string(),
-                span,
-            )))
-        })?;
-    let node = build::compress(x2, m1, &counts);
+    let node = session.compress(&x2, &m1).map_err(|e| {
+        crate::eval::Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
+            e.to_string(),
+            span,
+        )))
+    })?;
     let shape = node.shape.iter().map(|&d| Some(d)).collect();
     Ok(Value::Array(Array {
         dtype: a.dtype,
@@ -282,7 +280,7 @@ fn mask_index(interp: &Interp, a: &Array, mask: &Array, span: Span) -> R<Value> 
     }))
 }
 
-fn gather_index(interp: &Interp, base: &Array, ix: &Array, axis: usize, span: Span) -> R<Value> {
+fn gather_index(interp: &Evaluator, base: &Array, ix: &Array, axis: usize, span: Span) -> R<Value> {
     let mut shape = base.shape.clone();
     if axis >= shape.len() {
         return err_label(
@@ -323,7 +321,7 @@ fn gather_index(interp: &Interp, base: &Array, ix: &Array, axis: usize, span: Sp
     }))
 }
 
-fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Value> {
+fn index_array(interp: &Evaluator, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Value> {
     let consumed = ixs
         .iter()
         .filter(|i| matches!(i, Ix::Int(..) | Ix::Slice(..)))
@@ -423,11 +421,16 @@ fn index_array(interp: &Interp, a: &Array, mut ixs: Vec<Ix>, span: Span) -> R<Va
 }
 
 /// `a[i]` along the first axis (used by `for` over arrays).
-pub fn take_first_axis(interp: &Interp, a: &Array, i: usize, span: Span) -> R<Value> {
+pub fn take_first_axis(interp: &Evaluator, a: &Array, i: usize, span: Span) -> R<Value> {
     index_array(interp, a, vec![Ix::Int(Some(i as i64), span)], span)
 }
 
-fn index_sequence(interp: &mut Interp, target: Value, items: &[IndexItem], span: Span) -> R<Value> {
+fn index_sequence(
+    interp: &mut Evaluator,
+    target: Value,
+    items: &[IndexItem],
+    span: Span,
+) -> R<Value> {
     if items.len() != 1 {
         return err("lists, tuples and strings take one index", span);
     }

@@ -51,7 +51,7 @@ const CHECK_MAX_DEPTH: usize = 40;
 const CHECK_UNROLL: usize = 64;
 
 /// One evaluator (check or run) over one file's top level.
-pub struct Interp {
+pub struct Evaluator {
     /// Check mode: no computation, no output.
     pub check: bool,
     /// The shared session state.
@@ -73,15 +73,21 @@ pub fn child_scope(parent: &Scope) -> Scope {
     }))
 }
 
-impl Interp {
+impl Evaluator {
+    /// What stores and pictures need from this evaluator's session.
+    pub fn io_env(&self) -> crate::io::Env {
+        let key = Rc::as_ptr(&self.session) as *const u8 as usize;
+        self.session.borrow().io_env(key)
+    }
+
     /// An evaluator over `scope`.
     pub fn new(
         check: bool,
         session: Rc<RefCell<SessionState>>,
         scope: Scope,
         file: SourceFile,
-    ) -> Interp {
-        Interp {
+    ) -> Evaluator {
+        Evaluator {
             check,
             session,
             scope,
@@ -272,7 +278,7 @@ impl Interp {
         names: &[(String, Span)],
         item: Value,
         span: Span,
-        mut body: impl FnMut(&mut Interp) -> R<()>,
+        mut body: impl FnMut(&mut Evaluator) -> R<()>,
     ) -> R<()> {
         for _ in 0..3 {
             let before: Vec<(String, String)> = self.binding_types();

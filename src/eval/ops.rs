@@ -2,7 +2,7 @@
 //! operators with NumPy 2 promotion, weak literals and broadcasting, building map nodes.
 
 use crate::data::Data;
-use crate::eval::{Flow, Interp, R, err, err_label};
+use crate::eval::{Evaluator, Flow, R, err, err_label};
 use crate::graph::build;
 use crate::graph::node::{FullValue, NodeRef, Source};
 use crate::kernel::{BinaryOp, MapOp, UnaryOp};
@@ -142,7 +142,7 @@ fn range_text(d: DType) -> &'static str {
 
 /// Builds an element-wise array result (check mode: dtype and shape only).
 pub fn map_values(
-    interp: &Interp,
+    interp: &Evaluator,
     op: MapOp,
     compute: DType,
     out: DType,
@@ -239,7 +239,7 @@ pub fn binary_dtypes(op: BinaryOp, p: DType, span: Span, texts: (&str, &str)) ->
 
 /// Applies a binary operator to two values.
 pub fn binary(
-    interp: &mut Interp,
+    interp: &mut Evaluator,
     op: BinOp,
     x: Value,
     y: Value,
@@ -312,7 +312,7 @@ pub fn binary(
 
 /// Element-wise binary op on two array operands.
 pub fn binary_arrays(
-    interp: &Interp,
+    interp: &Evaluator,
     bop: BinaryOp,
     a: &Operand2,
     b: &Operand2,
@@ -384,8 +384,8 @@ pub fn host_binary(op: BinOp, a: Num, b: Num, span: Span) -> R<Num> {
             BinOp::Sub => x.checked_sub(y).map(Int).map_or_else(overflow, Ok),
             BinOp::Mul => x.checked_mul(y).map(Int).map_or_else(overflow, Ok),
             BinOp::Div => Ok(Float(x as f64 / y as f64)),
-            BinOp::FloorDiv => Ok(Int(<i64 as crate::backend::scalar::Arith>::floordiv(x, y))),
-            BinOp::Mod => Ok(Int(<i64 as crate::backend::scalar::Arith>::modulo(x, y))),
+            BinOp::FloorDiv => Ok(Int(<i64 as crate::scalar::Arith>::floordiv(x, y))),
+            BinOp::Mod => Ok(Int(<i64 as crate::scalar::Arith>::modulo(x, y))),
             BinOp::Pow => {
                 if y < 0 {
                     Ok(Float((x as f64).powf(y as f64)))
@@ -415,8 +415,8 @@ pub fn host_binary(op: BinOp, a: Num, b: Num, span: Span) -> R<Num> {
         BinOp::Sub => Float(x - y),
         BinOp::Mul => Float(x * y),
         BinOp::Div => Float(x / y),
-        BinOp::FloorDiv => Float(crate::backend::scalar::float_divmod(x, y).0),
-        BinOp::Mod => Float(crate::backend::scalar::float_divmod(x, y).1),
+        BinOp::FloorDiv => Float(crate::scalar::float_divmod(x, y).0),
+        BinOp::Mod => Float(crate::scalar::float_divmod(x, y).1),
         BinOp::Pow => Float(x.powf(y)),
         BinOp::Eq => Bool(x == y),
         BinOp::Ne => Bool(x != y),
@@ -432,7 +432,7 @@ pub fn host_binary(op: BinOp, a: Num, b: Num, span: Span) -> R<Num> {
 }
 
 /// Applies a prefix operator.
-pub fn unary(interp: &mut Interp, op: UnOp, x: Value, span: Span) -> R<Value> {
+pub fn unary(interp: &mut Evaluator, op: UnOp, x: Value, span: Span) -> R<Value> {
     match (&x, op) {
         (Value::Num(n), UnOp::Neg) => {
             return Ok(Value::Num(match n {
@@ -491,7 +491,7 @@ pub fn unary(interp: &mut Interp, op: UnOp, x: Value, span: Span) -> R<Value> {
 }
 
 /// Applies an element-wise unary op to an array, with NumPy's dtype rules.
-pub fn unary_array(interp: &Interp, op: UnaryOp, a: &Array) -> Value {
+pub fn unary_array(interp: &Evaluator, op: UnaryOp, a: &Array) -> Value {
     let (compute, out) = if op.is_predicate() {
         (a.dtype, DType::Bool)
     } else if op.is_float_math() {
@@ -513,7 +513,7 @@ pub fn unary_array(interp: &Interp, op: UnaryOp, a: &Array) -> Value {
 }
 
 /// Computes an array (run mode) into memory.
-pub fn compute_array(interp: &Interp, a: &Array, span: Span) -> R<Data> {
+pub fn compute_array(interp: &Evaluator, a: &Array, span: Span) -> R<Data> {
     let Some(node) = &a.node else {
         return Err(Flow::Unknown);
     };
@@ -528,7 +528,7 @@ pub fn compute_array(interp: &Interp, a: &Array, span: Span) -> R<Data> {
 }
 
 /// Computes a 0-d (or one-element) array to a host number.
-pub fn force_scalar(interp: &Interp, a: &Array, span: Span) -> R<Num> {
+pub fn force_scalar(interp: &Evaluator, a: &Array, span: Span) -> R<Num> {
     if interp.check {
         return Err(Flow::Unknown);
     }

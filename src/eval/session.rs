@@ -1,9 +1,8 @@
 //! Session state shared by the evaluators of one session: the random seed and stream
 //! counter, executor settings, output, imported files and script arguments.
 
-use crate::backend::interp::Interpreter;
 use crate::data::Data;
-use crate::eval::{Flow, Interp, R, child_scope, err};
+use crate::eval::{Evaluator, Flow, R, child_scope, err};
 use crate::exec::{self, ExecConfig, ExecError, RunReport};
 use crate::graph::NodeRef;
 use crate::syntax::ast::Span;
@@ -90,7 +89,7 @@ impl SessionState {
             exec: ExecConfig {
                 threads,
                 memory_limit,
-                backend: Arc::new(Interpreter),
+                backend: exec::default_backend(),
                 optimise: true,
                 explain_kernels: false,
             },
@@ -135,13 +134,39 @@ impl SessionState {
         Ok(data)
     }
 
+    /// `x[mask]` (`x` of shape (n, ...), `mask` 1-D bool of length n) in one pass on the
+    /// session's pool: the mask's counts and the kept rows together (`exec::compress`).
+    pub fn compress(&self, x: &NodeRef, mask: &NodeRef) -> Result<NodeRef, ExecError> {
+        let config = self.exec.clone();
+        let cancel = self.cancel.clone();
+        let bar = crate::io::progress::Progress::for_compute(self.progress, mask);
+        let (node, report) = self
+            .pool
+            .install(|| exec::compress::mask_pass(&config, cancel, x, mask))?;
+        bar.finish();
+        self.report(report);
+        Ok(node)
+    }
+
+    /// What stores and pictures need from this session (`session` names it).
+    pub fn io_env(&self, session: usize) -> crate::io::Env {
+        crate::io::Env {
+            exec: self.exec.clone(),
+            cancel: self.cancel.clone(),
+            pool: self.pool.clone(),
+            progress: self.progress,
+            verbose: self.verbose,
+            session,
+        }
+    }
+
     fn report(&self, report: RunReport) {
         if self.verbose {
             eprintln!(
                 "[arr] {}, peak RSS {}",
                 report.summary(),
-                peak_rss()
-                    .map(exec::human_bytes)
+                crate::alloc_stats::peak_rss()
+                    .map(crate::units::human_bytes)
                     .unwrap_or_else(|| "?".into())
             );
         }
@@ -163,17 +188,9 @@ impl SessionState {
     }
 }
 
-/// The process's peak resident set size, from /proc.
-pub fn peak_rss() -> Option<usize> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = s.lines().find(|l| l.starts_with("VmHWM:"))?;
-    let kb: usize = line.split_whitespace().nth(1)?.parse().ok()?;
-    Some(kb * 1024)
-}
-
 /// Runs `import "path"`: the file runs once per session, and its top-level names are bound
 /// in the importing scope.
-pub fn import(interp: &mut Interp, path: &str, span: Span) -> R<()> {
+pub fn import(interp: &mut Evaluator, path: &str, span: Span) -> R<()> {
     let base = Path::new(&*interp.file.name)
         .parent()
         .map(Path::to_path_buf)
@@ -210,7 +227,7 @@ pub fn import(interp: &mut Interp, path: &str, span: Span) -> R<()> {
                 .borrow_mut()
                 .imports
                 .insert(key, scope.clone());
-            let mut sub = Interp::new(interp.check, interp.session.clone(), scope.clone(), file);
+            let mut sub = Evaluator::new(interp.check, interp.session.clone(), scope.clone(), file);
             sub.run_program(&program)
                 .map_err(|d| Flow::Error(Box::new(*d)))?;
             scope

@@ -2,7 +2,7 @@
 //! keyword errors), and checking annotated parameter types, named dimensions and results.
 
 use crate::builtins::Builtin;
-use crate::eval::{Flow, Interp, R, err, err_label};
+use crate::eval::{Evaluator, Flow, R, err, err_label};
 use crate::sema::dtype::{DType, WeakKind};
 use crate::syntax::ast::{DimExpr, Span, TypeExpr};
 use crate::syntax::diag::Diagnostic;
@@ -140,7 +140,7 @@ fn with_signature(e: Flow, b: &Builtin) -> Flow {
 
 /// Binds arguments to a user function's parameters, evaluating defaults in its scope.
 pub fn bind_user(
-    interp: &mut Interp,
+    interp: &mut Evaluator,
     c: &Rc<Closure>,
     args: Vec<RawArg>,
     span: Span,

@@ -2,6 +2,8 @@
 //! (reductions and scans feeding other work) computed once first, a byte budget that limits
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
+pub mod compress;
+pub mod constant;
 pub mod plan;
 pub mod reduce;
 pub mod region;
@@ -13,6 +15,8 @@ use crate::data::Data;
 use crate::exec::region::{AxisRange, Region, concat_data, eval};
 use crate::graph::build;
 use crate::graph::node::{Node, NodeRef, Op, Source};
+pub use crate::opt::barriers::collect_barriers;
+pub use crate::opt::memory::projected_task_bytes;
 use rayon::prelude::*;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -85,15 +89,27 @@ pub struct ExecConfig {
     pub explain_kernels: bool,
 }
 
+/// The backend computations run on unless the session chooses another.
+pub fn default_backend() -> Arc<dyn Backend> {
+    Arc::new(crate::backend::interp::Interpreter)
+}
+
 impl ExecConfig {
     /// The optimised plan of `node` under these settings, or why it cannot run.
     pub fn plan(&self, node: &NodeRef) -> Result<crate::opt::Plan, ExecError> {
         use crate::opt::PlanError;
-        crate::opt::optimise(node, self.optimise, self.memory_limit, self.threads).map_err(|e| {
-            match e {
-                PlanError::Broken(m) => ExecError::Internal(m),
-                PlanError::DoesNotFit(m) => ExecError::OutOfMemory(m),
-            }
+        crate::opt::optimise(
+            node,
+            self.optimise,
+            self.memory_limit,
+            self.threads,
+            &crate::opt::Context {
+                map_of_fills: &constant::map_of_fills,
+            },
+        )
+        .map_err(|e| match e {
+            PlanError::Broken(m) => ExecError::Internal(m),
+            PlanError::DoesNotFit(m) => ExecError::OutOfMemory(m),
         })
     }
 }
@@ -107,6 +123,9 @@ pub struct ExecCtx {
     /// Set to stop the computation.
     pub cancel: Arc<AtomicBool>,
     cache: Mutex<HashMap<*const Node, Arc<Data>>>,
+    /// While one mask block is computed (`compress`): blocks of the nodes shared by `x`
+    /// and the mask.
+    memo: Option<compress::BlockMemo>,
     /// The kernel cache's counters when the computation started.
     kernels_at_start: crate::backend::cache::CacheStats,
 }
@@ -125,6 +144,7 @@ impl ExecCtx {
             stats: Stats::default(),
             cancel,
             cache: Mutex::new(HashMap::new()),
+            memo: None,
             kernels_at_start: crate::backend::cache::stats(),
         }
     }
@@ -211,49 +231,6 @@ impl RunReport {
             String::new()
         }
     }
-}
-
-/// Projected bytes one task of `node` holds at once: its output block plus, for each input
-/// it pulls, the input's own projection. Under a reduction, blocks are pulled in pieces of at
-/// most `reduce::SUB_BLOCK_ELEMS` elements, so nodes there count at most one piece; under a
-/// slice, at most the slice's block.
-pub fn projected_task_bytes(node: &NodeRef) -> usize {
-    fn walk(
-        node: &NodeRef,
-        cap: Option<usize>,
-        memo: &mut HashMap<(*const Node, bool), usize>,
-    ) -> usize {
-        let key = (Arc::as_ptr(node), cap.is_some());
-        if let Some(&b) = memo.get(&key) {
-            return b;
-        }
-        let mut own = node.max_chunk_bytes();
-        if let Some(elems) = cap {
-            own = own.min(elems * node.dtype.size());
-        }
-        let below = match node.op {
-            Op::Reduce { .. } => Some(reduce::SUB_BLOCK_ELEMS),
-            // A slice pulls only the elements it keeps: its input's region is no larger
-            // than its own block.
-            Op::Slice(_) => {
-                let own_elems = own / node.dtype.size().max(1);
-                Some(cap.map_or(own_elems, |c| c.min(own_elems)))
-            }
-            _ => cap,
-        };
-        let inputs: usize = match &node.op {
-            Op::Source(_) => 0,
-            _ => node.inputs.iter().map(|i| walk(i, below, memo)).sum(),
-        };
-        let b = own + inputs;
-        memo.insert(key, b);
-        b
-    }
-    walk(node, None, &mut HashMap::new())
-}
-
-fn is_barrier(node: &Node) -> bool {
-    matches!(node.op, Op::Reduce { .. } | Op::Scan { .. })
 }
 
 /// Computes `node` fully into memory.
@@ -405,79 +382,6 @@ pub fn compute_many(
     Ok((out, report))
 }
 
-/// How a node is consumed within one computation.
-#[derive(Default)]
-struct Uses {
-    /// Number of consuming edges.
-    consumers: usize,
-    /// Whether some consumer reads the same elements more than once (broadcasting, a reshape
-    /// pulling flat ranges, a scan re-reading prefixes).
-    repeated: bool,
-}
-
-fn count_uses(
-    node: &NodeRef,
-    uses: &mut HashMap<*const Node, Uses>,
-    seen: &mut HashMap<*const Node, ()>,
-) {
-    if seen.insert(Arc::as_ptr(node), ()).is_some() {
-        return;
-    }
-    for input in &node.inputs {
-        let u = uses.entry(Arc::as_ptr(input)).or_default();
-        u.consumers += 1;
-        let broadcast = match node.op {
-            Op::Map { .. } => {
-                let off = node.shape.len() - input.shape.len();
-                input
-                    .shape
-                    .iter()
-                    .enumerate()
-                    .any(|(k, &d)| d != node.shape[k + off])
-                    || off > 0 && input.size() > 1
-            }
-            Op::BroadcastTo
-            | Op::Reshape
-            | Op::Scan { .. }
-            | Op::Diagonal { .. }
-            | Op::Gather { .. } => true,
-            _ => false,
-        };
-        u.repeated |= broadcast;
-        count_uses(input, uses, seen);
-    }
-}
-
-/// Barriers (reductions and scans) whose results would be pulled more than once, in the
-/// order they must be computed (inputs first).
-pub fn collect_barriers(root: &NodeRef) -> Vec<NodeRef> {
-    let mut uses = HashMap::new();
-    count_uses(root, &mut uses, &mut HashMap::new());
-    let mut order = Vec::new();
-    post_order(root, &mut order, &mut HashMap::new());
-    order
-        .into_iter()
-        .filter(|n| !Arc::ptr_eq(n, root) && is_barrier(n))
-        .filter(|n| {
-            uses.get(&Arc::as_ptr(n))
-                .is_some_and(|u| u.consumers > 1 || u.repeated)
-        })
-        .collect()
-}
-
-fn post_order(node: &NodeRef, out: &mut Vec<NodeRef>, seen: &mut HashMap<*const Node, ()>) {
-    if seen.insert(Arc::as_ptr(node), ()).is_some() {
-        return;
-    }
-    if let Op::Source(Source::Data(_)) = node.op {
-        return;
-    }
-    for input in &node.inputs {
-        post_order(input, out, seen);
-    }
-    out.push(node.clone());
-}
-
 /// The most tasks one computation may have.
 pub const MAX_TASKS: usize = 100_000_000;
 
@@ -613,28 +517,6 @@ pub fn stream_chunks(
     Ok(finish_report(&ctx, &plan, started, materialised, window))
 }
 
-/// Counts the true elements of each block of a 1-D bool node (one pass, in parallel).
-pub fn count_per_chunk(
-    config: &ExecConfig,
-    cancel: Arc<AtomicBool>,
-    node: &NodeRef,
-) -> Result<Vec<usize>, ExecError> {
-    let ctx = ExecCtx::new(config.backend.clone(), cancel);
-    let plan = config.plan(node)?;
-    let node = &plan.root;
-    let regions = chunk_regions(node);
-    regions
-        .par_iter()
-        .map(|r| {
-            let d = eval(&ctx, node, r)?;
-            Ok(match d {
-                Data::Bool(a) => a.iter().filter(|b| **b).count(),
-                other => other.to_f64_vec().iter().filter(|v| **v != 0.0).count(),
-            })
-        })
-        .collect()
-}
-
 /// A node holding computed data with the grid of `like`.
 pub fn data_node(data: Data, chunks: Vec<Vec<usize>>) -> NodeRef {
     let shape = data.shape().to_vec();
@@ -642,18 +524,4 @@ pub fn data_node(data: Data, chunks: Vec<Vec<usize>>) -> NodeRef {
     build::source(Source::Data(Arc::new(data)), dtype, shape, chunks)
 }
 
-/// Bytes in a human unit (`1.5 GiB`).
-pub fn human_bytes(n: usize) -> String {
-    let units = ["B", "KiB", "MiB", "GiB", "TiB"];
-    let mut v = n as f64;
-    let mut u = 0;
-    while v >= 1024.0 && u + 1 < units.len() {
-        v /= 1024.0;
-        u += 1;
-    }
-    if u == 0 {
-        format!("{n} B")
-    } else {
-        format!("{v:.1} {}", units[u])
-    }
-}
+pub use crate::units::human_bytes;

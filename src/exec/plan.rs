@@ -5,7 +5,7 @@
 use crate::exec::{ExecConfig, human_bytes};
 use crate::graph::node::{Node, NodeRef, Op, ReduceOp};
 use crate::kernel::{Kernel, lower};
-use crate::value::type_text;
+use crate::sema::dtype::type_text;
 use std::collections::HashMap;
 use std::fmt::Write;
 use std::sync::Arc;

@@ -581,9 +581,7 @@ fn by_lane(parts: Vec<Vec<Partial>>, lanes: usize) -> Vec<Vec<Partial>> {
     out
 }
 
-/// Elements of one piece of a reduction block (512 KiB of f64: pieces stay in the L2 cache
-/// between the kernel that makes them and the reduction that consumes them).
-pub const SUB_BLOCK_ELEMS: usize = 1 << 16;
+pub use crate::opt::memory::SUB_BLOCK_ELEMS;
 
 /// Cuts `region` along `axis` into pieces of at most `len` indices.
 fn split_axis(region: &Region, axis: usize, len: usize) -> Vec<Region> {

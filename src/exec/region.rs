@@ -92,6 +92,9 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
     if let Some(cached) = ctx.cached(node) {
         return Ok(slice_data(&cached, region));
     }
+    if let Some(shared) = super::compress::shared_block(ctx, node, region)? {
+        return Ok(shared);
+    }
     match &node.op {
         Op::Source(Source::Data(d)) => Ok(slice_data(d, region)),
         Op::Source(Source::External(src)) => {
@@ -146,7 +149,9 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
             axis1,
             axis2,
         } => eval_diagonal(ctx, node, *offset, *axis1, *axis2, region),
-        Op::Compress { starts, .. } => eval_compress(ctx, node, starts, region),
+        Op::Compress { starts, pieces, .. } => {
+            super::compress::eval_compress(ctx, node, starts, pieces, region)
+        }
         Op::Gather { axis } => eval_gather(ctx, node, *axis, region),
         Op::Native(f) => {
             let name = &f.name;
@@ -220,6 +225,7 @@ pub fn launch_kernel(
     out_shape: &[usize],
     region: &Region,
 ) -> Result<Vec<Data>, ExecError> {
+    ctx.check_cancelled()?;
     let spec = lower::specialize(kernel, leaves, out_shape);
     let mut inputs = Vec::with_capacity(spec.loads.len());
     for leaf in &spec.loads {
@@ -279,14 +285,7 @@ fn eval_slice(
     Ok(data.reshaped(&region_shape(region)))
 }
 
-/// Row-major strides of a shape, in elements.
-pub fn strides(shape: &[usize]) -> Vec<usize> {
-    let mut s = vec![1; shape.len()];
-    for k in (0..shape.len().saturating_sub(1)).rev() {
-        s[k] = s[k + 1] * shape[k + 1];
-    }
-    s
-}
+pub use crate::data::strides;
 
 /// Row-major flat indices of every element of a region.
 pub fn region_flat_indices(region: &Region, shape: &[usize]) -> Vec<usize> {
@@ -549,62 +548,6 @@ fn eval_diagonal(
         node.dtype,
         &region_shape(region),
     ))
-}
-
-fn eval_compress(
-    ctx: &ExecCtx,
-    node: &NodeRef,
-    starts: &[usize],
-    region: &Region,
-) -> Result<Data, ExecError> {
-    let (x, mask) = (&node.inputs[0], &node.inputs[1]);
-    let rows = region[0];
-    let (lo, hi) = rows.bounds();
-    let (lo, hi) = (lo as usize, hi as usize + 1);
-    let mut parts = Vec::new();
-    let mut mask_lo = 0usize;
-    for (b, &len) in mask.chunks[0].iter().enumerate() {
-        let (out_lo, out_hi) = (starts[b], starts[b + 1]);
-        if out_hi > lo && out_lo < hi && len > 0 {
-            let m = eval(ctx, mask, &vec![AxisRange::span(mask_lo, len)])?;
-            let keep: Vec<usize> = match &m {
-                Data::Bool(a) => a
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| **v)
-                    .map(|(i, _)| i)
-                    .collect(),
-                other => other
-                    .to_f64_vec()
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, v)| **v != 0.0)
-                    .map(|(i, _)| i)
-                    .collect(),
-            };
-            let take_from = lo.saturating_sub(out_lo);
-            let take_to = (hi - out_lo).min(keep.len());
-            let picks = &keep[take_from..take_to];
-            if let (Some(&first), Some(&last)) = (picks.first(), picks.last()) {
-                let mut inner = vec![AxisRange::span(mask_lo + first, last - first + 1)];
-                inner.extend(region[1..].iter().copied());
-                let block = eval(ctx, x, &inner)?;
-                let rel: Vec<usize> = picks.iter().map(|p| p - first).collect();
-                parts.push(map_data!(block, a => a.select(Axis(0), &rel)));
-            }
-        }
-        mask_lo += len;
-    }
-    let mut shape = region_shape(region);
-    shape[0] = hi - lo;
-    let joined = concat_data(parts, 0, node.dtype, &shape);
-    let mut sel = full_region(joined.shape());
-    sel[0] = AxisRange {
-        start: rows.start - lo as i64,
-        step: rows.step,
-        len: rows.len,
-    };
-    Ok(slice_data(&joined, &sel))
 }
 
 /// Largest span of rows a gather reads at once, relative to the rows it keeps.

@@ -2,7 +2,7 @@
 //! Shapes and dtypes were already checked by `sema`; these only build.
 
 use crate::graph::chunks;
-use crate::graph::node::{Node, NodeRef, Op, ReduceOp, ScanOp, SliceItem, Source};
+use crate::graph::node::{MaskPieces, Node, NodeRef, Op, ReduceOp, ScanOp, SliceItem, Source};
 use crate::kernel::MapOp;
 use crate::sema::dtype::DType;
 use std::sync::Arc;
@@ -276,8 +276,9 @@ pub fn diagonal(input: NodeRef, offset: i64, axis1: usize, axis2: usize) -> Node
     })
 }
 
-/// `x[mask]` along axis 0, given how many rows each mask block keeps.
-pub fn compress(x: NodeRef, mask: NodeRef, counts: &[usize]) -> NodeRef {
+/// `x[mask]` along axis 0, given how many rows each mask block keeps and the kept rows
+/// already computed (`pieces`, one entry per mask block, or empty).
+pub fn compress(x: NodeRef, mask: NodeRef, counts: &[usize], pieces: MaskPieces) -> NodeRef {
     let mut starts = Vec::with_capacity(counts.len() + 1);
     let mut total = 0;
     starts.push(0);
@@ -296,6 +297,7 @@ pub fn compress(x: NodeRef, mask: NodeRef, counts: &[usize]) -> NodeRef {
         op: Op::Compress {
             starts,
             revealed: Arc::new(std::sync::atomic::AtomicBool::new(false)),
+            pieces: Arc::new(pieces),
         },
         dtype: x.dtype,
         inputs: vec![x, mask],

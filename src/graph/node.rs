@@ -185,6 +185,30 @@ pub enum SliceItem {
     NewAxis,
 }
 
+/// The kept rows of each mask block of an `Op::Compress` node, computed by the one pass
+/// that also counted them (`exec::compress`), so the mask's input is not computed again. A
+/// block whose piece did not fit that pass's memory share is `None` and is computed again
+/// when pulled.
+#[derive(Default)]
+pub struct MaskPieces {
+    /// One entry per mask block: its kept rows, when held.
+    pub blocks: Vec<Option<Arc<Data>>>,
+}
+
+impl MaskPieces {
+    /// Bytes the held pieces occupy.
+    pub fn held_bytes(&self) -> usize {
+        self.blocks.iter().flatten().map(|d| d.nbytes()).sum()
+    }
+}
+
+impl std::fmt::Debug for MaskPieces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let held = self.blocks.iter().filter(|b| b.is_some()).count();
+        write!(f, "MaskPieces({held} of {} held)", self.blocks.len())
+    }
+}
+
 /// What computes a node.
 #[derive(Clone, Debug)]
 pub enum Op {
@@ -226,6 +250,8 @@ pub enum Op {
     Compress {
         starts: Vec<usize>,
         revealed: Arc<std::sync::atomic::AtomicBool>,
+        /// The kept rows of each mask block, from the pass that counted them.
+        pieces: Arc<MaskPieces>,
     },
     /// `x[idx]` along `axis`: inputs are `x` and a 1-D integer `idx`.
     Gather {

@@ -407,7 +407,7 @@ impl Direct {
         let nd = self.shape.len();
         let out_len: Vec<usize> = axes.iter().map(|a| a.len).collect();
         let n: usize = out_len.iter().product();
-        let out_strides = crate::exec::region::strides(&out_len);
+        let out_strides = crate::data::strides(&out_len);
         // Per axis, the chunks the region touches and the part of each it needs.
         let mut per_axis: Vec<Vec<(usize, Piece)>> = Vec::with_capacity(nd);
         for (k, a) in axes.iter().enumerate() {
@@ -432,7 +432,7 @@ impl Direct {
             }
             per_axis.push(parts);
         }
-        let chunk_strides = crate::exec::region::strides(&self.chunk);
+        let chunk_strides = crate::data::strides(&self.chunk);
         let mut out: Vec<std::mem::MaybeUninit<T>> = Vec::with_capacity(n);
         // Safety: MaybeUninit needs no initialisation; every element is written below (the
         // chunks' parts cover the region exactly once) before the vector is read.

@@ -13,9 +13,8 @@ pub mod progress;
 pub mod zarr;
 
 use crate::data::Data;
-use crate::eval::Interp;
 use crate::exec::region::Region;
-use crate::exec::{ExecError, RunReport};
+use crate::exec::{ExecConfig, ExecError, RunReport};
 use crate::graph::NodeRef;
 use std::path::{Path, PathBuf};
 
@@ -136,17 +135,34 @@ pub fn aligned_grid(
         .collect()
 }
 
+/// What stores and pictures need from the session running them (the evaluator builds it):
+/// executor settings, the cancel flag, the pool, whether to show progress and `--verbose`
+/// reports, and a key naming the session (for stores planned in check mode).
+pub struct Env {
+    /// Executor settings.
+    pub exec: ExecConfig,
+    /// Set to cancel the computation.
+    pub cancel: std::sync::Arc<std::sync::atomic::AtomicBool>,
+    /// The pool computations run on.
+    pub pool: std::sync::Arc<rayon::ThreadPool>,
+    /// Show a progress bar (on a terminal only).
+    pub progress: bool,
+    /// Print run statistics.
+    pub verbose: bool,
+    /// Names the session (stable while it lives).
+    pub session: usize,
+}
+
 /// Streams `node` block by block into `sink` on the session's pool, with the progress bar
 /// and `--verbose` report: the common driver of stores and pictures. Stores hold an
 /// `InterruptGuard` from before they create their temporary file, so Ctrl-C cancels the
 /// stream cleanly and the temporary is removed.
 pub fn stream_store(
-    interp: &Interp,
+    session: &Env,
     what: &str,
     node: &NodeRef,
     sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
 ) -> Result<RunReport, ExecError> {
-    let session = interp.session.borrow();
     let config = session.exec.clone();
     let cancel = session.cancel.clone();
     let bar = progress::Progress::start(
@@ -173,18 +189,18 @@ pub fn stream_store(
         eprintln!(
             "[arr] {what}: {} of {}, {} read from files{}, peak RSS {}",
             report.summary(),
-            crate::exec::human_bytes(node.nbytes()),
-            crate::exec::human_bytes(read as usize),
+            crate::units::human_bytes(node.nbytes()),
+            crate::units::human_bytes(read as usize),
             if direct > 0 {
                 format!(
                     " ({} of HDF5 without libhdf5)",
-                    crate::exec::human_bytes(direct as usize)
+                    crate::units::human_bytes(direct as usize)
                 )
             } else {
                 String::new()
             },
-            crate::eval::session::peak_rss()
-                .map(crate::exec::human_bytes)
+            crate::alloc_stats::peak_rss()
+                .map(crate::units::human_bytes)
                 .unwrap_or_else(|| "?".into())
         );
     }
@@ -229,8 +245,8 @@ extern "C" fn on_signal(sig: libc::c_int) {
 
 impl InterruptGuard {
     /// Routes SIGINT and SIGTERM to the session's cancel flag for the guard's lifetime.
-    pub fn install(interp: &Interp) -> InterruptGuard {
-        let cancel = interp.session.borrow().cancel.clone();
+    pub fn install(session: &Env) -> InterruptGuard {
+        let cancel = session.cancel.clone();
         let none = InterruptGuard {
             installed: false,
             _cancel: None,
@@ -305,22 +321,18 @@ fn planned_writes() -> &'static std::sync::Mutex<std::collections::HashSet<(usiz
     PLANNED.get_or_init(Default::default)
 }
 
-fn session_key(interp: &Interp) -> usize {
-    std::rc::Rc::as_ptr(&interp.session) as *const u8 as usize
-}
-
 /// Records (check mode) that a store will write `path`.
-pub fn plan_write(interp: &Interp, path: &Path) {
+pub fn plan_write(session: &Env, path: &Path) {
     if let Ok(mut p) = planned_writes().lock() {
-        p.insert((session_key(interp), normalise(path)));
+        p.insert((session.session, normalise(path)));
     }
 }
 
 /// Whether a store checked earlier in this session writes `path`.
-pub fn is_planned(interp: &Interp, path: &Path) -> bool {
+pub fn is_planned(session: &Env, path: &Path) -> bool {
     planned_writes()
         .lock()
-        .map(|p| p.contains(&(session_key(interp), normalise(path))))
+        .map(|p| p.contains(&(session.session, normalise(path))))
         .unwrap_or(false)
 }
 

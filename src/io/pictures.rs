@@ -7,7 +7,6 @@
 
 use super::shown;
 use crate::data::Data;
-use crate::eval::Interp;
 use crate::exec::region::Region;
 use crate::graph::NodeRef;
 use std::path::Path;
@@ -97,12 +96,12 @@ impl ColorMap {
 
 /// Streams `node`'s blocks through `f` (with the progress bar and Ctrl-C handling).
 fn stream(
-    interp: &Interp,
+    session: &super::Env,
     what: &str,
     node: &NodeRef,
     f: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
 ) -> Result<(), String> {
-    super::stream_store(interp, what, node, f)
+    super::stream_store(session, what, node, f)
         .map(|_| ())
         .map_err(|e| e.to_string())
 }
@@ -180,14 +179,14 @@ pub struct ImshowOptions<'a> {
 /// Draws a 2-D array: each pixel of a reduced grid of at most the picture's size averages
 /// the finite elements that fall in it; the grid is scaled to the picture (nearest pixel).
 /// Pixels with no finite element are transparent.
-pub fn imshow(interp: &Interp, node: &NodeRef, o: &ImshowOptions) -> Result<(), String> {
+pub fn imshow(session: &super::Env, node: &NodeRef, o: &ImshowOptions) -> Result<(), String> {
     let (n0, n1) = (node.shape[0], node.shape[1]);
     let (h, w) = (o.height.min(n0).max(1), o.width.min(n1).max(1));
     let mut sum = vec![0f64; h * w];
     let mut count = vec![0u32; h * w];
     let row_bucket: Vec<usize> = (0..n0).map(|r| r * h / n0.max(1)).collect();
     let col_bucket: Vec<usize> = (0..n1).map(|c| c * w / n1.max(1)).collect();
-    stream(interp, "imshow", node, &mut |region, data| {
+    stream(session, "imshow", node, &mut |region, data| {
         let values = data.to_f64_vec();
         let (r0, c0) = (region[0].start as usize, region[1].start as usize);
         let cols = region[1].len;
@@ -313,12 +312,12 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
 
 /// A line plot of a 1-D array against its index. Longer arrays than twice the picture's
 /// width keep, per pixel column, the minimum and maximum (so peaks stay visible).
-pub fn plot(interp: &Interp, node: &NodeRef, o: &ChartOptions) -> Result<(), String> {
+pub fn plot(session: &super::Env, node: &NodeRef, o: &ChartOptions) -> Result<(), String> {
     let n = node.shape[0];
     let buckets = n.min(2 * o.width).max(1);
     let mut lo = vec![f64::INFINITY; buckets];
     let mut hi = vec![f64::NEG_INFINITY; buckets];
-    stream(interp, "plot", node, &mut |region, data| {
+    stream(session, "plot", node, &mut |region, data| {
         let start = region[0].start as usize;
         for (i, v) in data.to_f64_vec().into_iter().enumerate() {
             if v.is_nan() {
@@ -391,7 +390,7 @@ pub fn plot(interp: &Interp, node: &NodeRef, o: &ChartOptions) -> Result<(), Str
 /// A histogram of every element of `x` (nan skipped) in `bins` equal bins over `range`, or
 /// over the data's own minimum and maximum (one extra pass over the data).
 pub fn hist(
-    interp: &Interp,
+    session: &super::Env,
     node: &NodeRef,
     bins: usize,
     range: Option<(f64, f64)>,
@@ -401,7 +400,7 @@ pub fn hist(
         Some(r) => r,
         None => {
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
-            stream(interp, "hist (range)", node, &mut |_, data| {
+            stream(session, "hist (range)", node, &mut |_, data| {
                 for v in data.to_f64_vec() {
                     if v.is_finite() {
                         lo = lo.min(v);
@@ -421,7 +420,7 @@ pub fn hist(
     };
     let mut counts = vec![0u64; bins];
     let width = (hi - lo) / bins as f64;
-    stream(interp, "hist", node, &mut |_, data| {
+    stream(session, "hist", node, &mut |_, data| {
         for v in data.to_f64_vec() {
             // NumPy's rule: bins are half-open except the last, which includes `hi`.
             if v.is_nan() || v < lo || v > hi {

@@ -175,18 +175,18 @@ fn draw_loop(s: &Shared, what: &str, tasks: Option<u64>, bytes: Option<u64>) {
         if by_tasks {
             bar.set_position(s.done.load(Ordering::Relaxed));
             let written = s.written.load(Ordering::Relaxed) as usize;
-            let mut msg = crate::exec::human_bytes(written);
+            let mut msg = crate::units::human_bytes(written);
             if read > 0 {
                 msg.push_str(&format!(
                     ", {} read",
-                    crate::exec::human_bytes(read as usize)
+                    crate::units::human_bytes(read as usize)
                 ));
             }
             bar.set_message(msg);
         } else if let Some(total) = bytes {
             bar.set_position(read.min(total));
         } else {
-            bar.set_message(format!("{} read", crate::exec::human_bytes(read as usize)));
+            bar.set_message(format!("{} read", crate::units::human_bytes(read as usize)));
             bar.tick();
         }
         if stopped(TICK) {

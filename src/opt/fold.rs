@@ -1,34 +1,28 @@
 //! Constant folding and algebraic clean-up: element-wise ops whose operands are all
-//! constant fills become one fill (computed by the same kernel semantics as at run time);
+//! constant fills become one fill (computed by the executor's backend, as at run time);
 //! a rechunk of a rechunk is one rechunk, a rechunk to the grid it already has disappears;
 //! transposes compose, and the identity transpose disappears; a cast to the dtype a value
 //! already has disappears.
 
-use crate::backend::Backend;
-use crate::backend::interp::Interpreter;
-use crate::backend::launch::run_elementwise;
-use crate::data::Data;
-use crate::exec::sources::full_value_of;
 use crate::graph::build;
-use crate::graph::node::{FullValue, NodeRef, Op, Source};
+use crate::graph::node::{NodeRef, Op, Source};
 use crate::kernel::MapOp;
-use crate::kernel::lower::compile_group;
+use crate::opt::Context;
 use crate::opt::rewrite::{keep_grid, rewrite, same_with_inputs};
-use ndarray::{ArrayD, IxDyn};
-use std::sync::Arc;
 
-/// The pass.
-pub fn run(root: &NodeRef) -> NodeRef {
+/// The pass; `cx.map_of_fills` computes a map over constant fills (on the executor's
+/// backend, which the optimiser does not know).
+pub fn run(root: &NodeRef, cx: &Context) -> NodeRef {
     rewrite(root, &mut |node, inputs| {
         let rebuilt = same_with_inputs(node, inputs);
-        match fold(&rebuilt) {
+        match fold(&rebuilt, cx) {
             Some(new) => keep_grid(new, node),
             None => rebuilt,
         }
     })
 }
 
-fn fold(node: &NodeRef) -> Option<NodeRef> {
+fn fold(node: &NodeRef, cx: &Context) -> Option<NodeRef> {
     match &node.op {
         Op::Map { op, .. } => {
             if *op == MapOp::Cast && node.inputs[0].dtype == node.dtype {
@@ -41,7 +35,7 @@ fn fold(node: &NodeRef) -> Option<NodeRef> {
             if !all_fills {
                 return None;
             }
-            let value = fold_map(node)?;
+            let value = (cx.map_of_fills)(node)?;
             Some(build::source(
                 Source::Full(value),
                 node.dtype,
@@ -74,32 +68,4 @@ fn fold(node: &NodeRef) -> Option<NodeRef> {
         }
         _ => None,
     }
-}
-
-/// The value of a map over constant fills, computed by the interpreter on one element.
-fn fold_map(node: &NodeRef) -> Option<FullValue> {
-    let (mut kernel, leaves) = compile_group(node, &|n| !Arc::ptr_eq(n, node));
-    // Computed on one element whatever the node's rank (an element-wise group has no indices).
-    kernel.rank = 1;
-    let inputs: Vec<Data> = leaves
-        .iter()
-        .map(|leaf| {
-            let Op::Source(Source::Full(v)) = leaf.op else {
-                unreachable!("the leaves are the fills")
-            };
-            let one =
-                |x: f64| Data::F64(ArrayD::from_shape_vec(IxDyn(&[1]), vec![x]).expect("one"));
-            match v {
-                FullValue::Float(f) => one(f).into_dtype(leaf.dtype),
-                FullValue::Int(i) => {
-                    Data::I64(ArrayD::from_shape_vec(IxDyn(&[1]), vec![i]).expect("one"))
-                        .into_dtype(leaf.dtype)
-                }
-                FullValue::Bool(b) => one(b as u8 as f64).into_dtype(leaf.dtype),
-            }
-        })
-        .collect();
-    let body = Interpreter.compile(&kernel).ok()?;
-    let out = run_elementwise(&*body, &kernel, &inputs, &[1]).ok()?;
-    Some(with_data!(&out, a => full_value_of(*a.iter().next()?)))
 }

@@ -5,10 +5,14 @@
 //! memory limit is refused before anything runs, naming the node at fault and a chunking
 //! that would fit.
 
-use crate::exec::{human_bytes, projected_task_bytes};
 use crate::graph::node::{Node, NodeRef, Op, Source};
 use crate::opt::rewrite::post_order;
+use crate::units::human_bytes;
 use std::collections::HashMap;
+
+/// Elements of one piece of a reduction block (512 KiB of f64: pieces stay in the L2 cache
+/// between the kernel that makes them and the reduction that consumes them).
+pub const SUB_BLOCK_ELEMS: usize = 1 << 16;
 use std::sync::Arc;
 
 /// Bytes of bookkeeping per block of a reduction (its region in the block list, with the
@@ -44,11 +48,23 @@ pub fn plan(root: &NodeRef, limit: usize, threads: usize) -> Result<MemoryPlan, 
     Ok(MemoryPlan {
         per_task,
         parallel,
-        schedule_peak: per_task * parallel + root.nbytes().min(limit),
+        schedule_peak: per_task * parallel + root.nbytes().min(limit) + held_pieces(root),
         tasks: task_count(root),
         generated,
         read,
     })
+}
+
+/// Bytes the mask results under `root` hold as computed pieces (`exec::compress`): resident
+/// while the plan runs, so part of its peak.
+fn held_pieces(root: &NodeRef) -> usize {
+    post_order(root)
+        .iter()
+        .filter_map(|n| match &n.op {
+            Op::Compress { pieces, .. } => Some(pieces.held_bytes()),
+            _ => None,
+        })
+        .sum()
 }
 
 /// Tasks that computing `node` runs: one per output block, or for a reduction one per
@@ -132,7 +148,7 @@ fn refusal(root: &NodeRef, per_task: usize, limit: usize) -> String {
 }
 
 fn type_of(node: &Node) -> String {
-    crate::value::type_text(
+    crate::sema::dtype::type_text(
         node.dtype,
         &node.shape.iter().map(|&d| Some(d)).collect::<Vec<_>>(),
     )
@@ -166,10 +182,11 @@ fn scale_blocks(node: &Node, factor: f64) -> String {
 /// along the axes it is broadcast on, everything else pulls its input once per pull.
 fn demand(root: &NodeRef) -> (u64, u64) {
     let order = post_order(root);
-    let barriers: std::collections::HashSet<*const Node> = crate::exec::collect_barriers(root)
-        .iter()
-        .map(Arc::as_ptr)
-        .collect();
+    let barriers: std::collections::HashSet<*const Node> =
+        crate::opt::barriers::collect_barriers(root)
+            .iter()
+            .map(Arc::as_ptr)
+            .collect();
     // How many times each element of a node is pulled.
     let mut times: HashMap<*const Node, f64> = HashMap::new();
     times.insert(Arc::as_ptr(root), 1.0);
@@ -210,4 +227,43 @@ fn broadcast_repeats(node: &Node, input: &Node) -> f64 {
         }
     }
     r
+}
+
+/// Projected bytes one task of `node` holds at once: its output block plus, for each input
+/// it pulls, the input's own projection. Under a reduction, blocks are pulled in pieces of at
+/// most `SUB_BLOCK_ELEMS` elements, so nodes there count at most one piece; under a
+/// slice, at most the slice's block.
+pub fn projected_task_bytes(node: &NodeRef) -> usize {
+    fn walk(
+        node: &NodeRef,
+        cap: Option<usize>,
+        memo: &mut HashMap<(*const Node, bool), usize>,
+    ) -> usize {
+        let key = (Arc::as_ptr(node), cap.is_some());
+        if let Some(&b) = memo.get(&key) {
+            return b;
+        }
+        let mut own = node.max_chunk_bytes();
+        if let Some(elems) = cap {
+            own = own.min(elems * node.dtype.size());
+        }
+        let below = match node.op {
+            Op::Reduce { .. } => Some(SUB_BLOCK_ELEMS),
+            // A slice pulls only the elements it keeps: its input's region is no larger
+            // than its own block.
+            Op::Slice(_) => {
+                let own_elems = own / node.dtype.size().max(1);
+                Some(cap.map_or(own_elems, |c| c.min(own_elems)))
+            }
+            _ => cap,
+        };
+        let inputs: usize = match &node.op {
+            Op::Source(_) => 0,
+            _ => node.inputs.iter().map(|i| walk(i, below, memo)).sum(),
+        };
+        let b = own + inputs;
+        memo.insert(key, b);
+        b
+    }
+    walk(node, None, &mut HashMap::new())
 }

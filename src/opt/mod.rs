@@ -5,6 +5,7 @@
 //! suite uses to show that every case gives the same output either way.
 
 pub mod align;
+pub mod barriers;
 pub mod cse;
 pub mod fold;
 pub mod fuse;
@@ -13,22 +14,30 @@ pub mod rewrite;
 pub mod slice_pushdown;
 pub mod verify;
 
-use crate::graph::node::NodeRef;
+use crate::graph::node::{FullValue, NodeRef};
 pub use memory::MemoryPlan;
+
+/// What passes may ask of the layers below the optimiser's caller (the optimiser itself
+/// knows no executor or backend).
+pub struct Context<'a> {
+    /// The value of an element-wise node whose operands are constant fills, computed as
+    /// the run would (`None`: leave it unfolded).
+    pub map_of_fills: &'a dyn Fn(&NodeRef) -> Option<FullValue>,
+}
 
 /// One rewriting pass.
 pub struct Pass {
     /// Its name (in errors and `explain`).
     pub name: &'static str,
     /// The rewrite.
-    pub run: fn(&NodeRef) -> NodeRef,
+    pub run: fn(&NodeRef, &Context) -> NodeRef,
 }
 
 /// The passes, in order.
 pub const PASSES: &[Pass] = &[
     Pass {
         name: "cse",
-        run: cse::run,
+        run: |n, _| cse::run(n),
     },
     Pass {
         name: "fold",
@@ -36,19 +45,19 @@ pub const PASSES: &[Pass] = &[
     },
     Pass {
         name: "slice_pushdown",
-        run: slice_pushdown::run,
+        run: |n, _| slice_pushdown::run(n),
     },
     Pass {
         name: "cse",
-        run: cse::run,
+        run: |n, _| cse::run(n),
     },
     Pass {
         name: "align",
-        run: align::run,
+        run: |n, _| align::run(n),
     },
     Pass {
         name: "fuse",
-        run: fuse::run,
+        run: |n, _| fuse::run(n),
     },
 ];
 
@@ -79,12 +88,13 @@ pub fn optimise(
     optimise: bool,
     limit: usize,
     threads: usize,
+    cx: &Context,
 ) -> Result<Plan, PlanError> {
     let mut node = root.clone();
     if optimise {
         let verifying = verify::enabled();
         for pass in PASSES {
-            let next = (pass.run)(&node);
+            let next = (pass.run)(&node, cx);
             if verifying {
                 verify::check(pass.name, &node, &next).map_err(PlanError::Broken)?;
             }

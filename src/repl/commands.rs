@@ -4,7 +4,7 @@
 
 use super::show;
 use crate::Session;
-use crate::builtins::{self, Builtin};
+use crate::language::{self, Builtin};
 use crate::value::Value;
 use std::time::Instant;
 
@@ -129,7 +129,7 @@ pub fn execute(session: &mut Session, line: &str) -> Reply {
     let arg = line[arg_at..].trim();
     let Some(name) = canonical(word) else {
         let names: Vec<String> = COMMANDS.iter().map(|c| c.name.to_string()).collect();
-        let hint = builtins::suggest(word, &names)
+        let hint = language::suggest(word, &names)
             .map(|s| format!(" (did you mean `:{s}`?)"))
             .unwrap_or_default();
         return Reply::Err(format!(
@@ -277,9 +277,9 @@ pub fn signature(b: &Builtin) -> String {
 }
 
 /// The builtin groups in table order with their labels.
-fn groups() -> Vec<(builtins::Group, String)> {
-    let mut out: Vec<(builtins::Group, String)> = Vec::new();
-    for b in builtins::table() {
+fn groups() -> Vec<(language::Group, String)> {
+    let mut out: Vec<(language::Group, String)> = Vec::new();
+    for b in language::table() {
         if !out.iter().any(|(g, _)| *g == b.group) {
             // `DataDependent` reads as `data-dependent`.
             let mut words = String::new();
@@ -333,7 +333,7 @@ fn overview() -> String {
          \nBuiltins by group (`:help NAME` for one):\n",
     );
     for (group, label) in groups() {
-        let names: Vec<String> = builtins::table()
+        let names: Vec<String> = language::table()
             .iter()
             .filter(|b| b.group == group)
             .map(|b| b.name.to_string())
@@ -406,7 +406,7 @@ const KEYWORD_HELP: &[(&str, &str)] = &[
 /// `:help NAME`.
 fn help_topic(session: &mut Session, topic: &str) -> Reply {
     let topic = topic.trim_start_matches(':');
-    if let Some(b) = builtins::find(topic) {
+    if let Some(b) = language::find(topic) {
         let group = groups()
             .into_iter()
             .find(|(g, _)| *g == b.group)
@@ -414,9 +414,9 @@ fn help_topic(session: &mut Session, topic: &str) -> Reply {
             .unwrap_or_default();
         return Reply::Out(format!("{}\n    {}  ({group})", signature(b), b.doc));
     }
-    if let Some(Value::Module(m)) = builtins::lookup_global(topic) {
+    if let Some(Value::Module(m)) = language::lookup_global(topic) {
         let prefix = format!("{m}.");
-        let lines: Vec<String> = builtins::table()
+        let lines: Vec<String> = language::table()
             .iter()
             .filter(|b| b.name.starts_with(&prefix))
             .map(|b| format!("  {}\n      {}", signature(b), b.doc))
@@ -444,10 +444,10 @@ fn help_topic(session: &mut Session, topic: &str) -> Reply {
     if let Some((_, text)) = KEYWORD_HELP.iter().find(|(k, _)| *k == topic) {
         return Reply::Out(format!("{topic} (keyword)\n    {text}"));
     }
-    if builtins::host::ATTRIBUTES.contains(&topic) {
+    if language::ATTRIBUTES.contains(&topic) {
         return Reply::Out(format!(
             "x.{topic} (array attribute)\n    one of {}",
-            builtins::host::ATTRIBUTES.join(", ")
+            language::ATTRIBUTES.join(", ")
         ));
     }
     match session.lookup(topic) {
@@ -461,11 +461,11 @@ fn help_topic(session: &mut Session, topic: &str) -> Reply {
             Err(e) => Reply::Err(e.rendered),
         },
         None => {
-            let mut names = builtins::global_names();
-            names.extend(builtins::table().iter().map(|b| b.name.to_string()));
+            let mut names = language::global_names();
+            names.extend(language::table().iter().map(|b| b.name.to_string()));
             names.extend(session.names());
             names.extend(super::complete::prelude_functions());
-            let hint = builtins::suggest(topic, &names)
+            let hint = language::suggest(topic, &names)
                 .map(|s| format!(" (did you mean `{s}`?)"))
                 .unwrap_or_default();
             Reply::Err(format!("error: no help for `{topic}`{hint}\n"))

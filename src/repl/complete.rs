@@ -18,8 +18,8 @@
 
 use super::lex::{self, Class, Piece};
 use crate::Session;
-use crate::builtins::{self, Builtin};
-use crate::sema::dtype::DType;
+use crate::language::DType;
+use crate::language::{self, Builtin};
 use crate::value::{Num, Value};
 use rustyline::completion::Pair;
 
@@ -154,7 +154,7 @@ pub fn methods(session: &Session, kind: &Kind) -> Vec<String> {
         Kind::Sequence => (&["arrays", "data"], &["list", "tuple"], &["len"]),
         Kind::Module(m) => {
             let prefix = format!("{m}.");
-            return builtins::table()
+            return language::table()
                 .iter()
                 .filter_map(|b| b.name.strip_prefix(&prefix).map(str::to_string))
                 .collect();
@@ -163,10 +163,10 @@ pub fn methods(session: &Session, kind: &Kind) -> Vec<String> {
     };
     let mut out: Vec<String> = extra.iter().map(|s| s.to_string()).collect();
     if matches!(kind, Kind::Array { .. }) {
-        out.extend(builtins::host::ATTRIBUTES.iter().map(|s| s.to_string()));
+        out.extend(language::ATTRIBUTES.iter().map(|s| s.to_string()));
     }
     out.extend(
-        builtins::table()
+        language::table()
             .iter()
             .filter(|b| !b.name.contains('.') && builtin_firsts.contains(&first_param(b).as_str()))
             .map(|b| b.name.to_string()),
@@ -197,9 +197,9 @@ pub fn methods(session: &Session, kind: &Kind) -> Vec<String> {
 /// Every name a bare word can complete to.
 fn all_names(session: &Session) -> Vec<String> {
     let mut out = session.names();
-    out.extend(builtins::global_names());
+    out.extend(language::global_names());
     out.extend(prelude_functions());
-    out.extend(crate::syntax::lexer::KEYWORDS.iter().map(|s| s.to_string()));
+    out.extend(crate::language::KEYWORDS.iter().map(|s| s.to_string()));
     out
 }
 
@@ -387,7 +387,7 @@ fn resolve_callee(
     let receiver = &src[callee[0].start..dot.start];
     match kind_of(session, receiver) {
         Kind::Module(m) => Some((
-            param_names(builtins::find(&format!("{m}.{name}"))?.params),
+            param_names(language::find(&format!("{m}.{name}"))?.params),
             0,
         )),
         Kind::Other => None,
@@ -429,9 +429,9 @@ fn complete_command(
     match super::commands::canonical(word) {
         Some("help") => {
             let mut names = all_names(session);
-            names.extend(builtins::table().iter().map(|b| b.name.to_string()));
+            names.extend(language::table().iter().map(|b| b.name.to_string()));
             names.extend(super::commands::COMMANDS.iter().map(|c| c.name.to_string()));
-            names.extend(builtins::host::ATTRIBUTES.iter().map(|s| s.to_string()));
+            names.extend(language::ATTRIBUTES.iter().map(|s| s.to_string()));
             (rest_at, pairs(names, arg))
         }
         Some("load") => {
@@ -556,7 +556,7 @@ mod tests {
         assert!(got.contains(&"integers".to_string()));
         assert!(!got.contains(&"sum".to_string()));
         // Members come from the builtin table, whatever `linalg` holds today.
-        let mut linalg: Vec<String> = builtins::table()
+        let mut linalg: Vec<String> = language::table()
             .iter()
             .filter_map(|b| b.name.strip_prefix("linalg.").map(str::to_string))
             .collect();

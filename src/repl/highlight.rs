@@ -30,17 +30,17 @@ pub struct Vocabulary {
 impl Vocabulary {
     /// The language's own names.
     pub fn new() -> Vocabulary {
-        let mut builtins: HashSet<String> = crate::builtins::table()
+        let mut builtins: HashSet<String> = crate::language::table()
             .iter()
             .map(|b| b.name.rsplit('.').next().unwrap_or(b.name).to_string())
             .collect();
         builtins.extend(super::complete::prelude_functions());
-        builtins.extend(crate::builtins::MODULES.iter().map(|m| m.to_string()));
-        let constants = crate::builtins::CONSTANTS
+        builtins.extend(crate::language::MODULES.iter().map(|m| m.to_string()));
+        let constants = crate::language::CONSTANTS
             .iter()
             .map(|c| c.to_string())
             .collect();
-        let dtypes = crate::sema::dtype::DType::ALL
+        let dtypes = crate::language::DType::ALL
             .iter()
             .map(|d| d.name().to_string())
             .collect();

@@ -2,7 +2,7 @@
 //! (keyword, name, number, string, comment, bracket, ...) so that colouring, bracket matching,
 //! completion and the multi-line check all read tokens exactly as the compiler does.
 
-use crate::syntax::lexer::Tok;
+use crate::language::Tok;
 use logos::Logos;
 
 /// What a piece of source text is.

@@ -2,8 +2,8 @@
 //! but a lazy array of more than `SHOW_LIMIT` elements as a one-line summary (dtype, shape,
 //! chunk grid, blocks, bytes), so a large array is never computed behind the user's back.
 
-use crate::syntax::ast::Span;
-use crate::syntax::diag::SourceFile;
+use crate::language::SourceFile;
+use crate::language::Span;
 use crate::value::Value;
 use crate::{Error, Session};
 use std::rc::Rc;
@@ -30,7 +30,7 @@ pub fn summary(v: &Value) -> Option<String> {
     };
     let known = a.shape.iter().all(Option::is_some);
     let bytes = if known {
-        crate::exec::human_bytes(node.nbytes())
+        crate::units::human_bytes(node.nbytes())
     } else {
         "size known when computed".to_string()
     };

@@ -166,6 +166,18 @@ pub fn promote_operands(a: Operand, b: Operand) -> Operand {
     }
 }
 
+/// `f64[3, ?]` or `f64` for a 0-d array.
+pub fn type_text(dtype: DType, shape: &[Option<usize>]) -> String {
+    if shape.is_empty() {
+        return dtype.name().to_string();
+    }
+    let dims: Vec<String> = shape
+        .iter()
+        .map(|d| d.map(|n| n.to_string()).unwrap_or_else(|| "?".into()))
+        .collect();
+    format!("{}[{}]", dtype.name(), dims.join(", "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

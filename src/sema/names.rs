@@ -10,10 +10,12 @@ use std::collections::HashSet;
 use std::path::Path;
 
 /// Checks every name reference of `program`. `is_global` answers for builtins, prelude and
-/// session bindings; `dir` is where `import` paths are resolved from.
+/// session bindings; `global_names` lists the builtin names for suggestions; `dir` is where
+/// `import` paths are resolved from.
 pub fn check(
     program: &Program,
     is_global: &dyn Fn(&str) -> bool,
+    global_names: &[String],
     dir: &Path,
 ) -> Result<(), Box<Diagnostic>> {
     let mut top = HashSet::new();
@@ -22,6 +24,7 @@ pub fn check(
     let mut resolver = Resolver {
         scopes: vec![top],
         is_global,
+        global_names,
     };
     for s in &program.stmts {
         resolver.stmt(s)?;
@@ -140,6 +143,8 @@ fn bound_in_expr(e: &Expr, out: &mut HashSet<String>) {
 struct Resolver<'a> {
     scopes: Vec<HashSet<String>>,
     is_global: &'a dyn Fn(&str) -> bool,
+    /// Every builtin, constant, module and dtype name (for suggestions).
+    global_names: &'a [String],
 }
 
 impl Resolver<'_> {
@@ -180,10 +185,10 @@ impl Resolver<'_> {
                     return Ok(());
                 }
                 let mut candidates: Vec<String> = self.scopes.iter().flatten().cloned().collect();
-                candidates.extend(crate::builtins::global_names());
+                candidates.extend(self.global_names.iter().cloned());
                 let mut d = Diagnostic::error(format!("unknown name `{n}`"), e.span)
                     .with_label("not defined");
-                if let Some(s) = crate::builtins::suggest(n, &candidates) {
+                if let Some(s) = suggest(n, &candidates) {
                     d = d.with_note(format!("did you mean `{s}`?"));
                 }
                 Err(Box::new(d))
@@ -239,4 +244,36 @@ impl Resolver<'_> {
             ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) | ExprKind::Bool(_) => Ok(()),
         }
     }
+}
+
+/// The closest known name, if one is close enough.
+pub fn suggest(name: &str, candidates: &[String]) -> Option<String> {
+    let mut best: Option<(usize, &String)> = None;
+    for c in candidates {
+        let d = edit_distance(name, c);
+        if d <= (name.len() / 3).max(1) && best.is_none_or(|(bd, _)| d < bd) {
+            best = Some((d, c));
+        }
+    }
+    best.map(|(_, c)| c.clone())
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut before: Vec<usize> = prev.clone();
+    for i in 1..=a.len() {
+        let mut cur = vec![i; b.len() + 1];
+        for j in 1..=b.len() {
+            let cost = if a[i - 1] == b[j - 1] { 0 } else { 1 };
+            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            // A swap of two neighbours counts as one edit.
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                cur[j] = cur[j].min(before[j - 2] + 1);
+            }
+        }
+        before = std::mem::replace(&mut prev, cur);
+    }
+    prev[b.len()]
 }

@@ -80,17 +80,7 @@ impl Array {
     }
 }
 
-/// `f64[3, ?]` or `f64` for a 0-d array.
-pub fn type_text(dtype: DType, shape: &[Dim]) -> String {
-    if shape.is_empty() {
-        return dtype.name().to_string();
-    }
-    let dims: Vec<String> = shape
-        .iter()
-        .map(|d| d.map(|n| n.to_string()).unwrap_or_else(|| "?".into()))
-        .collect();
-    format!("{}[{}]", dtype.name(), dims.join(", "))
-}
+pub use crate::sema::dtype::type_text;
 
 /// What is known about a value that check mode cannot compute.
 #[derive(Clone, Copy, Debug, PartialEq)]

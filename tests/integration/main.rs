@@ -7,6 +7,8 @@ mod editors;
 mod embed;
 mod io;
 mod kernels;
+mod layers;
+mod masks;
 mod memory;
 mod numpy_diff;
 mod properties;

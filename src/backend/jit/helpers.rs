@@ -3,8 +3,7 @@
 //! call exactly the functions the interpreter calls (`backend::scalar`), so results agree
 //! bitwise. Integer operands travel widened to 64 bits; the JIT narrows the result.
 
-use crate::backend::interp::{nan_to_num_f32, nan_to_num_f64};
-use crate::backend::scalar::{Arith, FloatMath};
+use crate::backend::scalar::{Arith, FloatMath, nan_to_num_f32, nan_to_num_f64};
 use crate::kernel::{BinaryOp, UnaryOp};
 
 /// Unary op codes passed to the helpers (the index in this table).
