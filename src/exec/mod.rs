@@ -2,6 +2,7 @@
 //! (reductions and scans feeding other work) computed once first, a byte budget that limits
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
+pub mod linalg;
 pub mod plan;
 pub mod reduce;
 pub mod region;
@@ -409,7 +410,8 @@ fn count_uses(
             | Op::Reshape
             | Op::Scan { .. }
             | Op::Diagonal { .. }
-            | Op::Gather { .. } => true,
+            | Op::Gather { .. }
+            | Op::Linalg(_) => true,
             _ => false,
         };
         u.repeated |= broadcast;
