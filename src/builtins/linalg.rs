@@ -416,7 +416,7 @@ pub fn tensordot_arrays(
         &Value::Array(b2),
         span,
     )?)?;
-    if out_shape.len() == 2 && free_a.len() == 1 {
+    if p.shape == out_shape {
         return Ok(Value::Array(p));
     }
     let dims: Vec<usize> = out_shape.iter().map(|d| d.unwrap_or(0)).collect();
@@ -450,7 +450,7 @@ fn to_matrix(
             span,
         )?)?
     };
-    if t.shape.len() == 2 {
+    if t.shape == [Some(rows), Some(cols)] {
         return Ok(t);
     }
     arr(call(
@@ -549,7 +549,8 @@ fn centred(interp: &mut Interp, args: &Args, rowvar: bool) -> R<(Array, Dim)> {
             span,
         )?)?;
     }
-    if !x.dtype.is_float() {
+    // NumPy computes covariances in f64 whatever the input.
+    if x.dtype != DType::F64 {
         x = arr(call(
             interp,
             "astype",
