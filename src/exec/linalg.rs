@@ -79,11 +79,52 @@ pub fn eval(
         LinalgOp::MatMul => vec![nd - 2, nd - 1],
         LinalgOp::TsqrR | LinalgOp::TsqrQ(_) => vec![0],
     };
-    by_blocks(node, region, &blocked, &mut |r| match op {
-        LinalgOp::MatMul => matmul_block(ctx, node, r),
-        LinalgOp::TsqrR => tsqr_r_block(ctx, node, r),
-        LinalgOp::TsqrQ(f) => tsqr_q_block(ctx, node, f, r),
+    by_blocks(node, region, &blocked, &mut |r, cache| {
+        if cache && let Some(d) = last_block::get(node, r) {
+            return Ok(d);
+        }
+        let d = Arc::new(match op {
+            LinalgOp::MatMul => matmul_block(ctx, node, r),
+            LinalgOp::TsqrR => tsqr_r_block(ctx, node, r),
+            LinalgOp::TsqrQ(f) => tsqr_q_block(ctx, node, f, r),
+        }?);
+        if cache {
+            last_block::put(node, r, d.clone());
+        }
+        Ok(d)
     })
+}
+
+/// The last block each thread computed, so that a consumer pulling one block in pieces (a
+/// reduction reads sub-blocks of 2^16 elements) computes it once, not once per piece. One
+/// block per thread at most; the node is held weakly (its address cannot be reused while
+/// the entry lives, and a dropped graph's entry never matches a live node).
+mod last_block {
+    use crate::data::Data;
+    use crate::exec::region::Region;
+    use crate::graph::node::{Node, NodeRef};
+    use std::cell::RefCell;
+    use std::sync::{Arc, Weak};
+
+    type Entry = (Weak<Node>, Region, Arc<Data>);
+
+    thread_local! {
+        static LAST: RefCell<Option<Entry>> = const { RefCell::new(None) };
+    }
+
+    /// The block `region` of `node`, if this thread computed it last.
+    pub fn get(node: &NodeRef, region: &Region) -> Option<Arc<Data>> {
+        LAST.with(|l| {
+            let l = l.borrow();
+            let (w, r, d) = l.as_ref()?;
+            (std::ptr::eq(w.as_ptr(), Arc::as_ptr(node)) && r == region).then(|| d.clone())
+        })
+    }
+
+    /// Remembers the block `region` of `node` (replacing the previous one).
+    pub fn put(node: &NodeRef, region: &Region, data: Arc<Data>) {
+        LAST.with(|l| *l.borrow_mut() = Some((Arc::downgrade(node), region.clone(), data)));
+    }
 }
 
 /// The block index ranges `[lo, hi)` of a grid axis whose blocks hold indices `lo..=hi`.
@@ -101,12 +142,13 @@ fn blocks_covering(chunks: &[usize], lo: usize, hi: usize) -> Vec<(usize, usize)
 }
 
 /// Evaluates `region` by computing whole blocks of the `blocked` axes (other axes pass the
-/// region through) and cutting the region out of them.
+/// region through) and cutting the region out of them. `block(r, cache)` computes one block;
+/// `cache` is set when only part of it is wanted (the rest may be asked for next).
 fn by_blocks(
     node: &Node,
     region: &Region,
     blocked: &[usize],
-    block: &mut dyn FnMut(&Region) -> Result<Data, ExecError>,
+    block: &mut dyn FnMut(&Region, bool) -> Result<Arc<Data>, ExecError>,
 ) -> Result<Data, ExecError> {
     // Per blocked axis: the covering blocks.
     let mut cover: Vec<Vec<(usize, usize)>> = Vec::new();
@@ -119,7 +161,8 @@ fn by_blocks(
         .zip(&cover)
         .all(|(&ax, c)| c.len() == 1 && region[ax] == AxisRange::span(c[0].0, c[0].1));
     if exact {
-        return block(region);
+        let d = block(region, false)?;
+        return Ok(Arc::try_unwrap(d).unwrap_or_else(|d| (*d).clone()));
     }
     // The box of whole blocks around the region, computed block by block.
     let mut boxr = region.clone();
@@ -136,7 +179,7 @@ fn by_blocks(
             let (s, l) = cover[j][idx[j]];
             r[ax] = AxisRange::span(s, l);
         }
-        let part = block(&r)?;
+        let part = block(&r, true)?;
         write_into(&mut out, &part, &boxr, &r, blocked);
         // Next block (row-major over the blocked axes).
         let mut j = blocked.len();

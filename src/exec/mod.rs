@@ -233,7 +233,7 @@ pub fn projected_task_bytes(node: &NodeRef) -> usize {
 }
 
 fn is_barrier(node: &Node) -> bool {
-    matches!(node.op, Op::Reduce { .. } | Op::Scan { .. })
+    matches!(node.op, Op::Reduce { .. } | Op::Scan { .. } | Op::Linalg(_))
 }
 
 /// Computes `node` fully into memory.
