@@ -15,4 +15,4 @@ out = zarr.create_array(store=sys.argv[2], shape=y.shape, chunks=src.chunks, dty
 out[...] = y
 z = zarr.open_array(sys.argv[2], mode="r")
 emit("shape", tuple(z.shape))
-emit("check", float(z[::997, ::7].astype(np.float64).sum()))
+emit("check", float(z[:2000].astype(np.float64).sum()))
