@@ -550,9 +550,9 @@ fn pinv(interp: &mut Interp, args: &mut Args) -> R<Value> {
         for i in 0..n {
             for j in 0..m {
                 let mut acc = 0.0;
-                for k in 0..p {
-                    if s[k] > cutoff {
-                        acc += vt.v[k * n + i] / s[k] * u.v[j * p + k];
+                for (k, &sk) in s.iter().enumerate() {
+                    if sk > cutoff {
+                        acc += vt.v[k * n + i] / sk * u.v[j * p + k];
                     }
                 }
                 out[i * m + j] = acc;

@@ -204,7 +204,7 @@ fn vector_norm(
     if p == 2.0 {
         return sum_sq_root(interp, x, &[axis], keepdims, span);
     }
-    if p == f64::INFINITY || p == f64::NEG_INFINITY {
+    if p.is_infinite() {
         let a = abs(interp, x, span)?;
         let name = if p > 0.0 { "max" } else { "min" };
         return reduce(interp, name, a, &[axis], keepdims, span);

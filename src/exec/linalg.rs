@@ -127,6 +127,9 @@ mod last_block {
     }
 }
 
+/// Computes one whole block (`region`); the flag says whether to remember it.
+type BlockFn<'a> = dyn FnMut(&Region, bool) -> Result<Arc<Data>, ExecError> + 'a;
+
 /// The block index ranges `[lo, hi)` of a grid axis whose blocks hold indices `lo..=hi`.
 fn blocks_covering(chunks: &[usize], lo: usize, hi: usize) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
@@ -148,7 +151,7 @@ fn by_blocks(
     node: &Node,
     region: &Region,
     blocked: &[usize],
-    block: &mut dyn FnMut(&Region, bool) -> Result<Arc<Data>, ExecError>,
+    block: &mut BlockFn<'_>,
 ) -> Result<Data, ExecError> {
     // Per blocked axis: the covering blocks.
     let mut cover: Vec<Vec<(usize, usize)>> = Vec::new();
