@@ -258,6 +258,7 @@ def cases(full, hdf5=False, data_dir=None):
                   "expands a per-chunk task graph); Dask: dict(y.__dask_graph__()), 3 x 10^6 "
                   "tasks, the work every compute() of y starts with"),
     ]
+    out += linalg_cases(full, data_dir, trio, long_t)
     # W3 on one thread: nanoseconds per generated element (N²/4 normals are generated).
     w3_1t_n = 20000
     out.append(Case("W3-1thread", "W3", "W3 on one thread (ns per generated element)",
@@ -274,6 +275,27 @@ def cases(full, hdf5=False, data_dir=None):
             if "arr" in c.timeout:
                 c.timeout["arr-interp"] = c.timeout["arr"]
     return out
+
+
+def linalg_cases(full, data_dir, trio, long_t):
+    """W6 (embedding normalisation, Zarr to Zarr) and W7 (4000² matmul). BENCH_W6_N and
+    BENCH_W7_N override the sizes for a quick run."""
+    w6_n = int(os.environ.get("BENCH_W6_N", 10**7 if full else 10**6))
+    w7_n = int(os.environ.get("BENCH_W7_N", 4000))
+    w6_in = os.path.join(data_dir, f"w6-{w6_n}.zarr")
+    return [
+        Case("W6", "W6", "embeddings: x / linalg.norm(x, axis=1, keepdims=true), N x 768 f32 "
+             "Zarr to Zarr", f"N = {w6_n:.0e}",
+             trio("w6_embed_norm", [w6_in, "{tmp}/out.zarr"]),
+             check=check_exact(["check"], rel=1e-5, exact_keys=["shape"]),
+             timeout={t: long_t for t in TOOLS}, prepare=["w6", w6_in, str(w6_n)],
+             note="input: Zarr format 3, uncompressed, blocks of 10^4 x 768"),
+        Case("W7", "W7", "matmul of two n x n f64 arrays in 1000² chunks", f"n = {w7_n}",
+             trio("w7_matmul", [str(w7_n)]),
+             check=check_exact(["sum", "corner"], exact_keys=["n"]),
+             timeout={t: long_t for t in TOOLS},
+             note="NumPy: OpenBLAS with as many threads as the others have workers"),
+    ]
 
 
 # ----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
     python3 make_data.py w1 FILE N
     python3 make_data.py w4 DIR H W
+    python3 make_data.py w6 DIR.zarr N
 
 The values are those the generated variants compute: W1 (arange % 1000) * 0.001 + 10.0;
 W4 a smooth field plus NumPy RandomState(1000 + day) normal noise, 31 days.
@@ -38,8 +39,25 @@ def w4(folder, h, w):
     os.replace(tmp, folder)
 
 
+def w6(path, n, d=768, rows=10_000):
+    """N x 768 f32 embeddings in Zarr (format 3, uncompressed, blocks of 10^4 rows)."""
+    import zarr
+
+    tmp = path + ".part"
+    z = zarr.create_array(store=tmp, shape=(n, d), chunks=(min(n, rows), d), dtype="f4",
+                          compressors=None, overwrite=True)
+    j = np.arange(d, dtype=np.float64)
+    for lo in range(0, n, rows):
+        hi = min(n, lo + rows)
+        i = np.arange(lo, hi, dtype=np.float64)[:, None]
+        z[lo:hi] = (np.sin(i * 0.001 + j * 0.37) + 0.01 * (j % 7)).astype(np.float32)
+    os.replace(tmp, path)
+
+
 if __name__ == "__main__":
-    if sys.argv[1] == "w1":
+    if sys.argv[1] == "w6":
+        w6(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "w1":
         w1(sys.argv[2], int(sys.argv[3]))
     else:
         w4(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))

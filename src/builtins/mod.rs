@@ -5,10 +5,13 @@
 pub mod args;
 pub mod creation;
 pub mod data_dependent;
+pub mod einsum;
 pub mod elementwise;
 pub mod host;
 pub mod io;
 pub mod linalg;
+pub mod linalg_dense;
+pub mod linalg_norm;
 pub mod reductions;
 pub mod shape_ops;
 

@@ -4,6 +4,7 @@
 
 pub mod compress;
 pub mod constant;
+pub mod linalg;
 pub mod plan;
 pub mod reduce;
 pub mod region;

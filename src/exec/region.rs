@@ -126,6 +126,7 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
         )),
         Op::Reduce { .. } => reduce::eval_reduce(ctx, node, region),
         Op::Scan { op, axis } => scan::eval_scan(ctx, node, *op, *axis, region),
+        Op::Linalg(op) => crate::exec::linalg::eval(ctx, node, op, region),
         Op::Slice(items) => eval_slice(ctx, node, items, region),
         Op::Transpose(perm) => {
             let mut inner = vec![AxisRange::full(0); perm.len()];

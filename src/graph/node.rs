@@ -266,6 +266,8 @@ pub enum Op {
     /// the root of a plan, so the optimiser sees them as one graph (shared work merges) and
     /// the executor can read a shared input once for all of them. Never evaluated itself.
     Pack,
+    /// Linear algebra evaluated by `exec::linalg` (blocked matmul, TSQR's Q).
+    Linalg(crate::exec::linalg::LinalgOp),
 }
 
 impl Node {
@@ -334,6 +336,7 @@ impl Node {
             Op::Native(f) => format!("rust fn {}", f.name),
             Op::Fused(k) => format!("kernel[{}]", k.op_names().join(" ")),
             Op::Pack => "results".into(),
+            Op::Linalg(l) => l.name().into(),
         }
     }
 }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 fn is_barrier(node: &Node) -> bool {
-    matches!(node.op, Op::Reduce { .. } | Op::Scan { .. })
+    matches!(node.op, Op::Reduce { .. } | Op::Scan { .. } | Op::Linalg(_))
 }
 
 /// How a node is consumed within one computation.
@@ -46,7 +46,8 @@ fn count_uses(
             | Op::Reshape
             | Op::Scan { .. }
             | Op::Diagonal { .. }
-            | Op::Gather { .. } => true,
+            | Op::Gather { .. }
+            | Op::Linalg(_) => true,
             _ => false,
         };
         u.repeated |= broadcast;

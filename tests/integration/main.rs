@@ -9,6 +9,7 @@ mod io;
 mod kernels;
 mod layers;
 mod masks;
+mod linalg_props;
 mod memory;
 mod numpy_diff;
 mod properties;

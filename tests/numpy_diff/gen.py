@@ -1534,6 +1534,145 @@ def cat_combo(ctx):
     return e
 
 
+# ----------------------------------------------------------------------------
+# linear algebra (LANGUAGE.md §11a): products, contractions and norms
+
+EINSUM_SPECS = [
+    # (subscripts, shapes as tuples of letters sized below)
+    ('ij,jk->ik', ['ij', 'jk']), ('ij,jk', ['ij', 'jk']), ('ii->i', ['ii']), ('ii', ['ii']),
+    ('ij->ji', ['ij']), ('bij,bjk->bik', ['bij', 'bjk']), ('i,i->', ['i', 'i']),
+    ('ij,ij->i', ['ij', 'ij']), ('...ij,...jk->...ik', ['bij', 'bjk']),
+    ('ijk,jl->ikl', ['ijk', 'jl']), ('i,j->ij', ['i', 'j']), ('ij,jk,kl->il', ['ij', 'jk', 'kl']),
+    ('ij->', ['ij']), ('iij->j', ['iij']), ('ij,kj->ik', ['ij', 'kj']),
+]
+
+
+def cat_linalg(ctx):
+    rng = ctx.rng
+    fn = rng.choice(['matmul', 'matmul', 'matmul_nd', 'matmul_1d', 'dot', 'tensordot',
+                     'einsum', 'einsum', 'trace', 'outer', 'kron', 'cov', 'corrcoef',
+                     'norm_vec', 'norm_vec', 'norm_mat'])
+    ints_ok = fn in ('matmul', 'matmul_nd', 'matmul_1d', 'dot', 'tensordot', 'trace',
+                     'outer', 'kron')
+    dt = rng.choice(['f64', 'f64', 'f64', 'f32'] + (['i64', 'i32'] if ints_ok else []))
+    kind = kind_for(dt, 'gen', 'small')
+
+    def inp(shape):
+        return ctx.input(shape, kind, dt)
+
+    def dim():
+        return rng.randint(1, 9)
+
+    ctx.tags.add('linalg:' + fn)
+    if fn in ('matmul', 'matmul_nd', 'matmul_1d'):
+        m, k, n = dim(), dim(), dim()
+        if fn == 'matmul':
+            sa, sb = (m, k), (k, n)
+        elif fn == 'matmul_1d':
+            sa, sb = rng.choice([((k,), (k, n)), ((m, k), (k,)), ((k,), (k,)),
+                                 ((2, m, k), (k,)), ((k,), (3, k, n))])
+        else:
+            batch = rand_shape(rng, nd=rng.randint(1, 2), max_size=12)
+            sa = tuple(batch) + (m, k)
+            sb = bcast_shape(rng, batch) + (k, n)
+        a, b = inp(sa), inp(sb)
+        if rng.random() < 0.5:
+            return ctx.inexact(ctx.node('%s @ %s' % (a.arr, b.arr), 'np.matmul(%s, %s)' % (a.np, b.np)))
+        return ctx.inexact(ctx.node('matmul(%s, %s)' % (a.arr, b.arr),
+                                    'np.matmul(%s, %s)' % (a.np, b.np), atom=True))
+    if fn == 'dot':
+        m, k, n = dim(), dim(), dim()
+        sa, sb = rng.choice([((k,), (k,)), ((m, k), (k, n)), ((m, k), (k,)),
+                             ((2, m, k), (3, k, n)), ((m, k), (2, k, n))])
+        a, b = inp(sa), inp(sb)
+        return ctx.inexact(ctx.node('dot(%s, %s)' % (a.arr, b.arr),
+                                    'np.dot(%s, %s)' % (a.np, b.np), atom=True))
+    if fn == 'tensordot':
+        p, q, r, s = dim(), dim(), dim(), dim()
+        form = rng.randint(0, 3)
+        if form == 0:
+            a, b = inp((p, q, r)), inp((q, r, s))
+            ax_a, ax_n = '2', '2'
+        elif form == 1:
+            a, b = inp((p, q)), inp((q, r))
+            ax_a, ax_n = '1', '1'
+        elif form == 2:
+            a, b = inp((q, p, r)), inp((s, r, q))
+            ax_a, ax_n = '[[0, 2], [2, 1]]', '([0, 2], [2, 1])'
+        else:
+            a, b = inp((p, q)), inp((r, s))
+            ax_a, ax_n = '0', '0'
+        return ctx.inexact(ctx.node('tensordot(%s, %s, axes=%s)' % (a.arr, b.arr, ax_a),
+                                    'np.tensordot(%s, %s, axes=%s)' % (a.np, b.np, ax_n),
+                                    atom=True))
+    if fn == 'einsum':
+        spec, terms = rng.choice(EINSUM_SPECS)
+        sizes = {c: dim() for c in 'bijkl'}
+        ops = [inp(tuple(sizes[c] for c in t)) for t in terms]
+        ctx.tags.add('einsum:' + spec)
+        return ctx.inexact(ctx.node(
+            'einsum("%s", %s)' % (spec, ', '.join(o.arr for o in ops)),
+            'np.einsum("%s", %s)' % (spec, ', '.join(o.np for o in ops)), atom=True))
+    if fn == 'trace':
+        shape = rng.choice([(dim(), dim()), (dim(), dim(), dim())])
+        x = inp(shape)
+        off = rng.choice([0, 0, 1, -1])
+        return ctx.inexact(ctx.node('trace(%s, offset=%d)' % (x.arr, off),
+                                    'np.trace(%s, offset=%d)' % (x.np, off), atom=True))
+    if fn == 'outer':
+        a, b = inp((dim(),)), inp(rng.choice([(dim(),), (2, dim())]))
+        return ctx.node('outer(%s, %s)' % (a.arr, b.arr), 'np.outer(%s, %s)' % (a.np, b.np),
+                        atom=True)
+    if fn == 'kron':
+        a = inp(rng.choice([(dim(),), (dim(), dim())]))
+        b = inp(rng.choice([(dim(),), (dim(), dim())]))
+        return ctx.node('kron(%s, %s)' % (a.arr, b.arr), 'np.kron(%s, %s)' % (a.np, b.np),
+                        atom=True)
+    if fn in ('cov', 'corrcoef'):
+        x = inp((rng.randint(2, 5), rng.randint(4, 12)))
+        kw = []
+        if rng.random() < 0.5:
+            kw.append(('rowvar', rng.random() < 0.5))
+        if fn == 'cov' and rng.random() < 0.4:
+            kw.append(('ddof', rng.choice([0, 1, 2])))
+        a_rest, n_rest = arglist([], kw)
+        return ctx.inexact(ctx.node(
+            '%s(%s%s)' % (fn, x.arr, ', ' + a_rest if a_rest else ''),
+            'np.%s(%s%s)' % (fn, x.np, ', ' + n_rest if n_rest else ''), atom=True))
+    if fn == 'norm_vec':
+        shape = rand_shape(rng, max_nd=3, max_size=80)
+        x = inp(shape)
+        ordv = rng.choice([None, None, 1, 2, math.inf, -math.inf, 0, 3, 0.5])
+        kw = [('ord', ordv)] if ordv is not None else []
+        if len(shape) > 1 or rng.random() < 0.5:
+            kw.append(('axis', rng.randrange(-len(shape), len(shape))))
+        elif ordv is None and rng.random() < 0.5:
+            pass
+        if rng.random() < 0.3:
+            kw.append(('keepdims', True))
+        if ordv == 0.5:
+            ctx.tags.add('norm:p')
+    else:
+        shape = rand_shape(rng, nd=rng.choice([2, 2, 3]), max_size=80)
+        x = inp(shape)
+        ordv = rng.choice([None, 'fro', 'nuc', 1, -1, 2, -2, math.inf, -math.inf])
+        kw = [('ord', Raw('"%s"' % ordv) if isinstance(ordv, str) else ordv)] \
+            if ordv is not None else []
+        if len(shape) == 3 or rng.random() < 0.5:
+            ax = rng.sample(range(len(shape)), 2)
+            kw.append(('axis', tuple(ax)))
+        if rng.random() < 0.3:
+            kw.append(('keepdims', True))
+    a_rest, n_rest = arglist([], kw)
+    ctx.tags.add('linalg.norm')
+    return ctx.inexact(ctx.node('linalg.norm(%s, %s)' % (x.arr, a_rest) if a_rest else
+                                'linalg.norm(%s)' % x.arr,
+                                'np.linalg.norm(%s%s)' % (x.np, ', ' + n_rest if n_rest else ''),
+                                atom=True))
+
+
+LINALG_SHARE = float(os.environ.get('NUMPY_DIFF_LINALG_SHARE', '0.1'))
+
 CATEGORIES = [
     ('arith', cat_arith, 16), ('compare', cat_compare, 8), ('unary', cat_unary, 14),
     ('binmath', cat_binmath, 5), ('dtype', cat_dtype, 7), ('creation', cat_creation, 3),
@@ -1575,6 +1714,10 @@ def make_case(seed, i):
         rng = random.Random('%s:%d:%d' % (seed, i, attempt))
         ctx = Ctx(rng, i)
         name, fn, _ = rng.choices(CATEGORIES, weights=[w for _, _, w in CATEGORIES])[0]
+        # About one case in ten is linear algebra, drawn on the side so that the other
+        # categories' cases stay what they were.
+        if random.Random('linalg:%s:%d' % (seed, i)).random() < LINALG_SHARE:
+            name, fn = 'linalg', cat_linalg
         try:
             e = fn(ctx)
             if e.lit:

@@ -1,5 +1,4 @@
 # @ on N-D arrays broadcasts over the leading axes, as NumPy's matmul.
-# pending: matmul of N-D (batched) arrays is not built yet
 # out: [[[28, 34], [76, 98], [124, 162]], [[172, 226], [220, 290], [268, 354]]]
 # out: (2, 3, 5)
 x = arange(24, chunks=5).reshape(2, 3, 4)

@@ -1,5 +1,4 @@
 # tensordot(a, b, axes=), norm and linalg.norm (2-norm), with axis=.
-# pending: tensordot and linalg.norm are not built yet (§11)
 # out: [[10, 13], [28, 40]] 55.0
 # out: 5.0 5.0 [5.0, 10.0]
 print(tensordot(arange(6).reshape(2, 3), arange(6).reshape(3, 2), axes=1), tensordot(arange(6.0).reshape(2, 3), arange(6.0).reshape(2, 3)))
