@@ -138,9 +138,9 @@ fn main() -> ExitCode {
     }
     let mut opts = Options {
         backend: if cli.backend == "interp" {
-            arr::backend::BackendKind::Interp
+            arr::BackendKind::Interp
         } else {
-            arr::backend::BackendKind::Jit
+            arr::BackendKind::Jit
         },
         ..Options::default()
     };

@@ -65,18 +65,18 @@
   "Arr boolean literals.")
 (defconst arr-builtins '("abs" "all" "any" "arange" "arccos" "arcsin" "arctan"
   "arctan2" "argmax" "argmin" "argsort" "argtopk" "array" "assert" "astype"
-  "broadcast_to" "cbrt" "ceil" "clip" "compute" "concatenate" "cos" "cosh"
-  "count_nonzero" "cumprod" "cumsum" "diagonal" "dot" "empty" "exp" "exp2"
-  "expand_dims" "explain" "expm1" "eye" "flip" "float" "floor" "from_hdf5"
-  "from_npy" "from_zarr" "full" "full_like" "glob" "hist" "hypot" "imshow"
-  "int" "isfinite" "isinf" "isnan" "len" "linspace" "log" "log10" "log1p"
-  "log2" "matmul" "max" "maximum" "mean" "min" "minimum" "moveaxis"
-  "nan_to_num" "nanmax" "nanmean" "nanmin" "nanprod" "nanstd" "nansum" "nanvar"
-  "nonzero" "ones" "outer" "persist" "plot" "print" "prod" "range" "ravel"
-  "rechunk" "reshape" "rint" "round" "sign" "sin" "sinh" "sort" "sqrt"
-  "squeeze" "stack" "std" "str" "sum" "swapaxes" "tan" "tanh" "to_hdf5"
-  "to_npy" "to_zarr" "topk" "transpose" "tril" "triu" "trunc" "unique" "var"
-  "where" "zeros")
+  "broadcast_to" "cbrt" "ceil" "clip" "compute" "concatenate" "corrcoef" "cos"
+  "cosh" "count_nonzero" "cov" "cumprod" "cumsum" "diagonal" "dot" "einsum"
+  "empty" "exp" "exp2" "expand_dims" "explain" "expm1" "eye" "flip" "float"
+  "floor" "from_hdf5" "from_npy" "from_zarr" "full" "full_like" "glob" "hist"
+  "hypot" "imshow" "int" "isfinite" "isinf" "isnan" "kron" "len" "linspace"
+  "log" "log10" "log1p" "log2" "matmul" "max" "maximum" "mean" "min" "minimum"
+  "moveaxis" "nan_to_num" "nanmax" "nanmean" "nanmin" "nanprod" "nanstd"
+  "nansum" "nanvar" "nonzero" "ones" "outer" "persist" "plot" "print" "prod"
+  "range" "ravel" "rechunk" "reshape" "rint" "round" "sign" "sin" "sinh" "sort"
+  "sqrt" "squeeze" "stack" "std" "str" "sum" "swapaxes" "tan" "tanh"
+  "tensordot" "to_hdf5" "to_npy" "to_zarr" "topk" "trace" "transpose" "tril"
+  "triu" "trunc" "unique" "var" "where" "zeros")
   "Arr builtin functions (without module members).")
 (defconst arr-prelude-functions '("empty_like" "hstack" "nanargmax" "nanargmin"
   "norm" "ones_like" "ptp" "vstack" "zeros_like")
@@ -88,7 +88,8 @@
 (defconst arr-modules '("linalg" "random")
   "Arr builtin modules.")
 (defconst arr-module-members
-  '(("linalg")
+  '(("linalg" "cholesky" "det" "eigh" "eigvalsh" "inv" "lstsq" "matrix_rank"
+      "norm" "pinv" "qr" "slogdet" "solve" "svd" "svd_compressed")
     ("random" "integers" "normal" "seed" "uniform"))
   "Each Arr module with the names of its members.")
 (defconst arr-attributes '("T" "chunks" "dtype" "nbytes" "ndim" "shape" "size")

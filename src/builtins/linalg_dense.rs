@@ -13,7 +13,7 @@ use crate::builtins::linalg::{arr, call, int, matmul_values};
 use crate::builtins::{Args, Builtin, Group};
 use crate::data::Data;
 use crate::eval::ops::compute_array;
-use crate::eval::{Flow, Evaluator, R, err_label};
+use crate::eval::{Evaluator, Flow, R, err_label};
 use crate::exec::linalg::{Dense, LinalgOp, TsqrFactors};
 use crate::graph::build;
 use crate::graph::node::{Node, NodeRef, Op};

@@ -2,6 +2,7 @@
 
 pub mod build;
 pub mod chunks;
+pub mod linalg_op;
 pub mod node;
 
 pub use node::{Node, NodeRef, Op, Source};

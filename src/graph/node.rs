@@ -267,7 +267,7 @@ pub enum Op {
     /// the executor can read a shared input once for all of them. Never evaluated itself.
     Pack,
     /// Linear algebra evaluated by `exec::linalg` (blocked matmul, TSQR's Q).
-    Linalg(crate::exec::linalg::LinalgOp),
+    Linalg(crate::graph::linalg_op::LinalgOp),
 }
 
 impl Node {

@@ -608,7 +608,7 @@ mod tests {
             names(&mut s, "random.normal(0, 1, shape=3, "),
             ["chunks=", "seed=", "dtype="]
         );
-        assert_eq!(names(&mut s, "x.mean(k"), ["keepdims="]);
+        assert_eq!(names(&mut s, "x.mean(k"), ["keepdims=", "kron"]);
         assert_eq!(names(&mut s, "scale(x, "), ["factor="]);
         // Inside a nested list the call's keywords are not offered.
         assert!(names(&mut s, "zeros([").is_empty());

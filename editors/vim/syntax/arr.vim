@@ -28,19 +28,21 @@ syn keyword arrDefine fn nextgroup=arrFunctionName skipwhite
 syn keyword arrBoolean false true
 syn keyword arrOperatorWord and not or
 syn keyword arrBuiltin abs all any arange arccos arcsin arctan arctan2 argmax argmin argsort
-      \ argtopk array assert astype broadcast_to cbrt ceil clip compute concatenate cos cosh
-      \ count_nonzero cumprod cumsum diagonal dot empty exp exp2 expand_dims explain expm1 eye
-      \ flip float floor from_hdf5 from_npy from_zarr full full_like glob hist hypot imshow int
-      \ isfinite isinf isnan len linspace log log10 log1p log2 matmul max maximum mean min
-      \ minimum moveaxis nan_to_num nanmax nanmean nanmin nanprod nanstd nansum nanvar nonzero
-      \ ones outer persist plot print prod range ravel rechunk reshape rint round sign sin sinh
-      \ sort sqrt squeeze stack std str sum swapaxes tan tanh to_hdf5 to_npy to_zarr topk
-      \ transpose tril triu trunc unique var where zeros
+      \ argtopk array assert astype broadcast_to cbrt ceil clip compute concatenate corrcoef
+      \ cos cosh count_nonzero cov cumprod cumsum diagonal dot einsum empty exp exp2
+      \ expand_dims explain expm1 eye flip float floor from_hdf5 from_npy from_zarr full
+      \ full_like glob hist hypot imshow int isfinite isinf isnan kron len linspace log log10
+      \ log1p log2 matmul max maximum mean min minimum moveaxis nan_to_num nanmax nanmean
+      \ nanmin nanprod nanstd nansum nanvar nonzero ones outer persist plot print prod range
+      \ ravel rechunk reshape rint round sign sin sinh sort sqrt squeeze stack std str sum
+      \ swapaxes tan tanh tensordot to_hdf5 to_npy to_zarr topk trace transpose tril triu trunc
+      \ unique var where zeros
 syn keyword arrPrelude empty_like hstack nanargmax nanargmin norm ones_like ptp vstack
       \ zeros_like
 syn keyword arrConstant e inf nan newaxis none pi
 syn keyword arrType bool f32 f64 i32 i64 u8
 syn match arrModule "\<\%(linalg\|random\)\>\ze\s*\."
+syn match arrModuleMember "\%(\<linalg\s*\.\s*\)\@<=\<\%(svd_compressed\|matrix_rank\|cholesky\|eigvalsh\|slogdet\|lstsq\|solve\|eigh\|norm\|pinv\|det\|inv\|svd\|qr\)\>"
 syn match arrModuleMember "\%(\<random\s*\.\s*\)\@<=\<\%(integers\|uniform\|normal\|seed\)\>"
 syn match arrAttribute "\%(\.\s*\)\@<=\<\%(chunks\|nbytes\|dtype\|shape\|ndim\|size\|T\)\>\%(\s*(\)\@!"
 " END GENERATED

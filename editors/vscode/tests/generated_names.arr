@@ -108,6 +108,10 @@ x = concatenate(y)
 #   ^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.concatenate(z)
 #     ^^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = corrcoef(y)
+#   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.corrcoef(z)
+#     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = cos(y)
 #   ^^^ meta.function-call.arr support.function.builtin.arr
 x = y.cos(z)
@@ -120,6 +124,10 @@ x = count_nonzero(y)
 #   ^^^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.count_nonzero(z)
 #     ^^^^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = cov(y)
+#   ^^^ meta.function-call.arr support.function.builtin.arr
+x = y.cov(z)
+#     ^^^ meta.method-call.arr support.function.builtin.arr
 x = cumprod(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.cumprod(z)
@@ -136,6 +144,10 @@ x = dot(y)
 #   ^^^ meta.function-call.arr support.function.builtin.arr
 x = y.dot(z)
 #     ^^^ meta.method-call.arr support.function.builtin.arr
+x = einsum(y)
+#   ^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.einsum(z)
+#     ^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = empty(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.empty(z)
@@ -228,6 +240,10 @@ x = isnan(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.isnan(z)
 #     ^^^^^ meta.method-call.arr support.function.builtin.arr
+x = kron(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.kron(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
 x = len(y)
 #   ^^^ meta.function-call.arr support.function.builtin.arr
 x = y.len(z)
@@ -416,6 +432,10 @@ x = tanh(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.tanh(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = tensordot(y)
+#   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.tensordot(z)
+#     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = to_hdf5(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.to_hdf5(z)
@@ -432,6 +452,10 @@ x = topk(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.topk(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = trace(y)
+#   ^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.trace(z)
+#     ^^^^^ meta.method-call.arr support.function.builtin.arr
 x = transpose(y)
 #   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.transpose(z)
@@ -484,6 +508,62 @@ x = zeros_like(y)
 #   ^^^^^^^^^^ meta.function-call.arr support.function.prelude.arr
 x = linalg
 #   ^^^^^^ entity.name.namespace.arr
+x = linalg.cholesky(y)
+#          ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.cholesky
+#          ^^^^^^^^ support.function.builtin.arr
+x = linalg.det(y)
+#          ^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.det
+#          ^^^ support.function.builtin.arr
+x = linalg.eigh(y)
+#          ^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.eigh
+#          ^^^^ support.function.builtin.arr
+x = linalg.eigvalsh(y)
+#          ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.eigvalsh
+#          ^^^^^^^^ support.function.builtin.arr
+x = linalg.inv(y)
+#          ^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.inv
+#          ^^^ support.function.builtin.arr
+x = linalg.lstsq(y)
+#          ^^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.lstsq
+#          ^^^^^ support.function.builtin.arr
+x = linalg.matrix_rank(y)
+#          ^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.matrix_rank
+#          ^^^^^^^^^^^ support.function.builtin.arr
+x = linalg.norm(y)
+#          ^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.norm
+#          ^^^^ support.function.builtin.arr
+x = linalg.pinv(y)
+#          ^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.pinv
+#          ^^^^ support.function.builtin.arr
+x = linalg.qr(y)
+#          ^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.qr
+#          ^^ support.function.builtin.arr
+x = linalg.slogdet(y)
+#          ^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.slogdet
+#          ^^^^^^^ support.function.builtin.arr
+x = linalg.solve(y)
+#          ^^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.solve
+#          ^^^^^ support.function.builtin.arr
+x = linalg.svd(y)
+#          ^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.svd
+#          ^^^ support.function.builtin.arr
+x = linalg.svd_compressed(y)
+#          ^^^^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = linalg.svd_compressed
+#          ^^^^^^^^^^^^^^ support.function.builtin.arr
 x = random
 #   ^^^^^^ entity.name.namespace.arr
 x = random.integers(y)

@@ -1,7 +1,7 @@
 # Several reductions of one generated array are sinks of ONE kernel: the generator runs once
 # per element for sum, mean and std together.
 # opt-only
-# flags: --memory-limit 1GiB
+# flags: --threads 2 --memory-limit 1GiB
 # structure: kernels=1 tasks=10 generated=1000000
 x = random.uniform(-1, 1, shape=[10**6], chunks=10**5, seed=3)
 print(x.sum(), x.mean(), x.std())
