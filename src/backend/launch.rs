@@ -301,22 +301,19 @@ pub fn launch(
     let mut pos = vec![0usize; nd - 1];
     let mut idx = vec![0i64; nd + 1];
     idx[nd] = inner.step;
+    // Offsets of the current row, reused from row to row (no allocation per row).
+    let mut in_base: Vec<isize> = vec![0; views.len()];
+    let mut flat_outer: Vec<i64> = vec![0; gens.len()];
     for o in 0..n_outer {
         for a in 0..nd - 1 {
             idx[a] = spans[a].start + spans[a].step * pos[a] as i64;
         }
-        let in_base: Vec<isize> = views
-            .iter()
-            .map(|v| {
-                (0..nd - 1)
-                    .map(|a| pos[a] as isize * v.strides[a])
-                    .sum::<isize>()
-            })
-            .collect();
-        let flat_outer: Vec<i64> = gens
-            .iter()
-            .map(|g| g.flat[0] + (0..nd - 1).map(|a| g.flat[1 + a] * idx[a]).sum::<i64>())
-            .collect();
+        for (base, v) in in_base.iter_mut().zip(&views) {
+            *base = (0..nd - 1).map(|a| pos[a] as isize * v.strides[a]).sum();
+        }
+        for (flat, g) in flat_outer.iter_mut().zip(&gens) {
+            *flat = g.flat[0] + (0..nd - 1).map(|a| g.flat[1 + a] * idx[a]).sum::<i64>();
+        }
         let mut j0 = 0usize;
         while j0 < inner.len {
             let len = TILE.min(inner.len - j0);
