@@ -360,6 +360,25 @@ macro_rules! float_math {
 float_math!(f32);
 float_math!(f64);
 
+/// `nan_to_num` of one value, in f64 (every backend's `nan_to_num`).
+pub fn nan_to_num_f64(a: f64, nan: f64, posinf: f64, neginf: f64) -> f64 {
+    if a.is_nan() {
+        nan
+    } else if a == f64::INFINITY {
+        posinf
+    } else if a == f64::NEG_INFINITY {
+        neginf
+    } else {
+        a
+    }
+}
+
+/// `nan_to_num` of one f32 value (replacements clamped to f32's range).
+pub fn nan_to_num_f32(a: f32, nan: f64, posinf: f64, neginf: f64) -> f32 {
+    let big = f32::MAX as f64;
+    nan_to_num_f64(a as f64, nan, posinf.min(big), neginf.max(-big)) as f32
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -386,23 +405,4 @@ mod tests {
         assert_eq!(f64::round_decimals(2.5, 0), 2.0);
         assert_eq!(f64::round_decimals(1234.0, -2), 1200.0);
     }
-}
-
-/// `nan_to_num` of one value, in f64 (every backend's `nan_to_num`).
-pub fn nan_to_num_f64(a: f64, nan: f64, posinf: f64, neginf: f64) -> f64 {
-    if a.is_nan() {
-        nan
-    } else if a == f64::INFINITY {
-        posinf
-    } else if a == f64::NEG_INFINITY {
-        neginf
-    } else {
-        a
-    }
-}
-
-/// `nan_to_num` of one f32 value (replacements clamped to f32's range).
-pub fn nan_to_num_f32(a: f32, nan: f64, posinf: f64, neginf: f64) -> f32 {
-    let big = f32::MAX as f64;
-    nan_to_num_f64(a as f64, nan, posinf.min(big), neginf.max(-big)) as f32
 }
