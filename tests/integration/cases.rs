@@ -54,7 +54,10 @@ fn parse_headers(text: &str) -> Expect {
             e.out
                 .push(rest.strip_prefix(' ').unwrap_or(rest).to_string());
         } else if let Some(rest) = line.strip_prefix("# error:") {
-            e.error = Some(rest.trim().to_string());
+            let msg = rest.trim();
+            // An empty header would accept any error: a test that cannot fail.
+            assert!(!msg.is_empty(), "an `# error:` header must give the message it expects");
+            e.error = Some(msg.to_string());
         } else if let Some(rest) = line.strip_prefix("# at:") {
             e.at = Some(rest.trim().to_string());
         } else if line.trim() == "# opt-only" {
