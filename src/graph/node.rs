@@ -108,6 +108,32 @@ pub enum ReduceOp {
 }
 
 impl ReduceOp {
+    /// Every reduction (kernel text names them).
+    pub const ALL: [ReduceOp; 19] = {
+        use ReduceOp::*;
+        [
+            Sum,
+            Prod,
+            Mean,
+            Var,
+            Std,
+            Min,
+            Max,
+            ArgMin,
+            ArgMax,
+            Any,
+            All,
+            CountNonzero,
+            NanSum,
+            NanProd,
+            NanMean,
+            NanVar,
+            NanStd,
+            NanMin,
+            NanMax,
+        ]
+    };
+
     /// The builtin's name.
     pub fn name(self) -> &'static str {
         use ReduceOp::*;

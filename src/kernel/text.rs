@@ -41,30 +41,7 @@ const BINARY: [BinaryOp; 20] = {
 };
 
 /// Every reduction, for parsing names.
-pub const REDUCTIONS: [ReduceOp; 19] = {
-    use ReduceOp::*;
-    [
-        Sum,
-        Prod,
-        Mean,
-        Var,
-        Std,
-        Min,
-        Max,
-        ArgMin,
-        ArgMax,
-        Any,
-        All,
-        CountNonzero,
-        NanSum,
-        NanProd,
-        NanMean,
-        NanVar,
-        NanStd,
-        NanMin,
-        NanMax,
-    ]
-};
+pub const REDUCTIONS: [ReduceOp; 19] = ReduceOp::ALL;
 
 /// Every dtype, for parsing names.
 const DTYPES: [DType; 6] = [

@@ -56,7 +56,10 @@ fn parse_headers(text: &str) -> Expect {
         } else if let Some(rest) = line.strip_prefix("# error:") {
             let msg = rest.trim();
             // An empty header would accept any error: a test that cannot fail.
-            assert!(!msg.is_empty(), "an `# error:` header must give the message it expects");
+            assert!(
+                !msg.is_empty(),
+                "an `# error:` header must give the message it expects"
+            );
             e.error = Some(msg.to_string());
         } else if let Some(rest) = line.strip_prefix("# at:") {
             e.at = Some(rest.trim().to_string());
