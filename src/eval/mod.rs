@@ -7,6 +7,7 @@ pub mod index;
 pub mod ops;
 pub mod session;
 pub mod signature;
+pub mod trace;
 
 use crate::builtins::{self, Args};
 use crate::sema::dtype::WeakKind;
@@ -63,6 +64,8 @@ pub struct Interp {
     depth: usize,
     /// Check mode: values returned from branches whose condition was unknown.
     pending_returns: Vec<Vec<Value>>,
+    /// Editors: records every value this file's code had (see `trace.rs`).
+    pub trace: Option<Rc<RefCell<trace::Trace>>>,
 }
 
 /// A new scope whose parent is `parent`.
@@ -88,6 +91,7 @@ impl Interp {
             file,
             depth: 0,
             pending_returns: Vec::new(),
+            trace: None,
         }
     }
 
@@ -170,6 +174,7 @@ impl Interp {
 
     fn assign(&mut self, names: &[(String, Span)], v: Value, span: Span) -> R<()> {
         if names.len() == 1 {
+            self.record(names[0].1, &v);
             self.bind(&names[0].0, v);
             return Ok(());
         }
@@ -202,7 +207,8 @@ impl Interp {
                 span,
             );
         }
-        for ((n, _), item) in names.iter().zip(items.iter()) {
+        for ((n, s), item) in names.iter().zip(items.iter()) {
+            self.record(*s, item);
             self.bind(n, item.clone());
         }
         Ok(())
@@ -217,7 +223,7 @@ impl Interp {
                     return err("cannot iterate over a 0-d array", span);
                 }
                 match a.shape[0] {
-                    Some(n) if !self.check || n <= CHECK_UNROLL => (0..n)
+                    Some(n) if !(self.check || self.plan_only()) || n <= CHECK_UNROLL => (0..n)
                         .map(|i| index::take_first_axis(self, a, i, span))
                         .collect::<R<Vec<_>>>()?,
                     _ => return Ok(None),
@@ -232,7 +238,7 @@ impl Interp {
     fn exec_for(&mut self, names: &[(String, Span)], iter: &Expr, body: &Block) -> R<Value> {
         let iterable = self.eval(iter)?;
         let items = match &iterable {
-            Value::List(l) if self.check && l.len() > CHECK_UNROLL => None,
+            Value::List(l) if (self.check || self.plan_only()) && l.len() > CHECK_UNROLL => None,
             _ => self.iter_items(&iterable, iter.span)?,
         };
         match items {
@@ -250,7 +256,7 @@ impl Interp {
                         Value::Num(n) => Value::Unknown(Hint::Num(n.kind())),
                         other => other.clone(),
                     },
-                    Value::Array(a) if self.check => {
+                    Value::Array(a) if self.check || self.plan_only() => {
                         let mut first = a.clone();
                         first.shape.remove(0);
                         Value::Array(first)
@@ -321,8 +327,28 @@ impl Interp {
         v
     }
 
+    /// Records a value for editors when a trace is attached.
+    fn record(&self, span: Span, v: &Value) {
+        if let Some(t) = &self.trace {
+            t.borrow_mut().record(&self.file.name, span, v);
+        }
+    }
+
+    /// Whether builtins that compute, print or write are to be skipped (`plan_only`).
+    fn plan_only(&self) -> bool {
+        !self.check && self.session.borrow().plan_only
+    }
+
     /// Evaluates an expression.
     pub fn eval(&mut self, e: &Expr) -> R<Value> {
+        let v = self.eval_kind(e);
+        if let Ok(v) = &v {
+            self.record(e.span, v);
+        }
+        v
+    }
+
+    fn eval_kind(&mut self, e: &Expr) -> R<Value> {
         match &e.kind {
             ExprKind::Int(v) => Ok(Value::Num(Num::Int(*v))),
             ExprKind::Float(v) => Ok(Value::Num(Num::Float(*v))),
@@ -527,7 +553,7 @@ impl Interp {
     ) -> R<Value> {
         let iterable = self.eval(iter)?;
         let items = match &iterable {
-            Value::List(l) if self.check && l.len() > CHECK_UNROLL => None,
+            Value::List(l) if (self.check || self.plan_only()) && l.len() > CHECK_UNROLL => None,
             _ => self.iter_items(&iterable, iter.span)?,
         };
         let Some(items) = items else {
@@ -575,7 +601,10 @@ impl Interp {
     ) -> R<Value> {
         match callee {
             Value::Builtin(b) => {
-                if self.check
+                if self.plan_only() && !session::plans_without_computing(b) {
+                    return Ok(Value::Unknown(Hint::Any));
+                }
+                if (self.check || self.plan_only())
                     && args
                         .iter()
                         .any(|(_, v, _)| matches!(v, Value::Unknown(Hint::Any)))
@@ -626,6 +655,11 @@ impl Interp {
         let dims = signature::check_params(c, &bound, span)?;
         signature::coerce_params(c, &mut bound);
         for (name, v) in bound {
+            if let Some(t) = &self.trace
+                && let Some(p) = c.def.params.iter().find(|p| p.name == name)
+            {
+                t.borrow_mut().record(&c.file.name, p.span, &v);
+            }
             scope.borrow_mut().vars.insert(name, v);
         }
         let saved_scope = std::mem::replace(&mut self.scope, scope);

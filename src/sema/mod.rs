@@ -2,5 +2,6 @@
 //! (Shape rules live beside the operations they govern in `eval::ops` and `builtins`; the
 //! whole program is checked by running the evaluator in check mode, see `eval`.)
 
+pub mod complete;
 pub mod dtype;
 pub mod names;
