@@ -68,6 +68,17 @@ else
     fi
 fi
 
+# --- VS Code extension code: starts `arr lsp`, or keeps to the grammar without arr
+if ! command -v node >/dev/null; then
+    skip "VS Code extension.js: node is not installed"
+elif [ -z "$arr_bin" ]; then
+    skip "VS Code extension.js: no arr binary"
+elif node "$here/tests/vscode_extension.js" "$arr_bin"; then
+    ok "VS Code extension.js starts arr lsp, and only the grammar without arr"
+else
+    fail "VS Code extension.js (tests/vscode_extension.js)"
+fi
+
 # --- Vim
 vim_bin="${ARR_TEST_VIM:-vim}"
 if command -v "$vim_bin" >/dev/null; then

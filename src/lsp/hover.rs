@@ -180,7 +180,7 @@ fn array_text(
     }
     match plan.and_then(|p| p.node.as_ref()) {
         Some(node) => {
-            let _ = write!(out, "\n- chunks {}", chunks_text(&node.chunks));
+            let _ = write!(out, "\n- chunks: {}", chunks_text(&node.chunks));
             match config.plan(node) {
                 Ok(p) => {
                     let m = &p.memory;
@@ -204,45 +204,34 @@ fn array_text(
     out
 }
 
-/// A chunk grid in brief: per axis the block lengths (`20 × 1000`, `3 × 4 + 2`), then the
-/// number of blocks.
+/// A chunk grid in brief: the block shape, the grid and the number of blocks
+/// (`blocks of 1000 × 1000, grid 20 × 20 = 400 blocks`), saying when edge blocks are
+/// smaller or the blocks are irregular.
 pub fn chunks_text(chunks: &[Vec<usize>]) -> String {
     if chunks.is_empty() {
         return "one block (0-d)".into();
     }
-    let axes: Vec<String> = chunks
-        .iter()
-        .map(|c| match c.as_slice() {
-            [] => "0".into(),
-            [first, ..] if c.iter().all(|b| b == first) => {
-                if c.len() == 1 {
-                    first.to_string()
-                } else {
-                    format!("{} × {first}", c.len())
-                }
-            }
-            [first, .., last] if c[..c.len() - 1].iter().all(|b| b == first) => {
-                if c.len() == 2 {
-                    format!("{first} + {last}")
-                } else {
-                    format!("{} × {first} + {last}", c.len() - 1)
-                }
-            }
-            _ if c.len() <= 6 => c
-                .iter()
-                .map(usize::to_string)
-                .collect::<Vec<_>>()
-                .join(", "),
-            _ => format!("{} blocks of {}..{}", c.len(), c.iter().min().unwrap_or(&0), c.iter().max().unwrap_or(&0)),
-        })
-        .collect();
+    let join = |v: Vec<String>| v.join(" × ");
+    let block = join(chunks.iter().map(|c| c.first().copied().unwrap_or(0).to_string()).collect());
+    let grid = join(chunks.iter().map(|c| c.len().to_string()).collect());
     let blocks = chunks
         .iter()
         .try_fold(1usize, |acc, c| acc.checked_mul(c.len()))
         .unwrap_or(usize::MAX);
+    let regular = chunks.iter().all(|c| {
+        c.split_last()
+            .is_none_or(|(last, rest)| rest.iter().all(|b| *b == c[0]) && *last <= c[0])
+    });
+    let edges = chunks.iter().any(|c| c.last() != c.first());
+    let note = if !regular {
+        " (irregular; first block shown)"
+    } else if edges {
+        " (smaller at the edges)"
+    } else {
+        ""
+    };
     format!(
-        "`[{}]`: {blocks} block{}",
-        axes.join("; "),
+        "blocks of {block}{note}, grid {grid} = {blocks} block{}",
         if blocks == 1 { "" } else { "s" }
     )
 }

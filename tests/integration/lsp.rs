@@ -338,14 +338,14 @@ fn lsp_hover_shows_types_chunks_memory_and_builtin_docs() {
         "x: f64[20000, 20000]",
         "shape `(20000, 20000)`",
         "3.0 GiB if held in memory",
-        "chunks `[20 × 1000; 20 × 1000]`: 400 blocks",
+        "chunks: blocks of 1000 × 1000, grid 20 × 20 = 400 blocks",
         "projected peak",
         "400 tasks",
     ] {
         assert!(h.contains(want), "{want:?} missing in:\n{h}");
     }
     let h = c.hover(&u, 1, 0);
-    assert!(h.contains("y: f64[200]") && h.contains("`[20 × 10]`: 20 blocks"), "{h}");
+    assert!(h.contains("y: f64[200]") && h.contains("blocks of 10, grid 20 = 20 blocks"), "{h}");
     // A sub-expression: `x.mean(axis=0)` before the slice.
     let h = c.hover(&u, 1, 17);
     assert!(h.contains("f64[20000]"), "{h}");
@@ -718,4 +718,55 @@ fn lsp_answers_within_50_ms_on_a_300_line_script() {
         assert!(p50 < 50.0 && p90 < 100.0, "{name}: p50 {p50:.1} ms, p90 {p90:.1} ms");
     }
     c.finish();
+}
+
+/// Whether `nvim` can be run.
+fn have_nvim() -> bool {
+    Command::new("nvim")
+        .arg("--version")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[test]
+fn lsp_in_headless_neovim_shows_the_diagnostic_and_hover() {
+    if !have_nvim() {
+        assert!(
+            std::env::var("ARR_REQUIRE_NVIM").is_err(),
+            "ARR_REQUIRE_NVIM is set but nvim is missing (make deps installs it)"
+        );
+        println!("skipped: nvim is not installed (make deps installs Debian's neovim)");
+        return;
+    }
+    let dir = scratch("nvim");
+    let file = dir.join("shapes.arr");
+    std::fs::write(&file, "a = ones([3, 4])\nb = ones(5)\ny = a + b\n").unwrap();
+    let out = dir.join("seen.txt");
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("editors/tests/nvim_lsp.lua");
+    let started = Instant::now();
+    let status = Command::new("timeout")
+        .args(["120", "nvim", "--headless", "--clean", "-c"])
+        .arg(format!("luafile {}", script.display()))
+        .env("ARR_BIN", crate::arr_bin())
+        .env("ARR_FILE", &file)
+        .env("ARR_OUT", &out)
+        .stdin(Stdio::null())
+        .status()
+        .expect("nvim runs");
+    let seen = std::fs::read_to_string(&out).unwrap_or_default();
+    println!(
+        "neovim session ({:.2} s):\n{seen}",
+        started.elapsed().as_secs_f64()
+    );
+    assert!(status.success(), "nvim failed ({status}):\n{seen}");
+    assert!(
+        seen.contains("diagnostic 3:5: cannot broadcast f64[3, 4] with f64[5]"),
+        "{seen}"
+    );
+    assert!(seen.contains("a: f64[3, 4]"), "{seen}");
+    assert!(seen.contains("diagnostics cleared after the fix"), "{seen}");
+    assert!(
+        seen.contains("y: f64[3, 4]") && seen.contains("grid 1 × 2 = 2 blocks"),
+        "{seen}"
+    );
 }
