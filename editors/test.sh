@@ -5,6 +5,8 @@
 #      VS Code's own engine); the tool is installed into editors/vscode/node_modules by npm
 #      when it is missing; then tests/tm_closed.js tokenizes whole programs (examples/,
 #      stdlib/, the sample) and fails on a construct left open or an `invalid.*` token;
+#   2b. tests/vscode_extension.js: the extension's code starts `arr lsp` with a runnable
+#      arr, and keeps to the grammar without one (VS Code and the client library stubbed);
 #   3. vim -es: ftdetect, ftplugin, syntax and indent files on editors/tests/sample.arr;
 #   4. emacs --batch: byte-compiles and loads arr-mode.el, fontifies and indents the sample,
 #      talks to the REPL through run-arr.

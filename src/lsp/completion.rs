@@ -106,7 +106,8 @@ pub fn complete(
         return Vec::new();
     };
     let range = documents::range(text, start, offset, enc);
-    let receiver_is_module = before[..start].ends_with("random.") || before[..start].ends_with("linalg.");
+    let receiver_is_module =
+        before[..start].ends_with("random.") || before[..start].ends_with("linalg.");
     let module = if receiver_is_module {
         before[..start.saturating_sub(1)]
             .rsplit(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))

@@ -7,9 +7,7 @@ use super::analysis::Analysis;
 use super::documents::{self, Encoding};
 use crate::syntax::ast::StmtKind;
 use crate::syntax::diag::Diagnostic;
-use lsp_types::{
-    DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri,
-};
+use lsp_types::{DiagnosticRelatedInformation, DiagnosticSeverity, Location, NumberOrString, Uri};
 use std::path::Path;
 
 /// The LSP diagnostics of an analysis (none when the check passed).
@@ -27,10 +25,7 @@ pub fn of(analysis: &Analysis, enc: Encoding) -> Vec<lsp_types::Diagnostic> {
     let text = &analysis.text;
     let foreign = d.file.as_ref().filter(|f| f.name != analysis.path);
     let (range, related) = match foreign {
-        None => (
-            documents::range(text, d.span.start, d.span.end, enc),
-            None,
-        ),
+        None => (documents::range(text, d.span.start, d.span.end, enc), None),
         Some(f) => {
             let here = position_in(&f.text, d, enc);
             let line = here.start.line + 1;
@@ -77,7 +72,8 @@ fn import_span(analysis: &Analysis, name: &str) -> Option<(usize, usize)> {
             let span = (stmt.span.start, stmt.span.end);
             first.get_or_insert(span);
             let here = base.join(path);
-            if here.to_string_lossy() == name || (target.is_some() && here.canonicalize().ok() == target)
+            if here.to_string_lossy() == name
+                || (target.is_some() && here.canonicalize().ok() == target)
             {
                 return Some(span);
             }

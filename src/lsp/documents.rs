@@ -183,7 +183,10 @@ mod tests {
         }
         // Past the end of a line or the text clamps.
         assert_eq!(offset(text, Position::new(0, 99), Encoding::Utf16), 5);
-        assert_eq!(offset(text, Position::new(9, 0), Encoding::Utf16), text.len());
+        assert_eq!(
+            offset(text, Position::new(9, 0), Encoding::Utf16),
+            text.len()
+        );
         // `é` is one UTF-16 unit and two bytes.
         assert_eq!(offset(text, Position::new(1, 7), Encoding::Utf16), 14);
         assert_eq!(offset(text, Position::new(1, 8), Encoding::Utf8), 14);

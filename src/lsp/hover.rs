@@ -130,7 +130,11 @@ fn value_text(
                 .iter()
                 .filter_map(|b| b.name.strip_prefix(m).and_then(|r| r.strip_prefix('.')))
                 .collect();
-            format!("{}\nmembers: {}", code(&format!("module {m}")), members.join(", "))
+            format!(
+                "{}\nmembers: {}",
+                code(&format!("module {m}")),
+                members.join(", ")
+            )
         }
         Value::DType(d) => code(&format!("{name}: dtype {}", d.name())),
         other => code(&format!("{name}: {}", other.type_name())),
@@ -212,7 +216,12 @@ pub fn chunks_text(chunks: &[Vec<usize>]) -> String {
         return "one block (0-d)".into();
     }
     let join = |v: Vec<String>| v.join(" × ");
-    let block = join(chunks.iter().map(|c| c.first().copied().unwrap_or(0).to_string()).collect());
+    let block = join(
+        chunks
+            .iter()
+            .map(|c| c.first().copied().unwrap_or(0).to_string())
+            .collect(),
+    );
     let grid = join(chunks.iter().map(|c| c.len().to_string()).collect());
     let blocks = chunks
         .iter()
@@ -328,7 +337,9 @@ fn enclosing_fn_expr<'a>(e: &'a Expr, offset: usize, found: &mut Option<&'a FnDe
 
 /// The name under the cursor with a module prefix (`random.normal`), from the lexer's pieces.
 pub fn word_at(text: &str, offset: usize) -> Option<(Span, String)> {
-    let line_start = text[..offset.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+    let line_start = text[..offset.min(text.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
     let line_end = text[line_start..]
         .find('\n')
         .map_or(text.len(), |i| line_start + i);

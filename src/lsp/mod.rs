@@ -12,6 +12,10 @@
 //! analyses a changed document once it has been quiet for `DEBOUNCE`, or at once when a
 //! request about it arrives, and answers requests from the latest analysis.
 
+// `lsp_types::Uri` caches parsed parts in a `Cell`, so clippy calls it a mutable key; its
+// hash and equality read only the URI text, which never changes.
+#![allow(clippy::mutable_key_type)]
+
 pub mod analysis;
 pub mod completion;
 pub mod diagnostics;
@@ -73,7 +77,11 @@ fn run() -> Result<(), String> {
         .as_ref()
         .and_then(|g| g.position_encodings.as_ref())
         .is_some_and(|encs| encs.contains(&PositionEncodingKind::UTF8));
-    let enc = if utf8 { Encoding::Utf8 } else { Encoding::Utf16 };
+    let enc = if utf8 {
+        Encoding::Utf8
+    } else {
+        Encoding::Utf16
+    };
     let result = serde_json::json!({
         "capabilities": capabilities(enc),
         "serverInfo": {"name": "arr", "version": env!("CARGO_PKG_VERSION")},
@@ -238,7 +246,9 @@ impl<'c> Server<'c> {
         use lsp_types::notification::*;
         match n.method.as_str() {
             DidOpenTextDocument::METHOD => {
-                if let Ok(p) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params) {
+                if let Ok(p) =
+                    serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(n.params)
+                {
                     let uri = p.text_document.uri;
                     self.docs
                         .open(uri.clone(), p.text_document.text, p.text_document.version);
@@ -313,7 +323,10 @@ impl<'c> Server<'c> {
         let diags = diagnostics::of(&a, self.enc);
         // Completion's bindings: the last analysis whose check bound something (an unknown
         // name mid-word stops the check before it binds anything).
-        let bound = a.scope.as_ref().is_some_and(|s| !s.borrow().vars.is_empty());
+        let bound = a
+            .scope
+            .as_ref()
+            .is_some_and(|s| !s.borrow().vars.is_empty());
         if a.program.is_some() && (a.error.is_none() || bound) {
             self.good.insert(uri.clone(), a.clone());
         }
@@ -352,14 +365,20 @@ impl<'c> Server<'c> {
                     documents::offset(&a.text, p.text_document_position_params.position, enc);
                 let config = self.session.state().borrow().exec.clone();
                 let planned = a.planned(&mut self.session);
-                json(serde_json::to_value(hover::hover(&a, planned, offset, &config, enc)))
+                json(serde_json::to_value(hover::hover(
+                    &a, planned, offset, &config, enc,
+                )))
             }
             Completion::METHOD => {
                 let p: lsp_types::CompletionParams =
                     serde_json::from_value(req.params).map_err(bad)?;
                 let uri = p.text_document_position.text_document.uri;
                 self.fresh(&uri)?;
-                let text = self.docs.get(&uri).map(|d| d.text.clone()).unwrap_or_default();
+                let text = self
+                    .docs
+                    .get(&uri)
+                    .map(|d| d.text.clone())
+                    .unwrap_or_default();
                 let offset = documents::offset(&text, p.text_document_position.position, enc);
                 let good = self.good.get(&uri).cloned();
                 let mut ctx = completion::DocContext::new(good.as_deref(), &mut self.session);
@@ -376,12 +395,19 @@ impl<'c> Server<'c> {
                     serde_json::from_value(req.params).map_err(bad)?;
                 let uri = p.text_document_position_params.text_document.uri;
                 self.fresh(&uri)?;
-                let text = self.docs.get(&uri).map(|d| d.text.clone()).unwrap_or_default();
+                let text = self
+                    .docs
+                    .get(&uri)
+                    .map(|d| d.text.clone())
+                    .unwrap_or_default();
                 let offset =
                     documents::offset(&text, p.text_document_position_params.position, enc);
                 let good = self.good.get(&uri).cloned();
                 let mut ctx = completion::DocContext::new(good.as_deref(), &mut self.session);
-                json(serde_json::to_value(signature::help(&mut ctx, &text[..offset])))
+                json(serde_json::to_value(signature::help(
+                    &mut ctx,
+                    &text[..offset],
+                )))
             }
             GotoDefinition::METHOD => {
                 let p: lsp_types::GotoDefinitionParams =
@@ -404,9 +430,9 @@ impl<'c> Server<'c> {
                 let p: lsp_types::DocumentSymbolParams =
                     serde_json::from_value(req.params).map_err(bad)?;
                 let a = self.fresh(&p.text_document.uri)?;
-                json(serde_json::to_value(lsp_types::DocumentSymbolResponse::Nested(
-                    symbols::document_symbols(&a, enc),
-                )))
+                json(serde_json::to_value(
+                    lsp_types::DocumentSymbolResponse::Nested(symbols::document_symbols(&a, enc)),
+                ))
             }
             PrepareRenameRequest::METHOD => {
                 let p: lsp_types::TextDocumentPositionParams =

@@ -9,8 +9,8 @@ use crate::sema::complete::{self as core, Context};
 use crate::syntax::pieces::{self as lex, Class, Piece};
 use crate::value::Value;
 use lsp_types::{
-    Documentation, MarkupContent, MarkupKind, ParameterInformation, ParameterLabel,
-    SignatureHelp, SignatureInformation,
+    Documentation, MarkupContent, MarkupKind, ParameterInformation, ParameterLabel, SignatureHelp,
+    SignatureInformation,
 };
 
 /// The signature help for the cursor at the end of `before` (the text up to the cursor).
@@ -52,7 +52,11 @@ pub fn help(ctx: &mut DocContext, before: &str) -> Option<SignatureHelp> {
                 .def
                 .params
                 .iter()
-                .map(|p| text.get(p.span.start..p.span.end).unwrap_or(&p.name).to_string())
+                .map(|p| {
+                    text.get(p.span.start..p.span.end)
+                        .unwrap_or(&p.name)
+                        .to_string()
+                })
                 .collect();
             (c.def.name.clone(), params, None)
         }

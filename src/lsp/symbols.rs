@@ -336,8 +336,7 @@ pub fn definition(analysis: &Analysis, offset: usize, enc: Encoding) -> Option<L
 
 /// Every occurrence of the variable at `offset`, as locations.
 pub fn references(analysis: &Analysis, offset: usize, enc: Encoding) -> Vec<Location> {
-    let (Some(program), Some(uri)) = (&analysis.program, documents::uri_of(&analysis.path))
-    else {
+    let (Some(program), Some(uri)) = (&analysis.program, documents::uri_of(&analysis.path)) else {
         return Vec::new();
     };
     let index = Index::new(program, &analysis.text);
@@ -382,13 +381,18 @@ pub fn rename(
         .chars()
         .next()
         .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
-        && new_name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        && new_name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_')
         && !crate::syntax::lexer::KEYWORDS.contains(&new_name);
     if !valid {
         return Err(format!("`{new_name}` is not a name"));
     }
     prepare_rename(analysis, offset)?;
-    let program = analysis.program.as_ref().ok_or("the document does not parse")?;
+    let program = analysis
+        .program
+        .as_ref()
+        .ok_or("the document does not parse")?;
     let index = Index::new(program, &analysis.text);
     let occ = index.at(offset).ok_or("no name here")?;
     let edits = index
@@ -402,6 +406,9 @@ pub fn rename(
     let uri = documents::uri_of(&analysis.path).ok_or("the document has no file path")?;
     Ok(HashMap::from([(uri, edits)]))
 }
+
+/// Makes an outline entry: a binding, the range it covers, its children.
+type MakeSymbol<'a> = dyn Fn(&Occurrence, Span, Option<Vec<DocumentSymbol>>) -> DocumentSymbol + 'a;
 
 /// The document's outline: functions (with their parameters and local names) and top-level
 /// variables, each once per scope, with its type from the check as detail.
@@ -429,7 +436,12 @@ pub fn document_symbols(analysis: &Analysis, enc: Encoding) -> Vec<DocumentSymbo
         }
     };
     // Scope of each function body by its definition's span.
-    let body_of = |span: Span| index.scopes.iter().position(|s| s.span == span && s.parent.is_some());
+    let body_of = |span: Span| {
+        index
+            .scopes
+            .iter()
+            .position(|s| s.span == span && s.parent.is_some())
+    };
     fn collect(
         index: &Index,
         scope: usize,
@@ -450,11 +462,12 @@ pub fn document_symbols(analysis: &Analysis, enc: Encoding) -> Vec<DocumentSymbo
         o: &Occurrence,
         i: usize,
         fn_spans: &dyn Fn(usize) -> Option<(Span, usize)>,
-        symbol: &dyn Fn(&Occurrence, Span, Option<Vec<DocumentSymbol>>) -> DocumentSymbol,
+        symbol: &MakeSymbol,
     ) -> DocumentSymbol {
         match (o.binding, fn_spans(i)) {
             (Some(Binding::Fn), Some((span, body))) => {
-                let children = collect(index, body, &|c, j| make_rec(index, c, j, fn_spans, symbol));
+                let children =
+                    collect(index, body, &|c, j| make_rec(index, c, j, fn_spans, symbol));
                 symbol(o, span, Some(children))
             }
             _ => symbol(o, o.span, None),
@@ -466,7 +479,9 @@ pub fn document_symbols(analysis: &Analysis, enc: Encoding) -> Vec<DocumentSymbo
         let def = program_fn(program, o)?;
         Some((def, body_of(def)?))
     };
-    collect(&index, 0, &|o, i| make_rec(&index, o, i, &fn_spans, &symbol))
+    collect(&index, 0, &|o, i| {
+        make_rec(&index, o, i, &fn_spans, &symbol)
+    })
 }
 
 /// The span of the definition of the function bound at occurrence `o`.
@@ -474,7 +489,9 @@ fn program_fn(program: &Program, o: &Occurrence) -> Option<Span> {
     fn find(stmts: &[Stmt], o: &Occurrence) -> Option<Span> {
         for s in stmts {
             if let StmtKind::Fn(def) = &s.kind {
-                if def.name == o.name && def.span.start <= o.span.start && o.span.end <= def.span.end
+                if def.name == o.name
+                    && def.span.start <= o.span.start
+                    && o.span.end <= def.span.end
                 {
                     return Some(def.span);
                 }

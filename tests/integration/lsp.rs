@@ -84,7 +84,10 @@ impl Client {
             "initialize",
             json!({"processId": null, "rootUri": null, "capabilities": {}}),
         );
-        assert!(init["result"]["capabilities"]["hoverProvider"] == json!(true), "{init}");
+        assert!(
+            init["result"]["capabilities"]["hoverProvider"] == json!(true),
+            "{init}"
+        );
         c.notify("initialized", json!({}));
         c
     }
@@ -130,12 +133,18 @@ impl Client {
     pub fn diagnostics(&mut self, uri: &str) -> Vec<Value> {
         if let Some(i) = self.pending.iter().position(|m| is_diagnostics_for(m, uri)) {
             let m = self.pending.remove(i);
-            return m["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+            return m["params"]["diagnostics"]
+                .as_array()
+                .cloned()
+                .unwrap_or_default();
         }
         loop {
             let m = self.next_message();
             if is_diagnostics_for(&m, uri) {
-                return m["params"]["diagnostics"].as_array().cloned().unwrap_or_default();
+                return m["params"]["diagnostics"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
             }
             self.pending.push(m);
         }
@@ -191,8 +200,8 @@ impl Client {
 
     /// The server's resident memory in KiB.
     pub fn rss_kib(&self) -> usize {
-        let status =
-            std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
+        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))
+            .unwrap_or_default();
         status
             .lines()
             .find(|l| l.starts_with("VmRSS:"))
@@ -208,7 +217,10 @@ impl Client {
         self.notify("exit", Value::Null);
         let status = self.child.wait().expect("arr lsp exits");
         let stderr = self.stderr.join().unwrap_or_default();
-        assert!(status.success(), "arr lsp exit status {status}; stderr:\n{stderr}");
+        assert!(
+            status.success(),
+            "arr lsp exit status {status}; stderr:\n{stderr}"
+        );
         assert!(
             !stderr.contains("panicked") && !stderr.contains("internal error"),
             "arr lsp reported a panic:\n{stderr}"
@@ -249,7 +261,12 @@ fn arr_check(path: &Path) -> (String, String) {
     let at = text
         .lines()
         .find_map(|l| l.trim().strip_prefix("--> "))
-        .and_then(|l| l.rsplitn(3, ':').collect::<Vec<_>>().get(..2).map(|p| format!("{}:{}", p[1], p[0])))
+        .and_then(|l| {
+            l.rsplitn(3, ':')
+                .collect::<Vec<_>>()
+                .get(..2)
+                .map(|p| format!("{}:{}", p[1], p[0]))
+        })
         .unwrap_or_default();
     (message, at)
 }
@@ -303,19 +320,31 @@ fn lsp_diagnostics_follow_imports() {
     let d = c.diagnostics(&u);
     assert_eq!(d.len(), 1, "{d:?}");
     let m = d[0]["message"].as_str().unwrap();
-    assert!(m.contains("lib.arr:2") && m.contains("cannot broadcast"), "{m}");
-    assert_eq!(d[0]["range"]["start"]["line"], 0, "shown on the import line");
+    assert!(
+        m.contains("lib.arr:2") && m.contains("cannot broadcast"),
+        "{m}"
+    );
+    assert_eq!(
+        d[0]["range"]["start"]["line"], 0,
+        "shown on the import line"
+    );
     let related = &d[0]["relatedInformation"][0]["location"];
     assert_eq!(related["uri"], uri(&lib));
     assert_eq!(related["range"]["start"]["line"], 1);
     // Fixing the imported file (saved) clears the importer's diagnostic.
     std::fs::write(&lib, "fn double(v) { v * 2 }\nk = ones(3) + ones(3)\n").unwrap();
-    c.notify("textDocument/didSave", json!({"textDocument": {"uri": uri(&lib)}}));
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri(&lib)}}),
+    );
     assert!(c.diagnostics(&u).is_empty());
     // Go to definition of an imported function lands in the imported file.
     let r = c.at("textDocument/definition", &u, 1, 5);
     assert_eq!(r["result"]["uri"], uri(&lib), "{r}");
-    assert_eq!(r["result"]["range"]["start"], json!({"line": 0, "character": 3}));
+    assert_eq!(
+        r["result"]["range"]["start"],
+        json!({"line": 0, "character": 3})
+    );
     c.finish();
 }
 
@@ -345,13 +374,19 @@ fn lsp_hover_shows_types_chunks_memory_and_builtin_docs() {
         assert!(h.contains(want), "{want:?} missing in:\n{h}");
     }
     let h = c.hover(&u, 1, 0);
-    assert!(h.contains("y: f64[200]") && h.contains("blocks of 10, grid 20 = 20 blocks"), "{h}");
+    assert!(
+        h.contains("y: f64[200]") && h.contains("blocks of 10, grid 20 = 20 blocks"),
+        "{h}"
+    );
     // A sub-expression: `x.mean(axis=0)` before the slice.
     let h = c.hover(&u, 1, 17);
     assert!(h.contains("f64[20000]"), "{h}");
     // A parameter shows its declared named dimensions and the call's shape.
     let h = c.hover(&u, 2, 9);
-    assert!(h.contains("v: f64[200]") && h.contains("declared `f64[n]`"), "{h}");
+    assert!(
+        h.contains("v: f64[200]") && h.contains("declared `f64[n]`"),
+        "{h}"
+    );
     let h = c.hover(&u, 4, 0);
     assert!(h.contains("n: int = 3"), "{h}");
     // Builtins: signature and doc from the builtin table (the single source).
@@ -375,7 +410,10 @@ fn lsp_answers_for_scripts_that_need_data_and_never_computes_or_writes() {
     let npy = dir.join("in.npy");
     // A real .npy file (written by Arr itself): the check reads only its header.
     let status = Command::new(crate::arr_bin())
-        .args(["-e", &format!("to_npy(arange(10.0), \"{}\")", npy.display())])
+        .args([
+            "-e",
+            &format!("to_npy(arange(10.0), \"{}\")", npy.display()),
+        ])
         .status()
         .unwrap();
     assert!(status.success());
@@ -397,7 +435,10 @@ fn lsp_answers_for_scripts_that_need_data_and_never_computes_or_writes() {
     let h = c.hover(&u, 1, 0);
     assert!(h.contains("m: f64[?]") && h.contains("`?`"), "{h}");
     let h = c.hover(&u, 2, 0);
-    assert!(h.contains("n: int") && h.contains("known only when computed"), "{h}");
+    assert!(
+        h.contains("n: int") && h.contains("known only when computed"),
+        "{h}"
+    );
     // A shape built from a computed value is known only when computed.
     let h = c.hover(&u, 3, 0);
     assert!(h.contains("known only when computed"), "{h}");
@@ -433,7 +474,11 @@ fn lsp_completion_offers_names_members_methods_and_keywords() {
     assert!(!got.contains(&"zeros".to_string()));
     assert!(ask(&mut c, "random.").contains(&"normal".to_string()));
     let got = ask(&mut c, "sum(x, ");
-    assert_eq!(got[..2], ["axis=".to_string(), "keepdims=".to_string()], "{got:?}");
+    assert_eq!(
+        got[..2],
+        ["axis=".to_string(), "keepdims=".to_string()],
+        "{got:?}"
+    );
     assert!(ask(&mut c, "y = ze").contains(&"zeros".to_string()));
     assert!(ask(&mut c, "y = wo").contains(&"word".to_string()));
     assert_eq!(ask(&mut c, "scale(x, "), ["factor="]);
@@ -474,7 +519,10 @@ fn lsp_signature_help_definition_references_symbols_and_rename() {
     };
     let r = sig(&mut c, "x.mean(");
     let mean = arr::builtins::find("mean").unwrap();
-    assert_eq!(r["signatures"][0]["label"], format!("mean({})", mean.params));
+    assert_eq!(
+        r["signatures"][0]["label"],
+        format!("mean({})", mean.params)
+    );
     assert_eq!(r["activeParameter"], 1, "{r}");
     let r = sig(&mut c, "random.normal(0, 1, shape=[3], se");
     let label = r["signatures"][0]["label"].as_str().unwrap().to_string();
@@ -491,11 +539,23 @@ fn lsp_signature_help_definition_references_symbols_and_rename() {
     c.replace(&u, 60, text);
     // Definition: `t` inside the function is the local, outside the top-level one.
     let r = c.at("textDocument/definition", &u, 3, 17);
-    assert_eq!(r["result"]["range"]["start"], json!({"line": 2, "character": 4}), "{r}");
+    assert_eq!(
+        r["result"]["range"]["start"],
+        json!({"line": 2, "character": 4}),
+        "{r}"
+    );
     let r = c.at("textDocument/definition", &u, 6, 6);
-    assert_eq!(r["result"]["range"]["start"], json!({"line": 5, "character": 0}), "{r}");
+    assert_eq!(
+        r["result"]["range"]["start"],
+        json!({"line": 5, "character": 0}),
+        "{r}"
+    );
     let r = c.at("textDocument/definition", &u, 5, 5);
-    assert_eq!(r["result"]["range"]["start"], json!({"line": 1, "character": 3}), "{r}");
+    assert_eq!(
+        r["result"]["range"]["start"],
+        json!({"line": 1, "character": 3}),
+        "{r}"
+    );
     // References of the local `t`: its binding and two uses.
     let r = c.request(
         "textDocument/references",
@@ -504,7 +564,10 @@ fn lsp_signature_help_definition_references_symbols_and_rename() {
     );
     assert_eq!(r["result"].as_array().unwrap().len(), 3, "{r}");
     // Symbols: x, norm2 (with a, squared, t inside), t.
-    let r = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
+    let r = c.request(
+        "textDocument/documentSymbol",
+        json!({"textDocument": {"uri": u}}),
+    );
     let names: Vec<&str> = r["result"]
         .as_array()
         .unwrap()
@@ -585,9 +648,15 @@ fn lsp_survives_the_mangled_corpus_as_edits() {
             "textDocument/definition",
         ] {
             let r = c.at(method, &u, line, col);
-            assert!(r.get("error").is_none(), "{method} failed on:\n{program}\n{r}");
+            assert!(
+                r.get("error").is_none(),
+                "{method} failed on:\n{program}\n{r}"
+            );
         }
-        let r = c.request("textDocument/documentSymbol", json!({"textDocument": {"uri": u}}));
+        let r = c.request(
+            "textDocument/documentSymbol",
+            json!({"textDocument": {"uri": u}}),
+        );
         assert!(r.get("error").is_none(), "{r}");
         replayed += 1;
     }
@@ -664,7 +733,11 @@ fn percentiles(mut v: Vec<f64>) -> (f64, f64, f64, f64) {
 #[test]
 fn lsp_answers_within_50_ms_on_a_300_line_script() {
     let dir = scratch("latency");
-    std::fs::write(dir.join("helpers.arr"), "fn clamp(v) { clip(v, -1e6, 1e6) }\n").unwrap();
+    std::fs::write(
+        dir.join("helpers.arr"),
+        "fn clamp(v) { clip(v, -1e6, 1e6) }\n",
+    )
+    .unwrap();
     let path = dir.join("long.arr");
     let text = long_script();
     assert_eq!(text.lines().count(), 300);
@@ -715,7 +788,10 @@ fn lsp_answers_within_50_ms_on_a_300_line_script() {
     let k = report("completion", &complete);
     let d = report("diagnostics (edit to publish, debounce included)", &diag);
     for (name, (p50, p90)) in [("hover", h), ("completion", k), ("diagnostics", d)] {
-        assert!(p50 < 50.0 && p90 < 100.0, "{name}: p50 {p50:.1} ms, p90 {p90:.1} ms");
+        assert!(
+            p50 < 50.0 && p90 < 100.0,
+            "{name}: p50 {p50:.1} ms, p90 {p90:.1} ms"
+        );
     }
     c.finish();
 }
