@@ -19,6 +19,10 @@ deps:
 	    || { echo "error: install libhdf5-dev, pkg-config and fonts-dejavu-core (as root)"; exit 1; }; \
 	fi
 	@$(PYTHON) -c "import h5py, zarr" 2>/dev/null || $(PYTHON) -m pip install --quiet h5py zarr
+	@# The language server's real-client test: Debian's Neovim (its built-in LSP client).
+	@command -v nvim >/dev/null 2>&1 || { echo "apt-get install neovim"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null \
+	    || { echo "error: install neovim (as root)"; exit 1; }; }
 
 build:
 	$(CARGO) build --release
@@ -28,7 +32,7 @@ run: deps build
 	$(ARR) examples/tour.arr
 
 test: deps build
-	ARR_REQUIRE_NUMPY=1 $(CARGO) test --release
+	ARR_REQUIRE_NUMPY=1 ARR_REQUIRE_NVIM=1 $(CARGO) test --release
 
 lint:
 	$(CARGO) fmt --check

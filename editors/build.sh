@@ -15,8 +15,8 @@ cd "$here/vscode"
 
 command -v npm >/dev/null || { echo "build.sh: npm is needed (apt-get install -y nodejs npm)" >&2; exit 1; }
 
-if [ ! -x node_modules/.bin/vsce ]; then
-    echo "build.sh: installing @vscode/vsce into editors/vscode/node_modules"
+if [ ! -x node_modules/.bin/vsce ] || [ ! -d node_modules/vscode-languageclient ]; then
+    echo "build.sh: installing @vscode/vsce and vscode-languageclient into editors/vscode/node_modules"
     npm install --no-audit --no-fund --loglevel=error </dev/null
 fi
 
@@ -30,5 +30,7 @@ if [ -x "$arr_bin" ]; then
 fi
 
 rm -f ./*.vsix
-./node_modules/.bin/vsce package --no-dependencies --allow-missing-repository </dev/null
+# Production dependencies (the language client library) go into the .vsix; vsce leaves
+# out the development ones (itself, the grammar test tool).
+./node_modules/.bin/vsce package --allow-missing-repository </dev/null
 ls -l ./*.vsix

@@ -5,6 +5,8 @@
 #      VS Code's own engine); the tool is installed into editors/vscode/node_modules by npm
 #      when it is missing; then tests/tm_closed.js tokenizes whole programs (examples/,
 #      stdlib/, the sample) and fails on a construct left open or an `invalid.*` token;
+#   2b. tests/vscode_extension.js: the extension's code starts `arr lsp` with a runnable
+#      arr, and keeps to the grammar without one (VS Code and the client library stubbed);
 #   3. vim -es: ftdetect, ftplugin, syntax and indent files on editors/tests/sample.arr;
 #   4. emacs --batch: byte-compiles and loads arr-mode.el, fontifies and indents the sample,
 #      talks to the REPL through run-arr.
@@ -66,6 +68,17 @@ else
             fail "VS Code grammar on examples/, stdlib/ and the sample (tm_closed.js)"
         fi
     fi
+fi
+
+# --- VS Code extension code: starts `arr lsp`, or keeps to the grammar without arr
+if ! command -v node >/dev/null; then
+    skip "VS Code extension.js: node is not installed"
+elif [ -z "$arr_bin" ]; then
+    skip "VS Code extension.js: no arr binary"
+elif node "$here/tests/vscode_extension.js" "$arr_bin"; then
+    ok "VS Code extension.js starts arr lsp, and only the grammar without arr"
+else
+    fail "VS Code extension.js (tests/vscode_extension.js)"
 fi
 
 # --- Vim

@@ -35,6 +35,8 @@ pub mod kernel;
 #[doc(hidden)]
 pub mod language;
 #[doc(hidden)]
+pub mod lsp;
+#[doc(hidden)]
 pub mod opt;
 #[doc(hidden)]
 pub mod repl;
@@ -50,7 +52,9 @@ pub mod units;
 pub mod value;
 
 pub use backend::BackendKind;
+pub use eval::trace::Trace;
 use eval::{Evaluator, SessionState};
+pub use opt::memory::MemoryPlan;
 use std::cell::RefCell;
 use std::rc::Rc;
 use syntax::diag::{Diagnostic, SourceFile};
@@ -196,6 +200,23 @@ impl Session {
         self.state.clone()
     }
 
+    /// A planner with this session's settings: memory plans of lazy arrays, nothing computed.
+    pub fn planner(&self) -> Planner {
+        Planner(self.state.borrow().exec.clone())
+    }
+
+    /// Check mode (nothing computed, printed or written): the value `expr` would have in a
+    /// child of `scope`, or `None` when it does not parse or check.
+    pub fn check_value_in(&self, scope: &Scope, expr: &str) -> Option<Value> {
+        let program = syntax::parse_program(expr).ok()?;
+        let file = SourceFile {
+            name: "<expression>".into(),
+            text: Rc::from(expr),
+        };
+        let mut checker = Evaluator::new(true, self.state.clone(), eval::child_scope(scope), file);
+        checker.run_program(&program).ok()
+    }
+
     fn error(diag: Diagnostic, file: &SourceFile) -> Error {
         Session::error_of(ErrorKind::Run, diag, file)
     }
@@ -225,6 +246,31 @@ impl Session {
         program: &syntax::ast::Program,
         file: &SourceFile,
     ) -> Result<(), Error> {
+        self.check_program_traced(program, file, None).0
+    }
+
+    /// Editors: checks a parsed program exactly as `check` does, recording in `trace` the
+    /// value of every expression and binding of `file` that checking reached; also gives
+    /// the top-level scope the check ended with (the bindings made before any error).
+    #[doc(hidden)]
+    pub fn check_program_traced(
+        &mut self,
+        program: &syntax::ast::Program,
+        file: &SourceFile,
+        trace: Option<Rc<RefCell<eval::trace::Trace>>>,
+    ) -> (Result<(), Error>, Scope) {
+        let snapshot = eval::child_scope(&self.prelude);
+        let result = self.check_into(program, file, trace, &snapshot);
+        (result, snapshot)
+    }
+
+    fn check_into(
+        &mut self,
+        program: &syntax::ast::Program,
+        file: &SourceFile,
+        trace: Option<Rc<RefCell<eval::trace::Trace>>>,
+        snapshot: &Scope,
+    ) -> Result<(), Error> {
         let prelude = self.prelude.clone();
         let globals = self.globals.clone();
         let is_global = |name: &str| {
@@ -238,13 +284,37 @@ impl Session {
             .unwrap_or_default();
         sema::names::check(program, &is_global, &builtins::global_names(), &dir)
             .map_err(|d| Session::error_of(ErrorKind::Check, *d, file))?;
-        let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
-        let mut checker = Evaluator::new(true, self.state.clone(), snapshot, file.clone());
+        let mut checker = Evaluator::new(true, self.state.clone(), snapshot.clone(), file.clone());
+        checker.trace = trace;
         checker
             .run_program(program)
             .map(|_| ())
             .map_err(|d| Session::error_of(ErrorKind::Check, *d, file))
+    }
+
+    /// Editors: builds the lazy graph of a checked program without computing, printing or
+    /// writing anything (`SessionState::plan_only`), recording every value of `file` in
+    /// `trace` so its arrays' chunk grids and memory plans can be shown. Statements that
+    /// would need a computed value are skipped; nothing is bound in the session.
+    #[doc(hidden)]
+    pub fn plan_program_traced(
+        &mut self,
+        program: &syntax::ast::Program,
+        file: &SourceFile,
+        trace: Rc<RefCell<eval::trace::Trace>>,
+    ) {
+        let scope = eval::child_scope(&self.globals);
+        let was = std::mem::replace(&mut self.state.borrow_mut().plan_only, true);
+        let mut planner = Evaluator::new(false, self.state.clone(), scope, file.clone());
+        planner.trace = Some(trace);
+        for stmt in &program.stmts {
+            // A statement that needs data stops here; the next one may still plan.
+            let _ = planner.exec_stmt(stmt);
+        }
+        self.state.borrow_mut().plan_only = was;
+        // Functions hold the scope that binds them; emptying it frees both.
+        planner.scope.borrow_mut().vars.clear();
     }
 
     /// Checks, then runs a program; returns the value of its last expression statement.
@@ -660,4 +730,18 @@ impl Session {
 pub struct Program {
     program: syntax::ast::Program,
     file: SourceFile,
+}
+
+/// Plans lazy arrays under a session's settings without computing them (the editor's hover).
+#[derive(Clone)]
+pub struct Planner(exec::ExecConfig);
+
+impl Planner {
+    /// The memory plan of computing `node`, or why it cannot run within the limit.
+    pub fn memory(&self, node: &graph::NodeRef) -> Result<MemoryPlan, String> {
+        self.0
+            .plan(node)
+            .map(|p| p.memory)
+            .map_err(|e| e.to_string())
+    }
 }

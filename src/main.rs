@@ -1,5 +1,5 @@
-//! The `arr` command line: run a script, run code with `-e`, check or explain a file, or
-//! start the REPL. Exit codes: 0 success, 1 program error, 2 bad command line.
+//! The `arr` command line: run a script, run code with `-e`, check or explain a file, start
+//! the REPL, or serve editors (`arr lsp`). Exit codes: 0 success, 1 program error, 2 bad command line.
 
 use arr::{Options, Session};
 use clap::{Parser, Subcommand};
@@ -64,6 +64,8 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Speak the Language Server Protocol on stdin/stdout (for editors); nothing is computed.
+    Lsp,
     /// Print the plan of each computation instead of running it.
     Explain {
         /// Show each kernel's text (the loop-nest IR the backends compile).
@@ -181,6 +183,7 @@ fn main() -> ExitCode {
             opts.args = args.clone();
             (file.clone(), None, true)
         }
+        (Some(Command::Lsp), _, _) => return arr::lsp::main(),
         (
             Some(Command::Explain {
                 file,

@@ -7,6 +7,7 @@ pub mod index;
 pub mod ops;
 pub mod session;
 pub mod signature;
+pub mod trace;
 
 use crate::builtins::{self, Args};
 use crate::sema::dtype::WeakKind;
@@ -63,6 +64,8 @@ pub struct Evaluator {
     depth: usize,
     /// Check mode: values returned from branches whose condition was unknown.
     pending_returns: Vec<Vec<Value>>,
+    /// Editors: records every value this file's code had (see `trace.rs`).
+    pub trace: Option<Rc<RefCell<trace::Trace>>>,
 }
 
 /// A new scope whose parent is `parent`.
@@ -94,6 +97,7 @@ impl Evaluator {
             file,
             depth: 0,
             pending_returns: Vec::new(),
+            trace: None,
         }
     }
 
@@ -176,6 +180,7 @@ impl Evaluator {
 
     fn assign(&mut self, names: &[(String, Span)], v: Value, span: Span) -> R<()> {
         if names.len() == 1 {
+            self.record(names[0].1, &v);
             self.bind(&names[0].0, v);
             return Ok(());
         }
@@ -208,7 +213,8 @@ impl Evaluator {
                 span,
             );
         }
-        for ((n, _), item) in names.iter().zip(items.iter()) {
+        for ((n, s), item) in names.iter().zip(items.iter()) {
+            self.record(*s, item);
             self.bind(n, item.clone());
         }
         Ok(())
@@ -223,7 +229,7 @@ impl Evaluator {
                     return err("cannot iterate over a 0-d array", span);
                 }
                 match a.shape[0] {
-                    Some(n) if !self.check || n <= CHECK_UNROLL => (0..n)
+                    Some(n) if !(self.check || self.plan_only()) || n <= CHECK_UNROLL => (0..n)
                         .map(|i| index::take_first_axis(self, a, i, span))
                         .collect::<R<Vec<_>>>()?,
                     _ => return Ok(None),
@@ -238,7 +244,7 @@ impl Evaluator {
     fn exec_for(&mut self, names: &[(String, Span)], iter: &Expr, body: &Block) -> R<Value> {
         let iterable = self.eval(iter)?;
         let items = match &iterable {
-            Value::List(l) if self.check && l.len() > CHECK_UNROLL => None,
+            Value::List(l) if (self.check || self.plan_only()) && l.len() > CHECK_UNROLL => None,
             _ => self.iter_items(&iterable, iter.span)?,
         };
         match items {
@@ -256,7 +262,7 @@ impl Evaluator {
                         Value::Num(n) => Value::Unknown(Hint::Num(n.kind())),
                         other => other.clone(),
                     },
-                    Value::Array(a) if self.check => {
+                    Value::Array(a) if self.check || self.plan_only() => {
                         let mut first = a.clone();
                         first.shape.remove(0);
                         Value::Array(first)
@@ -327,8 +333,28 @@ impl Evaluator {
         v
     }
 
+    /// Records a value for editors when a trace is attached.
+    fn record(&self, span: Span, v: &Value) {
+        if let Some(t) = &self.trace {
+            t.borrow_mut().record(&self.file.name, span, v);
+        }
+    }
+
+    /// Whether builtins that compute, print or write are to be skipped (`plan_only`).
+    fn plan_only(&self) -> bool {
+        !self.check && self.session.borrow().plan_only
+    }
+
     /// Evaluates an expression.
     pub fn eval(&mut self, e: &Expr) -> R<Value> {
+        let v = self.eval_kind(e);
+        if let Ok(v) = &v {
+            self.record(e.span, v);
+        }
+        v
+    }
+
+    fn eval_kind(&mut self, e: &Expr) -> R<Value> {
         match &e.kind {
             ExprKind::Int(v) => Ok(Value::Num(Num::Int(*v))),
             ExprKind::Float(v) => Ok(Value::Num(Num::Float(*v))),
@@ -533,7 +559,7 @@ impl Evaluator {
     ) -> R<Value> {
         let iterable = self.eval(iter)?;
         let items = match &iterable {
-            Value::List(l) if self.check && l.len() > CHECK_UNROLL => None,
+            Value::List(l) if (self.check || self.plan_only()) && l.len() > CHECK_UNROLL => None,
             _ => self.iter_items(&iterable, iter.span)?,
         };
         let Some(items) = items else {
@@ -581,7 +607,10 @@ impl Evaluator {
     ) -> R<Value> {
         match callee {
             Value::Builtin(b) => {
-                if self.check
+                if self.plan_only() && !session::plans_without_computing(b) {
+                    return Ok(Value::Unknown(Hint::Any));
+                }
+                if (self.check || self.plan_only())
                     && args
                         .iter()
                         .any(|(_, v, _)| matches!(v, Value::Unknown(Hint::Any)))
@@ -632,6 +661,11 @@ impl Evaluator {
         let dims = signature::check_params(c, &bound, span)?;
         signature::coerce_params(c, &mut bound);
         for (name, v) in bound {
+            if let Some(t) = &self.trace
+                && let Some(p) = c.def.params.iter().find(|p| p.name == name)
+            {
+                t.borrow_mut().record(&c.file.name, p.span, &v);
+            }
             scope.borrow_mut().vars.insert(name, v);
         }
         let saved_scope = std::mem::replace(&mut self.scope, scope);

@@ -45,6 +45,10 @@ pub struct SessionState {
     pub pool: Arc<rayon::ThreadPool>,
     /// Show a progress bar for long computations (on a terminal only).
     pub progress: bool,
+    /// Editors: run mode builds the graph (chunk grids, memory plans) but computes, prints
+    /// and writes nothing: builtins outside `plans_without_computing` give an unknown value
+    /// and `compute` refuses.
+    pub plan_only: bool,
 }
 
 /// Half of the machine's memory, the default byte budget.
@@ -102,11 +106,13 @@ impl SessionState {
             last_report: RefCell::new(None),
             pool: Arc::new(pool),
             progress: false,
+            plan_only: false,
         }
     }
 
     /// Computes a node on the session's pool.
     pub fn compute(&self, node: &NodeRef) -> Result<Data, ExecError> {
+        self.refuse_in_plan_only()?;
         // Data already in memory needs no plan.
         if let crate::graph::Op::Source(crate::graph::Source::Data(d)) = &node.op {
             return Ok((**d).clone());
@@ -123,6 +129,7 @@ impl SessionState {
     /// Computes several nodes in one plan (shared work once; reductions of one input in one
     /// pass) on the session's pool.
     pub fn compute_many(&self, nodes: &[NodeRef]) -> Result<Vec<Data>, ExecError> {
+        self.refuse_in_plan_only()?;
         let config = self.exec.clone();
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, &nodes[0]);
@@ -137,6 +144,7 @@ impl SessionState {
     /// `x[mask]` (`x` of shape (n, ...), `mask` 1-D bool of length n) in one pass on the
     /// session's pool: the mask's counts and the kept rows together (`exec::compress`).
     pub fn compress(&self, x: &NodeRef, mask: &NodeRef) -> Result<NodeRef, ExecError> {
+        self.refuse_in_plan_only()?;
         let config = self.exec.clone();
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, mask);
@@ -158,6 +166,14 @@ impl SessionState {
             verbose: self.verbose,
             session,
         }
+    }
+
+    /// `plan_only` sessions never compute: the editor's plan run stops here.
+    fn refuse_in_plan_only(&self) -> Result<(), ExecError> {
+        if self.plan_only {
+            return Err(ExecError::Cancelled);
+        }
+        Ok(())
     }
 
     fn report(&self, report: RunReport) {
@@ -185,6 +201,27 @@ impl SessionState {
         let mut out = self.out.borrow_mut();
         let _ = out.write_all(text.as_bytes());
         let _ = out.flush();
+    }
+}
+
+/// Whether a builtin only builds graph nodes or reads metadata in run mode, so `plan_only`
+/// may call it: creation, random, element-wise, reduction, scan and shape builtins, opening
+/// (not reading) sources, and a few host helpers. Everything else (printing, stores, pictures,
+/// data-dependent and linear-algebra builtins) is skipped.
+pub fn plans_without_computing(b: &crate::builtins::Builtin) -> bool {
+    use crate::builtins::Group;
+    match b.group {
+        Group::Creation
+        | Group::Random
+        | Group::Elementwise
+        | Group::Reduction
+        | Group::Scan
+        | Group::Shape => b.name != "random.seed",
+        Group::Host => matches!(
+            b.name,
+            "range" | "len" | "str" | "glob" | "from_hdf5" | "from_npy" | "from_zarr"
+        ),
+        Group::Linalg | Group::DataDependent => false,
     }
 }
 

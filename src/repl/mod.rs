@@ -3,7 +3,7 @@
 //! history with Ctrl-R search, `:commands`, lazy summaries of large arrays, and Ctrl-C that
 //! cancels a running computation while keeping the session.
 //!
-//! One concept per file: `lex.rs` (classified tokens), `highlight.rs`, `complete.rs`,
+//! One concept per file: `lex` (classified tokens, `syntax::pieces`), `highlight.rs`, `complete.rs`,
 //! `validate.rs` (when Enter runs the input), `commands.rs`, `show.rs` (how values are
 //! shown), `interrupt.rs` (Ctrl-C), `history.rs` (where history lives), `helper.rs` (the
 //! rustyline glue).
@@ -14,7 +14,7 @@ pub mod helper;
 pub mod highlight;
 pub mod history;
 pub mod interrupt;
-pub mod lex;
+pub use crate::language::pieces as lex;
 pub mod show;
 pub mod validate;
 

@@ -4,6 +4,7 @@ pub mod ast;
 pub mod diag;
 pub mod lexer;
 pub mod parser;
+pub mod pieces;
 
 pub use diag::{Diagnostic, SourceFile};
 pub use parser::parse_program;

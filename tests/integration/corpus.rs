@@ -6,21 +6,21 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::path::Path;
 
 /// A small deterministic generator (xorshift), so failures reproduce.
-struct Rng(u64);
+pub(crate) struct Rng(pub(crate) u64);
 
 impl Rng {
-    fn next(&mut self) -> u64 {
+    pub(crate) fn next(&mut self) -> u64 {
         self.0 ^= self.0 << 13;
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
     }
-    fn below(&mut self, n: usize) -> usize {
+    pub(crate) fn below(&mut self, n: usize) -> usize {
         (self.next() % n.max(1) as u64) as usize
     }
 }
 
-fn sources() -> Vec<String> {
+pub(crate) fn sources() -> Vec<String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut out = Vec::new();
     for dir in ["tests/cases", "examples", "stdlib"] {
@@ -43,7 +43,7 @@ fn sources() -> Vec<String> {
     out
 }
 
-const SNIPPETS: &[&str] = &[
+pub(crate) const SNIPPETS: &[&str] = &[
     "(",
     ")",
     "[",
@@ -93,7 +93,7 @@ const SNIPPETS: &[&str] = &[
     "chunks=",
 ];
 
-fn mangle(src: &str, rng: &mut Rng) -> String {
+pub(crate) fn mangle(src: &str, rng: &mut Rng) -> String {
     let mut chars: Vec<char> = src.chars().collect();
     for _ in 0..1 + rng.below(4) {
         let n = chars.len().max(1);

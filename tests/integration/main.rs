@@ -9,6 +9,7 @@ mod io;
 mod kernels;
 mod layers;
 mod linalg_props;
+mod lsp;
 mod masks;
 mod memory;
 mod numpy_diff;

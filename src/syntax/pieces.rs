@@ -1,8 +1,9 @@
-//! The REPL's view of the compiler's logos lexer: every piece of an input line classified
-//! (keyword, name, number, string, comment, bracket, ...) so that colouring, bracket matching,
-//! completion and the multi-line check all read tokens exactly as the compiler does.
+//! The editors' view of the compiler's logos lexer: every piece of a line classified
+//! (keyword, name, number, string, comment, bracket, ...) so that the REPL's colouring,
+//! bracket matching and multi-line check, and completion in the REPL and the language server,
+//! all read tokens exactly as the compiler does.
 
-use crate::language::Tok;
+use crate::syntax::lexer::Tok;
 use logos::Logos;
 
 /// What a piece of source text is.
