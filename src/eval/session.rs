@@ -46,6 +46,10 @@ pub struct SessionState {
     pub pool: Arc<rayon::ThreadPool>,
     /// Show a progress bar for long computations (on a terminal only).
     pub progress: bool,
+    /// `arr explain --svg OUT.svg`: also draw each plan (OUT.svg, OUT-2.svg, ...).
+    pub explain_svg: Option<PathBuf>,
+    /// Plans drawn so far under `explain_svg`.
+    pub explain_drawn: std::cell::Cell<usize>,
 }
 
 /// Half of the machine's memory, the default byte budget.
@@ -92,6 +96,7 @@ impl SessionState {
                 memory_limit,
                 backend: Arc::new(TileInterp),
                 optimise: true,
+                events: None,
             },
             cancel: Arc::new(AtomicBool::new(false)),
             out: Rc::new(RefCell::new(std::io::stdout())),
@@ -102,6 +107,8 @@ impl SessionState {
             last_report: RefCell::new(None),
             pool: Arc::new(pool),
             progress: false,
+            explain_svg: None,
+            explain_drawn: std::cell::Cell::new(0),
         }
     }
 

@@ -2,7 +2,9 @@
 //! (reductions and scans feeding other work) computed once first, a byte budget that limits
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
+pub mod events;
 pub mod plan;
+pub mod plan_svg;
 pub mod reduce;
 pub mod region;
 pub mod scan;
@@ -80,6 +82,8 @@ pub struct ExecConfig {
     pub backend: Arc<dyn Backend>,
     /// Run the optimiser's passes (`--no-opt` turns them off).
     pub optimise: bool,
+    /// Where progress events go (the dashboard); `None` costs nothing.
+    pub events: Option<events::SinkRef>,
 }
 
 impl ExecConfig {
@@ -104,6 +108,7 @@ pub struct ExecCtx {
     /// Set to stop the computation.
     pub cancel: Arc<AtomicBool>,
     cache: Mutex<HashMap<*const Node, Arc<Data>>>,
+    events: Option<Arc<events::RunEvents>>,
 }
 
 // The cache keys are only compared, never dereferenced, and the nodes they name are kept alive
@@ -120,6 +125,7 @@ impl ExecCtx {
             stats: Stats::default(),
             cancel,
             cache: Mutex::new(HashMap::new()),
+            events: None,
         }
     }
 
@@ -243,7 +249,7 @@ pub fn compute(
 ) -> Result<(Data, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel);
     if node.nbytes() > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
             "the result needs {} but the memory limit is {}; reduce it, slice it, or store it with to_npy/to_hdf5",
@@ -252,6 +258,7 @@ pub fn compute(
         )));
     }
     let plan = config.plan(node)?;
+    ctx.watch(config, &plan, "compute");
     let node = &plan.root;
     let per_task = plan.memory.per_task;
     let materialised = materialise_barriers(config, &ctx, node, per_task)?;
@@ -287,6 +294,7 @@ fn finish_report(
     materialised: usize,
     window: Option<crate::alloc_stats::Snapshot>,
 ) -> RunReport {
+    ctx.finish_events();
     RunReport {
         tasks: ctx.stats.tasks.load(Ordering::Relaxed),
         kernels: plan.kernels,
@@ -310,7 +318,7 @@ pub fn compute_many(
 ) -> Result<(Vec<Data>, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel);
     let total: usize = nodes.iter().map(|n| n.nbytes()).sum();
     if total > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
@@ -327,6 +335,7 @@ pub fn compute_many(
         chunks: Vec::new(),
     });
     let plan = config.plan(&pack)?;
+    ctx.watch(config, &plan, "compute");
     let roots = &plan.root.inputs;
     let per_task = plan.memory.per_task;
     let materialised = materialise_barriers(config, &ctx, &plan.root, per_task)?;
@@ -496,6 +505,7 @@ fn run_tasks(
     let counted = u64::from(!matches!(node.op, Op::Reduce { .. }));
     let run = |region: &Region| -> Result<Data, ExecError> {
         ctx.stats.tasks.fetch_add(counted, Ordering::Relaxed);
+        let _task = (counted == 1).then(|| ctx.task(node));
         eval(ctx, node, region)
     };
     let parallel = (config.memory_limit / per_task.max(1)).clamp(1, config.threads.max(1));
@@ -553,8 +563,9 @@ pub fn stream_chunks(
 ) -> Result<RunReport, ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel);
     let plan = config.plan(node)?;
+    ctx.watch(config, &plan, "store");
     let node = &plan.root;
     let per_task = plan.memory.per_task;
     let materialised = materialise_barriers(config, &ctx, node, per_task)?;
@@ -572,6 +583,7 @@ pub fn stream_chunks(
             .par_iter()
             .map(|r| {
                 ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
+                let _task = ctx.task(node);
                 eval(&ctx, node, r)
             })
             .collect::<Result<_, _>>()?;
