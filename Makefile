@@ -19,6 +19,14 @@ deps:
 	    || { echo "error: install libhdf5-dev, pkg-config and fonts-dejavu-core (as root)"; exit 1; }; \
 	fi
 	@$(PYTHON) -c "import h5py, zarr" 2>/dev/null || $(PYTHON) -m pip install --quiet h5py zarr
+	@# The dashboard's browser test: Debian's chromium, driven by playwright-core from npm
+	@# (pinned in tests/browser/package.json; it downloads no browser of its own).
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "apt-get install chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+	    || { echo "error: install chromium (as root)"; exit 1; }; \
+	fi
+	@[ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
 build:
 	$(CARGO) build --release
@@ -28,7 +36,7 @@ run: deps build
 	$(ARR) examples/tour.arr
 
 test: deps build
-	ARR_REQUIRE_NUMPY=1 $(CARGO) test --release
+	ARR_REQUIRE_NUMPY=1 ARR_REQUIRE_BROWSER=1 $(CARGO) test --release
 
 lint:
 	$(CARGO) fmt --check

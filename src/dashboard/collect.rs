@@ -167,7 +167,6 @@ fn process(events: Vec<Event>, run: &mut Option<Run>, shared: &Shared) {
                 worker,
                 start_ns,
                 end_ns,
-                elements,
             } => {
                 if let Some(r) = run.as_mut().filter(|r| r.info.run == id) {
                     match (r.done.get_mut(node), r.running.get_mut(node)) {
@@ -177,7 +176,6 @@ fn process(events: Vec<Event>, run: &mut Option<Run>, shared: &Shared) {
                         }
                         _ => r.other_done += 1,
                     }
-                    r.elements = r.elements.max(elements);
                     r.last_ns = r.last_ns.max(end_ns);
                     bars.push([worker as u64, node as u64, start_ns, end_ns, 1]);
                 }
@@ -194,6 +192,9 @@ fn process(events: Vec<Event>, run: &mut Option<Run>, shared: &Shared) {
                     r.last_ns = r.last_ns.max(at_ns);
                 }
                 flush(run, &mut bars, shared);
+                if run.as_ref().is_some_and(|r| r.info.run == id) {
+                    *run = None;
+                }
                 shared.push(
                     json!({"type": "end", "run": id, "ok": ok, "tasks": tasks,
                            "elements": elements, "t": at_ns as f64 / 1e9}),
@@ -219,6 +220,13 @@ fn flush(run: &mut Option<Run>, bars: &mut Vec<[u64; 5]>, shared: &Shared) {
     };
     let t = (r.started.elapsed().as_nanos() as u64).max(r.last_ns);
     let memory = memory_held();
+    let live = r
+        .info
+        .stats
+        .generated
+        .load(std::sync::atomic::Ordering::Relaxed)
+        + r.info.stats.read.load(std::sync::atomic::Ordering::Relaxed);
+    r.elements = r.elements.max(live);
     let bars_json: Vec<Value> = bars
         .iter()
         .map(|b| {

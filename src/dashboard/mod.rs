@@ -237,7 +237,7 @@ fn stream(mut out: Box<dyn Write + Send>, shared: &collect::Shared) {
             text.push_str(msg);
             text.push_str("\n\n");
         }
-        if batch.is_empty() {
+        if batch.is_empty() && !closed {
             // Keeps proxies and the browser from timing the stream out.
             text.push_str(": keep-alive\n\n");
         }
@@ -251,5 +251,62 @@ fn stream(mut out: Box<dyn Write + Send>, shared: &collect::Shared) {
         if closed {
             return;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{DEFAULT_ADDR, split_addr};
+
+    fn split(
+        v: Option<&str>,
+        f: Option<&str>,
+        a: &[&str],
+    ) -> (Option<String>, Option<String>, Vec<String>) {
+        split_addr(
+            v.map(String::from),
+            f.map(String::from),
+            a.iter().map(|s| s.to_string()).collect(),
+        )
+    }
+
+    #[test]
+    fn the_optional_address_is_told_from_the_script() {
+        let s = |x: &str| Some(x.to_string());
+        assert_eq!(
+            split(None, Some("f.arr"), &["1"]),
+            (None, s("f.arr"), vec!["1".into()])
+        );
+        assert_eq!(
+            split(Some("0.0.0.0:9000"), Some("f.arr"), &[]),
+            (s("0.0.0.0:9000"), s("f.arr"), vec![])
+        );
+        assert_eq!(
+            split(Some("9000"), Some("f.arr"), &[]),
+            (s("127.0.0.1:9000"), s("f.arr"), vec![])
+        );
+        assert_eq!(
+            split(Some("localhost:80"), None, &[]),
+            (s("localhost:80"), None, vec![])
+        );
+        // `arr --dashboard f.arr 1 2`: the script was taken as the address.
+        assert_eq!(
+            split(Some("f.arr"), Some("1"), &["2"]),
+            (s(DEFAULT_ADDR), s("f.arr"), vec!["1".into(), "2".into()])
+        );
+    }
+
+    #[test]
+    fn bars_merge_per_worker_and_node() {
+        let bars = vec![
+            [0, 1, 5, 9, 1],
+            [0, 1, 1, 3, 1],
+            [1, 1, 2, 4, 1],
+            [0, 2, 0, 1, 1],
+        ];
+        assert_eq!(
+            super::collect::merge_bars(bars),
+            vec![[0, 1, 1, 9, 2], [0, 2, 0, 1, 1], [1, 1, 2, 4, 1]]
+        );
     }
 }

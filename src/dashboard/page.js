@@ -88,6 +88,7 @@ function onTick(m) {
 function onEnd(m) {
   if (!run || m.run !== run.id) return;
   run.ended = m;
+  $("status").dataset.tasks = m.tasks;
   run.tEnd = Math.max(run.tEnd, m.t);
   if (m.t > run.lastT) {
     run.rates.push([m.t, Math.max(0, m.elements - run.lastElements) / (m.t - run.lastT)]);
@@ -121,8 +122,9 @@ function draw() {
   $("progress").style.width = `${p}%`;
   const done = run.done.reduce((a, b) => a + b, 0) + run.other;
   $("counts").textContent = `${done} tasks done, ${run.running.reduce((a, b) => a + Math.max(0, b), 0)} running`;
-  const rate = run.rates.length ? run.rates[run.rates.length - 1][1] : 0;
-  $("rate").textContent = `${si(run.elements)} elements, ${si(rate)} elements/s`;
+  const rate = run.ended ? run.elements / Math.max(run.tEnd, 1e-9)
+    : (run.rates.length ? run.rates[run.rates.length - 1][1] : 0);
+  $("rate").textContent = `${si(run.elements)} elements, ${si(rate)} elements/s` + (run.ended ? " on average" : "");
   $("rate").dataset.rate = rate;
   run.nodes.forEach((n, i) => {
     const row = $(`row${i}`);
@@ -160,6 +162,8 @@ function drawStream() {
     for (const [s, e, node] of run.lanes[l]) {
       const x0 = left + Math.floor(w * s / span), x1 = left + Math.ceil(w * e / span);
       const cc = colour(node);
+      // Bars a few pixels wide or more keep a one-pixel gap, so each task shows.
+      if (x1 - x0 >= 3) { flush(); col = null; g.fillStyle = cc; g.fillRect(x0, l * laneH + 3, x1 - x0 - 2, laneH - 6); continue; }
       if (cc === col && x0 <= px1 + 1) { px1 = Math.max(px1, x1); continue; }
       flush();
       px0 = x0; px1 = x1; col = cc;
@@ -206,7 +210,12 @@ function chart(canvas, points, limit, fmt) {
 function drawMemory() {
   const c = $("memory");
   chart(c, run.memory, run.budget, human);
-  c.dataset.maxHeld = Math.max(...run.memory.map((p) => p[1]));
+  const held = run.memory.reduce((m, p) => Math.max(m, p[1]), 0);
+  c.dataset.maxHeld = held;
+  const g = c.getContext("2d");
+  g.fillStyle = "#1f77b4";
+  g.font = "12px sans-serif";
+  g.fillText(`held now ${human(run.memory[run.memory.length - 1][1])}, peak ${human(held)}`, 80, c.height - 25);
   c.dataset.budget = run.budget;
   c.dataset.samples = run.memory.length;
 }

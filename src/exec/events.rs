@@ -53,8 +53,6 @@ pub enum Event {
         start_ns: u64,
         /// When it ended.
         end_ns: u64,
-        /// Elements generated and read by the whole computation so far.
-        elements: u64,
     },
     /// A computation ended.
     RunEnd {
@@ -97,6 +95,8 @@ pub struct RunInfo {
     pub per_task: usize,
     /// Projected peak bytes of the schedule.
     pub projected_peak: usize,
+    /// The computation's live counters (elements generated and read so far).
+    pub stats: Arc<crate::exec::Stats>,
 }
 
 static NEXT_RUN: AtomicU64 = AtomicU64::new(1);
@@ -124,9 +124,10 @@ impl RunEvents {
         config: &ExecConfig,
         plan: &crate::opt::Plan,
         kind: &'static str,
+        stats: Arc<crate::exec::Stats>,
     ) -> Option<Arc<RunEvents>> {
         let sink = config.events.clone()?;
-        let info = run_info(config, plan, kind);
+        let info = run_info(config, plan, kind, stats);
         let ids = info
             .nodes
             .iter()
@@ -174,13 +175,13 @@ impl Drop for RunEvents {
 
 /// Marks one task: `TaskStart` when made, `TaskEnd` when dropped (also on an error).
 pub struct TaskGuard<'a> {
-    live: Option<(&'a ExecCtx, &'a RunEvents, usize, usize, u64)>,
+    live: Option<(&'a RunEvents, usize, usize, u64)>,
 }
 
 impl ExecCtx {
     /// Starts reporting this computation's events when `config` has a sink.
     pub fn watch(&mut self, config: &ExecConfig, plan: &crate::opt::Plan, kind: &'static str) {
-        self.events = RunEvents::start(config, plan, kind);
+        self.events = RunEvents::start(config, plan, kind, self.stats.clone());
     }
 
     /// Reports that a task of `node` starts now; it ends when the guard drops.
@@ -188,7 +189,7 @@ impl ExecCtx {
     pub fn task(&self, node: &Node) -> TaskGuard<'_> {
         match &self.events {
             None => TaskGuard { live: None },
-            Some(ev) => task_start(self, ev, node),
+            Some(ev) => task_start(ev, node),
         }
     }
 
@@ -205,7 +206,7 @@ fn elements(ctx: &ExecCtx) -> u64 {
 }
 
 #[cold]
-fn task_start<'a>(ctx: &'a ExecCtx, ev: &'a RunEvents, node: &Node) -> TaskGuard<'a> {
+fn task_start<'a>(ev: &'a RunEvents, node: &Node) -> TaskGuard<'a> {
     let id = ev
         .ids
         .get(&(node as *const Node))
@@ -220,14 +221,14 @@ fn task_start<'a>(ctx: &'a ExecCtx, ev: &'a RunEvents, node: &Node) -> TaskGuard
         at_ns,
     });
     TaskGuard {
-        live: Some((ctx, ev, id, worker, at_ns)),
+        live: Some((ev, id, worker, at_ns)),
     }
 }
 
 impl Drop for TaskGuard<'_> {
     #[inline]
     fn drop(&mut self) {
-        if let Some((ctx, ev, node, worker, start_ns)) = self.live.take() {
+        if let Some((ev, node, worker, start_ns)) = self.live.take() {
             ev.done.fetch_add(1, Ordering::Relaxed);
             ev.sink.event(&Event::TaskEnd {
                 run: ev.run,
@@ -235,7 +236,6 @@ impl Drop for TaskGuard<'_> {
                 worker,
                 start_ns,
                 end_ns: ev.now_ns(),
-                elements: elements(ctx),
             });
         }
     }
@@ -243,7 +243,12 @@ impl Drop for TaskGuard<'_> {
 
 /// Numbers the plan's nodes (inputs first), and finds which run tasks and which are
 /// evaluated inside whose tasks.
-fn run_info(config: &ExecConfig, plan: &crate::opt::Plan, kind: &'static str) -> RunInfo {
+fn run_info(
+    config: &ExecConfig,
+    plan: &crate::opt::Plan,
+    kind: &'static str,
+    stats: Arc<crate::exec::Stats>,
+) -> RunInfo {
     let root = &plan.root;
     let mut nodes = Vec::new();
     let mut ids: HashMap<*const Node, usize> = HashMap::new();
@@ -304,6 +309,7 @@ fn run_info(config: &ExecConfig, plan: &crate::opt::Plan, kind: &'static str) ->
         memory_limit: config.memory_limit,
         per_task: plan.memory.per_task,
         projected_peak: plan.memory.schedule_peak,
+        stats,
     }
 }
 

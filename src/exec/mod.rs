@@ -104,7 +104,7 @@ pub struct ExecCtx {
     /// The backend.
     pub backend: Arc<dyn Backend>,
     /// Counters.
-    pub stats: Stats,
+    pub stats: Arc<Stats>,
     /// Set to stop the computation.
     pub cancel: Arc<AtomicBool>,
     cache: Mutex<HashMap<*const Node, Arc<Data>>>,
@@ -122,7 +122,7 @@ impl ExecCtx {
     pub fn new(backend: Arc<dyn Backend>, cancel: Arc<AtomicBool>) -> ExecCtx {
         ExecCtx {
             backend,
-            stats: Stats::default(),
+            stats: Arc::default(),
             cancel,
             cache: Mutex::new(HashMap::new()),
             events: None,
