@@ -37,7 +37,11 @@ fn main() {
         .to_string();
     let reader = std::thread::spawn(move || {
         let mut s = std::net::TcpStream::connect(&addr).expect("connect");
-        write!(s, "GET /events HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n").expect("request");
+        write!(
+            s,
+            "GET /events HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
+        )
+        .expect("request");
         let mut buf = Vec::new();
         let _ = s.read_to_end(&mut buf);
         buf.len()
