@@ -74,8 +74,8 @@ pub fn register(t: &mut Vec<Builtin>) {
     );
     add(
         "explain",
-        "x, path=none",
-        "Prints the plan of a lazy array: nodes, shapes, chunks, memory; with path=, draws it as SVG instead.",
+        "x, kernels=false, path=none",
+        "Prints the plan of a lazy array: nodes, shapes, chunks, memory; with kernels=true, each kernel's text too; with path=, draws it as SVG instead.",
         explain,
     );
 }
@@ -604,6 +604,7 @@ fn explain(interp: &mut Interp, args: &mut Args) -> R<Value> {
         crate::io::check_target(p, false)
             .or_else(|m| args.error("path", m, "cannot write here"))?;
     }
+    let kernels = args.flag("kernels", false)?;
     if interp.check {
         return Ok(Value::None);
     }
@@ -619,6 +620,12 @@ fn explain(interp: &mut Interp, args: &mut Args) -> R<Value> {
             if let Err(m) = written {
                 return args.error("path", m, "while writing this");
             }
+        }
+        None if kernels => {
+            let mut config = interp.session.borrow().exec.clone();
+            config.explain_kernels = true;
+            let text = crate::exec::plan::explain_text(n, &config);
+            interp.session.borrow().write(&text);
         }
         None => explain_plan(interp, n, args)?,
     }

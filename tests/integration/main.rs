@@ -7,6 +7,7 @@ mod dashboard;
 mod editors;
 mod embed;
 mod io;
+mod kernels;
 mod memory;
 mod numpy_diff;
 mod properties;
