@@ -23,6 +23,14 @@ deps:
 	@command -v nvim >/dev/null 2>&1 || { echo "apt-get install neovim"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq neovim >/dev/null \
 	    || { echo "error: install neovim (as root)"; exit 1; }; }
+	@# The dashboard's browser test: Debian's chromium, driven by playwright-core from npm
+	@# (pinned in tests/browser/package.json; it downloads no browser of its own).
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "apt-get install chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+	    || { echo "error: install chromium (as root)"; exit 1; }; \
+	fi
+	@[ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 
 build:
 	$(CARGO) build --release
@@ -32,7 +40,7 @@ run: deps build
 	$(ARR) examples/tour.arr
 
 test: deps build
-	ARR_REQUIRE_NUMPY=1 ARR_REQUIRE_NVIM=1 $(CARGO) test --release
+	ARR_REQUIRE_NUMPY=1 ARR_REQUIRE_NVIM=1 ARR_REQUIRE_BROWSER=1 $(CARGO) test --release
 
 lint:
 	$(CARGO) fmt --check

@@ -21,6 +21,8 @@ pub mod alloc_stats;
 pub mod backend;
 #[doc(hidden)]
 pub mod builtins;
+#[doc(hidden)]
+pub mod dashboard;
 pub mod embed;
 #[doc(hidden)]
 pub mod eval;
@@ -142,6 +144,8 @@ pub struct Session {
     state: Rc<RefCell<SessionState>>,
     prelude: Scope,
     globals: Scope,
+    /// The live dashboard, when started (`start_dashboard`).
+    pub(crate) dashboard: Option<dashboard::Dashboard>,
 }
 
 /// The prelude's source.
@@ -187,6 +191,7 @@ impl Session {
             state,
             prelude,
             globals,
+            dashboard: None,
         }
     }
 

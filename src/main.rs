@@ -40,6 +40,12 @@ struct Cli {
     /// Run plans as written, without the optimiser's passes (for debugging).
     #[arg(long, global = true)]
     no_opt: bool,
+    /// Serve a live dashboard of the computations at ADDR (default 127.0.0.1:8787).
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = arr::dashboard::DEFAULT_ADDR)]
+    dashboard: Option<String>,
+    /// With --dashboard: wait (up to a minute) for a page to open it before running.
+    #[arg(long)]
+    dashboard_wait: bool,
     /// Print the language's keywords, builtins, constants and dtypes as JSON (for editors).
     #[arg(long)]
     dump_syntax: bool,
@@ -68,6 +74,9 @@ enum Command {
     Lsp,
     /// Print the plan of each computation instead of running it.
     Explain {
+        /// Also draw each plan as an SVG picture (OUT.svg, then OUT-2.svg, ...).
+        #[arg(long, value_name = "OUT.svg")]
+        svg: Option<String>,
         /// Show each kernel's text (the loop-nest IR the backends compile).
         #[arg(long)]
         kernels: bool,
@@ -130,6 +139,10 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    // `--dashboard FILE.arr`: the optional ADDR took the script's name.
+    let (dashboard, file, args) =
+        arr::dashboard::split_addr(cli.dashboard.clone(), cli.file.clone(), cli.args.clone());
+    let cli = Cli { file, args, ..cli };
     if cli.dump_syntax {
         println!("{}", arr::language::syntax_json());
         return ExitCode::SUCCESS;
@@ -189,6 +202,7 @@ fn main() -> ExitCode {
                 file,
                 args,
                 kernels,
+                ..
             }),
             _,
             _,
@@ -222,6 +236,24 @@ fn main() -> ExitCode {
         },
     };
     let mut session = Session::with_options(opts);
+    if let Some(Command::Explain { svg: Some(out), .. }) = &cli.command {
+        session.state().borrow_mut().explain_svg = Some(std::path::PathBuf::from(out));
+    }
+    if let Some(addr) = &dashboard {
+        match session.start_dashboard(addr) {
+            Ok(url) => eprintln!("[arr] dashboard at {url}"),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        }
+        if cli.dashboard_wait
+            && !session.wait_for_dashboard_page(std::time::Duration::from_secs(60))
+        {
+            eprintln!("error: no page opened the dashboard within a minute");
+            return ExitCode::from(2);
+        }
+    }
     if cli.verbose {
         eprintln!("[arr] session seed {}", session.state().borrow().seed);
     }

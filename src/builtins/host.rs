@@ -74,8 +74,8 @@ pub fn register(t: &mut Vec<Builtin>) {
     );
     add(
         "explain",
-        "x, kernels=false",
-        "Prints the plan of a lazy array: nodes, shapes, chunks, memory; with kernels=true, each kernel's text too.",
+        "x, kernels=false, path=none",
+        "Prints the plan of a lazy array: nodes, shapes, chunks, memory; with kernels=true, each kernel's text too; with path=, draws it as SVG instead.",
         explain,
     );
 }
@@ -339,8 +339,7 @@ fn print(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             if let Value::Array(a) = v
                 && let Some(n) = &a.node
             {
-                let text = crate::exec::plan::explain_text(n, &interp.session.borrow().exec);
-                interp.session.borrow().write(&text);
+                explain_plan(interp, n, args)?;
             }
         }
         return Ok(Value::None);
@@ -514,8 +513,7 @@ fn host_number(interp: &Evaluator, args: &Args) -> R<Num> {
                 // `arr explain`: show the plan of the computation this would force, and go
                 // on with the value unknown (as checking does) instead of computing it.
                 if let Some(n) = &a.node {
-                    let text = crate::exec::plan::explain_text(n, &interp.session.borrow().exec);
-                    interp.session.borrow().write(&text);
+                    explain_plan(interp, n, args)?;
                 }
                 return Err(Flow::Unknown);
             }
@@ -593,15 +591,71 @@ fn assert_(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
 
 fn explain(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let a = args.array("x")?;
+    let path = args.string("path")?;
+    if let Some(p) = &path {
+        let p = std::path::Path::new(p);
+        if p.extension().and_then(|e| e.to_str()) != Some("svg") {
+            return args.error(
+                "path",
+                "explain draws SVG: `path=` must end in .svg",
+                "not .svg",
+            );
+        }
+        crate::io::check_target(p, false)
+            .or_else(|m| args.error("path", m, "cannot write here"))?;
+    }
+    let kernels = args.flag("kernels", false)?;
     if interp.check {
         return Ok(Value::None);
     }
-    let kernels = args.flag("kernels", false)?;
-    if let Some(n) = &a.node {
-        let mut config = interp.session.borrow().exec.clone();
-        config.explain_kernels |= kernels;
-        let text = crate::exec::plan::explain_text(n, &config);
-        interp.session.borrow().write(&text);
+    let Some(n) = &a.node else {
+        return Ok(Value::None);
+    };
+    match path {
+        Some(p) => {
+            let svg = crate::exec::plan_svg::explain_svg(n, &interp.session.borrow().exec);
+            let written = svg.and_then(|svg| {
+                crate::io::atomic::write_file(std::path::Path::new(&p), svg.as_bytes())
+            });
+            if let Err(m) = written {
+                return args.error("path", m, "while writing this");
+            }
+        }
+        None if kernels => {
+            let mut config = interp.session.borrow().exec.clone();
+            config.explain_kernels = true;
+            let text = crate::exec::plan::explain_text(n, &config);
+            interp.session.borrow().write(&text);
+        }
+        None => explain_plan(interp, n, args)?,
     }
     Ok(Value::None)
+}
+
+/// Writes the plan of `n` (`explain`, and `arr explain` at every computation); under
+/// `arr explain --svg OUT.svg` also draws it, to OUT.svg first and OUT-2.svg, ... after.
+fn explain_plan(interp: &Evaluator, n: &crate::graph::NodeRef, args: &Args) -> R<()> {
+    let session = interp.session.borrow();
+    session.write(&crate::exec::plan::explain_text(n, &session.exec));
+    let Some(out) = &session.explain_svg else {
+        return Ok(());
+    };
+    let k = session.explain_drawn.get() + 1;
+    session.explain_drawn.set(k);
+    let path = if k == 1 {
+        out.clone()
+    } else {
+        let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("plan");
+        out.with_file_name(format!("{stem}-{k}.svg"))
+    };
+    let written = crate::exec::plan_svg::explain_svg(n, &session.exec)
+        .and_then(|svg| crate::io::atomic::write_file(&path, svg.as_bytes()));
+    match written {
+        Ok(()) => Ok(()),
+        Err(m) => args.error(
+            "x",
+            format!("cannot draw the plan to {}: {m}", path.display()),
+            "while drawing this plan",
+        ),
+    }
 }

@@ -49,6 +49,10 @@ pub struct SessionState {
     /// and writes nothing: builtins outside `plans_without_computing` give an unknown value
     /// and `compute` refuses.
     pub plan_only: bool,
+    /// `arr explain --svg OUT.svg`: also draw each plan (OUT.svg, OUT-2.svg, ...).
+    pub explain_svg: Option<PathBuf>,
+    /// Plans drawn so far under `explain_svg`.
+    pub explain_drawn: std::cell::Cell<usize>,
 }
 
 /// Half of the machine's memory, the default byte budget.
@@ -95,6 +99,7 @@ impl SessionState {
                 memory_limit,
                 backend: exec::default_backend(),
                 optimise: true,
+                events: None,
                 explain_kernels: false,
             },
             cancel: Arc::new(AtomicBool::new(false)),
@@ -107,6 +112,8 @@ impl SessionState {
             pool: Arc::new(pool),
             progress: false,
             plan_only: false,
+            explain_svg: None,
+            explain_drawn: std::cell::Cell::new(0),
         }
     }
 

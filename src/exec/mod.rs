@@ -4,8 +4,10 @@
 
 pub mod compress;
 pub mod constant;
+pub mod events;
 pub mod linalg;
 pub mod plan;
+pub mod plan_svg;
 pub mod reduce;
 pub mod region;
 pub mod scan;
@@ -85,6 +87,8 @@ pub struct ExecConfig {
     pub backend: Arc<dyn Backend>,
     /// Run the optimiser's passes (`--no-opt` turns them off).
     pub optimise: bool,
+    /// Where progress events go (the dashboard); `None` costs nothing.
+    pub events: Option<events::SinkRef>,
     /// Plans printed by `explain` show each kernel's text (`explain(x, kernels=true)`,
     /// `arr explain --kernels`).
     pub explain_kernels: bool,
@@ -120,13 +124,14 @@ pub struct ExecCtx {
     /// The backend.
     pub backend: Arc<dyn Backend>,
     /// Counters.
-    pub stats: Stats,
+    pub stats: Arc<Stats>,
     /// Set to stop the computation.
     pub cancel: Arc<AtomicBool>,
     cache: Mutex<HashMap<*const Node, Arc<Data>>>,
     /// While one mask block is computed (`compress`): blocks of the nodes shared by `x`
     /// and the mask.
     memo: Option<compress::BlockMemo>,
+    events: Option<Arc<events::RunEvents>>,
     /// The kernel cache's counters when the computation started.
     kernels_at_start: crate::backend::cache::CacheStats,
 }
@@ -142,10 +147,11 @@ impl ExecCtx {
     pub fn new(backend: Arc<dyn Backend>, cancel: Arc<AtomicBool>) -> ExecCtx {
         ExecCtx {
             backend,
-            stats: Stats::default(),
+            stats: Arc::default(),
             cancel,
             cache: Mutex::new(HashMap::new()),
             memo: None,
+            events: None,
             kernels_at_start: crate::backend::cache::stats(),
         }
     }
@@ -242,7 +248,7 @@ pub fn compute(
 ) -> Result<(Data, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel);
     if node.nbytes() > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
             "the result needs {} but the memory limit is {}; reduce it, slice it, or store it with to_npy/to_hdf5",
@@ -251,6 +257,7 @@ pub fn compute(
         )));
     }
     let plan = config.plan(node)?;
+    ctx.watch(config, &plan, "compute");
     let node = &plan.root;
     let per_task = plan.memory.per_task;
     let materialised = materialise_barriers(config, &ctx, node, per_task)?;
@@ -286,6 +293,7 @@ fn finish_report(
     materialised: usize,
     window: Option<crate::alloc_stats::Snapshot>,
 ) -> RunReport {
+    ctx.finish_events();
     RunReport {
         tasks: ctx.stats.tasks.load(Ordering::Relaxed),
         kernels: plan.kernels,
@@ -319,7 +327,7 @@ pub fn compute_many(
 ) -> Result<(Vec<Data>, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel);
     let total: usize = nodes.iter().map(|n| n.nbytes()).sum();
     if total > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
@@ -336,6 +344,7 @@ pub fn compute_many(
         chunks: Vec::new(),
     });
     let plan = config.plan(&pack)?;
+    ctx.watch(config, &plan, "compute");
     let roots = &plan.root.inputs;
     let per_task = plan.memory.per_task;
     let materialised = materialise_barriers(config, &ctx, &plan.root, per_task)?;
@@ -432,6 +441,7 @@ fn run_tasks(
     let counted = u64::from(!matches!(node.op, Op::Reduce { .. }));
     let run = |region: &Region| -> Result<Data, ExecError> {
         ctx.stats.tasks.fetch_add(counted, Ordering::Relaxed);
+        let _task = (counted == 1).then(|| ctx.task(node));
         eval(ctx, node, region)
     };
     let parallel = (config.memory_limit / per_task.max(1)).clamp(1, config.threads.max(1));
@@ -489,8 +499,9 @@ pub fn stream_chunks(
 ) -> Result<RunReport, ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel);
     let plan = config.plan(node)?;
+    ctx.watch(config, &plan, "store");
     let node = &plan.root;
     let per_task = plan.memory.per_task;
     let materialised = materialise_barriers(config, &ctx, node, per_task)?;
@@ -508,6 +519,7 @@ pub fn stream_chunks(
             .par_iter()
             .map(|r| {
                 ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
+                let _task = ctx.task(node);
                 eval(&ctx, node, r)
             })
             .collect::<Result<_, _>>()?;

@@ -142,19 +142,43 @@ fn walk(
     }
 }
 
-fn grid_text(chunks: &[Vec<usize>]) -> String {
-    let axes: Vec<String> = chunks
-        .iter()
-        .map(|c| {
-            let first = c.first().copied().unwrap_or(0);
-            if c.len() == 1 {
-                format!("{first}")
-            } else if c[..c.len() - 1].iter().all(|&l| l == first) {
-                format!("{first}x{}", c.len())
-            } else {
-                format!("{c:?}")
-            }
-        })
-        .collect();
+/// The chunk grid in a few words: `(1000x20, 10)` for regular axes (the last block may be
+/// shorter), short irregular axes in full (`[3, 5, 2]`), and longer ones summarised as Dask
+/// does (`196 blocks of 630..249334`), never hundreds of numbers on a line.
+pub fn grid_text(chunks: &[Vec<usize>]) -> String {
+    let axes: Vec<String> = chunks.iter().map(|c| axis_text(c)).collect();
     format!("({})", axes.join(", "))
+}
+
+/// Irregular axes with at most this many blocks are listed in full.
+const LISTED_BLOCKS: usize = 6;
+
+fn axis_text(c: &[usize]) -> String {
+    let first = c.first().copied().unwrap_or(0);
+    if c.len() == 1 {
+        format!("{first}")
+    } else if c[..c.len() - 1].iter().all(|&l| l == first) {
+        format!("{first}x{}", c.len())
+    } else if c.len() <= LISTED_BLOCKS {
+        format!("{c:?}")
+    } else {
+        let min = c.iter().copied().min().unwrap_or(0);
+        let max = c.iter().copied().max().unwrap_or(0);
+        format!("{} blocks of {min}..{max}", c.len())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::grid_text;
+
+    #[test]
+    fn grids_are_summarised() {
+        assert_eq!(grid_text(&[]), "()");
+        assert_eq!(grid_text(&[vec![1000; 20], vec![7]]), "(1000x20, 7)");
+        assert_eq!(grid_text(&[vec![5, 5, 3]]), "(5x3)");
+        assert_eq!(grid_text(&[vec![3, 5, 2]]), "([3, 5, 2])");
+        let long: Vec<usize> = (0..196).map(|i| 630 + i * 1273).collect();
+        assert_eq!(grid_text(&[long]), "(196 blocks of 630..248865)");
+    }
 }

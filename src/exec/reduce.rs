@@ -530,6 +530,10 @@ pub fn eval_reduce_many(
             .map(|p| p.ok_or(ExecError::Cancelled))
             .collect()
     };
+    let run_block = |b: &Region| {
+        let _task = ctx.task(&nodes[0]);
+        run_block(b)
+    };
     let total = reduce_blocks(&blocks, &run_block, &lanes)?;
     let shape = region_shape(region);
     Ok(total

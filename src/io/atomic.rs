@@ -115,3 +115,11 @@ pub fn injected_failure(blocks_written: usize) -> Result<(), String> {
         _ => Ok(()),
     }
 }
+
+/// Writes `bytes` to `path` (the whole file or, on failure, the old one untouched).
+pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
+    let staged = Staged::new(path)?;
+    std::fs::write(staged.temp(), bytes)
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    staged.commit()
+}

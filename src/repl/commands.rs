@@ -59,6 +59,12 @@ pub const COMMANDS: &[Command] = &[
         doc: "show or set the number of worker threads",
     },
     Command {
+        name: "dashboard",
+        aliases: &[],
+        args: "[ADDR|off]",
+        doc: "serve a live web page of this session's computations (default 127.0.0.1:8787)",
+    },
+    Command {
         name: "load",
         aliases: &["l"],
         args: "FILE",
@@ -172,6 +178,7 @@ pub fn execute(session: &mut Session, line: &str) -> Reply {
                 "error: `:threads` takes a positive integer, not `{arg}`\n"
             )),
         },
+        "dashboard" => dashboard(session, arg),
         "load" if arg.is_empty() => needs_arg("a file"),
         "load" => load(session, arg),
         "names" => Reply::Out(bound_names(session)),
@@ -181,6 +188,34 @@ pub fn execute(session: &mut Session, line: &str) -> Reply {
         }
         "quit" => Reply::Quit,
         _ => Reply::Err(format!("error: `:{name}` is not available\n")),
+    }
+}
+
+fn dashboard(session: &mut Session, arg: &str) -> Reply {
+    if arg == "off" {
+        session.stop_dashboard();
+        return Reply::Out("dashboard stopped".into());
+    }
+    if arg.is_empty()
+        && let Some(url) = session.dashboard_url()
+    {
+        return Reply::Out(format!("dashboard at {url}"));
+    }
+    let addr = if arg.is_empty() {
+        crate::dashboard::DEFAULT_ADDR.to_string()
+    } else {
+        match crate::dashboard::split_addr(Some(arg.to_string()), None, Vec::new()) {
+            (Some(addr), None, _) => addr,
+            _ => {
+                return Reply::Err(format!(
+                    "error: `:dashboard` takes an address like 127.0.0.1:8787, a port, or `off`, not `{arg}`\n"
+                ));
+            }
+        }
+    };
+    match session.start_dashboard(&addr) {
+        Ok(url) => Reply::Out(format!("dashboard at {url}")),
+        Err(e) => Reply::Err(format!("error: {e}\n")),
     }
 }
 
@@ -553,6 +588,21 @@ mod tests {
         let lazy = out(&mut s, ":time x * 2");
         assert!(lazy.contains("lazy f64[300, 400]") && lazy.contains("nothing computed"));
         assert!(err(&mut s, ":time").contains("needs an expression"));
+    }
+
+    #[test]
+    fn dashboard_starts_shows_and_stops() {
+        let mut s = Session::new();
+        assert!(err(&mut s, ":dashboard nowhere").contains("takes an address"));
+        let started = out(&mut s, ":dashboard 127.0.0.1:0");
+        assert!(
+            started.starts_with("dashboard at http://127.0.0.1:"),
+            "{started}"
+        );
+        assert_eq!(out(&mut s, ":dashboard"), started);
+        assert!(s.state().borrow().exec.events.is_some());
+        assert_eq!(out(&mut s, ":dashboard off"), "dashboard stopped");
+        assert!(s.state().borrow().exec.events.is_none());
     }
 
     #[test]

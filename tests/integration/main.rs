@@ -3,6 +3,7 @@
 
 mod cases;
 mod corpus;
+mod dashboard;
 mod editors;
 mod embed;
 mod io;
