@@ -22,8 +22,8 @@ struct Cli {
     /// Backend for kernels.
     #[arg(long, global = true, value_parser = ["interp", "jit"], default_value = "interp")]
     backend: String,
-    /// Device.
-    #[arg(long, global = true, value_parser = ["cpu", "cuda"], default_value = "cpu")]
+    /// Device (this build runs on the CPU only; `cuda` is refused with a clear error).
+    #[arg(long, global = true, value_parser = ["cpu", "cuda"], default_value = "cpu", hide_possible_values = true)]
     device: String,
     /// Memory budget, e.g. 4GiB, 512MB (default: half the RAM).
     #[arg(long, global = true)]
@@ -64,9 +64,14 @@ enum Command {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
-    /// Print the plan of each computation instead of running it.
+    /// Print the plan of each computation instead of running it (a file, or code with -e).
     Explain {
-        file: String,
+        /// Code to explain instead of a file.
+        #[arg(short = 'e', value_name = "CODE")]
+        code: Option<String>,
+        /// The script to explain.
+        #[arg(required_unless_present = "code")]
+        file: Option<String>,
         /// Arguments for the script (`args`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -174,10 +179,23 @@ fn main() -> ExitCode {
             opts.args = args.clone();
             (file.clone(), None, true)
         }
-        (Some(Command::Explain { file, args }), _, _) => {
+        (Some(Command::Explain { code, file, args }), _, _) => {
             opts.args = args.clone();
             opts.explain_only = true;
-            (file.clone(), None, false)
+            match (code, file) {
+                (Some(code), file) => {
+                    // With -e, every positional word is an argument of the code.
+                    if let Some(f) = file {
+                        opts.args.insert(0, f.clone());
+                    }
+                    ("<command line>".to_string(), Some(code.clone()), false)
+                }
+                (None, Some(file)) => (file.clone(), None, false),
+                (None, None) => {
+                    eprintln!("error: `arr explain` needs a file or -e CODE");
+                    return ExitCode::from(2);
+                }
+            }
         }
         (None, Some(code), _) => ("<command line>".to_string(), Some(code.clone()), false),
         (None, None, Some(file)) => (file.clone(), None, false),

@@ -92,6 +92,7 @@ impl SessionState {
                 memory_limit,
                 backend: Arc::new(TileInterp),
                 optimise: true,
+                progress: None,
             },
             cancel: Arc::new(AtomicBool::new(false)),
             out: Rc::new(RefCell::new(std::io::stdout())),
@@ -111,9 +112,10 @@ impl SessionState {
         if let crate::graph::Op::Source(crate::graph::Source::Data(d)) = &node.op {
             return Ok((**d).clone());
         }
-        let config = self.exec.clone();
+        let mut config = self.exec.clone();
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, node);
+        config.progress = bar.tasks();
         let (data, report) = self.pool.install(|| exec::compute(&config, cancel, node))?;
         bar.finish();
         self.report(report);
@@ -123,9 +125,10 @@ impl SessionState {
     /// Computes several nodes in one plan (shared work once; reductions of one input in one
     /// pass) on the session's pool.
     pub fn compute_many(&self, nodes: &[NodeRef]) -> Result<Vec<Data>, ExecError> {
-        let config = self.exec.clone();
+        let mut config = self.exec.clone();
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, &nodes[0]);
+        config.progress = bar.tasks();
         let (data, report) = self
             .pool
             .install(|| exec::compute_many(&config, cancel, nodes))?;
