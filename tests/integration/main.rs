@@ -1,13 +1,17 @@
 //! The one integration test binary: case files, diagnostics goldens, properties, the NumPy
 //! differential run, the mangled-program corpus and the examples.
 
+mod builtins_doc;
 mod cases;
+mod cli;
 mod corpus;
+mod doctests;
 mod editors;
 mod embed;
 mod io;
 mod memory;
 mod numpy_diff;
+mod pictures;
 mod properties;
 mod repl;
 
