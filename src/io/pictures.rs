@@ -268,7 +268,7 @@ pub fn imshow(interp: &Interp, node: &NodeRef, o: &ImshowOptions) -> Result<(), 
 
 /// `imshow`'s picture with its decorations: the title band above (with `title=`), and the
 /// colour bar right of the picture (with `colorbar=true`) running from the range's low
-/// value at the bottom to its high value at the top, with five tick labels. Pixels with no
+/// value at the bottom to its high value at the top, labelled at round values. Pixels with no
 /// value stay transparent; the rest of the canvas is white.
 fn decorate(o: &ImshowOptions, image: &[u8], range: Option<(f64, f64)>) -> Result<(), String> {
     use layout::*;
@@ -313,19 +313,19 @@ fn decorate(o: &ImshowOptions, image: &[u8], range: Option<(f64, f64)>) -> Resul
         let root = BitMapBackend::with_buffer(&mut rgb, (cw as u32, ch as u32)).into_drawing_area();
         let px = |x: usize, y: usize| (x as i32, y as i32);
         if o.colorbar {
+            // The frame lies around the bar, so every row of the bar keeps its colour.
             let frame = [
-                px(bar_x - 1, top),
-                px(bar_x + BAR, top),
-                px(bar_x + BAR, top + bar_h - 1),
-                px(bar_x - 1, top + bar_h - 1),
-                px(bar_x - 1, top),
+                px(bar_x - 1, top - 1),
+                px(bar_x + BAR, top - 1),
+                px(bar_x + BAR, top + bar_h),
+                px(bar_x - 1, top + bar_h),
+                px(bar_x - 1, top - 1),
             ];
             root.draw(&PathElement::new(frame.to_vec(), BLACK))
                 .map_err(draw_error)?;
             if let Some((lo, hi)) = range {
-                const TICKS: usize = 5;
-                for i in 0..TICKS {
-                    let f = i as f64 / (TICKS - 1) as f64;
+                for v in nice_ticks(lo, hi) {
+                    let f = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
                     let y = top + ((1.0 - f) * (bar_h - 1) as f64).round() as usize;
                     let x0 = bar_x + BAR;
                     root.draw(&PathElement::new(vec![px(x0, y), px(x0 + 4, y)], BLACK))
@@ -337,7 +337,7 @@ fn decorate(o: &ImshowOptions, image: &[u8], range: Option<(f64, f64)>) -> Resul
                                 plotters::style::text_anchor::VPos::Center,
                             ),
                         );
-                        root.draw(&Text::new(tick(lo + f * (hi - lo)), px(x0 + 9, y), style))
+                        root.draw(&Text::new(tick(v), px(x0 + 9, y), style))
                             .map_err(draw_error)?;
                     }
                 }
@@ -402,6 +402,31 @@ fn fonts() -> bool {
         }
         false
     })
+}
+
+/// Round values for the colour bar's labels: multiples of 1, 2, 2.5 or 5 times a power of
+/// ten, about six of them between `lo` and `hi` (both ends included when they are round).
+pub fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Vec::new();
+    }
+    if hi <= lo {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / 6.0;
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * power);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    // A small tolerance keeps ends that are round up to rounding error.
+    (first..=last)
+        .map(|k| k as f64 * step)
+        .filter(|v| *v >= lo - step * 1e-9 && *v <= hi + step * 1e-9)
+        .collect()
 }
 
 /// Options of `plot` and `hist`.
@@ -646,4 +671,25 @@ fn render(
         root.present().map_err(draw_error)?;
     }
     write_png(o.path, o.width, o.height, &buf, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_bar_ticks_are_round_and_inside_the_range() {
+        assert_eq!(
+            nice_ticks(0.0, 1.0),
+            [0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
+        );
+        assert_eq!(nice_ticks(-8.0, 8.0), [-5.0, 0.0, 5.0]);
+        assert_eq!(
+            nice_ticks(-24.46, 33.79),
+            [-20.0, -10.0, 0.0, 10.0, 20.0, 30.0]
+        );
+        assert_eq!(nice_ticks(3.0, 3.0), [3.0]);
+        assert!(nice_ticks(f64::NAN, 1.0).is_empty());
+        assert_eq!(tick(0.6000000000000001), "0.6");
+    }
 }

@@ -26,7 +26,7 @@ pub const COMMANDS: &[Command] = &[
         name: "help",
         aliases: &["h", "?"],
         args: "[NAME]",
-        doc: "this list, or a builtin's signature and doc (`:help sum`, `:help random.normal`)",
+        doc: "this list; a builtin's signature and doc (`:help sum`); a module's members (`:help linalg`)",
     },
     Command {
         name: "type",
@@ -329,7 +329,7 @@ fn overview() -> String {
     out.push_str(
         "\nKeys: Tab completes names, methods after `x.`, keyword arguments and paths; \
          Ctrl-R searches\nhistory; Ctrl-C cancels a running computation (three times quits) \
-         or clears the line;\nCtrl-D quits. Input continues over lines while brackets are open.\n\
+         or clears the line;\nCtrl-D quits. Input continues under `... ` while brackets are open.\n\
          \nBuiltins by group (`:help NAME` for one):\n",
     );
     for (group, label) in groups() {

@@ -23,7 +23,7 @@ enum Example {
 fn examples(text: &str) -> Result<BTreeMap<String, Example>, String> {
     let mut out = BTreeMap::new();
     let mut current: Option<(String, String)> = None;
-    let mut finish = |cur: Option<(String, String)>, out: &mut BTreeMap<String, Example>| {
+    let finish = |cur: Option<(String, String)>, out: &mut BTreeMap<String, Example>| {
         if let Some((name, code)) = cur {
             let code = code.trim().to_string() + "\n";
             if out.insert(name.clone(), Example::Code(code)).is_some() {

@@ -246,7 +246,10 @@ fn doctests_links_stay_inside_the_repository() {
                     continue;
                 };
                 let target = target.split('#').next().unwrap_or("");
-                if target.is_empty() || target.starts_with("http://") || target.starts_with("https://") {
+                if target.is_empty()
+                    || target.starts_with("http://")
+                    || target.starts_with("https://")
+                {
                     continue;
                 }
                 let path = base.join(target);
@@ -259,7 +262,11 @@ fn doctests_links_stay_inside_the_repository() {
             }
         }
     }
-    assert!(bad.is_empty(), "links to nothing or outside the repository:\n{}", bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "links to nothing or outside the repository:\n{}",
+        bad.join("\n")
+    );
 }
 
 #[test]
@@ -276,5 +283,8 @@ fn doctests_readme_tour_is_examples_tour() {
         .into_iter()
         .find(|b| b.code.contains("random.normal"))
         .expect("the README has a tour block");
-    assert_eq!(shown.code, body, "README's tour differs from examples/tour.arr");
+    assert_eq!(
+        shown.code, body,
+        "README's tour differs from examples/tour.arr"
+    );
 }
