@@ -19,8 +19,8 @@ struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, global = true)]
     threads: Option<usize>,
-    /// Backend for kernels.
-    #[arg(long, global = true, value_parser = ["interp", "jit"], default_value = "interp")]
+    /// Backend for kernels: the Cranelift JIT, or the reference interpreter.
+    #[arg(long, global = true, value_parser = ["jit", "interp"], default_value = "jit")]
     backend: String,
     /// Device (this build runs on the CPU only; `cuda` is refused with a clear error).
     #[arg(long, global = true, value_parser = ["cpu", "cuda"], default_value = "cpu", hide_possible_values = true)]
@@ -69,6 +69,9 @@ enum Command {
         /// Code to explain instead of a file.
         #[arg(short = 'e', value_name = "CODE")]
         code: Option<String>,
+        /// Show each kernel's text (the loop-nest IR the backends compile).
+        #[arg(long)]
+        kernels: bool,
         /// The script to explain.
         #[arg(required_unless_present = "code")]
         file: Option<String>,
@@ -134,14 +137,16 @@ fn main() -> ExitCode {
         println!("{}", arr::builtins::syntax_json());
         return ExitCode::SUCCESS;
     }
-    if cli.backend == "jit" || cli.device == "cuda" {
-        eprintln!(
-            "error: the {} backend is not built in this version; use --backend interp --device cpu",
-            if cli.backend == "jit" { "jit" } else { "cuda" }
-        );
+    if cli.device == "cuda" {
+        eprintln!("error: the cuda device is not built in this version; use --device cpu");
         return ExitCode::from(2);
     }
     let mut opts = Options::default();
+    opts.backend = if cli.backend == "interp" {
+        arr::backend::BackendKind::Interp
+    } else {
+        arr::backend::BackendKind::Jit
+    };
     if let Some(t) = cli.threads {
         if t == 0 {
             eprintln!("error: --threads must be at least 1");
@@ -179,9 +184,19 @@ fn main() -> ExitCode {
             opts.args = args.clone();
             (file.clone(), None, true)
         }
-        (Some(Command::Explain { code, file, args }), _, _) => {
+        (
+            Some(Command::Explain {
+                code,
+                file,
+                args,
+                kernels,
+            }),
+            _,
+            _,
+        ) => {
             opts.args = args.clone();
             opts.explain_only = true;
+            opts.explain_kernels = *kernels;
             match (code, file) {
                 (Some(code), file) => {
                     // With -e, every positional word is an argument of the code.

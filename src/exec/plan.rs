@@ -3,7 +3,8 @@
 //! generate and read, and the projected memory per task and for the whole schedule.
 
 use crate::exec::{ExecConfig, human_bytes};
-use crate::graph::node::{Node, NodeRef, Op};
+use crate::graph::node::{Node, NodeRef, Op, ReduceOp};
+use crate::kernel::{Kernel, lower};
 use crate::value::type_text;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -42,8 +43,25 @@ pub fn explain_text(node: &NodeRef, config: &ExecConfig) -> String {
     let _ = writeln!(out, "passes: {}", passes.join(", "));
     let mut seen = HashMap::new();
     let mut kernels = 0;
-    walk(&plan.root, 1, &mut out, &mut seen, &mut kernels);
+    let show = config.explain_kernels;
+    walk(&plan.root, 1, &mut out, &mut seen, &mut kernels, show, &[]);
     out
+}
+
+/// The text of the kernel a fused node runs: operands computed from indices inlined, and
+/// the reductions that consume it as its sinks.
+fn kernel_text(node: &NodeRef, kernel: &Kernel, consumers: &[ReduceOp], indent: &str) -> String {
+    let k = if consumers.is_empty() {
+        kernel.clone()
+    } else {
+        lower::with_reductions(kernel, consumers)
+    };
+    let spec = lower::specialize(&k, &node.inputs, &node.shape);
+    spec.kernel
+        .to_string()
+        .lines()
+        .map(|l| format!("{indent}  | {l}\n"))
+        .collect()
 }
 
 fn type_of(node: &Node) -> String {
@@ -59,6 +77,8 @@ fn walk(
     out: &mut String,
     seen: &mut HashMap<*const Node, usize>,
     kernels: &mut usize,
+    show: bool,
+    consumers: &[ReduceOp],
 ) {
     let indent = "  ".repeat(depth);
     if let Some(prev) = seen.get(&Arc::as_ptr(node)) {
@@ -87,8 +107,15 @@ fn walk(
         node.n_chunks(),
         human_bytes(node.max_chunk_bytes())
     );
+    if show && let Op::Fused(k) = &node.op {
+        out.push_str(&kernel_text(node, k, consumers, &indent));
+    }
+    let reduces: Vec<ReduceOp> = match &node.op {
+        Op::Reduce { op, .. } => vec![*op],
+        _ => Vec::new(),
+    };
     for input in &node.inputs {
-        walk(input, depth + 1, out, seen, kernels);
+        walk(input, depth + 1, out, seen, kernels, show, &reduces);
     }
 }
 

@@ -9,6 +9,7 @@ mod doctests;
 mod editors;
 mod embed;
 mod io;
+mod kernels;
 mod memory;
 mod numpy_diff;
 mod pictures;
