@@ -160,11 +160,10 @@ pub fn status_text(
 ) -> String {
     let total = total.max(done.min(1));
     let shown = done.min(total);
-    let percent = if total == 0 {
-        0
-    } else {
-        (shown * 100 / total).min(if shown < total { 99 } else { 100 })
-    };
+    let percent = (shown * 100)
+        .checked_div(total)
+        .unwrap_or(0)
+        .min(if shown < total { 99 } else { 100 });
     let left = if shown == 0 {
         "? left".to_string()
     } else {

@@ -892,12 +892,15 @@ fn progress_bar_shows_on_a_terminal_only() {
     };
     let shown = run("");
     assert!(
-        shown.contains("blocks") && shown.contains("to_npy") && shown.contains("ETA"),
+        shown.contains(" tasks ")
+            && shown.contains("to_npy")
+            && shown.contains(" left")
+            && shown.contains(" written"),
         "no progress bar on a terminal:\n{shown}"
     );
     let hidden = run("--no-progress");
     assert!(
-        !hidden.contains("blocks"),
+        !hidden.contains(" tasks "),
         "--no-progress still drew:\n{hidden}"
     );
 }
