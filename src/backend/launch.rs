@@ -9,6 +9,7 @@ use crate::data::Data;
 use crate::kernel::philox::RandomStream;
 use crate::kernel::{Instr, Kernel, RandomDist, Sink};
 use crate::sema::dtype::DType;
+use ndarray::{ArrayD, IxDyn};
 
 /// Elements of the innermost axis per call of a tile body (L1-sized columns).
 pub const TILE: usize = 1024;
@@ -106,12 +107,66 @@ fn view_of(data: &Data, region_lens: &[usize]) -> Result<View, String> {
     })
 }
 
-fn zeros(dtype: DType, shape: &[usize]) -> Data {
-    Data::zeros(dtype, shape)
+/// An output buffer the kernel fills: allocated, not zeroed (every element is written by
+/// the launch before the buffer becomes an array).
+enum OutBuf {
+    Bool(Vec<bool>),
+    U8(Vec<u8>),
+    I32(Vec<i32>),
+    I64(Vec<i64>),
+    F32(Vec<f32>),
+    F64(Vec<f64>),
 }
 
-fn data_ptr(d: &mut Data) -> *const u8 {
-    with_data!(d, a => a.as_mut_ptr() as *const u8)
+impl OutBuf {
+    fn new(dtype: DType, n: usize) -> OutBuf {
+        match dtype {
+            DType::Bool => OutBuf::Bool(Vec::with_capacity(n)),
+            DType::U8 => OutBuf::U8(Vec::with_capacity(n)),
+            DType::I32 => OutBuf::I32(Vec::with_capacity(n)),
+            DType::I64 => OutBuf::I64(Vec::with_capacity(n)),
+            DType::F32 => OutBuf::F32(Vec::with_capacity(n)),
+            DType::F64 => OutBuf::F64(Vec::with_capacity(n)),
+        }
+    }
+
+    fn ptr(&mut self) -> *const u8 {
+        match self {
+            OutBuf::Bool(v) => v.as_mut_ptr() as *const u8,
+            OutBuf::U8(v) => v.as_mut_ptr() as *const u8,
+            OutBuf::I32(v) => v.as_mut_ptr() as *const u8,
+            OutBuf::I64(v) => v.as_mut_ptr() as *const u8,
+            OutBuf::F32(v) => v.as_mut_ptr() as *const u8,
+            OutBuf::F64(v) => v.as_mut_ptr() as *const u8,
+        }
+    }
+
+    /// The array, once all `n` elements were written.
+    ///
+    /// # Safety
+    /// Every one of the first `n` elements must have been written with a valid value.
+    unsafe fn finish(self, n: usize, shape: &[usize]) -> Data {
+        let dim = IxDyn(shape);
+        macro_rules! done {
+            ($v:expr, $variant:ident) => {{
+                let mut v = $v;
+                // SAFETY: the caller guarantees the first `n` elements are initialised, and
+                // the capacity is `n`.
+                unsafe { v.set_len(n) };
+                ArrayD::from_shape_vec(dim, v)
+                    .map(Data::$variant)
+                    .unwrap_or_else(|_| Data::zeros(DType::$variant, shape))
+            }};
+        }
+        match self {
+            OutBuf::Bool(v) => done!(v, Bool),
+            OutBuf::U8(v) => done!(v, U8),
+            OutBuf::I32(v) => done!(v, I32),
+            OutBuf::I64(v) => done!(v, I64),
+            OutBuf::F32(v) => done!(v, F32),
+            OutBuf::F64(v) => done!(v, F64),
+        }
+    }
 }
 
 /// Runs `body` (compiled from `kernel`) over `region` with these inputs and parameter bits;
@@ -163,15 +218,18 @@ pub fn launch(
         .collect::<Result<_, _>>()
         .map_err(err)?;
     let out_values = output_values(kernel);
-    let mut outputs: Vec<Data> = out_values
-        .iter()
-        .map(|v| zeros(kernel.types[*v], &shape))
-        .collect();
     let n: usize = lens.iter().product();
     if n == 0 {
-        return Ok(outputs);
+        return Ok(out_values
+            .iter()
+            .map(|v| Data::zeros(kernel.types[*v], &shape))
+            .collect());
     }
-    let out_ptrs: Vec<*const u8> = outputs.iter_mut().map(data_ptr).collect();
+    let mut outputs: Vec<OutBuf> = out_values
+        .iter()
+        .map(|v| OutBuf::new(kernel.types[*v], n))
+        .collect();
+    let out_ptrs: Vec<*const u8> = outputs.iter_mut().map(OutBuf::ptr).collect();
     let out_sizes: Vec<isize> = out_values
         .iter()
         .map(|v| kernel.types[*v].size() as isize)
@@ -316,7 +374,13 @@ pub fn launch(
             pos[a] = 0;
         }
     }
-    Ok(outputs)
+    // SAFETY: the loops above ran the body over every element of the region, which writes
+    // each output at every position (an error returned before this point drops the buffers
+    // with length 0).
+    Ok(outputs
+        .into_iter()
+        .map(|o| unsafe { o.finish(n, &shape) })
+        .collect())
 }
 
 /// Runs an element-wise kernel (one `Store` sink) over the whole of `shape` with inputs that

@@ -44,20 +44,42 @@ pub fn explain_text(node: &NodeRef, config: &ExecConfig) -> String {
     let mut seen = HashMap::new();
     let mut kernels = 0;
     let show = config.explain_kernels;
-    walk(&plan.root, 1, &mut out, &mut seen, &mut kernels, show, &[]);
+    // The reductions reading each node (several when results are printed together).
+    let mut readers: HashMap<*const Node, Vec<ReduceOp>> = HashMap::new();
+    for node in crate::opt::rewrite::post_order(&plan.root) {
+        if let Op::Reduce { op, .. } = &node.op {
+            let ops = readers.entry(Arc::as_ptr(&node.inputs[0])).or_default();
+            if !ops.contains(op) {
+                ops.push(*op);
+            }
+        }
+    }
+    walk(
+        &plan.root,
+        1,
+        &mut out,
+        &mut seen,
+        &mut kernels,
+        show,
+        &readers,
+    );
     out
 }
 
-/// The text of the kernel a fused node runs: operands computed from indices inlined, and
-/// the reductions that consume it as its sinks.
-fn kernel_text(node: &NodeRef, kernel: &Kernel, consumers: &[ReduceOp], indent: &str) -> String {
+/// The kernel a fused node runs: operands computed from indices inlined, and the
+/// reductions that consume it as its sinks.
+fn lowered(node: &NodeRef, kernel: &Kernel, consumers: &[ReduceOp]) -> Kernel {
     let k = if consumers.is_empty() {
         kernel.clone()
     } else {
         lower::with_reductions(kernel, consumers)
     };
-    let spec = lower::specialize(&k, &node.inputs, &node.shape);
-    spec.kernel
+    lower::specialize(&k, &node.inputs, &node.shape).kernel
+}
+
+/// The text of `lowered`, indented under the node's line.
+fn kernel_text(node: &NodeRef, kernel: &Kernel, consumers: &[ReduceOp], indent: &str) -> String {
+    lowered(node, kernel, consumers)
         .to_string()
         .lines()
         .map(|l| format!("{indent}  | {l}\n"))
@@ -78,8 +100,12 @@ fn walk(
     seen: &mut HashMap<*const Node, usize>,
     kernels: &mut usize,
     show: bool,
-    consumers: &[ReduceOp],
+    readers: &HashMap<*const Node, Vec<ReduceOp>>,
 ) {
+    let consumers: &[ReduceOp] = readers
+        .get(&Arc::as_ptr(node))
+        .map(|v| v.as_slice())
+        .unwrap_or(&[]);
     let indent = "  ".repeat(depth);
     if let Some(prev) = seen.get(&Arc::as_ptr(node)) {
         let _ = writeln!(out, "{indent}(shared #{prev})");
@@ -90,11 +116,12 @@ fn walk(
     let what = match &node.op {
         Op::Fused(k) => {
             *kernels += 1;
+            let lowered = lowered(node, k, consumers);
             format!(
                 "kernel k{} [{}] over {} input(s)",
                 *kernels,
-                k.op_names().join(", "),
-                node.inputs.len()
+                lowered.op_names().join(", "),
+                lowered.inputs.len()
             )
         }
         _ => node.op_name(),
@@ -110,12 +137,8 @@ fn walk(
     if show && let Op::Fused(k) = &node.op {
         out.push_str(&kernel_text(node, k, consumers, &indent));
     }
-    let reduces: Vec<ReduceOp> = match &node.op {
-        Op::Reduce { op, .. } => vec![*op],
-        _ => Vec::new(),
-    };
     for input in &node.inputs {
-        walk(input, depth + 1, out, seen, kernels, show, &reduces);
+        walk(input, depth + 1, out, seen, kernels, show, readers);
     }
 }
 

@@ -336,7 +336,8 @@ pub fn specialize(kernel: &Kernel, leaves: &[NodeRef], shape: &[usize]) -> Speci
                     *v
                 } else {
                     let leaf = &leaves[*i];
-                    let inline = if leaf.shape == shape && !shape.is_empty() {
+                    let full_fill = matches!(leaf.op, Op::Source(Source::Full(_)));
+                    let inline = if (leaf.shape == shape || full_fill) && !shape.is_empty() {
                         peel(leaf).and_then(|(src_node, axes)| match &src_node.op {
                             Op::Source(src) => {
                                 emit_source(&mut out, &mut params, src, &src_node, &axes)

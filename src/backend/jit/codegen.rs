@@ -442,12 +442,27 @@ pub fn compile(module: &mut JITModule, kernel: &Kernel) -> Result<*const u8, Bac
                 let st = slot_stride(&mut g, *k);
                 load_slots[i] = Some((base, st));
             }
-            Instr::Random { dist, .. } => {
+            Instr::Random { .. } => {
                 let base = slot_ptr(&mut g, random_slot);
                 let st = g.b.ins().iconst(types::I64, 8);
                 load_slots[i] = Some((base, st));
                 random_slot += 1;
-                let _ = dist;
+            }
+            // Operations of loop-invariant values are computed once, before the loop.
+            Instr::Apply {
+                op,
+                args,
+                compute,
+                out,
+            } if args.iter().all(|a| pre[*a].is_some()) => {
+                let a: Vec<Value> = args.iter().filter_map(|a| pre[*a]).collect();
+                let at: Vec<DType> = args.iter().map(|a| kernel.types[*a]).collect();
+                pre[i] = Some(g.apply(op, &a, *compute, *out, &at)?);
+            }
+            Instr::Cast(v, to) => {
+                if let Some(x) = pre[*v] {
+                    pre[i] = Some(g.cast(x, kernel.types[*v], *to));
+                }
             }
             _ => {}
         }
@@ -473,11 +488,12 @@ pub fn compile(module: &mut JITModule, kernel: &Kernel) -> Result<*const u8, Bac
     let mut vals: Vec<Value> = Vec::with_capacity(kernel.body.len());
     for (i, instr) in kernel.body.iter().enumerate() {
         let d = kernel.types[i];
+        if let Some(v) = pre[i] {
+            vals.push(v);
+            continue;
+        }
         let v = match instr {
-            Instr::Const(_) | Instr::Param(_) => {
-                pre[i].ok_or_else(|| e("lost a constant".into()))?
-            }
-            Instr::Index(a) if *a + 1 < rank => pre[i].ok_or_else(|| e("lost an index".into()))?,
+            Instr::Const(_) | Instr::Param(_) => return Err(e("lost a constant".into())),
             Instr::Index(_) => {
                 let off = g.b.ins().imul(jv, inner_step);
                 g.b.ins().iadd(inner_base, off)

@@ -9,7 +9,7 @@ explain(y)
 # out: memory: 239.5 KiB per task, 2 task(s) at once, projected peak 480.5 KiB; limit 1.0 GiB
 # out: passes: cse, fold, slice_pushdown, cse, align, fuse
 # out:   #0 mean(axis=[0]) f64[200] chunks (10x20) (20 block(s), max block 80 B)
-# out:     #1 kernel k1 [mul, add] over 3 input(s) f64[20000, 200] chunks (1000x20, 10x20) (400 block(s), max block 78.1 KiB)
+# out:     #1 kernel k1 [random.normal, mul, add, mul, add, mean] over 0 input(s) f64[20000, 200] chunks (1000x20, 10x20) (400 block(s), max block 78.1 KiB)
 # out:       #2 slice f64[20000, 200] chunks (1000x20, 10x20) (400 block(s), max block 78.1 KiB)
 # out:         #3 random.normal f64[20000, 20000] chunks (1000x20, 1000x20) (400 block(s), max block 7.6 MiB)
 # out:       #4 full f64 chunks () (1 block(s), max block 8 B)
