@@ -141,11 +141,13 @@ fn main() -> ExitCode {
         eprintln!("error: the cuda device is not built in this version; use --device cpu");
         return ExitCode::from(2);
     }
-    let mut opts = Options::default();
-    opts.backend = if cli.backend == "interp" {
-        arr::backend::BackendKind::Interp
-    } else {
-        arr::backend::BackendKind::Jit
+    let mut opts = Options {
+        backend: if cli.backend == "interp" {
+            arr::backend::BackendKind::Interp
+        } else {
+            arr::backend::BackendKind::Jit
+        },
+        ..Options::default()
     };
     if let Some(t) = cli.threads {
         if t == 0 {
