@@ -22,8 +22,8 @@ struct Cli {
     /// Backend for kernels: the Cranelift JIT, or the reference interpreter.
     #[arg(long, global = true, value_parser = ["jit", "interp"], default_value = "jit")]
     backend: String,
-    /// Device.
-    #[arg(long, global = true, value_parser = ["cpu", "cuda"], default_value = "cpu")]
+    /// Device (this build runs on the CPU only; `cuda` is refused with a clear error).
+    #[arg(long, global = true, value_parser = ["cpu", "cuda"], default_value = "cpu", hide_possible_values = true)]
     device: String,
     /// Memory budget, e.g. 4GiB, 512MB (default: half the RAM).
     #[arg(long, global = true)]
@@ -72,15 +72,20 @@ enum Command {
     },
     /// Speak the Language Server Protocol on stdin/stdout (for editors); nothing is computed.
     Lsp,
-    /// Print the plan of each computation instead of running it.
+    /// Print the plan of each computation instead of running it (a file, or code with -e).
     Explain {
+        /// Code to explain instead of a file.
+        #[arg(short = 'e', value_name = "CODE")]
+        code: Option<String>,
         /// Also draw each plan as an SVG picture (OUT.svg, then OUT-2.svg, ...).
         #[arg(long, value_name = "OUT.svg")]
         svg: Option<String>,
         /// Show each kernel's text (the loop-nest IR the backends compile).
         #[arg(long)]
         kernels: bool,
-        file: String,
+        /// The script to explain.
+        #[arg(required_unless_present = "code")]
+        file: Option<String>,
         /// Arguments for the script (`args`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
@@ -199,6 +204,7 @@ fn main() -> ExitCode {
         (Some(Command::Lsp), _, _) => return arr::lsp::main(),
         (
             Some(Command::Explain {
+                code,
                 file,
                 args,
                 kernels,
@@ -210,7 +216,20 @@ fn main() -> ExitCode {
             opts.args = args.clone();
             opts.explain_only = true;
             opts.explain_kernels = *kernels;
-            (file.clone(), None, false)
+            match (code, file) {
+                (Some(code), file) => {
+                    // With -e, every positional word is an argument of the code.
+                    if let Some(f) = file {
+                        opts.args.insert(0, f.clone());
+                    }
+                    ("<command line>".to_string(), Some(code.clone()), false)
+                }
+                (None, Some(file)) => (file.clone(), None, false),
+                (None, None) => {
+                    eprintln!("error: `arr explain` needs a file or -e CODE");
+                    return ExitCode::from(2);
+                }
+            }
         }
         (None, Some(code), _) => ("<command line>".to_string(), Some(code.clone()), false),
         (None, None, Some(file)) => (file.clone(), None, false),

@@ -1,9 +1,12 @@
 # The Arr prelude: functions written in Arr itself, loaded before every program.
 
+# Zeros with the shape of x (and its dtype and chunks unless given).
 fn zeros_like(x, dtype=none, chunks=none) { full_like(x, 0, dtype=dtype, chunks=chunks) }
 
+# Ones with the shape of x (and its dtype and chunks unless given).
 fn ones_like(x, dtype=none, chunks=none) { full_like(x, 1, dtype=dtype, chunks=chunks) }
 
+# An array with the shape of x, filled with zeros (as empty).
 fn empty_like(x, dtype=none, chunks=none) { full_like(x, 0, dtype=dtype, chunks=chunks) }
 
 # Joins along the second axis (the first for 1-D arrays), as NumPy's hstack.

@@ -73,20 +73,20 @@ pub fn register(t: &mut Vec<Builtin>) {
     );
     add(
         "imshow",
-        "x, path=none, cmap=\"viridis\", vmin=none, vmax=none, width=none, height=none",
-        "Draws a 2-D array as a PNG picture through a colour map.",
+        "x, path=none, cmap=\"viridis\", vmin=none, vmax=none, width=none, height=none, title=none, colorbar=true",
+        "Draws a 2-D array as a PNG picture through a colour map (`width` x `height` pixels for the array, default its own size up to 2048), with a colour bar labelled with the value range on its right (`colorbar=false` leaves it out) and an optional `title`. Each pixel averages the elements that fall in it; nan pixels are transparent. The array streams block by block, so it may be larger than memory.",
         imshow,
     );
     add(
         "plot",
-        "y, path=none, width=800, height=500, title=none",
-        "Draws a line plot of a 1-D array as a PNG picture.",
+        "y, path=none, width=800, height=500, title=none, xlabel=\"index\", ylabel=none",
+        "Draws a line plot of a 1-D array against its index as a PNG picture, with axis labels and an optional title. Arrays longer than twice the width keep each pixel column's minimum and maximum, so peaks stay visible; the array streams block by block.",
         plot,
     );
     add(
         "hist",
-        "x, bins=10, path=none, range=none, width=800, height=500, title=none",
-        "Draws a histogram as a PNG picture; gives the counts per bin.",
+        "x, bins=10, path=none, range=none, width=800, height=500, title=none, xlabel=\"value\", ylabel=\"count\"",
+        "Draws a histogram of every element (nan skipped) in `bins` equal bins over `range` (default the data's minimum and maximum, one extra pass) as a PNG picture with labelled axes; returns the counts per bin, as NumPy's histogram counts.",
         hist,
     );
 }
@@ -521,18 +521,27 @@ fn imshow(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         vmax,
         width,
         height,
+        title: args.string("title")?,
+        colorbar: args.flag("colorbar", true)?,
     };
     let _interrupt = io::InterruptGuard::install(&interp.io_env());
     pictures::imshow(&interp.io_env(), &node, &opts).or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
 
-fn chart_options<'a>(args: &Args, path: &'a Path) -> R<pictures::ChartOptions<'a>> {
+/// `plot`'s and `hist`'s options; `labels` are the axis labels used when none are given.
+fn chart_options<'a>(
+    args: &Args,
+    path: &'a Path,
+    labels: (Option<&str>, Option<&str>),
+) -> R<pictures::ChartOptions<'a>> {
     Ok(pictures::ChartOptions {
         path,
         width: pixels(args, "width")?.unwrap_or(800),
         height: pixels(args, "height")?.unwrap_or(500),
         title: args.string("title")?,
+        xlabel: args.string("xlabel")?.or(labels.0.map(str::to_string)),
+        ylabel: args.string("ylabel")?.or(labels.1.map(str::to_string)),
     })
 }
 
@@ -546,7 +555,7 @@ fn plot(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         );
     }
     let path = picture_path(interp, args)?;
-    let opts = chart_options(args, &path)?;
+    let opts = chart_options(args, &path, (Some("index"), None))?;
     let Some(node) = store_node(interp, &y)? else {
         return Ok(Value::None);
     };
@@ -591,7 +600,7 @@ fn hist(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         }
     };
     let path = picture_path(interp, args)?;
-    let opts = chart_options(args, &path)?;
+    let opts = chart_options(args, &path, (Some("value"), Some("count")))?;
     let Some(node) = store_node(interp, &x)? else {
         return Ok(Value::Array(Array {
             dtype: DType::I64,

@@ -100,6 +100,7 @@ impl SessionState {
                 backend: exec::default_backend(),
                 optimise: true,
                 events: None,
+                progress: None,
                 explain_kernels: false,
             },
             cancel: Arc::new(AtomicBool::new(false)),
@@ -124,9 +125,10 @@ impl SessionState {
         if let crate::graph::Op::Source(crate::graph::Source::Data(d)) = &node.op {
             return Ok((**d).clone());
         }
-        let config = self.exec.clone();
+        let mut config = self.exec.clone();
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, node);
+        config.progress = bar.tasks();
         let (data, report) = self.pool.install(|| exec::compute(&config, cancel, node))?;
         bar.finish();
         self.report(report);
@@ -137,9 +139,10 @@ impl SessionState {
     /// pass) on the session's pool.
     pub fn compute_many(&self, nodes: &[NodeRef]) -> Result<Vec<Data>, ExecError> {
         self.refuse_in_plan_only()?;
-        let config = self.exec.clone();
+        let mut config = self.exec.clone();
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, &nodes[0]);
+        config.progress = bar.tasks();
         let (data, report) = self
             .pool
             .install(|| exec::compute_many(&config, cancel, nodes))?;
@@ -152,9 +155,10 @@ impl SessionState {
     /// session's pool: the mask's counts and the kept rows together (`exec::compress`).
     pub fn compress(&self, x: &NodeRef, mask: &NodeRef) -> Result<NodeRef, ExecError> {
         self.refuse_in_plan_only()?;
-        let config = self.exec.clone();
+        let mut config = self.exec.clone();
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, mask);
+        config.progress = bar.tasks();
         let (node, report) = self
             .pool
             .install(|| exec::compress::mask_pass(&config, cancel, x, mask))?;

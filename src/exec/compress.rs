@@ -197,7 +197,8 @@ pub fn mask_pass(
 ) -> Result<(NodeRef, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx =
+        ExecCtx::new(config.backend.clone(), cancel).with_progress(config.progress.clone());
     // One plan for both, so the optimiser merges the work they share.
     let pack = Arc::new(Node {
         op: Op::Pack,
@@ -208,7 +209,9 @@ pub fn mask_pass(
     });
     let plan = config.plan(&pack)?;
     let (xp, mp) = (&plan.root.inputs[0], &plan.root.inputs[1]);
+    ctx.watch(config, &plan, "compress");
     let per_task = plan.memory.per_task;
+    ctx.tasks_planned(mp.chunks[0].len() as u64);
     // Barriers each side pulls repeatedly; those both sides share are memoised per block.
     let materialised = materialise_barriers(config, &ctx, xp, per_task)?
         + materialise_barriers(config, &ctx, mp, per_task)?;
@@ -224,7 +227,9 @@ pub fn mask_pass(
     let held = AtomicUsize::new(0);
     let run = |&(lo, len): &(usize, usize)| -> Result<(usize, Option<Arc<Data>>), ExecError> {
         ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
+        let _task = ctx.task(mp);
         let (keep, piece) = compress_block(&ctx, &shared, xp, mp, (lo, len), &rest)?;
+        ctx.tasks_finished(1);
         let bytes = piece.nbytes();
         let fits = held
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |h| {

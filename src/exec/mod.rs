@@ -92,6 +92,47 @@ pub struct ExecConfig {
     /// Plans printed by `explain` show each kernel's text (`explain(x, kernels=true)`,
     /// `arr explain --kernels`).
     pub explain_kernels: bool,
+    /// Where a progress display follows the computation (tasks done of planned), if any.
+    pub progress: Option<Arc<TaskProgress>>,
+}
+
+/// Tasks finished and planned by the running computation, read by progress displays from
+/// another thread. The plan's count is an estimate (`planned_tasks`): `done` may pass it
+/// when a reduction inside a task is pulled more than once, so displays clamp.
+#[derive(Default, Debug)]
+pub struct TaskProgress {
+    /// Tasks finished (output blocks, and blocks reduced into partials).
+    pub done: AtomicU64,
+    /// Tasks the computation is expected to run.
+    pub total: AtomicU64,
+}
+
+/// The tasks a computation of `roots` is expected to run: each root's output blocks (or, for
+/// a reduction, the blocks it reduces), every reduction's blocks below them, and the blocks of
+/// scans that are computed first as barriers (those fitting a quarter of `limit`).
+pub fn planned_tasks(roots: &[NodeRef], limit: usize) -> u64 {
+    use crate::opt::memory::task_count;
+    let mut seen: std::collections::HashSet<*const Node> = std::collections::HashSet::new();
+    let mut total = 0u64;
+    let mut stack: Vec<&NodeRef> = Vec::new();
+    for root in roots {
+        if seen.insert(Arc::as_ptr(root)) {
+            total += task_count(root);
+            stack.extend(root.inputs.iter());
+        }
+    }
+    while let Some(n) = stack.pop() {
+        if !seen.insert(Arc::as_ptr(n)) {
+            continue;
+        }
+        match n.op {
+            Op::Reduce { .. } => total += task_count(n),
+            Op::Scan { .. } if n.nbytes() <= limit / 4 => total += n.n_chunks() as u64,
+            _ => {}
+        }
+        stack.extend(n.inputs.iter());
+    }
+    total
 }
 
 /// The backend computations run on unless the session chooses another.
@@ -132,6 +173,7 @@ pub struct ExecCtx {
     /// and the mask.
     memo: Option<compress::BlockMemo>,
     events: Option<Arc<events::RunEvents>>,
+    progress: Option<Arc<TaskProgress>>,
     /// The kernel cache's counters when the computation started.
     kernels_at_start: crate::backend::cache::CacheStats,
 }
@@ -153,6 +195,27 @@ impl ExecCtx {
             memo: None,
             events: None,
             kernels_at_start: crate::backend::cache::stats(),
+            progress: None,
+        }
+    }
+
+    /// The same context, reporting finished tasks to `progress`.
+    pub fn with_progress(mut self, progress: Option<Arc<TaskProgress>>) -> ExecCtx {
+        self.progress = progress;
+        self
+    }
+
+    /// Adds `n` to the tasks a progress display expects.
+    pub fn tasks_planned(&self, n: u64) {
+        if let Some(p) = &self.progress {
+            p.total.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts `n` finished tasks for the progress display.
+    pub fn tasks_finished(&self, n: u64) {
+        if let Some(p) = &self.progress {
+            p.done.fetch_add(n, Ordering::Relaxed);
         }
     }
 
@@ -248,7 +311,8 @@ pub fn compute(
 ) -> Result<(Data, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let mut ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx =
+        ExecCtx::new(config.backend.clone(), cancel).with_progress(config.progress.clone());
     if node.nbytes() > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
             "the result needs {} but the memory limit is {}; reduce it, slice it, or store it with to_npy/to_hdf5",
@@ -260,6 +324,10 @@ pub fn compute(
     ctx.watch(config, &plan, "compute");
     let node = &plan.root;
     let per_task = plan.memory.per_task;
+    ctx.tasks_planned(planned_tasks(
+        std::slice::from_ref(node),
+        config.memory_limit,
+    ));
     let materialised = materialise_barriers(config, &ctx, node, per_task)?;
     let data = run_tasks(config, &ctx, node, per_task)?;
     let report = finish_report(&ctx, &plan, started, materialised, window);
@@ -327,7 +395,8 @@ pub fn compute_many(
 ) -> Result<(Vec<Data>, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let mut ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx =
+        ExecCtx::new(config.backend.clone(), cancel).with_progress(config.progress.clone());
     let total: usize = nodes.iter().map(|n| n.nbytes()).sum();
     if total > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
@@ -347,6 +416,7 @@ pub fn compute_many(
     ctx.watch(config, &plan, "compute");
     let roots = &plan.root.inputs;
     let per_task = plan.memory.per_task;
+    ctx.tasks_planned(planned_tasks(roots, config.memory_limit));
     let materialised = materialise_barriers(config, &ctx, &plan.root, per_task)?;
     // Full reductions of one input: group them (by input node, after CSE).
     let mut results: Vec<Option<Data>> = vec![None; roots.len()];
@@ -374,6 +444,14 @@ pub fn compute_many(
             continue;
         }
         let members: Vec<NodeRef> = group.iter().map(|&j| roots[j].clone()).collect();
+        // The group reads each block once: the other members' blocks are not run.
+        if let Some(p) = &ctx.progress {
+            let extra = (members.len() as u64 - 1) * crate::opt::memory::task_count(&members[0]);
+            p.total.fetch_sub(
+                extra.min(p.total.load(Ordering::Relaxed)),
+                Ordering::Relaxed,
+            );
+        }
         let region = chunk_regions(&members[0]).pop().unwrap_or_default();
         let out = reduce::eval_reduce_many(&ctx, &members, &region)?;
         for (&j, d) in group.iter().zip(out) {
@@ -442,7 +520,9 @@ fn run_tasks(
     let run = |region: &Region| -> Result<Data, ExecError> {
         ctx.stats.tasks.fetch_add(counted, Ordering::Relaxed);
         let _task = (counted == 1).then(|| ctx.task(node));
-        eval(ctx, node, region)
+        let data = eval(ctx, node, region)?;
+        ctx.tasks_finished(counted);
+        Ok(data)
     };
     let parallel = (config.memory_limit / per_task.max(1)).clamp(1, config.threads.max(1));
     let results: Vec<Data> = if regions.len() == 1 {
@@ -499,11 +579,16 @@ pub fn stream_chunks(
 ) -> Result<RunReport, ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let mut ctx = ExecCtx::new(config.backend.clone(), cancel);
+    let mut ctx =
+        ExecCtx::new(config.backend.clone(), cancel).with_progress(config.progress.clone());
     let plan = config.plan(node)?;
     ctx.watch(config, &plan, "store");
     let node = &plan.root;
     let per_task = plan.memory.per_task;
+    ctx.tasks_planned(planned_tasks(
+        std::slice::from_ref(node),
+        config.memory_limit,
+    ));
     let materialised = materialise_barriers(config, &ctx, node, per_task)?;
     if node.n_chunks() > MAX_TASKS {
         return Err(ExecError::OutOfMemory(format!(
@@ -520,7 +605,9 @@ pub fn stream_chunks(
             .map(|r| {
                 ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
                 let _task = ctx.task(node);
-                eval(&ctx, node, r)
+                let data = eval(&ctx, node, r)?;
+                ctx.tasks_finished(1);
+                Ok(data)
             })
             .collect::<Result<_, _>>()?;
         for (region, data) in group.iter().zip(results) {

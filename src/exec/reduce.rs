@@ -526,6 +526,7 @@ pub fn eval_reduce_many(
                 });
             }
         }
+        ctx.tasks_finished(1);
         out.into_iter()
             .map(|p| p.ok_or(ExecError::Cancelled))
             .collect()

@@ -163,14 +163,11 @@ pub fn stream_store(
     node: &NodeRef,
     sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
 ) -> Result<RunReport, ExecError> {
-    let config = session.exec.clone();
+    let mut config = session.exec.clone();
     let cancel = session.cancel.clone();
-    let bar = progress::Progress::start(
-        session.progress,
-        what,
-        Some(crate::exec::chunk_regions(node).len() as u64),
-        Some(node.nbytes() as u64),
-    );
+    // Stores count the bytes they write; pictures only reduce what streams through them.
+    let bar = progress::Progress::start(session.progress, what, node, what.starts_with("to_"));
+    config.progress = bar.tasks();
     let mut counted = |region: &Region, data: Data| {
         let bytes = data.nbytes() as u64;
         sink(region, data)?;

@@ -4,6 +4,8 @@
 //! elements falling in each pixel, `plot` keeps each pixel column's minimum and maximum, and
 //! `hist` counts; so memory stays at the picture's size whatever the array's size.
 //! Colour maps come from colorous (d3's tables of matplotlib's and ColorBrewer's maps).
+//! `imshow` adds a colour bar with the value range and an optional title around the
+//! picture; `plot` and `hist` label their axes. Text needs a system font (`fonts`).
 
 use super::shown;
 use crate::data::Data;
@@ -174,6 +176,26 @@ pub struct ImshowOptions<'a> {
     pub width: usize,
     /// Picture height in pixels.
     pub height: usize,
+    /// A title above the picture.
+    pub title: Option<String>,
+    /// Whether a colour bar with the value range is drawn to the right of the picture.
+    pub colorbar: bool,
+}
+
+/// Layout of `imshow`'s decorations, in pixels.
+pub mod layout {
+    /// Blank border around everything.
+    pub const MARGIN: usize = 10;
+    /// Height of the title band (only with `title=`).
+    pub const TITLE: usize = 30;
+    /// Gap between the picture and the colour bar.
+    pub const GAP: usize = 16;
+    /// Width of the colour bar.
+    pub const BAR: usize = 20;
+    /// Width of the tick labels' area right of the bar.
+    pub const LABELS: usize = 84;
+    /// The colour bar is at least this tall, however small the picture.
+    pub const MIN_BAR_HEIGHT: usize = 120;
 }
 
 /// Draws a 2-D array: each pixel of a reduced grid of at most the picture's size averages
@@ -236,7 +258,118 @@ pub fn imshow(session: &super::Env, node: &NodeRef, o: &ImshowOptions) -> Result
             pixels[p + 3] = 255;
         }
     }
-    write_png(o.path, o.width, o.height, &pixels, true)
+    if !o.colorbar && o.title.is_none() {
+        return write_png(o.path, o.width, o.height, &pixels, true);
+    }
+    let range = (lo.is_finite() && hi.is_finite()).then_some((lo, hi));
+    decorate(o, &pixels, range)
+}
+
+/// `imshow`'s picture with its decorations: the title band above (with `title=`), and the
+/// colour bar right of the picture (with `colorbar=true`) running from the range's low
+/// value at the bottom to its high value at the top, labelled at round values. Pixels with no
+/// value stay transparent; the rest of the canvas is white.
+fn decorate(o: &ImshowOptions, image: &[u8], range: Option<(f64, f64)>) -> Result<(), String> {
+    use layout::*;
+    use plotters::prelude::*;
+    let top = MARGIN + if o.title.is_some() { TITLE } else { 0 };
+    let bar_h = o.height.max(MIN_BAR_HEIGHT);
+    let side = if o.colorbar { GAP + BAR + LABELS } else { 0 };
+    let (cw, ch) = (
+        MARGIN + o.width + side + MARGIN,
+        top + o.height.max(if o.colorbar { bar_h } else { 0 }) + MARGIN,
+    );
+    let mut rgb = vec![255u8; cw * ch * 3];
+    let set = |buf: &mut [u8], x: usize, y: usize, c: [u8; 3]| {
+        let p = (y * cw + x) * 3;
+        buf[p..p + 3].copy_from_slice(&c);
+    };
+    for y in 0..o.height {
+        for x in 0..o.width {
+            let q = (y * o.width + x) * 4;
+            if image[q + 3] != 0 {
+                set(
+                    &mut rgb,
+                    MARGIN + x,
+                    top + y,
+                    [image[q], image[q + 1], image[q + 2]],
+                );
+            }
+        }
+    }
+    let bar_x = MARGIN + o.width + GAP;
+    if o.colorbar {
+        for y in 0..bar_h {
+            let t = 1.0 - y as f64 / (bar_h - 1).max(1) as f64;
+            let c = o.cmap.at(t);
+            for x in bar_x..bar_x + BAR {
+                set(&mut rgb, x, top + y, c);
+            }
+        }
+    }
+    let text = fonts();
+    {
+        let root = BitMapBackend::with_buffer(&mut rgb, (cw as u32, ch as u32)).into_drawing_area();
+        let px = |x: usize, y: usize| (x as i32, y as i32);
+        if o.colorbar {
+            // The frame lies around the bar, so every row of the bar keeps its colour.
+            let frame = [
+                px(bar_x - 1, top - 1),
+                px(bar_x + BAR, top - 1),
+                px(bar_x + BAR, top + bar_h),
+                px(bar_x - 1, top + bar_h),
+                px(bar_x - 1, top - 1),
+            ];
+            root.draw(&PathElement::new(frame.to_vec(), BLACK))
+                .map_err(draw_error)?;
+            if let Some((lo, hi)) = range {
+                for v in nice_ticks(lo, hi) {
+                    let f = if hi > lo { (v - lo) / (hi - lo) } else { 0.0 };
+                    let y = top + ((1.0 - f) * (bar_h - 1) as f64).round() as usize;
+                    let x0 = bar_x + BAR;
+                    root.draw(&PathElement::new(vec![px(x0, y), px(x0 + 4, y)], BLACK))
+                        .map_err(draw_error)?;
+                    if text {
+                        let style = TextStyle::from(("sans-serif", 13).into_font()).pos(
+                            plotters::style::text_anchor::Pos::new(
+                                plotters::style::text_anchor::HPos::Left,
+                                plotters::style::text_anchor::VPos::Center,
+                            ),
+                        );
+                        root.draw(&Text::new(tick(v), px(x0 + 9, y), style))
+                            .map_err(draw_error)?;
+                    }
+                }
+            }
+        }
+        if let (Some(title), true) = (&o.title, text) {
+            let style = TextStyle::from(("sans-serif", 17).into_font()).pos(
+                plotters::style::text_anchor::Pos::new(
+                    plotters::style::text_anchor::HPos::Center,
+                    plotters::style::text_anchor::VPos::Center,
+                ),
+            );
+            root.draw(&Text::new(
+                title.clone(),
+                px(cw / 2, MARGIN + TITLE / 2),
+                style,
+            ))
+            .map_err(draw_error)?;
+        }
+        root.present().map_err(draw_error)?;
+    }
+    let mut rgba = Vec::with_capacity(cw * ch * 4);
+    for c in rgb.chunks_exact(3) {
+        rgba.extend_from_slice(&[c[0], c[1], c[2], 255]);
+    }
+    for y in 0..o.height {
+        for x in 0..o.width {
+            if image[(y * o.width + x) * 4 + 3] == 0 {
+                rgba[((top + y) * cw + MARGIN + x) * 4 + 3] = 0;
+            }
+        }
+    }
+    write_png(o.path, cw, ch, &rgba, true)
 }
 
 /// Registers a system font for labels once; false when none is installed (pictures are
@@ -270,6 +403,31 @@ fn fonts() -> bool {
     })
 }
 
+/// Round values for the colour bar's labels: multiples of 1, 2, 2.5 or 5 times a power of
+/// ten, about six of them between `lo` and `hi` (both ends included when they are round).
+pub fn nice_ticks(lo: f64, hi: f64) -> Vec<f64> {
+    if !(lo.is_finite() && hi.is_finite()) {
+        return Vec::new();
+    }
+    if hi <= lo {
+        return vec![lo];
+    }
+    let raw = (hi - lo) / 6.0;
+    let power = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * power)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * power);
+    let first = (lo / step).ceil() as i64;
+    let last = (hi / step).floor() as i64;
+    // A small tolerance keeps ends that are round up to rounding error.
+    (first..=last)
+        .map(|k| k as f64 * step)
+        .filter(|v| *v >= lo - step * 1e-9 && *v <= hi + step * 1e-9)
+        .collect()
+}
+
 /// Options of `plot` and `hist`.
 pub struct ChartOptions<'a> {
     /// Where to write.
@@ -280,6 +438,10 @@ pub struct ChartOptions<'a> {
     pub height: usize,
     /// A title above the chart.
     pub title: Option<String>,
+    /// The label under the x axis.
+    pub xlabel: Option<String>,
+    /// The label beside the y axis.
+    pub ylabel: Option<String>,
 }
 
 fn draw_error<E: std::fmt::Debug>(e: E) -> String {
@@ -288,6 +450,8 @@ fn draw_error<E: std::fmt::Debug>(e: E) -> String {
 
 /// A tick label: integers without a fraction, others with at most four significant digits.
 fn tick(v: f64) -> String {
+    // Rounding leaves ticks meant as zero at 1e-16 or so.
+    let v = if v.abs() < 1e-12 { 0.0 } else { v };
     if v == v.trunc() && v.abs() < 1e15 {
         format!("{}", v as i64)
     } else if v.abs() >= 1e-3 && v.abs() < 1e6 {
@@ -363,7 +527,7 @@ pub fn plot(session: &super::Env, node: &NodeRef, o: &ChartOptions) -> Result<()
         let mut builder = ChartBuilder::on(root);
         builder.margin(12);
         if text {
-            builder.x_label_area_size(30).y_label_area_size(60);
+            builder.x_label_area_size(45).y_label_area_size(80);
             if let Some(t) = &o.title {
                 builder.caption(t, ("sans-serif", 18));
             }
@@ -374,7 +538,9 @@ pub fn plot(session: &super::Env, node: &NodeRef, o: &ChartOptions) -> Result<()
         let mut mesh = chart.configure_mesh();
         mesh.x_label_formatter(&|v| tick(*v))
             .y_label_formatter(&|v| tick(*v));
-        if !text {
+        if text {
+            axis_labels(&mut mesh, o);
+        } else {
             mesh.disable_x_axis().disable_y_axis();
         }
         mesh.draw().map_err(draw_error)?;
@@ -438,7 +604,7 @@ pub fn hist(
         let mut builder = ChartBuilder::on(root);
         builder.margin(12);
         if text {
-            builder.x_label_area_size(30).y_label_area_size(60);
+            builder.x_label_area_size(45).y_label_area_size(80);
             if let Some(t) = &o.title {
                 builder.caption(t, ("sans-serif", 18));
             }
@@ -450,7 +616,9 @@ pub fn hist(
         mesh.disable_x_mesh()
             .x_label_formatter(&|v| tick(*v))
             .y_label_formatter(&|v| tick(*v));
-        if !text {
+        if text {
+            axis_labels(&mut mesh, o);
+        } else {
             mesh.disable_x_axis().disable_y_axis();
         }
         mesh.draw().map_err(draw_error)?;
@@ -462,6 +630,25 @@ pub fn hist(
         Ok(())
     })?;
     Ok(counts)
+}
+
+/// Names the axes of a chart (`xlabel=`, `ylabel=`).
+fn axis_labels<'a, X, Y>(
+    mesh: &mut plotters::chart::MeshStyle<'a, '_, X, Y, plotters::backend::BitMapBackend<'_>>,
+    o: &'a ChartOptions,
+) where
+    X: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+    Y: plotters::coord::ranged1d::Ranged<ValueType = f64>
+        + plotters::coord::ranged1d::ValueFormatter<f64>,
+{
+    if let Some(x) = &o.xlabel {
+        mesh.x_desc(x.as_str());
+    }
+    if let Some(y) = &o.ylabel {
+        mesh.y_desc(y.as_str());
+    }
+    mesh.axis_desc_style(("sans-serif", 15));
 }
 
 type Root<'a> =
@@ -483,4 +670,25 @@ fn render(
         root.present().map_err(draw_error)?;
     }
     write_png(o.path, o.width, o.height, &buf, false)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_bar_ticks_are_round_and_inside_the_range() {
+        assert_eq!(
+            nice_ticks(0.0, 1.0),
+            [0.0, 0.2, 0.4, 0.6000000000000001, 0.8, 1.0]
+        );
+        assert_eq!(nice_ticks(-8.0, 8.0), [-5.0, 0.0, 5.0]);
+        assert_eq!(
+            nice_ticks(-24.46, 33.79),
+            [-20.0, -10.0, 0.0, 10.0, 20.0, 30.0]
+        );
+        assert_eq!(nice_ticks(3.0, 3.0), [3.0]);
+        assert!(nice_ticks(f64::NAN, 1.0).is_empty());
+        assert_eq!(tick(0.6000000000000001), "0.6");
+    }
 }

@@ -1,10 +1,13 @@
 //! The progress bar: for a computation or store that runs longer than about a second on a
-//! terminal, an indicatif bar on stderr shows blocks done of the total (stores), bytes
-//! processed (written, and read from files), the elapsed time and an ETA. It stays silent
-//! when stderr is not a terminal or with `--no-progress`, and costs nothing then.
+//! terminal (the REPL's too), an indicatif bar on stderr shows tasks done of the planned
+//! total, the percentage, the elapsed time and an estimate of the time left; a store adds the
+//! bytes written, and a computation that reads files the bytes read. The executor counts
+//! tasks into the report's `TaskProgress`. It stays silent when stderr is not a terminal or
+//! with `--no-progress`, and costs nothing then.
 //!
 //! File sources report the bytes they read through `add_read`, whoever drives them.
 
+use crate::exec::TaskProgress;
 use crate::graph::NodeRef;
 use crate::graph::node::{Op, Source};
 use std::collections::HashSet;
@@ -45,9 +48,10 @@ pub fn bytes_direct() -> u64 {
 }
 
 struct Shared {
-    done: AtomicU64,
+    tasks: Arc<TaskProgress>,
     written: AtomicU64,
     read_at_start: u64,
+    reads_files: bool,
     stop: Mutex<bool>,
     wake: Condvar,
 }
@@ -67,17 +71,19 @@ impl Progress {
         }
     }
 
-    /// Starts a report for work on `what`. With `tasks`, the bar counts blocks; otherwise it
-    /// counts bytes read against `bytes` (an estimate), or shows a spinner when that is
-    /// unknown. Nothing is drawn unless `enabled` and stderr is a terminal.
-    pub fn start(enabled: bool, what: &str, tasks: Option<u64>, bytes: Option<u64>) -> Progress {
+    /// Starts a report for work on `what` (`computing`, `to_npy`, ...) over `node`: tasks
+    /// done of planned, percent, elapsed time and time left, the bytes written by a store
+    /// (`store`), and bytes read only when `node` reads files. Nothing is drawn unless
+    /// `enabled` and stderr is a terminal; the executor reports tasks through `tasks()`.
+    pub fn start(enabled: bool, what: &str, node: &NodeRef, store: bool) -> Progress {
         if !enabled || !std::io::stderr().is_terminal() {
             return Progress::silent();
         }
         let shared = Arc::new(Shared {
-            done: AtomicU64::new(0),
+            tasks: Arc::new(TaskProgress::default()),
             written: AtomicU64::new(0),
             read_at_start: bytes_read(),
+            reads_files: estimate_read_bytes(node) > 0,
             stop: Mutex::new(false),
             wake: Condvar::new(),
         });
@@ -85,7 +91,7 @@ impl Progress {
         let what = what.to_string();
         let thread = std::thread::Builder::new()
             .name("arr-progress".into())
-            .spawn(move || draw_loop(&s, &what, tasks, bytes))
+            .spawn(move || draw_loop(&s, &what, store))
             .ok();
         Progress {
             shared: Some(shared),
@@ -93,24 +99,19 @@ impl Progress {
         }
     }
 
-    /// A report for computing `node` into memory: the bar follows the bytes read from files.
+    /// A report for computing `node` into memory.
     pub fn for_compute(enabled: bool, node: &NodeRef) -> Progress {
-        if !enabled || !std::io::stderr().is_terminal() {
-            return Progress::silent();
-        }
-        let estimate = estimate_read_bytes(node);
-        Progress::start(
-            enabled,
-            "computing",
-            None,
-            (estimate > 0).then_some(estimate),
-        )
+        Progress::start(enabled, "computing", node, false)
     }
 
-    /// Counts one finished block of `bytes` bytes.
+    /// The counters the executor advances (`ExecConfig::progress`); none when silent.
+    pub fn tasks(&self) -> Option<Arc<TaskProgress>> {
+        self.shared.as_ref().map(|s| s.tasks.clone())
+    }
+
+    /// Counts a block of `bytes` bytes written by a store.
     pub fn task_done(&self, bytes: u64) {
         if let Some(s) = &self.shared {
-            s.done.fetch_add(1, Ordering::Relaxed);
             s.written.fetch_add(bytes, Ordering::Relaxed);
         }
     }
@@ -135,8 +136,61 @@ impl Drop for Progress {
     }
 }
 
+/// A duration as `4s`, `2m 05s` or `1h 02m`.
+pub fn duration_text(d: Duration) -> String {
+    let s = d.as_secs();
+    if s < 60 {
+        format!("{s}s")
+    } else if s < 3600 {
+        format!("{}m {:02}s", s / 60, s % 60)
+    } else {
+        format!("{}h {:02}m", s / 3600, (s / 60) % 60)
+    }
+}
+
+/// The text beside the bar: `120/400 tasks 30% · 6s · 14s left`, then what was written
+/// and read when there is something to say. Time left is the elapsed time scaled by the
+/// tasks still to run (unknown before the first task finishes).
+pub fn status_text(
+    done: u64,
+    total: u64,
+    elapsed: Duration,
+    written: Option<u64>,
+    read: Option<u64>,
+) -> String {
+    let total = total.max(done.min(1));
+    let shown = done.min(total);
+    let percent = (shown * 100)
+        .checked_div(total)
+        .unwrap_or(0)
+        .min(if shown < total { 99 } else { 100 });
+    let left = if shown == 0 {
+        "? left".to_string()
+    } else {
+        let rest = elapsed.as_secs_f64() * (total - shown) as f64 / shown as f64;
+        format!(
+            "{} left",
+            duration_text(Duration::from_secs_f64(rest.ceil()))
+        )
+    };
+    let mut text = format!(
+        "{shown}/{total} tasks {percent}% · {} · {left}",
+        duration_text(elapsed)
+    );
+    if let Some(w) = written {
+        text.push_str(&format!(
+            " · {} written",
+            crate::exec::human_bytes(w as usize)
+        ));
+    }
+    if let Some(r) = read {
+        text.push_str(&format!(" · {} read", crate::exec::human_bytes(r as usize)));
+    }
+    text
+}
+
 /// Waits `DELAY`, then draws until stopped.
-fn draw_loop(s: &Shared, what: &str, tasks: Option<u64>, bytes: Option<u64>) {
+fn draw_loop(s: &Shared, what: &str, store: bool) {
     let stopped = |timeout: Duration| -> bool {
         let Ok(guard) = s.stop.lock() else {
             return true;
@@ -149,46 +203,27 @@ fn draw_loop(s: &Shared, what: &str, tasks: Option<u64>, bytes: Option<u64>) {
             Err(_) => true,
         }
     };
+    let started = std::time::Instant::now();
     if stopped(DELAY) {
         return;
     }
     use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-    let target = ProgressDrawTarget::stderr();
-    let (bar, by_tasks) = match (tasks, bytes) {
-        (Some(n), _) => (ProgressBar::with_draw_target(Some(n), target), true),
-        (None, Some(b)) => (ProgressBar::with_draw_target(Some(b), target), false),
-        (None, None) => (ProgressBar::with_draw_target(None, target), false),
-    };
-    let bar = bar.with_elapsed(DELAY);
-    // The text beside the bar stays short, so the bar fits an 80-column terminal.
-    let template = match (tasks, bytes) {
-        (Some(_), _) => "{prefix} [{wide_bar}] {pos}/{len} blocks · {msg} · {elapsed} ETA {eta}",
-        (None, Some(_)) => "{prefix} [{wide_bar}] {bytes}/{total_bytes} read · {elapsed} ETA {eta}",
-        (None, None) => "{prefix} {spinner} {elapsed} · {msg}",
-    };
-    if let Ok(style) = ProgressStyle::with_template(template) {
+    let bar = ProgressBar::with_draw_target(Some(1), ProgressDrawTarget::stderr());
+    // The bar is short, so the line fits an 80-column terminal.
+    if let Ok(style) = ProgressStyle::with_template("{prefix} [{bar:20}] {msg}") {
         bar.set_style(style.progress_chars("=> "));
     }
     bar.set_prefix(what.to_string());
     loop {
-        let read = bytes_read().saturating_sub(s.read_at_start);
-        if by_tasks {
-            bar.set_position(s.done.load(Ordering::Relaxed));
-            let written = s.written.load(Ordering::Relaxed) as usize;
-            let mut msg = crate::units::human_bytes(written);
-            if read > 0 {
-                msg.push_str(&format!(
-                    ", {} read",
-                    crate::units::human_bytes(read as usize)
-                ));
-            }
-            bar.set_message(msg);
-        } else if let Some(total) = bytes {
-            bar.set_position(read.min(total));
-        } else {
-            bar.set_message(format!("{} read", crate::units::human_bytes(read as usize)));
-            bar.tick();
-        }
+        let done = s.tasks.done.load(Ordering::Relaxed);
+        let total = s.tasks.total.load(Ordering::Relaxed).max(done.min(1));
+        bar.set_length(total.max(1));
+        bar.set_position(done.min(total));
+        let read = s
+            .reads_files
+            .then(|| bytes_read().saturating_sub(s.read_at_start));
+        let written = store.then(|| s.written.load(Ordering::Relaxed));
+        bar.set_message(status_text(done, total, started.elapsed(), written, read));
         if stopped(TICK) {
             break;
         }
@@ -231,4 +266,22 @@ pub fn estimate_read_bytes(node: &NodeRef) -> u64 {
     let mut acc = 0.0;
     walk(node, 1.0, &mut HashSet::new(), &mut acc);
     acc as u64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_shows_fraction_percent_elapsed_and_time_left() {
+        let t = status_text(100, 400, Duration::from_secs(10), None, None);
+        assert_eq!(t, "100/400 tasks 25% · 10s · 30s left");
+        let t = status_text(0, 400, Duration::from_secs(1), None, Some(0));
+        assert_eq!(t, "0/400 tasks 0% · 1s · ? left · 0 B read");
+        // More done than planned (a reduction pulled twice) is clamped, and never 100% early.
+        let t = status_text(500, 400, Duration::from_secs(90), Some(2048), None);
+        assert_eq!(t, "400/400 tasks 100% · 1m 30s · 0s left · 2.0 KiB written");
+        assert!(status_text(399, 400, Duration::from_secs(1), None, None).contains(" 99%"));
+        assert_eq!(duration_text(Duration::from_secs(3725)), "1h 02m");
+    }
 }

@@ -26,7 +26,7 @@ pub const COMMANDS: &[Command] = &[
         name: "help",
         aliases: &["h", "?"],
         args: "[NAME]",
-        doc: "this list, or a builtin's signature and doc (`:help sum`, `:help random.normal`)",
+        doc: "this list; a builtin's signature and doc (`:help sum`); a module's members (`:help linalg`)",
     },
     Command {
         name: "type",
@@ -364,7 +364,7 @@ fn overview() -> String {
     out.push_str(
         "\nKeys: Tab completes names, methods after `x.`, keyword arguments and paths; \
          Ctrl-R searches\nhistory; Ctrl-C cancels a running computation (three times quits) \
-         or clears the line;\nCtrl-D quits. Input continues over lines while brackets are open.\n\
+         or clears the line;\nCtrl-D quits. Input continues under `... ` while brackets are open.\n\
          \nBuiltins by group (`:help NAME` for one):\n",
     );
     for (group, label) in groups() {
@@ -438,6 +438,49 @@ const KEYWORD_HELP: &[(&str, &str)] = &[
     ("not", "not a: logical not of a scalar host condition"),
 ];
 
+/// `:help MODULE`: the module's members, one line each (name and doc), then the top-level
+/// builtins of the same group (`matmul` beside `linalg.*`).
+fn module_help(m: &str) -> String {
+    let prefix = format!("{m}.");
+    let group = match m {
+        "random" => Some(language::Group::Random),
+        "linalg" => Some(language::Group::Linalg),
+        _ => None,
+    };
+    let members: Vec<&Builtin> = language::table()
+        .iter()
+        .filter(|b| b.name.starts_with(&prefix))
+        .collect();
+    let related: Vec<&Builtin> = language::table()
+        .iter()
+        .filter(|b| !b.name.contains('.') && Some(b.group) == group)
+        .collect();
+    let width = members
+        .iter()
+        .chain(&related)
+        .map(|b| b.name.len())
+        .max()
+        .unwrap_or(0);
+    let line = |b: &&Builtin| format!("  {:<width$}  {}", b.name, b.doc);
+    let mut out = format!(
+        "module {m}: {} member{} (`:help NAME` shows a signature)",
+        members.len(),
+        if members.len() == 1 { "" } else { "s" }
+    );
+    for b in &members {
+        out.push('\n');
+        out.push_str(&line(b));
+    }
+    if !related.is_empty() {
+        out.push_str("\nrelated builtins:");
+        for b in &related {
+            out.push('\n');
+            out.push_str(&line(b));
+        }
+    }
+    out
+}
+
 /// `:help NAME`.
 fn help_topic(session: &mut Session, topic: &str) -> Reply {
     let topic = topic.trim_start_matches(':');
@@ -450,13 +493,7 @@ fn help_topic(session: &mut Session, topic: &str) -> Reply {
         return Reply::Out(format!("{}\n    {}  ({group})", signature(b), b.doc));
     }
     if let Some(Value::Module(m)) = language::lookup_global(topic) {
-        let prefix = format!("{m}.");
-        let lines: Vec<String> = language::table()
-            .iter()
-            .filter(|b| b.name.starts_with(&prefix))
-            .map(|b| format!("  {}\n      {}", signature(b), b.doc))
-            .collect();
-        return Reply::Out(format!("module {m}:\n{}", lines.join("\n")));
+        return Reply::Out(module_help(m));
     }
     if let Some(Value::Func(c)) = session.lookup(topic) {
         let start = c.def.span.start;
@@ -553,7 +590,20 @@ mod tests {
         assert!(sum.starts_with("sum(x, axis=none"), "{sum}");
         assert!(sum.contains("(reductions)"));
         assert!(out(&mut s, ":help random.normal").starts_with("random.normal(loc=0.0"));
-        assert!(out(&mut s, ":help random").contains("random.uniform("));
+        let random = out(&mut s, ":help random");
+        assert!(random.starts_with("module random: 4 members"), "{random}");
+        // One line per member: its name and its doc.
+        let uniform = random
+            .lines()
+            .find(|l| l.trim_start().starts_with("random.uniform "))
+            .expect("random.uniform listed");
+        assert!(uniform.contains("Uniform samples"), "{uniform}");
+        let linalg = out(&mut s, ":help linalg");
+        let matmul = linalg
+            .lines()
+            .find(|l| l.trim_start().starts_with("matmul "))
+            .expect("matmul listed with linalg");
+        assert!(matmul.contains("Matrix product"), "{linalg}");
         let norm = out(&mut s, ":h norm");
         assert!(
             norm.starts_with("fn norm(x, axis=none, keepdims=false)"),

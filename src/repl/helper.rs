@@ -1,8 +1,8 @@
-//! The rustyline helper: joins completion (`complete.rs`), colouring (`highlight.rs`) and the
-//! multi-line check (`validate.rs`) for the editor, reading the live session for completion.
+//! The rustyline helper: joins completion (`complete.rs`) and colouring (`highlight.rs`) for
+//! the editor, reading the live session for completion.
 
+use super::complete;
 use super::highlight::{self, Vocabulary};
-use super::{complete, validate};
 use crate::Session;
 use rustyline::completion::{Completer, Pair};
 use rustyline::highlight::{CmdKind, Highlighter};
@@ -83,12 +83,11 @@ impl Highlighter for ArrHelper<'_> {
 }
 
 impl Validator for ArrHelper<'_> {
-    fn validate(&self, ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
-        Ok(if validate::is_complete(ctx.input()) {
-            ValidationResult::Valid(None)
-        } else {
-            ValidationResult::Incomplete
-        })
+    fn validate(&self, _ctx: &mut ValidationContext) -> rustyline::Result<ValidationResult> {
+        // Enter always accepts the line: the read loop decides whether the input is complete
+        // (`validate::is_complete`) and asks for the next line under the `... ` prompt, as
+        // Python's REPL does (rustyline draws no prompt on lines it continues itself).
+        Ok(ValidationResult::Valid(None))
     }
 }
 

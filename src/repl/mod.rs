@@ -1,6 +1,7 @@
 //! The interactive prompt: a read-eval-print loop on rustyline with colouring from the
-//! compiler's lexer, Tab completion, multi-line input while brackets are open, persistent
-//! history with Ctrl-R search, `:commands`, lazy summaries of large arrays, and Ctrl-C that
+//! compiler's lexer, Tab completion, multi-line input while brackets are open (continuation
+//! lines under a `... ` prompt), persistent history with Ctrl-R search, `:commands`, lazy
+//! summaries of large arrays, a progress line for long computations, and Ctrl-C that
 //! cancels a running computation while keeping the session.
 //!
 //! One concept per file: `lex` (classified tokens, `syntax::pieces`), `highlight.rs`, `complete.rs`,
@@ -36,8 +37,8 @@ use std::rc::Rc;
 /// The prompt.
 pub const PROMPT: &str = "arr> ";
 
-/// The prompt of a continuation line when input is not a terminal.
-const MORE: &str = "...> ";
+/// The prompt of a continuation line (while brackets are open or a line ends with `\`).
+pub const MORE: &str = "... ";
 
 fn editor<H: Helper>() -> Result<Editor<H, FileHistory>, String> {
     let config = Config::builder()
@@ -93,8 +94,8 @@ pub fn run(session: &mut Session) -> Result<(), String> {
         "Arr {} — :help for help, Tab completes, Ctrl-D quits.",
         env!("CARGO_PKG_VERSION")
     );
-    // Input from a terminal arrives whole (the editor's validator waits for closing
-    // brackets); from a pipe it arrives line by line and is joined here.
+    // Input arrives line by line; lines are joined here until the input is complete, each
+    // continuation line under the `... ` prompt.
     let mut pending = String::new();
     loop {
         let prompt = if pending.is_empty() { PROMPT } else { MORE };

@@ -792,14 +792,14 @@ fn pictures_have_their_size_and_known_colours() {
     let dir = scratch("pictures");
     let out = arr_ok(
         &dir,
-        "imshow(array([[0.0, 1.0], [0.5, nan]]), path=\"viridis.png\")\n\
-         imshow(array([[0.0, 1.0]]), path=\"gray.png\", cmap=\"gray\", width=4, height=2)\n\
-         imshow(array([[-1.0, 0.0, 1.0]]), path=\"rdbu.png\", cmap=\"RdBu_r\", vmin=-1, vmax=1)\n\
-         imshow(array([[5, 6], [7, 8]]), path=\"clip.png\", cmap=\"magma\", vmin=6, vmax=7)\n\
+        "imshow(array([[0.0, 1.0], [0.5, nan]]), path=\"viridis.png\", colorbar=false)\n\
+         imshow(array([[0.0, 1.0]]), path=\"gray.png\", cmap=\"gray\", width=4, height=2, colorbar=false)\n\
+         imshow(array([[-1.0, 0.0, 1.0]]), path=\"rdbu.png\", cmap=\"RdBu_r\", vmin=-1, vmax=1, colorbar=false)\n\
+         imshow(array([[5, 6], [7, 8]]), path=\"clip.png\", cmap=\"magma\", vmin=6, vmax=7, colorbar=false)\n\
          big = random.normal(0, 1, shape=[3000, 5000], chunks=[500, 500], seed=1)\n\
-         imshow(big, path=\"big.png\")\n\
-         imshow(big, path=\"small.png\", width=100)\n\
-         imshow(zeros([400, 400]) + arange(400)[newaxis, :], path=\"ramp.png\", cmap=\"gray\", width=4, height=4)\n\
+         imshow(big, path=\"big.png\", colorbar=false)\n\
+         imshow(big, path=\"small.png\", width=100, colorbar=false)\n\
+         imshow(zeros([400, 400]) + arange(400)[newaxis, :], path=\"ramp.png\", cmap=\"gray\", width=4, height=4, colorbar=false)\n\
          plot(sin(linspace(0, 20, 100000)), path=\"plot.png\", width=640, height=480, title=\"sin\")\n\
          print(hist(array([0, 1, 1, 2, 2, 2]), bins=3, path=\"hist.png\", range=(0, 2)))\n\
          print(hist(random.normal(0, 1, shape=100000, seed=2), bins=4, path=\"hist2.png\", range=(-10, 10)))\n",
@@ -892,12 +892,15 @@ fn progress_bar_shows_on_a_terminal_only() {
     };
     let shown = run("");
     assert!(
-        shown.contains("blocks") && shown.contains("to_npy") && shown.contains("ETA"),
+        shown.contains(" tasks ")
+            && shown.contains("to_npy")
+            && shown.contains(" left")
+            && shown.contains(" written"),
         "no progress bar on a terminal:\n{shown}"
     );
     let hidden = run("--no-progress");
     assert!(
-        !hidden.contains("blocks"),
+        !hidden.contains(" tasks "),
         "--no-progress still drew:\n{hidden}"
     );
 }

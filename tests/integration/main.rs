@@ -1,9 +1,12 @@
 //! The one integration test binary: case files, diagnostics goldens, properties, the NumPy
 //! differential run, the mangled-program corpus and the examples.
 
+mod builtins_doc;
 mod cases;
+mod cli;
 mod corpus;
 mod dashboard;
+mod doctests;
 mod editors;
 mod embed;
 mod io;
@@ -14,6 +17,7 @@ mod lsp;
 mod masks;
 mod memory;
 mod numpy_diff;
+mod pictures;
 mod properties;
 mod repl;
 

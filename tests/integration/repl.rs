@@ -1,6 +1,8 @@
 //! The REPL driven through a real pseudo-terminal: typing with colours, Tab completion,
-//! multi-line input, `:commands`, lazy summaries, errors, Ctrl-C cancelling a computation
-//! while keeping the session, and history that persists across sessions.
+//! multi-line input under the `... ` prompt, `:commands` (`:help linalg` one line per
+//! member), lazy summaries, errors, the progress line of a long computation, Ctrl-C
+//! cancelling a computation while keeping the session, and history that persists across
+//! sessions.
 #![cfg(unix)]
 
 use rexpect::session::{PtySession, spawn_command};
@@ -99,8 +101,11 @@ fn repl_typing_completion_commands_and_values() {
     p.exp_string("axis=").expect("keyword argument completed");
     assert!(line(&mut p, "0)").contains("[0, 1, 3, 6, 10]"));
 
-    // Input continues while a bracket is open.
-    keys(&mut p, "fn twice(v) {\r    2 * v\r");
+    // Input continues while a bracket is open, each line under the `... ` prompt.
+    line(&mut p, "fn twice(v) {");
+    p.exp_string("... ").expect("continuation prompt");
+    line(&mut p, "    2 * v");
+    p.exp_string("... ").expect("continuation prompt again");
     line(&mut p, "}");
     assert!(line(&mut p, "twice(21)").contains("42"));
 
@@ -182,5 +187,48 @@ fn repl_history_persists_across_sessions() {
     p.exp_string("reverse-i-search").expect("search prompt");
     line(&mut p, "");
     assert!(line(&mut p, "hist_value").contains("42"));
+    quit(p);
+}
+
+#[test]
+fn repl_progress_help_module_and_continuation() {
+    let home = Scratch::new("progress");
+    let mut p = start(&home.0);
+
+    // A computation of a few seconds shows tasks done of planned, percent and time left.
+    keys(
+        &mut p,
+        "sum(random.normal(0, 1, shape=2 * 10**9, chunks=5 * 10**6, seed=1))\r",
+    );
+    p.exp_string(ACCEPTED).expect("input accepted");
+    p.exp_string("/400 tasks ")
+        .expect("the progress line counts tasks of the plan");
+    // (The pty reader sees bytes, so the `·` separators are matched around, not on.)
+    let line_text = p.exp_string(" left").expect("an estimate of the time left");
+    assert!(line_text.contains('%'), "a percentage: {line_text:?}");
+    let rest = p
+        .exp_string(FRESH_PROMPT)
+        .expect("prompt after the computation");
+    assert!(
+        !rest.contains(" B read"),
+        "no file is read, so no bytes read: {rest:?}"
+    );
+
+    // `:help linalg`: one line per member or related builtin, name then doc.
+    let help = line(&mut p, ":help linalg");
+    assert!(help.contains("module linalg"), "{help:?}");
+    let matmul = help
+        .lines()
+        .find(|l| l.trim_start().starts_with("matmul "))
+        .unwrap_or_else(|| panic!("matmul listed: {help:?}"));
+    assert!(matmul.contains("Matrix product"), "{matmul:?}");
+
+    // An open bracket continues under `... `, then the whole input runs.
+    line(&mut p, "total = (1 +");
+    p.exp_string("... ").expect("continuation prompt");
+    line(&mut p, "  2 +");
+    p.exp_string("... ").expect("continuation prompt");
+    line(&mut p, "  3)");
+    assert!(line(&mut p, "total").contains('6'));
     quit(p);
 }
