@@ -125,6 +125,9 @@ fn source_value(
         None
     } else {
         let src = make().or_else(|m| args.error("path", m, "cannot read"))?;
+        // Room in the shared decoded-chunk cache for every thread's blocks.
+        let threads = interp.session.borrow().exec.threads;
+        io::chunked::reserve(src.cache_bytes(&chunks, threads));
         Some(build::source(Source::External(src), dtype, shape, chunks))
     };
     Ok(Value::Array(Array {

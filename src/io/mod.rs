@@ -6,7 +6,10 @@
 //! Sources implement `graph::node::ArraySource`; stores drive `exec::stream_chunks`.
 
 pub mod atomic;
+pub mod chunked;
+pub mod codecs;
 pub mod hdf5;
+pub mod hdf5_filters;
 pub mod npy;
 pub mod pictures;
 pub mod progress;
@@ -163,6 +166,7 @@ pub fn stream_store(
     };
     let pool = session.pool.clone();
     let (read_before, direct_before) = (progress::bytes_read(), progress::bytes_direct());
+    let chunks_before = chunked::stats();
     let result = pool.install(|| crate::exec::stream_chunks(&config, cancel, node, &mut counted));
     bar.finish();
     if session.verbose
@@ -187,6 +191,9 @@ pub fn stream_store(
                 .map(crate::exec::human_bytes)
                 .unwrap_or_else(|| "?".into())
         );
+        if let Some(line) = chunked::verbose_since(chunks_before) {
+            eprintln!("{line}");
+        }
     }
     result
 }

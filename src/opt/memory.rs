@@ -44,11 +44,24 @@ pub fn plan(root: &NodeRef, limit: usize, threads: usize) -> Result<MemoryPlan, 
     Ok(MemoryPlan {
         per_task,
         parallel,
-        schedule_peak: per_task * parallel + root.nbytes().min(limit),
+        schedule_peak: per_task * parallel + root.nbytes().min(limit) + chunk_cache(root, threads),
         tasks: task_count(root),
         generated,
         read,
     })
+}
+
+/// Bytes of decoded storage chunks the plan's compressed file sources keep in the shared
+/// chunk cache (`io::chunked`): one cache, bounded by the largest need any source reserved.
+fn chunk_cache(root: &NodeRef, threads: usize) -> usize {
+    post_order(root)
+        .iter()
+        .map(|n| match &n.op {
+            Op::Source(Source::External(src)) => src.cache_bytes(&n.chunks, threads),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Tasks that computing `node` runs: one per output block, or for a reduction one per
