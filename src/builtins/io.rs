@@ -55,14 +55,14 @@ pub fn register(t: &mut Vec<Builtin>) {
     );
     add(
         "from_zarr",
-        "path, chunks=\"auto\"",
-        "A lazy array over a Zarr array on disk (format 2 or 3).",
+        "path, variable=none, chunks=\"auto\"",
+        "A lazy array over a Zarr array on disk (format 2 or 3), or a variable of a Zarr group (xarray's stores).",
         from_zarr,
     );
     add(
         "to_zarr",
-        "x, path, chunks=none, zarr_format=3, compression=\"zstd\"",
-        "Streams an array into a new Zarr array on disk.",
+        "x, path, chunks=none, zarr_format=3, compression=\"zstd\", variable=none, dims=none",
+        "Streams an array into a new Zarr array on disk, or into a variable of a Zarr group xarray opens.",
         to_zarr,
     );
     add(
@@ -182,8 +182,12 @@ fn from_npy(interp: &mut Interp, args: &mut Args) -> R<Value> {
 }
 
 fn from_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
-    let path = PathBuf::from(required_string(args, "path")?);
+    let mut path = PathBuf::from(required_string(args, "path")?);
     planned(interp, &path)?;
+    if let Some(v) = args.string("variable")? {
+        path = path.join(v);
+        planned(interp, &path)?;
+    }
     let info = io::zarr::inspect(&path).or_else(|m| args.error("path", m, "cannot read"))?;
     source_value(
         interp,
@@ -416,14 +420,68 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
         Some("none") => io::zarr::Compression::None,
         None | Some("zstd") => io::zarr::Compression::Zstd,
         Some("gzip") => io::zarr::Compression::Gzip,
+        Some("zlib") => io::zarr::Compression::Zlib,
+        Some("blosc") => io::zarr::Compression::Blosc("lz4".into()),
+        Some(b) if b.strip_prefix("blosc-").is_some_and(|c| io::codecs::BLOSC_CNAMES.contains(&c)) => {
+            io::zarr::Compression::Blosc(b["blosc-".len()..].to_string())
+        }
         Some(other) => {
             return args.error(
                 "compression",
                 format!("unknown Zarr compression \"{other}\""),
-                "use \"zstd\", \"gzip\" or none",
+                "use \"zstd\", \"gzip\", \"zlib\", \"blosc\" (lz4 inside), \"blosc-zstd\", \"blosc-zlib\", \"blosc-blosclz\", \"blosc-lz4hc\" or \"none\"",
             );
         }
     };
+    let variable = args.string("variable")?;
+    if let Some(v) = &variable
+        && (v.is_empty() || v.starts_with('.') || v.contains(['/', '\\']))
+    {
+        return args.error(
+            "variable",
+            format!("\"{v}\" is not a variable name (no slashes, not starting with a dot)"),
+            "bad name",
+        );
+    }
+    let dims: Option<Vec<String>> = match args.value("dims") {
+        None | Some(Value::None) => None,
+        Some(Value::List(items)) | Some(Value::Tuple(items)) => {
+            let mut v = Vec::new();
+            for item in items.iter() {
+                match item {
+                    Value::Str(s) => v.push(s.to_string()),
+                    Value::Unknown(_) => return Err(Flow::Unknown),
+                    other => {
+                        return args.error(
+                            "dims",
+                            format!("dimension names are strings, not {}", other.type_name()),
+                            "not a string",
+                        );
+                    }
+                }
+            }
+            Some(v)
+        }
+        Some(other) => {
+            return args.error(
+                "dims",
+                format!("dims= is a list of names, not {}", other.type_name()),
+                "not a list",
+            );
+        }
+    };
+    if let Some(d) = &dims {
+        if x.shape.len() != d.len() {
+            return args.error(
+                "dims",
+                format!("{} dimension name(s) for a {}-d array", d.len(), x.shape.len()),
+                "one name per axis",
+            );
+        }
+        if let Some(i) = (0..d.len()).find(|&i| d[..i].contains(&d[i])) {
+            return args.error("dims", format!("dimension \"{}\" is named twice", d[i]), "repeated");
+        }
+    }
     if interp.check {
         if args.get("chunks").is_some()
             && let Some(shape) = x.known_shape()
@@ -444,6 +502,21 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
         .iter()
         .map(|c| c.first().copied().unwrap_or(1).max(1))
         .collect();
+    if let Some(variable) = variable {
+        let explicit_format = args.get("zarr_format").is_some();
+        let result = to_zarr_variable(
+            interp,
+            &node,
+            &path,
+            &variable,
+            dims,
+            &chunk,
+            (format as u8, explicit_format),
+            &compression,
+        );
+        result.or_else(|m| failed(args, m))?;
+        return Ok(Value::None);
+    }
     let result = (|| -> Result<(), String> {
         let _interrupt = io::InterruptGuard::install(interp);
         let mut w = io::zarr::ZarrWriter::create(
@@ -454,6 +527,9 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
             format as u8,
             compression,
         )?;
+        if let Some(d) = &dims {
+            w.set_dims(d)?;
+        }
         io::stream_store(interp, "to_zarr", &node, &mut |region, data| {
             w.write_block(region, &data)
         })
@@ -462,6 +538,74 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
     })();
     result.or_else(|m| failed(args, m))?;
     Ok(Value::None)
+}
+
+/// `to_zarr(x, store, variable=...)`: the variable written into a new or existing group
+/// store that xarray opens (see `io::zarr_group`), atomically.
+#[allow(clippy::too_many_arguments)]
+fn to_zarr_variable(
+    interp: &Interp,
+    node: &NodeRef,
+    store: &Path,
+    variable: &str,
+    dims: Option<Vec<String>>,
+    chunk: &[usize],
+    (format, explicit_format): (u8, bool),
+    compression: &io::zarr::Compression,
+) -> Result<(), String> {
+    use io::zarr_group;
+    let existing = zarr_group::group_format(store)?;
+    let format = match existing {
+        Some(f) if explicit_format && f != format => {
+            return Err(format!(
+                "{} is a Zarr format {f} store; cannot add a format {format} variable",
+                io::shown(store)
+            ));
+        }
+        Some(f) => f,
+        None => format,
+    };
+    let dims = dims.unwrap_or_else(|| (0..node.shape.len()).map(|k| format!("dim_{k}")).collect());
+    let naming = io::zarr::Naming {
+        dims: Some(dims.clone()),
+        xarray: true,
+    };
+    let _interrupt = io::InterruptGuard::install(interp);
+    let stream = |folder: &Path| -> Result<(), String> {
+        let mut w = io::zarr::ZarrWriter::create_at(
+            folder,
+            store,
+            node.dtype,
+            &node.shape,
+            chunk,
+            format,
+            compression,
+            &naming,
+        )?;
+        io::stream_store(interp, "to_zarr", node, &mut |region, data| {
+            w.write_block(region, &data)
+        })
+        .map_err(|e| e.to_string())?;
+        w.commit()
+    };
+    let fail = |e: String| format!("cannot write Zarr store {}: {e}", io::shown(store));
+    match existing {
+        None => {
+            // A new store is built whole beside its place and renamed into it.
+            let staged = io::atomic::Staged::new_dir(store)?;
+            zarr_group::write_group(staged.temp(), format).map_err(fail)?;
+            stream(&staged.temp().join(variable))?;
+            zarr_group::consolidate(staged.temp(), format).map_err(fail)?;
+            staged.commit()
+        }
+        Some(_) => {
+            zarr_group::check_dims(store, variable, &dims, &node.shape)?;
+            let staged = io::atomic::Staged::new_dir(&store.join(variable))?;
+            stream(staged.temp())?;
+            staged.commit()?;
+            zarr_group::consolidate(store, format).map_err(fail)
+        }
+    }
 }
 
 /// A picture size argument (1 to 16384 pixels).

@@ -14,6 +14,7 @@ pub mod npy;
 pub mod pictures;
 pub mod progress;
 pub mod zarr;
+pub mod zarr_group;
 pub mod zarr_v2;
 
 use crate::data::Data;

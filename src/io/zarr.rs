@@ -353,16 +353,30 @@ impl ArraySource for ZarrSource {
 }
 
 /// Compression of a written store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Compression {
     None,
     Zstd,
     Gzip,
+    Zlib,
+    /// Blosc with an inner compressor (`lz4`, `zstd`, `zlib`, `blosclz`, `lz4hc`) and
+    /// byte shuffling.
+    Blosc(String),
+}
+
+/// How a written array is laid out: on its own, or as a variable of an xarray store.
+#[derive(Clone, Debug, Default)]
+pub struct Naming {
+    /// Dimension names (`_ARRAY_DIMENSIONS` in format 2, `dimension_names` in 3).
+    pub dims: Option<Vec<String>>,
+    /// Whether the array is a variable of an xarray store (floats' fill value is NaN, so
+    /// xarray masks nothing Arr wrote; integers have none).
+    pub xarray: bool,
 }
 
 /// A store being written into a temporary folder.
 pub struct ZarrWriter {
-    staged: super::atomic::Staged,
+    staged: Option<super::atomic::Staged>,
     array: Array<FilesystemStore>,
     target: PathBuf,
     blocks: usize,
@@ -379,32 +393,90 @@ fn v2_dtype(dtype: DType) -> &'static str {
     }
 }
 
-fn v3_dtype(dtype: DType) -> zarrs::array::DataType {
+fn v3_dtype(dtype: DType) -> &'static str {
     match dtype {
-        DType::Bool => zdt::bool(),
-        DType::U8 => zdt::uint8(),
-        DType::I32 => zdt::int32(),
-        DType::I64 => zdt::int64(),
-        DType::F32 => zdt::float32(),
-        DType::F64 => zdt::float64(),
+        DType::Bool => "bool",
+        DType::U8 => "uint8",
+        DType::I32 => "int32",
+        DType::I64 => "int64",
+        DType::F32 => "float32",
+        DType::F64 => "float64",
     }
 }
 
-/// A zero of `dtype` (false for bool) as a Zarr fill value.
-fn zero_fill(dtype: DType) -> zarrs::array::FillValue {
-    use zarrs::array::FillValue;
-    match dtype {
-        DType::Bool => FillValue::from(false),
-        DType::U8 => FillValue::from(0u8),
-        DType::I32 => FillValue::from(0i32),
-        DType::I64 => FillValue::from(0i64),
-        DType::F32 => FillValue::from(0f32),
-        DType::F64 => FillValue::from(0f64),
+/// The `.zarray` (format 2) or `zarr.json` (format 3) of an array Arr writes.
+pub fn array_metadata(
+    dtype: DType,
+    shape: &[usize],
+    chunk: &[usize],
+    format: u8,
+    compression: &Compression,
+    naming: &Naming,
+) -> serde_json::Value {
+    use serde_json::json;
+    let float = matches!(dtype, DType::F32 | DType::F64);
+    if format == 2 {
+        let compressor = match compression {
+            Compression::None => json!(null),
+            Compression::Zstd => json!({"id": "zstd", "level": 1}),
+            Compression::Gzip => json!({"id": "gzip", "level": 5}),
+            Compression::Zlib => json!({"id": "zlib", "level": 5}),
+            Compression::Blosc(cname) => {
+                json!({"id": "blosc", "cname": cname, "clevel": 5, "shuffle": 1, "blocksize": 0})
+            }
+        };
+        let fill = match (naming.xarray, dtype) {
+            (true, _) if float => json!("NaN"),
+            (true, _) => json!(null),
+            (false, DType::Bool) => json!(false),
+            (false, _) if float => json!(0.0),
+            (false, _) => json!(0),
+        };
+        return json!({
+            "zarr_format": 2, "shape": shape, "chunks": chunk, "dtype": v2_dtype(dtype),
+            "compressor": compressor, "fill_value": fill, "order": "C", "filters": null,
+            "dimension_separator": "."
+        });
     }
+    let mut codecs = vec![if dtype.size() > 1 {
+        json!({"name": "bytes", "configuration": {"endian": "little"}})
+    } else {
+        json!({"name": "bytes"})
+    }];
+    match compression {
+        Compression::None => {}
+        Compression::Zstd => {
+            codecs.push(json!({"name": "zstd", "configuration": {"level": 1, "checksum": false}}))
+        }
+        Compression::Gzip => codecs.push(json!({"name": "gzip", "configuration": {"level": 5}})),
+        Compression::Zlib => {
+            codecs.push(json!({"name": "numcodecs.zlib", "configuration": {"level": 5}}))
+        }
+        Compression::Blosc(cname) => codecs.push(json!({"name": "blosc", "configuration": {
+            "cname": cname, "clevel": 5, "shuffle": if dtype.size() > 1 { "shuffle" } else { "noshuffle" },
+            "typesize": dtype.size(), "blocksize": 0}})),
+    }
+    let fill = match dtype {
+        DType::Bool => json!(false),
+        _ if float && naming.xarray => json!("NaN"),
+        _ if float => json!(0.0),
+        _ => json!(0),
+    };
+    let mut meta = json!({
+        "zarr_format": 3, "node_type": "array", "shape": shape, "data_type": v3_dtype(dtype),
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunk}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "fill_value": fill, "codecs": codecs, "attributes": {}
+    });
+    if let Some(d) = &naming.dims {
+        meta["dimension_names"] = json!(d);
+    }
+    meta
 }
 
 impl ZarrWriter {
-    /// Creates an empty array (format 2 or 3) with chunks `chunk` in a temporary folder.
+    /// Creates an empty array (format 2 or 3) with chunks `chunk` in a temporary folder
+    /// that replaces `path` on commit.
     pub fn create(
         path: &Path,
         dtype: DType,
@@ -414,53 +486,62 @@ impl ZarrWriter {
         compression: Compression,
     ) -> Result<ZarrWriter, String> {
         let staged = super::atomic::Staged::new_dir(path)?;
-        let fail = |e: String| format!("cannot write Zarr store {}: {e}", shown(path));
-        std::fs::create_dir_all(staged.temp()).map_err(|e| fail(e.to_string()))?;
-        let store = Arc::new(FilesystemStore::new(staged.temp()).map_err(|e| fail(e.to_string()))?);
-        let shape64: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
-        let chunk64: Vec<u64> = chunk.iter().map(|&c| c.max(1) as u64).collect();
-        let array = if format == 2 {
-            let compressor = match compression {
-                Compression::None => "null".to_string(),
-                Compression::Zstd => "{\"id\": \"zstd\", \"level\": 1}".to_string(),
-                Compression::Gzip => "{\"id\": \"gzip\", \"level\": 5}".to_string(),
-            };
-            let fill = if dtype == DType::Bool { "false" } else { "0" };
-            let json = format!(
-                "{{\"zarr_format\": 2, \"shape\": {shape64:?}, \"chunks\": {chunk64:?}, \"dtype\": \"{}\", \"compressor\": {compressor}, \"fill_value\": {fill}, \"order\": \"C\", \"filters\": null}}",
-                v2_dtype(dtype)
-            );
-            let meta: zarrs::array::ArrayMetadataV2 =
-                serde_json::from_str(&json).map_err(|e| fail(e.to_string()))?;
-            Array::new_with_metadata(store, "/", zarrs::array::ArrayMetadata::V2(meta))
-                .map_err(|e| fail(e.to_string()))?
+        let folder = staged.temp().to_path_buf();
+        let mut w = ZarrWriter::create_at(
+            &folder,
+            path,
+            dtype,
+            shape,
+            chunk,
+            format,
+            &compression,
+            &Naming::default(),
+        )?;
+        w.staged = Some(staged);
+        Ok(w)
+    }
+
+    /// Creates an empty array in `folder` (a temporary folder another owner commits);
+    /// messages name `target`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_at(
+        folder: &Path,
+        target: &Path,
+        dtype: DType,
+        shape: &[usize],
+        chunk: &[usize],
+        format: u8,
+        compression: &Compression,
+        naming: &Naming,
+    ) -> Result<ZarrWriter, String> {
+        let fail = |e: String| format!("cannot write Zarr store {}: {e}", shown(target));
+        std::fs::create_dir_all(folder).map_err(|e| fail(e.to_string()))?;
+        let store = Arc::new(FilesystemStore::new(folder).map_err(|e| fail(e.to_string()))?);
+        let chunk: Vec<usize> = chunk.iter().map(|&c| c.max(1)).collect();
+        let json = array_metadata(dtype, shape, &chunk, format, compression, naming);
+        let meta = if format == 2 {
+            zarrs::array::ArrayMetadata::V2(
+                serde_json::from_value(json).map_err(|e| fail(e.to_string()))?,
+            )
         } else {
-            let mut b = zarrs::array::ArrayBuilder::new(
-                shape64.clone(),
-                chunk64.clone(),
-                v3_dtype(dtype),
-                zero_fill(dtype),
-            );
-            match compression {
-                Compression::None => {}
-                Compression::Zstd => {
-                    b.bytes_to_bytes_codecs(vec![Arc::new(zarrs::array::codec::ZstdCodec::new(
-                        1, false,
-                    ))]);
-                }
-                Compression::Gzip => {
-                    let gz =
-                        zarrs::array::codec::GzipCodec::new(5).map_err(|e| fail(e.to_string()))?;
-                    b.bytes_to_bytes_codecs(vec![Arc::new(gz)]);
-                }
-            }
-            b.build(store, "/").map_err(|e| fail(e.to_string()))?
+            zarrs::array::ArrayMetadata::V3(
+                serde_json::from_value(json).map_err(|e| fail(e.to_string()))?,
+            )
         };
+        let array =
+            Array::new_with_metadata(store, "/", meta).map_err(|e| fail(e.to_string()))?;
         array.store_metadata().map_err(|e| fail(e.to_string()))?;
+        if format == 2
+            && let Some(d) = &naming.dims
+        {
+            let attrs = serde_json::json!({"_ARRAY_DIMENSIONS": d});
+            std::fs::write(folder.join(".zattrs"), attrs.to_string())
+                .map_err(|e| fail(e.to_string()))?;
+        }
         Ok(ZarrWriter {
-            staged,
+            staged: None,
             array,
-            target: path.to_path_buf(),
+            target: target.to_path_buf(),
             blocks: 0,
         })
     }
@@ -482,9 +563,35 @@ impl ZarrWriter {
         })
     }
 
-    /// Renames the finished folder over the target.
+    /// Records dimension names on a standalone array (format 2: `.zattrs`; format 3:
+    /// `dimension_names` in its metadata).
+    pub fn set_dims(&mut self, dims: &[String]) -> Result<(), String> {
+        let fail = |e: String| format!("cannot write Zarr store {}: {e}", shown(&self.target));
+        let folder = match &self.staged {
+            Some(s) => s.temp().to_path_buf(),
+            None => return Err(fail("no folder".into())),
+        };
+        if folder.join(".zarray").is_file() {
+            let attrs = serde_json::json!({"_ARRAY_DIMENSIONS": dims});
+            return std::fs::write(folder.join(".zattrs"), attrs.to_string())
+                .map_err(|e| fail(e.to_string()));
+        }
+        let file = folder.join("zarr.json");
+        let mut meta: serde_json::Value = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .ok_or_else(|| fail("cannot read back zarr.json".into()))?;
+        meta["dimension_names"] = serde_json::json!(dims);
+        std::fs::write(&file, meta.to_string()).map_err(|e| fail(e.to_string()))
+    }
+
+    /// Renames the finished folder over the target (when this writer staged it; otherwise
+    /// its owner commits).
     pub fn commit(self) -> Result<(), String> {
         drop(self.array);
-        self.staged.commit()
+        match self.staged {
+            Some(s) => s.commit(),
+            None => Ok(()),
+        }
     }
 }
