@@ -66,6 +66,18 @@ pub fn register(t: &mut Vec<Builtin>) {
         to_zarr,
     );
     add(
+        "from_netcdf",
+        "path, variable, chunks=\"auto\", decode=true",
+        "A lazy array over a NetCDF-4 variable, CF-decoded (scale_factor, add_offset, _FillValue/missing_value and valid_range -> nan) as xarray does.",
+        from_netcdf,
+    );
+    add(
+        "to_netcdf",
+        "x, path, variable, dims=none, compression=\"gzip\"",
+        "Streams an array into a variable of a NetCDF-4 file with named dimensions (xarray and netCDF4 open it).",
+        to_netcdf,
+    );
+    add(
         "glob",
         "pattern",
         "The paths matching a shell pattern, sorted.",
@@ -165,6 +177,127 @@ fn from_hdf5(interp: &mut Interp, args: &mut Args) -> R<Value> {
         shape,
         native,
     )
+}
+
+fn from_netcdf(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let path = PathBuf::from(required_string(args, "path")?);
+    let variable = required_string(args, "variable")?;
+    planned(interp, &path)?;
+    let decode = args.flag("decode", true)?;
+    let info = match io::hdf5::inspect(&path, &variable) {
+        Ok(i) => i,
+        Err(m) if m.starts_with("no dataset") => {
+            return args.error("variable", m.replacen("no dataset", "no variable", 1), "not in the file");
+        }
+        Err(m) => return args.error("path", m, "cannot read"),
+    };
+    let cf = if decode {
+        io::netcdf::read_cf(&path, &variable).or_else(|m| args.error("path", m, "cannot read"))?
+    } else {
+        io::netcdf::Cf::default()
+    };
+    let (shape, native) = (info.shape.clone(), info.chunk.clone());
+    if cf.is_identity() {
+        let dtype = info.dtype;
+        return source_value(
+            interp,
+            args,
+            || Ok(Arc::new(io::hdf5::Hdf5Source::new(&path, &variable, info)) as Arc<dyn ArraySource>),
+            dtype,
+            shape,
+            native,
+        );
+    }
+    let dtype = cf.out;
+    source_value(
+        interp,
+        args,
+        || {
+            let inner = io::hdf5::Hdf5Source::new(&path, &variable, info);
+            Ok(Arc::new(io::netcdf::NetcdfSource::new(inner, cf, &path, &variable)) as Arc<dyn ArraySource>)
+        },
+        dtype,
+        shape,
+        native,
+    )
+}
+
+fn to_netcdf(interp: &mut Interp, args: &mut Args) -> R<Value> {
+    let x = args.array("x")?;
+    let path = store_path(interp, args, false)?;
+    let variable = required_string(args, "variable")?;
+    if variable.is_empty() || variable.contains('/') {
+        return args.error("variable", format!("\"{variable}\" is not a variable name"), "bad name");
+    }
+    let compression = match args.string("compression")?.as_deref() {
+        None | Some("gzip") => io::hdf5::Compression::Gzip(4),
+        Some("none") => io::hdf5::Compression::None,
+        Some(other) => {
+            return args.error(
+                "compression",
+                format!("unknown NetCDF compression \"{other}\""),
+                "use \"gzip\" or \"none\"",
+            );
+        }
+    };
+    let dims: Vec<String> = match args.value("dims") {
+        None | Some(Value::None) => (0..x.shape.len()).map(|k| format!("dim_{k}")).collect(),
+        Some(Value::List(items)) | Some(Value::Tuple(items)) => {
+            let mut v = Vec::new();
+            for item in items.iter() {
+                match item {
+                    Value::Str(s) if !s.is_empty() && !s.contains('/') => v.push(s.to_string()),
+                    Value::Unknown(_) => return Err(Flow::Unknown),
+                    other => {
+                        return args.error(
+                            "dims",
+                            format!("dimension names are non-empty strings without '/', not {}", other.type_name()),
+                            "bad name",
+                        );
+                    }
+                }
+            }
+            v
+        }
+        Some(other) => {
+            return args.error("dims", format!("dims= is a list of names, not {}", other.type_name()), "not a list");
+        }
+    };
+    if dims.len() != x.shape.len() {
+        return args.error(
+            "dims",
+            format!("{} dimension name(s) for a {}-d array", dims.len(), x.shape.len()),
+            "one name per axis",
+        );
+    }
+    if let Some(i) = (0..dims.len()).find(|&i| dims[..i].contains(&dims[i]) || dims[i] == variable) {
+        return args.error("dims", format!("dimension \"{}\" is named twice (or as the variable)", dims[i]), "repeated");
+    }
+    let Some(node) = store_node(interp, &x)? else {
+        return Ok(Value::None);
+    };
+    let result = (|| -> Result<(), String> {
+        let _interrupt = io::InterruptGuard::install(interp);
+        let mut w = io::hdf5::Writer::create(&path)?;
+        let block: Vec<usize> = node.chunks.iter().map(|c| c.first().copied().unwrap_or(1)).collect();
+        let target = io::hdf5::Target {
+            name: variable.clone(),
+            dtype: node.dtype,
+            shape: node.shape.clone(),
+            chunk: io::hdf5::chunk_for(&block, node.dtype.size()),
+        };
+        let ds = w.dataset(&target, compression)?;
+        io::netcdf::attach_dims(w.file()?, &ds, &dims, &node.shape)
+            .map_err(|e| format!("cannot write {}: {e}", io::shown(&path)))?;
+        io::stream_store(interp, "to_netcdf", &node, &mut |region, data| {
+            w.write_block(&ds, region, &data)
+        })
+        .map_err(|e| e.to_string())?;
+        drop(ds);
+        w.commit()
+    })();
+    result.or_else(|m| failed(args, m))?;
+    Ok(Value::None)
 }
 
 fn from_npy(interp: &mut Interp, args: &mut Args) -> R<Value> {

@@ -1094,6 +1094,11 @@ impl Writer {
         }
     }
 
+    /// The file being written.
+    pub fn file(&self) -> Result<&File, String> {
+        self.file.as_ref().ok_or_else(|| "the file is closed".to_string())
+    }
+
     /// Writes one block at its region.
     pub fn write_block(
         &mut self,

@@ -10,6 +10,7 @@ pub mod chunked;
 pub mod codecs;
 pub mod hdf5;
 pub mod hdf5_filters;
+pub mod netcdf;
 pub mod npy;
 pub mod pictures;
 pub mod progress;
