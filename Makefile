@@ -19,6 +19,8 @@ deps:
 	    || { echo "error: install libhdf5-dev, pkg-config and fonts-dejavu-core (as root)"; exit 1; }; \
 	fi
 	@$(PYTHON) -c "import h5py, zarr" 2>/dev/null || $(PYTHON) -m pip install --quiet h5py zarr
+	@# Compressed I/O peers: HDF5 filter plugins, xarray and netCDF4 (tests/integration/io_codecs.rs).
+	@$(PYTHON) -c "import hdf5plugin, xarray, netCDF4, numcodecs" 2>/dev/null || $(PYTHON) -m pip install --quiet hdf5plugin xarray netCDF4 numcodecs
 
 build:
 	$(CARGO) build --release

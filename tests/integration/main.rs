@@ -6,6 +6,7 @@ mod corpus;
 mod editors;
 mod embed;
 mod io;
+mod io_codecs;
 mod memory;
 mod numpy_diff;
 mod properties;
