@@ -438,11 +438,7 @@ pub fn array_metadata(
             "dimension_separator": "."
         });
     }
-    let mut codecs = vec![if dtype.size() > 1 {
-        json!({"name": "bytes", "configuration": {"endian": "little"}})
-    } else {
-        json!({"name": "bytes"})
-    }];
+    let mut codecs = vec![json!({"name": "bytes", "configuration": {"endian": "little"}})];
     match compression {
         Compression::None => {}
         Compression::Zstd => {
