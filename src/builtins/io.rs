@@ -138,8 +138,11 @@ fn source_value(
     } else {
         let src = make().or_else(|m| args.error("path", m, "cannot read"))?;
         // Room in the shared decoded-chunk cache for every thread's blocks.
-        let threads = interp.session.borrow().exec.threads;
-        io::chunked::reserve(src.cache_bytes(&chunks, threads));
+        let (threads, limit) = {
+            let s = interp.session.borrow();
+            (s.exec.threads, s.exec.memory_limit)
+        };
+        io::chunked::reserve(src.cache_bytes(&chunks, threads, limit));
         Some(build::source(Source::External(src), dtype, shape, chunks))
     };
     Ok(Value::Array(Array {

@@ -219,9 +219,16 @@ impl Layout {
         self.chunk.iter().product::<usize>() * self.itemsize
     }
 
-    /// Bytes of the storage chunks one block of the grid `chunks` overlaps at most, times
-    /// `threads`: what the cache needs so that every running task finds its chunks.
-    pub fn cache_need(&self, chunks: &[Vec<usize>], threads: usize) -> usize {
+    /// What the cache keeps for this array: the storage chunks one block of the grid
+    /// `chunks` overlaps, for each of `threads` running tasks and one more (so every task
+    /// finds its chunks however finely it reads its block); and, when the whole decoded
+    /// array fits in an eighth of the memory limit `limit`, all of it (so a script that
+    /// reads the array more than once, as `print(x.sum(), x.mean(axis=0))` does in two
+    /// passes, still decodes each chunk once). At most `MAX_CACHE_BYTES`.
+    pub fn cache_need(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
+        let grid: usize = self.grid().iter().product();
+        let whole = grid.saturating_mul(self.chunk_bytes());
+        let whole = if whole <= limit / 8 { whole } else { 0 };
         let per_block: usize = chunks
             .iter()
             .zip(&self.chunk)
@@ -234,6 +241,7 @@ impl Layout {
         per_block
             .saturating_mul(self.chunk_bytes())
             .saturating_mul(threads.max(1) + 1)
+            .max(whole)
             .min(MAX_CACHE_BYTES)
     }
 }

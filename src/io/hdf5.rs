@@ -917,14 +917,14 @@ impl ArraySource for Hdf5Source {
         )
     }
 
-    fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize) -> usize {
+    fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
         match (&self.info.chunk, self.info.filtered) {
             (Some(chunk), true) => super::chunked::Layout {
                 shape: self.info.shape.clone(),
                 chunk: chunk.clone(),
                 itemsize: self.info.dtype.size(),
             }
-            .cache_need(chunks, threads),
+            .cache_need(chunks, threads, limit),
             _ => 0,
         }
     }

@@ -213,8 +213,8 @@ impl ArraySource for NetcdfSource {
         Ok(decode(self.inner.read(start, step, len)?, &self.cf))
     }
 
-    fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize) -> usize {
-        self.inner.cache_bytes(chunks, threads)
+    fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
+        self.inner.cache_bytes(chunks, threads, limit)
     }
 }
 

@@ -328,8 +328,8 @@ impl ArraySource for ZarrSource {
         format!("from_zarr(\"{}\")", self.path.display())
     }
 
-    fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize) -> usize {
-        self.layout.cache_need(chunks, threads)
+    fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
+        self.layout.cache_need(chunks, threads, limit)
     }
 
     fn read(&self, start: &[i64], step: &[i64], len: &[usize]) -> Result<Data, String> {

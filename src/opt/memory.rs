@@ -44,7 +44,7 @@ pub fn plan(root: &NodeRef, limit: usize, threads: usize) -> Result<MemoryPlan, 
     Ok(MemoryPlan {
         per_task,
         parallel,
-        schedule_peak: per_task * parallel + root.nbytes().min(limit) + chunk_cache(root, threads),
+        schedule_peak: per_task * parallel + root.nbytes().min(limit) + chunk_cache(root, threads, limit),
         tasks: task_count(root),
         generated,
         read,
@@ -53,11 +53,11 @@ pub fn plan(root: &NodeRef, limit: usize, threads: usize) -> Result<MemoryPlan, 
 
 /// Bytes of decoded storage chunks the plan's compressed file sources keep in the shared
 /// chunk cache (`io::chunked`): one cache, bounded by the largest need any source reserved.
-fn chunk_cache(root: &NodeRef, threads: usize) -> usize {
+fn chunk_cache(root: &NodeRef, threads: usize, limit: usize) -> usize {
     post_order(root)
         .iter()
         .map(|n| match &n.op {
-            Op::Source(Source::External(src)) => src.cache_bytes(&n.chunks, threads),
+            Op::Source(Source::External(src)) => src.cache_bytes(&n.chunks, threads, limit),
             _ => 0,
         })
         .max()
