@@ -190,7 +190,11 @@ fn from_netcdf(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let info = match io::hdf5::inspect(&path, &variable) {
         Ok(i) => i,
         Err(m) if m.starts_with("no dataset") => {
-            return args.error("variable", m.replacen("no dataset", "no variable", 1), "not in the file");
+            return args.error(
+                "variable",
+                m.replacen("no dataset", "no variable", 1),
+                "not in the file",
+            );
         }
         Err(m) => return args.error("path", m, "cannot read"),
     };
@@ -205,7 +209,10 @@ fn from_netcdf(interp: &mut Interp, args: &mut Args) -> R<Value> {
         return source_value(
             interp,
             args,
-            || Ok(Arc::new(io::hdf5::Hdf5Source::new(&path, &variable, info)) as Arc<dyn ArraySource>),
+            || {
+                Ok(Arc::new(io::hdf5::Hdf5Source::new(&path, &variable, info))
+                    as Arc<dyn ArraySource>)
+            },
             dtype,
             shape,
             native,
@@ -217,7 +224,10 @@ fn from_netcdf(interp: &mut Interp, args: &mut Args) -> R<Value> {
         args,
         || {
             let inner = io::hdf5::Hdf5Source::new(&path, &variable, info);
-            Ok(Arc::new(io::netcdf::NetcdfSource::new(inner, cf, &path, &variable)) as Arc<dyn ArraySource>)
+            Ok(
+                Arc::new(io::netcdf::NetcdfSource::new(inner, cf, &path, &variable))
+                    as Arc<dyn ArraySource>,
+            )
         },
         dtype,
         shape,
@@ -230,7 +240,11 @@ fn to_netcdf(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let path = store_path(interp, args, false)?;
     let variable = required_string(args, "variable")?;
     if variable.is_empty() || variable.contains('/') {
-        return args.error("variable", format!("\"{variable}\" is not a variable name"), "bad name");
+        return args.error(
+            "variable",
+            format!("\"{variable}\" is not a variable name"),
+            "bad name",
+        );
     }
     let compression = match args.string("compression")?.as_deref() {
         None | Some("gzip") => io::hdf5::Compression::Gzip(4),
@@ -254,7 +268,10 @@ fn to_netcdf(interp: &mut Interp, args: &mut Args) -> R<Value> {
                     other => {
                         return args.error(
                             "dims",
-                            format!("dimension names are non-empty strings without '/', not {}", other.type_name()),
+                            format!(
+                                "dimension names are non-empty strings without '/', not {}",
+                                other.type_name()
+                            ),
                             "bad name",
                         );
                     }
@@ -263,18 +280,34 @@ fn to_netcdf(interp: &mut Interp, args: &mut Args) -> R<Value> {
             v
         }
         Some(other) => {
-            return args.error("dims", format!("dims= is a list of names, not {}", other.type_name()), "not a list");
+            return args.error(
+                "dims",
+                format!("dims= is a list of names, not {}", other.type_name()),
+                "not a list",
+            );
         }
     };
     if dims.len() != x.shape.len() {
         return args.error(
             "dims",
-            format!("{} dimension name(s) for a {}-d array", dims.len(), x.shape.len()),
+            format!(
+                "{} dimension name(s) for a {}-d array",
+                dims.len(),
+                x.shape.len()
+            ),
             "one name per axis",
         );
     }
-    if let Some(i) = (0..dims.len()).find(|&i| dims[..i].contains(&dims[i]) || dims[i] == variable) {
-        return args.error("dims", format!("dimension \"{}\" is named twice (or as the variable)", dims[i]), "repeated");
+    if let Some(i) = (0..dims.len()).find(|&i| dims[..i].contains(&dims[i]) || dims[i] == variable)
+    {
+        return args.error(
+            "dims",
+            format!(
+                "dimension \"{}\" is named twice (or as the variable)",
+                dims[i]
+            ),
+            "repeated",
+        );
     }
     let Some(node) = store_node(interp, &x)? else {
         return Ok(Value::None);
@@ -282,7 +315,11 @@ fn to_netcdf(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let result = (|| -> Result<(), String> {
         let _interrupt = io::InterruptGuard::install(interp);
         let mut w = io::hdf5::Writer::create(&path)?;
-        let block: Vec<usize> = node.chunks.iter().map(|c| c.first().copied().unwrap_or(1)).collect();
+        let block: Vec<usize> = node
+            .chunks
+            .iter()
+            .map(|c| c.first().copied().unwrap_or(1))
+            .collect();
         let target = io::hdf5::Target {
             name: variable.clone(),
             dtype: node.dtype,
@@ -558,7 +595,10 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
         Some("gzip") => io::zarr::Compression::Gzip,
         Some("zlib") => io::zarr::Compression::Zlib,
         Some("blosc") => io::zarr::Compression::Blosc("lz4".into()),
-        Some(b) if b.strip_prefix("blosc-").is_some_and(|c| io::codecs::BLOSC_CNAMES.contains(&c)) => {
+        Some(b)
+            if b.strip_prefix("blosc-")
+                .is_some_and(|c| io::codecs::BLOSC_CNAMES.contains(&c)) =>
+        {
             io::zarr::Compression::Blosc(b["blosc-".len()..].to_string())
         }
         Some(other) => {
@@ -610,12 +650,20 @@ fn to_zarr(interp: &mut Interp, args: &mut Args) -> R<Value> {
         if x.shape.len() != d.len() {
             return args.error(
                 "dims",
-                format!("{} dimension name(s) for a {}-d array", d.len(), x.shape.len()),
+                format!(
+                    "{} dimension name(s) for a {}-d array",
+                    d.len(),
+                    x.shape.len()
+                ),
                 "one name per axis",
             );
         }
         if let Some(i) = (0..d.len()).find(|&i| d[..i].contains(&d[i])) {
-            return args.error("dims", format!("dimension \"{}\" is named twice", d[i]), "repeated");
+            return args.error(
+                "dims",
+                format!("dimension \"{}\" is named twice", d[i]),
+                "repeated",
+            );
         }
     }
     if interp.check {

@@ -23,6 +23,9 @@ const MIN_CACHE_BYTES: usize = 64 << 20;
 /// A decoded chunk: its bytes in row-major order over the full chunk shape.
 pub type Chunk = Arc<Vec<u8>>;
 
+/// Gives the decoded chunk at a flat index and its coordinates.
+pub type Fetch<'a> = dyn Fn(usize, &[usize]) -> Result<Chunk, String> + 'a;
+
 type Cell = Arc<OnceLock<Result<Chunk, String>>>;
 
 struct Slot {
@@ -97,7 +100,10 @@ pub fn verbose_since(before: Stats) -> Option<String> {
 
 /// The cache's current bound.
 pub fn capacity() -> usize {
-    cache().lock().map(|c| c.capacity).unwrap_or(MIN_CACHE_BYTES)
+    cache()
+        .lock()
+        .map(|c| c.capacity)
+        .unwrap_or(MIN_CACHE_BYTES)
 }
 
 /// Asks for room for `bytes` of decoded chunks (grows the bound, within `MAX_CACHE_BYTES`);
@@ -190,7 +196,7 @@ pub fn get(
             }
         }
     }
-    Ok(result?)
+    result
 }
 
 /// The chunking of a stored array: its shape, chunk shape and element size.
@@ -261,7 +267,7 @@ struct Piece {
 pub fn read_region<T: Copy>(
     layout: &Layout,
     axes: &[Ascending],
-    fetch: &dyn Fn(usize, &[usize]) -> Result<Chunk, String>,
+    fetch: &Fetch,
 ) -> Result<Vec<T>, String> {
     let size = layout.itemsize;
     if std::mem::size_of::<T>() != size {
@@ -277,7 +283,9 @@ pub fn read_region<T: Copy>(
         let c = fetch(0, &[])?;
         let b = c.get(..size).ok_or("a chunk shorter than one element")?;
         // Safety: `b` holds `size_of::<T>()` bytes; read_unaligned needs no alignment.
-        return Ok(vec![unsafe { std::ptr::read_unaligned(b.as_ptr() as *const T) }]);
+        return Ok(vec![unsafe {
+            std::ptr::read_unaligned(b.as_ptr() as *const T)
+        }]);
     }
     let grid = layout.grid();
     let out_strides = crate::exec::region::strides(&out_len);
@@ -327,7 +335,16 @@ pub fn read_region<T: Copy>(
         let pieces: Vec<Piece> = (0..nd).map(|k| per_axis[k][idx[k]].1).collect();
         // Safety: the chunk holds the full chunk shape (checked above), every piece lies
         // inside it, and the pieces' output positions lie inside `out`'s capacity.
-        unsafe { gather(chunk.as_ptr(), &pieces, &chunk_strides, out_ptr, &out_strides, size) };
+        unsafe {
+            gather(
+                chunk.as_ptr(),
+                &pieces,
+                &chunk_strides,
+                out_ptr,
+                &out_strides,
+                size,
+            )
+        };
         let mut k = nd;
         loop {
             if k == 0 {
@@ -379,7 +396,11 @@ unsafe fn gather(
                 std::ptr::copy_nonoverlapping(s, o, inner.count * size);
             } else {
                 for i in 0..inner.count {
-                    std::ptr::copy_nonoverlapping(s.add(i * inner.stride * size), o.add(i * size), size);
+                    std::ptr::copy_nonoverlapping(
+                        s.add(i * inner.stride * size),
+                        o.add(i * size),
+                        size,
+                    );
                 }
             }
         }
@@ -421,8 +442,18 @@ mod tests {
             Ok(Arc::new(v))
         };
         let axes = [
-            Ascending { lo: 1, stride: 2, len: 2, flip: false },
-            Ascending { lo: 0, stride: 1, len: 7, flip: false },
+            Ascending {
+                lo: 1,
+                stride: 2,
+                len: 2,
+                flip: false,
+            },
+            Ascending {
+                lo: 0,
+                stride: 1,
+                len: 7,
+                flip: false,
+            },
         ];
         let got: Vec<i32> = read_region(&layout, &axes, &fetch).unwrap();
         let want: Vec<i32> = [1, 3]

@@ -231,9 +231,8 @@ pub fn blosc_decode(src: &[u8]) -> Result<Vec<u8>, String> {
     let mut nbytes: usize = 0;
     // Safety: `src` is a valid slice; blosc_cbuffer_validate reads at most `src.len()`
     // bytes and writes the decoded size into `nbytes`.
-    let ok = unsafe {
-        blosc_src::blosc_cbuffer_validate(src.as_ptr().cast(), src.len(), &mut nbytes)
-    };
+    let ok =
+        unsafe { blosc_src::blosc_cbuffer_validate(src.as_ptr().cast(), src.len(), &mut nbytes) };
     if ok != 0 {
         return Err("blosc: not a valid Blosc buffer".into());
     }
@@ -374,12 +373,7 @@ pub fn bitshuffle_decode(src: &[u8], cd: &[u32], expected: usize) -> Result<Vec<
                 s
             }
         };
-        bitunshuffle_block(
-            raw,
-            &mut out[done * elem..(done + this) * elem],
-            this,
-            elem,
-        );
+        bitunshuffle_block(raw, &mut out[done * elem..(done + this) * elem], this, elem);
         done += this;
     }
     // The last `size % 8` elements are stored as they are.
@@ -438,7 +432,7 @@ impl Num {
     }
 
     /// The elements of `bytes` as f64 (exact for every integer type but 64-bit beyond 2^53).
-    fn to_f64(self, bytes: &[u8]) -> Vec<f64> {
+    fn decode_f64(self, bytes: &[u8]) -> Vec<f64> {
         macro_rules! conv {
             ($t:ty) => {
                 bytes
@@ -463,7 +457,7 @@ impl Num {
 
     /// `values` stored as this type (integers: NumPy's `astype`, truncation toward zero
     /// with wrapping; the callers round first where numcodecs does).
-    fn from_f64(self, values: &[f64]) -> Vec<u8> {
+    fn encode_f64(self, values: &[f64]) -> Vec<u8> {
         let mut out = Vec::with_capacity(values.len() * self.size());
         macro_rules! conv {
             ($t:ty) => {
@@ -538,7 +532,7 @@ fn from_ints(t: Num, values: &[i128]) -> Vec<u8> {
 /// numcodecs' Delta decode: cumulative sums in `astype`, stored as `dtype`.
 pub fn delta_decode(src: &[u8], dtype: Num, astype: Num) -> Vec<u8> {
     if astype.is_float() || dtype.is_float() {
-        let mut v = astype.to_f64(src);
+        let mut v = astype.decode_f64(src);
         let mut acc = 0f64;
         for x in v.iter_mut() {
             acc = if astype == Num::F32 {
@@ -548,7 +542,7 @@ pub fn delta_decode(src: &[u8], dtype: Num, astype: Num) -> Vec<u8> {
             };
             *x = acc;
         }
-        return dtype.from_f64(&v);
+        return dtype.encode_f64(&v);
     }
     let mut v = ints(astype, src);
     let mut acc: i128 = 0;
@@ -571,11 +565,11 @@ fn wrap(v: i128, t: Num, bits: u32) -> i128 {
 /// numcodecs' Delta encode: the first element, then differences, as `astype`.
 pub fn delta_encode(src: &[u8], dtype: Num, astype: Num) -> Vec<u8> {
     if astype.is_float() || dtype.is_float() {
-        let v = dtype.to_f64(src);
+        let v = dtype.decode_f64(src);
         let d: Vec<f64> = (0..v.len())
             .map(|i| if i == 0 { v[0] } else { v[i] - v[i - 1] })
             .collect();
-        return astype.from_f64(&d);
+        return astype.encode_f64(&d);
     }
     let v = ints(dtype, src);
     let d: Vec<i128> = (0..v.len())
@@ -593,11 +587,11 @@ pub fn fixedscaleoffset_decode(
     astype: Num,
 ) -> Vec<u8> {
     let v: Vec<f64> = astype
-        .to_f64(src)
+        .decode_f64(src)
         .into_iter()
         .map(|x| x / scale + offset)
         .collect();
-    dtype.from_f64(&v)
+    dtype.encode_f64(&v)
 }
 
 /// numcodecs' FixedScaleOffset encode: `round((x - offset) * scale)`, as `astype`.
@@ -609,11 +603,11 @@ pub fn fixedscaleoffset_encode(
     astype: Num,
 ) -> Vec<u8> {
     let v: Vec<f64> = dtype
-        .to_f64(src)
+        .decode_f64(src)
         .into_iter()
         .map(|x| ((x - offset) * scale).round_ties_even())
         .collect();
-    astype.from_f64(&v)
+    astype.encode_f64(&v)
 }
 
 /// numcodecs' BitRound encode: keeps `keepbits` mantissa bits of each float, rounding to

@@ -832,9 +832,11 @@ impl Hdf5Source {
             ));
         }
         let fetch = |flat: usize, coords: &[usize]| -> Result<chunked::Chunk, String> {
-            chunked::get(f.cache_id, flat as u64, || match f.decode_chunk(coords)? {
-                Some(bytes) => Ok(bytes),
-                None => unwritten_bytes(f, stored, self.info.dtype, coords),
+            chunked::get(f.cache_id, flat as u64, || {
+                match f.decode_chunk(coords)? {
+                    Some(bytes) => Ok(bytes),
+                    None => unwritten_bytes(f, stored, self.info.dtype, coords),
+                }
             })
             .map_err(|e| {
                 format!(
@@ -850,8 +852,11 @@ impl Hdf5Source {
         macro_rules! same {
             ($ty:ty, $variant:ident) => {
                 Data::$variant(
-                    ArrayD::from_shape_vec(dim, chunked::read_region::<$ty>(&f.layout, axes, &fetch)?)
-                        .map_err(shape_err)?,
+                    ArrayD::from_shape_vec(
+                        dim,
+                        chunked::read_region::<$ty>(&f.layout, axes, &fetch)?,
+                    )
+                    .map_err(shape_err)?,
                 )
             };
         }
@@ -1096,7 +1101,9 @@ impl Writer {
 
     /// The file being written.
     pub fn file(&self) -> Result<&File, String> {
-        self.file.as_ref().ok_or_else(|| "the file is closed".to_string())
+        self.file
+            .as_ref()
+            .ok_or_else(|| "the file is closed".to_string())
     }
 
     /// Writes one block at its region.

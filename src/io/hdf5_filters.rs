@@ -70,7 +70,12 @@ pub fn pipeline(filters: &[Filter], itemsize: usize) -> Result<Vec<Step>, String
 
 /// Undoes `steps` (applied in order when writing) on one stored chunk, skipping the
 /// filters whose bit is set in `mask`; `expected` is the decoded chunk's size.
-pub fn decode(stored: Vec<u8>, steps: &[Step], mask: u32, expected: usize) -> Result<Vec<u8>, String> {
+pub fn decode(
+    stored: Vec<u8>,
+    steps: &[Step],
+    mask: u32,
+    expected: usize,
+) -> Result<Vec<u8>, String> {
     let mut buf = stored;
     for (i, step) in steps.iter().enumerate().rev() {
         if i < 32 && mask & (1 << i) != 0 {
@@ -88,10 +93,7 @@ pub fn decode(stored: Vec<u8>, steps: &[Step], mask: u32, expected: usize) -> Re
         };
     }
     if buf.len() != expected {
-        return Err(format!(
-            "decoded {} bytes, expected {expected}",
-            buf.len()
-        ));
+        return Err(format!("decoded {} bytes, expected {expected}", buf.len()));
     }
     Ok(buf)
 }

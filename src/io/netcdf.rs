@@ -65,7 +65,11 @@ fn attr_values(ds: &hdf5::Dataset, name: &str) -> Option<(Vec<f64>, TypeDescript
 }
 
 /// xarray's `_choose_float_dtype`: the float type values decode to.
-fn choose_float(stored: &TypeDescriptor, scale: &Option<TypeDescriptor>, offset: &Option<TypeDescriptor>) -> DType {
+fn choose_float(
+    stored: &TypeDescriptor,
+    scale: &Option<TypeDescriptor>,
+    offset: &Option<TypeDescriptor>,
+) -> DType {
     let is_f32 = |t: &TypeDescriptor| matches!(t, TypeDescriptor::Float(FloatSize::U4));
     let is_float = |t: &TypeDescriptor| matches!(t, TypeDescriptor::Float(_));
     let float_of = |t: &TypeDescriptor| if is_f32(t) { DType::F32 } else { DType::F64 };
@@ -150,7 +154,12 @@ pub struct NetcdfSource {
 
 impl NetcdfSource {
     /// Decodes `inner` with `cf`.
-    pub fn new(inner: super::hdf5::Hdf5Source, cf: Cf, path: &Path, variable: &str) -> NetcdfSource {
+    pub fn new(
+        inner: super::hdf5::Hdf5Source,
+        cf: Cf,
+        path: &Path,
+        variable: &str,
+    ) -> NetcdfSource {
         NetcdfSource {
             inner,
             cf,
@@ -173,7 +182,10 @@ pub fn decode(raw: Data, cf: &Cf) -> Data {
     let offset = cf.offset.unwrap_or(0.0);
     let (lo, hi) = cf.valid;
     let f = |v: f64| -> f64 {
-        if cf.missing.iter().any(|m| *m == v || (m.is_nan() && v.is_nan()))
+        if cf
+            .missing
+            .iter()
+            .any(|m| *m == v || (m.is_nan() && v.is_nan()))
             || lo.is_some_and(|l| v < l)
             || hi.is_some_and(|h| v > h)
         {
@@ -231,7 +243,12 @@ unsafe extern "C" {}
 /// Names the axes of the variable `var` in the file being written with `dims` of lengths
 /// `shape`: each name is a dimension scale dataset (created when missing, as netCDF-C
 /// writes a dimension without a coordinate variable) attached to its axis.
-pub fn attach_dims(file: &hdf5::File, var: &hdf5::Dataset, dims: &[String], shape: &[usize]) -> Result<(), String> {
+pub fn attach_dims(
+    file: &hdf5::File,
+    var: &hdf5::Dataset,
+    dims: &[String],
+    shape: &[usize],
+) -> Result<(), String> {
     for (k, (d, &n)) in dims.iter().zip(shape).enumerate() {
         let scale = if file.link_exists(d) {
             let s = file.dataset(d).map_err(|e| e.to_string())?;

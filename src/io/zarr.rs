@@ -188,7 +188,7 @@ pub fn inspect(path: &Path) -> Result<Info, String> {
 /// How chunks are decoded: format 2 by Arr (`zarr_v2.rs`), format 3 by zarrs.
 enum Kind {
     V2(super::zarr_v2::Meta),
-    V3(Array<FilesystemStore>),
+    V3(Box<Array<FilesystemStore>>),
 }
 
 /// A Zarr array read chunk by chunk through the shared decoded-chunk cache.
@@ -248,9 +248,12 @@ impl ZarrSource {
                 .chunk_shape_usize(&vec![0; shape.len()])
                 .map_err(|e| format!("cannot open Zarr array {}: {e}", shown(path)))?;
             if chunk.len() != shape.len() {
-                return Err(format!("Zarr array {} has an irregular chunk grid", shown(path)));
+                return Err(format!(
+                    "Zarr array {} has an irregular chunk grid",
+                    shown(path)
+                ));
             }
-            (Kind::V3(array), stored, shape, chunk)
+            (Kind::V3(Box::new(array)), stored, shape, chunk)
         };
         let info = Info {
             dtype: dtype_of(stored),
@@ -524,8 +527,7 @@ impl ZarrWriter {
                 serde_json::from_value(json).map_err(|e| fail(e.to_string()))?,
             )
         };
-        let array =
-            Array::new_with_metadata(store, "/", meta).map_err(|e| fail(e.to_string()))?;
+        let array = Array::new_with_metadata(store, "/", meta).map_err(|e| fail(e.to_string()))?;
         array.store_metadata().map_err(|e| fail(e.to_string()))?;
         if format == 2
             && let Some(d) = &naming.dims

@@ -35,7 +35,10 @@ pub fn group_format(path: &Path) -> Result<Option<u8>, String> {
             shown(path)
         ));
     }
-    if std::fs::read_dir(path).map(|mut d| d.next().is_none()).unwrap_or(false) {
+    if std::fs::read_dir(path)
+        .map(|mut d| d.next().is_none())
+        .unwrap_or(false)
+    {
         return Ok(None);
     }
     Err(format!(
@@ -48,9 +51,12 @@ pub fn group_format(path: &Path) -> Result<Option<u8>, String> {
 pub fn write_group(folder: &Path, format: u8) -> Result<(), String> {
     std::fs::create_dir_all(folder).map_err(|e| e.to_string())?;
     if format == 2 {
-        std::fs::write(folder.join(".zgroup"), json!({"zarr_format": 2}).to_string())
-            .and_then(|_| std::fs::write(folder.join(".zattrs"), "{}"))
-            .map_err(|e| e.to_string())
+        std::fs::write(
+            folder.join(".zgroup"),
+            json!({"zarr_format": 2}).to_string(),
+        )
+        .and_then(|_| std::fs::write(folder.join(".zattrs"), "{}"))
+        .map_err(|e| e.to_string())
     } else {
         std::fs::write(
             folder.join("zarr.json"),
@@ -70,8 +76,8 @@ pub fn variables(store: &Path) -> Vec<(String, Vec<String>, Vec<usize>)> {
     for name in super::zarr::group_arrays(store) {
         let dir = store.join(&name);
         let (meta, dims) = if let Some(m) = read_json(&dir.join(".zarray")) {
-            let d = read_json(&dir.join(".zattrs"))
-                .and_then(|a| a.get("_ARRAY_DIMENSIONS").cloned());
+            let d =
+                read_json(&dir.join(".zattrs")).and_then(|a| a.get("_ARRAY_DIMENSIONS").cloned());
             (m, d)
         } else if let Some(m) = read_json(&dir.join("zarr.json")) {
             let d = m.get("dimension_names").cloned();
@@ -82,11 +88,19 @@ pub fn variables(store: &Path) -> Vec<(String, Vec<String>, Vec<usize>)> {
         let shape: Vec<usize> = meta
             .get("shape")
             .and_then(Json::as_array)
-            .map(|a| a.iter().filter_map(|v| v.as_u64().map(|v| v as usize)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_u64().map(|v| v as usize))
+                    .collect()
+            })
             .unwrap_or_default();
         let dims: Vec<String> = dims
             .and_then(|d| d.as_array().cloned())
-            .map(|a| a.iter().filter_map(|v| v.as_str().map(String::from)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|v| v.as_str().map(String::from))
+                    .collect()
+            })
             .unwrap_or_default();
         out.push((name, dims, shape));
     }
@@ -95,7 +109,12 @@ pub fn variables(store: &Path) -> Vec<(String, Vec<String>, Vec<usize>)> {
 
 /// Checks that `dims` of lengths `shape` agree with the other variables of the store
 /// (xarray needs one length per dimension name).
-pub fn check_dims(store: &Path, variable: &str, dims: &[String], shape: &[usize]) -> Result<(), String> {
+pub fn check_dims(
+    store: &Path,
+    variable: &str,
+    dims: &[String],
+    shape: &[usize],
+) -> Result<(), String> {
     for (name, other_dims, other_shape) in variables(store) {
         if name == variable {
             continue;

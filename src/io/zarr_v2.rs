@@ -17,8 +17,16 @@ pub enum Codec {
     Zstd,
     Lz4,
     Shuffle(usize),
-    Delta { dtype: Num, astype: Num },
-    FixedScaleOffset { offset: f64, scale: f64, dtype: Num, astype: Num },
+    Delta {
+        dtype: Num,
+        astype: Num,
+    },
+    FixedScaleOffset {
+        offset: f64,
+        scale: f64,
+        dtype: Num,
+        astype: Num,
+    },
     /// Decoding is the identity (bitround, quantize).
     Identity,
 }
@@ -47,7 +55,9 @@ pub struct Meta {
 }
 
 fn num_of(v: Option<&Json>, what: &str) -> Result<Num, String> {
-    let s = v.and_then(Json::as_str).ok_or(format!("{what} needs a dtype"))?;
+    let s = v
+        .and_then(Json::as_str)
+        .ok_or(format!("{what} needs a dtype"))?;
     Num::parse(s).ok_or(format!("{what}: unsupported dtype {s:?}"))
 }
 
@@ -72,7 +82,10 @@ fn codec_of(c: &Json, dtype: &str) -> Result<Codec, String> {
                 Some(Json::String(_)) => num_of(c.get("astype"), "delta")?,
                 _ => d,
             };
-            Codec::Delta { dtype: d, astype: a }
+            Codec::Delta {
+                dtype: d,
+                astype: a,
+            }
         }
         "fixedscaleoffset" => {
             let d = num_of(c.get("dtype"), "fixedscaleoffset")?;
@@ -119,11 +132,7 @@ fn fill_bytes(v: &Json, dtype: &str, itemsize: usize) -> Vec<u8> {
         "i4" => (x as i32).to_le_bytes().to_vec(),
         "u4" => (x as u32).to_le_bytes().to_vec(),
         "i8" => exact_int(v).unwrap_or(x as i64).to_le_bytes().to_vec(),
-        "u8" => v
-            .as_u64()
-            .unwrap_or(x as u64)
-            .to_le_bytes()
-            .to_vec(),
+        "u8" => v.as_u64().unwrap_or(x as u64).to_le_bytes().to_vec(),
         "f4" => (x as f32).to_le_bytes().to_vec(),
         "f8" => x.to_le_bytes().to_vec(),
         _ => vec![0; itemsize],
@@ -134,14 +143,22 @@ fn fill_bytes(v: &Json, dtype: &str, itemsize: usize) -> Vec<u8> {
 pub fn read_meta(path: &Path) -> Result<Meta, String> {
     let text = std::fs::read_to_string(path.join(".zarray"))
         .map_err(|e| format!("cannot read {}: {e}", super::shown(&path.join(".zarray"))))?;
-    let j: Json = serde_json::from_str(&text)
-        .map_err(|e| format!("{} is not valid JSON: {e}", super::shown(&path.join(".zarray"))))?;
+    let j: Json = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{} is not valid JSON: {e}",
+            super::shown(&path.join(".zarray"))
+        )
+    })?;
     let dims = |k: &str| -> Result<Vec<usize>, String> {
         j.get(k)
             .and_then(Json::as_array)
             .ok_or(format!(".zarray has no {k}"))?
             .iter()
-            .map(|d| d.as_u64().map(|d| d as usize).ok_or(format!(".zarray: bad {k}")))
+            .map(|d| {
+                d.as_u64()
+                    .map(|d| d as usize)
+                    .ok_or(format!(".zarray: bad {k}"))
+            })
             .collect()
     };
     let shape = dims("shape")?;

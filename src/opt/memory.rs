@@ -44,7 +44,9 @@ pub fn plan(root: &NodeRef, limit: usize, threads: usize) -> Result<MemoryPlan, 
     Ok(MemoryPlan {
         per_task,
         parallel,
-        schedule_peak: per_task * parallel + root.nbytes().min(limit) + chunk_cache(root, threads, limit),
+        schedule_peak: per_task * parallel
+            + root.nbytes().min(limit)
+            + chunk_cache(root, threads, limit),
         tasks: task_count(root),
         generated,
         read,

@@ -20,7 +20,10 @@ fn scratch(name: &str) -> PathBuf {
 fn arr(dir: &Path, env: &[(&str, &str)], flags: &[&str], code: &str) -> Output {
     std::fs::write(dir.join("t.arr"), code).expect("write t.arr");
     let mut c = Command::new(crate::arr_bin());
-    c.current_dir(dir).args(["--threads", "2"]).args(flags).arg("t.arr");
+    c.current_dir(dir)
+        .args(["--threads", "2"])
+        .args(flags)
+        .arg("t.arr");
     for (k, v) in env {
         c.env(k, v);
     }
@@ -62,7 +65,11 @@ fn py(dir: &Path, code: &str) -> String {
         .args(["-c", code])
         .output()
         .expect("python3 runs");
-    assert!(o.status.success(), "python failed:\n{code}\n---\n{}", text(&o));
+    assert!(
+        o.status.success(),
+        "python failed:\n{code}\n---\n{}",
+        text(&o)
+    );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -89,8 +96,18 @@ fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
 }
 
 const HDF5_FILTERS: [&str; 12] = [
-    "gzip", "fletch", "lzf", "blosc_lz4", "blosc_zstd_bit", "blosc_zlib", "zstd", "lz4",
-    "bitshuffle_lz4", "bitshuffle", "bitshuffle_zstd", "i16",
+    "gzip",
+    "fletch",
+    "lzf",
+    "blosc_lz4",
+    "blosc_zstd_bit",
+    "blosc_zlib",
+    "zstd",
+    "lz4",
+    "bitshuffle_lz4",
+    "bitshuffle",
+    "bitshuffle_zstd",
+    "i16",
 ];
 
 #[test]
@@ -152,7 +169,12 @@ fn hdf5_every_filter_is_decoded_by_arr_with_numpy_values() {
     );
     assert_eq!(out.trim(), "[]");
     // A filter neither Arr nor this libhdf5 decodes is named in the error.
-    let o = arr(&dir, &[], &[], "print(from_hdf5(\"f.h5\", \"bzip2\").sum())\n");
+    let o = arr(
+        &dir,
+        &[],
+        &[],
+        "print(from_hdf5(\"f.h5\", \"bzip2\").sum())\n",
+    );
     assert!(!o.status.success());
     assert!(text(&o).contains("filter 307"), "{}", text(&o));
 }
@@ -218,10 +240,29 @@ fn corrupt_compressed_chunks_name_file_dataset_and_chunk() {
 }
 
 const ZARR_READ: [&str; 23] = [
-    "blosc_blosclz_0", "blosc_blosclz_1", "blosc_blosclz_2", "blosc_lz4_0", "blosc_lz4_1",
-    "blosc_lz4_2", "blosc_lz4hc_1", "blosc_zlib_0", "blosc_zlib_1", "blosc_zlib_2",
-    "blosc_zstd_0", "blosc_zstd_1", "blosc_zstd_2", "zlib", "gzip", "zstd", "lz4", "delta",
-    "fso", "bitround", "shuffle", "v3_zstd", "v3_blosc",
+    "blosc_blosclz_0",
+    "blosc_blosclz_1",
+    "blosc_blosclz_2",
+    "blosc_lz4_0",
+    "blosc_lz4_1",
+    "blosc_lz4_2",
+    "blosc_lz4hc_1",
+    "blosc_zlib_0",
+    "blosc_zlib_1",
+    "blosc_zlib_2",
+    "blosc_zstd_0",
+    "blosc_zstd_1",
+    "blosc_zstd_2",
+    "zlib",
+    "gzip",
+    "zstd",
+    "lz4",
+    "delta",
+    "fso",
+    "bitround",
+    "shuffle",
+    "v3_zstd",
+    "v3_blosc",
 ];
 
 #[test]
@@ -263,7 +304,14 @@ fn zarr_every_codec_both_directions_with_zarr_python() {
     }
     code.push_str("print(ok)\n");
     let compressions = [
-        "none", "zstd", "gzip", "zlib", "blosc", "blosc-zstd", "blosc-zlib", "blosc-blosclz",
+        "none",
+        "zstd",
+        "gzip",
+        "zlib",
+        "blosc",
+        "blosc-zstd",
+        "blosc-zlib",
+        "blosc-blosclz",
         "blosc-lz4hc",
     ];
     code.push_str("a = from_npy(\"a.npy\")\n");
@@ -352,7 +400,11 @@ fn xarray_opens_zarr_variables_arr_writes_and_failed_stores_leave_them_identical
         &[],
         "to_zarr(zeros([5]), \"xr2.zarr\", variable=\"bad\", dims=[\"time\"])\n",
     );
-    assert!(text(&o).contains("dimension \"time\" has length 5 here but 4"), "{}", text(&o));
+    assert!(
+        text(&o).contains("dimension \"time\" has length 5 here but 4"),
+        "{}",
+        text(&o)
+    );
 }
 
 #[test]
