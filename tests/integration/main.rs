@@ -7,6 +7,7 @@ mod editors;
 mod embed;
 mod io;
 mod io_codecs;
+mod kernels;
 mod memory;
 mod numpy_diff;
 mod properties;
