@@ -31,6 +31,8 @@ deps:
 	    || { echo "error: install chromium (as root)"; exit 1; }; \
 	fi
 	@[ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
+	@# Compressed I/O peers: HDF5 filter plugins, xarray and netCDF4 (tests/integration/io_codecs.rs).
+	@$(PYTHON) -c "import hdf5plugin, xarray, netCDF4, numcodecs" 2>/dev/null || $(PYTHON) -m pip install --quiet hdf5plugin xarray netCDF4 numcodecs
 
 build:
 	$(CARGO) build --release

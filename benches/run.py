@@ -258,6 +258,20 @@ def cases(full, hdf5=False, data_dir=None):
                   "expands a per-chunk task graph); Dask: dict(y.__dask_graph__()), 3 x 10^6 "
                   "tasks, the work every compute() of y starts with"),
     ]
+    # W8: compressed files (issue 11), read by Arr, by Dask (da.from_array / da.from_zarr) and
+    # by h5py / zarr-python + NumPy; the same 5000 x 5000 array in three formats.
+    if data_dir is not None:
+        w8_n = 5000
+        w8_dir = os.path.join(data_dir, f"w8-{w8_n}")
+        for cid, kind, name, what in [("W8-h5gzip", "hdf5", "gzip.h5", "gzip+shuffle HDF5"),
+                                      ("W8-zarr2-blosc", "zarr", "blosc2.zarr", "Blosc-LZ4 Zarr 2"),
+                                      ("W8-zarr3-zstd", "zarr", "zstd3.zarr", "zstd Zarr 3")]:
+            out.append(Case(cid, "W8", f"sum, mean(axis=0), std of a compressed f64 array: {what}, chunks 500²",
+                            f"{w8_n} x {w8_n}", trio("w8_compressed", [kind, os.path.join(w8_dir, name)]),
+                            check=check_exact(["sum", "mean0", "std"], exact_keys=["shape"]),
+                            timeout={t: 600 for t in TOOLS},
+                            note="NumPy: h5py / zarr-python read the whole array, NumPy reduces it",
+                            prepare=["w8", w8_dir, str(w8_n)]))
     out += linalg_cases(full, data_dir, trio, long_t)
     # W3 on one thread: nanoseconds per generated element (N²/4 normals are generated).
     w3_1t_n = 20000

@@ -150,6 +150,15 @@ print(z.chunks, z.sum())
 to_zarr(ones([4, 4]), "ones.zarr", chunks=[2, 2], zarr_format=2)
 print(from_zarr("ones.zarr").sum())
 
+#> from_netcdf
+to_netcdf(arange(6.0).reshape([2, 3]), "t.nc", "temp", dims=["lat", "lon"])
+t = from_netcdf("t.nc", "temp")
+print(t.dtype, t.shape, t.sum())
+
+#> to_netcdf
+to_netcdf(linspace(0, 1, 4), "line.nc", "y", dims=["x"], compression="none")
+print(from_netcdf("line.nc", "y"))
+
 #> glob
 to_npy(zeros(1), "a.npy")
 to_npy(zeros(1), "b.npy")

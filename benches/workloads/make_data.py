@@ -3,6 +3,8 @@
     python3 make_data.py w1 FILE N
     python3 make_data.py w4 DIR H W
     python3 make_data.py w6 DIR.zarr N
+    python3 make_data.py w8 DIR N     (W8: one N x N f64 array, gzip+shuffle HDF5, Blosc-LZ4
+                                       Zarr 2 and zstd Zarr 3, chunks 500 x 500)
 
 The values are those the generated variants compute: W1 (arange % 1000) * 0.001 + 10.0;
 W4 a smooth field plus NumPy RandomState(1000 + day) normal noise, 31 days.
@@ -54,10 +56,36 @@ def w6(path, n, d=768, rows=10_000):
     os.replace(tmp, path)
 
 
+def w8(folder, n):
+    import numcodecs
+    import zarr
+
+    tmp = folder + ".part"
+    os.makedirs(tmp, exist_ok=True)
+    # Measurements with two decimals (as real data often is, so it compresses): a smooth
+    # field plus noise.
+    rng = np.random.default_rng(8)
+    y = np.linspace(0, 6, n)[:, None]
+    x = np.round(280 + 10 * np.sin(y) * np.cos(np.linspace(0, 6, n))[None, :]
+                 + rng.normal(0, 1, size=(n, n)), 2)
+    c = (min(n, 500), min(n, 500))
+    with h5py.File(os.path.join(tmp, "gzip.h5"), "w") as f:
+        f.create_dataset("/x", data=x, chunks=c, compression="gzip", compression_opts=4, shuffle=True)
+    z = zarr.create_array(os.path.join(tmp, "blosc2.zarr"), shape=x.shape, chunks=c, dtype="f8",
+                          zarr_format=2, compressors=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=1))
+    z[...] = x
+    z = zarr.create_array(os.path.join(tmp, "zstd3.zarr"), shape=x.shape, chunks=c, dtype="f8",
+                          zarr_format=3, compressors=zarr.codecs.ZstdCodec(level=3))
+    z[...] = x
+    os.replace(tmp, folder)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "w6":
         w6(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "w1":
         w1(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "w8":
+        w8(sys.argv[2], int(sys.argv[3]))
     else:
         w4(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))

@@ -55,15 +55,27 @@ pub fn register(t: &mut Vec<Builtin>) {
     );
     add(
         "from_zarr",
-        "path, chunks=\"auto\"",
-        "A lazy array over a Zarr array on disk (format 2 or 3).",
+        "path, variable=none, chunks=\"auto\"",
+        "A lazy array over a Zarr array on disk (format 2 or 3), or a variable of a Zarr group (xarray's stores).",
         from_zarr,
     );
     add(
         "to_zarr",
-        "x, path, chunks=none, zarr_format=3, compression=\"zstd\"",
-        "Streams an array into a new Zarr array on disk.",
+        "x, path, chunks=none, zarr_format=3, compression=\"zstd\", variable=none, dims=none",
+        "Streams an array into a new Zarr array on disk, or into a variable of a Zarr group xarray opens.",
         to_zarr,
+    );
+    add(
+        "from_netcdf",
+        "path, variable, chunks=\"auto\", decode=true",
+        "A lazy array over a NetCDF-4 variable, CF-decoded (scale_factor, add_offset, _FillValue/missing_value and valid_range -> nan) as xarray does.",
+        from_netcdf,
+    );
+    add(
+        "to_netcdf",
+        "x, path, variable, dims=none, compression=\"gzip\"",
+        "Streams an array into a variable of a NetCDF-4 file with named dimensions (xarray and netCDF4 open it).",
+        to_netcdf,
     );
     add(
         "glob",
@@ -125,6 +137,12 @@ fn source_value(
         None
     } else {
         let src = make().or_else(|m| args.error("path", m, "cannot read"))?;
+        // Room in the shared decoded-chunk cache for every thread's blocks.
+        let (threads, limit) = {
+            let s = interp.session.borrow();
+            (s.exec.threads, s.exec.memory_limit)
+        };
+        io::chunked::reserve(src.cache_bytes(&chunks, threads, limit));
         Some(build::source(Source::External(src), dtype, shape, chunks))
     };
     Ok(Value::Array(Array {
@@ -164,6 +182,164 @@ fn from_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     )
 }
 
+fn from_netcdf(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
+    let path = PathBuf::from(required_string(args, "path")?);
+    let variable = required_string(args, "variable")?;
+    planned(interp, &path)?;
+    let decode = args.flag("decode", true)?;
+    let info = match io::hdf5::inspect(&path, &variable) {
+        Ok(i) => i,
+        Err(m) if m.starts_with("no dataset") => {
+            return args.error(
+                "variable",
+                m.replacen("no dataset", "no variable", 1),
+                "not in the file",
+            );
+        }
+        Err(m) => return args.error("path", m, "cannot read"),
+    };
+    let cf = if decode {
+        io::netcdf::read_cf(&path, &variable).or_else(|m| args.error("path", m, "cannot read"))?
+    } else {
+        io::netcdf::Cf::default()
+    };
+    let (shape, native) = (info.shape.clone(), info.chunk.clone());
+    if cf.is_identity() {
+        let dtype = info.dtype;
+        return source_value(
+            interp,
+            args,
+            || {
+                Ok(Arc::new(io::hdf5::Hdf5Source::new(&path, &variable, info))
+                    as Arc<dyn ArraySource>)
+            },
+            dtype,
+            shape,
+            native,
+        );
+    }
+    let dtype = cf.out;
+    source_value(
+        interp,
+        args,
+        || {
+            let inner = io::hdf5::Hdf5Source::new(&path, &variable, info);
+            Ok(
+                Arc::new(io::netcdf::NetcdfSource::new(inner, cf, &path, &variable))
+                    as Arc<dyn ArraySource>,
+            )
+        },
+        dtype,
+        shape,
+        native,
+    )
+}
+
+fn to_netcdf(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
+    let x = args.array("x")?;
+    let path = store_path(interp, args, false)?;
+    let variable = required_string(args, "variable")?;
+    if variable.is_empty() || variable.contains('/') {
+        return args.error(
+            "variable",
+            format!("\"{variable}\" is not a variable name"),
+            "bad name",
+        );
+    }
+    let compression = match args.string("compression")?.as_deref() {
+        None | Some("gzip") => io::hdf5::Compression::Gzip(4),
+        Some("none") => io::hdf5::Compression::None,
+        Some(other) => {
+            return args.error(
+                "compression",
+                format!("unknown NetCDF compression \"{other}\""),
+                "use \"gzip\" or \"none\"",
+            );
+        }
+    };
+    let dims: Vec<String> = match args.value("dims") {
+        None | Some(Value::None) => (0..x.shape.len()).map(|k| format!("dim_{k}")).collect(),
+        Some(Value::List(items)) | Some(Value::Tuple(items)) => {
+            let mut v = Vec::new();
+            for item in items.iter() {
+                match item {
+                    Value::Str(s) if !s.is_empty() && !s.contains('/') => v.push(s.to_string()),
+                    Value::Unknown(_) => return Err(Flow::Unknown),
+                    other => {
+                        return args.error(
+                            "dims",
+                            format!(
+                                "dimension names are non-empty strings without '/', not {}",
+                                other.type_name()
+                            ),
+                            "bad name",
+                        );
+                    }
+                }
+            }
+            v
+        }
+        Some(other) => {
+            return args.error(
+                "dims",
+                format!("dims= is a list of names, not {}", other.type_name()),
+                "not a list",
+            );
+        }
+    };
+    if dims.len() != x.shape.len() {
+        return args.error(
+            "dims",
+            format!(
+                "{} dimension name(s) for a {}-d array",
+                dims.len(),
+                x.shape.len()
+            ),
+            "one name per axis",
+        );
+    }
+    if let Some(i) = (0..dims.len()).find(|&i| dims[..i].contains(&dims[i]) || dims[i] == variable)
+    {
+        return args.error(
+            "dims",
+            format!(
+                "dimension \"{}\" is named twice (or as the variable)",
+                dims[i]
+            ),
+            "repeated",
+        );
+    }
+    let Some(node) = store_node(interp, &x)? else {
+        return Ok(Value::None);
+    };
+    let result = (|| -> Result<(), String> {
+        let _interrupt = io::InterruptGuard::install(&interp.io_env());
+        let mut w = io::hdf5::Writer::create(&path)?;
+        let block: Vec<usize> = node
+            .chunks
+            .iter()
+            .map(|c| c.first().copied().unwrap_or(1))
+            .collect();
+        let target = io::hdf5::Target {
+            name: variable.clone(),
+            dtype: node.dtype,
+            shape: node.shape.clone(),
+            chunk: io::hdf5::chunk_for(&block, node.dtype.size()),
+        };
+        let ds = w.dataset(&target, compression)?;
+        io::netcdf::attach_dims(w.file()?, &ds, &dims, &node.shape)
+            .map_err(|e| format!("cannot write {}: {e}", io::shown(&path)))?;
+        io::stream_store(&interp.io_env(), "to_netcdf", &node, &mut |region, data| {
+            w.write_block(&ds, region, &data)
+        })
+        .map_err(|e| e.to_string())?;
+        drop(ds);
+        w.commit()
+    })();
+    result.or_else(|m| failed(args, m))?;
+    Ok(Value::None)
+}
+
 fn from_npy(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let path = PathBuf::from(required_string(args, "path")?);
     planned(interp, &path)?;
@@ -179,8 +355,12 @@ fn from_npy(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
 }
 
 fn from_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
-    let path = PathBuf::from(required_string(args, "path")?);
+    let mut path = PathBuf::from(required_string(args, "path")?);
     planned(interp, &path)?;
+    if let Some(v) = args.string("variable")? {
+        path = path.join(v);
+        planned(interp, &path)?;
+    }
     let info = io::zarr::inspect(&path).or_else(|m| args.error("path", m, "cannot read"))?;
     source_value(
         interp,
@@ -413,14 +593,79 @@ fn to_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         Some("none") => io::zarr::Compression::None,
         None | Some("zstd") => io::zarr::Compression::Zstd,
         Some("gzip") => io::zarr::Compression::Gzip,
+        Some("zlib") => io::zarr::Compression::Zlib,
+        Some("blosc") => io::zarr::Compression::Blosc("lz4".into()),
+        Some(b)
+            if b.strip_prefix("blosc-")
+                .is_some_and(|c| io::codecs::BLOSC_CNAMES.contains(&c)) =>
+        {
+            io::zarr::Compression::Blosc(b["blosc-".len()..].to_string())
+        }
         Some(other) => {
             return args.error(
                 "compression",
                 format!("unknown Zarr compression \"{other}\""),
-                "use \"zstd\", \"gzip\" or none",
+                "use \"zstd\", \"gzip\", \"zlib\", \"blosc\" (lz4 inside), \"blosc-zstd\", \"blosc-zlib\", \"blosc-blosclz\", \"blosc-lz4hc\" or \"none\"",
             );
         }
     };
+    let variable = args.string("variable")?;
+    if let Some(v) = &variable
+        && (v.is_empty() || v.starts_with('.') || v.contains(['/', '\\']))
+    {
+        return args.error(
+            "variable",
+            format!("\"{v}\" is not a variable name (no slashes, not starting with a dot)"),
+            "bad name",
+        );
+    }
+    let dims: Option<Vec<String>> = match args.value("dims") {
+        None | Some(Value::None) => None,
+        Some(Value::List(items)) | Some(Value::Tuple(items)) => {
+            let mut v = Vec::new();
+            for item in items.iter() {
+                match item {
+                    Value::Str(s) => v.push(s.to_string()),
+                    Value::Unknown(_) => return Err(Flow::Unknown),
+                    other => {
+                        return args.error(
+                            "dims",
+                            format!("dimension names are strings, not {}", other.type_name()),
+                            "not a string",
+                        );
+                    }
+                }
+            }
+            Some(v)
+        }
+        Some(other) => {
+            return args.error(
+                "dims",
+                format!("dims= is a list of names, not {}", other.type_name()),
+                "not a list",
+            );
+        }
+    };
+    if let Some(d) = &dims {
+        if x.shape.len() != d.len() {
+            return args.error(
+                "dims",
+                format!(
+                    "{} dimension name(s) for a {}-d array",
+                    d.len(),
+                    x.shape.len()
+                ),
+                "one name per axis",
+            );
+        }
+        if let Some(i) = (0..d.len()).find(|&i| d[..i].contains(&d[i])) {
+            return args.error(
+                "dims",
+                format!("dimension \"{}\" is named twice", d[i]),
+                "repeated",
+            );
+        }
+    }
     if interp.check {
         if args.get("chunks").is_some()
             && let Some(shape) = x.known_shape()
@@ -441,6 +686,21 @@ fn to_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         .iter()
         .map(|c| c.first().copied().unwrap_or(1).max(1))
         .collect();
+    if let Some(variable) = variable {
+        let explicit_format = args.get("zarr_format").is_some();
+        let result = to_zarr_variable(
+            interp,
+            &node,
+            &path,
+            &variable,
+            dims,
+            &chunk,
+            (format as u8, explicit_format),
+            &compression,
+        );
+        result.or_else(|m| failed(args, m))?;
+        return Ok(Value::None);
+    }
     let result = (|| -> Result<(), String> {
         let _interrupt = io::InterruptGuard::install(&interp.io_env());
         let mut w = io::zarr::ZarrWriter::create(
@@ -451,6 +711,9 @@ fn to_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             format as u8,
             compression,
         )?;
+        if let Some(d) = &dims {
+            w.set_dims(d)?;
+        }
         io::stream_store(&interp.io_env(), "to_zarr", &node, &mut |region, data| {
             w.write_block(region, &data)
         })
@@ -459,6 +722,74 @@ fn to_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     })();
     result.or_else(|m| failed(args, m))?;
     Ok(Value::None)
+}
+
+/// `to_zarr(x, store, variable=...)`: the variable written into a new or existing group
+/// store that xarray opens (see `io::zarr_group`), atomically.
+#[allow(clippy::too_many_arguments)]
+fn to_zarr_variable(
+    interp: &Evaluator,
+    node: &NodeRef,
+    store: &Path,
+    variable: &str,
+    dims: Option<Vec<String>>,
+    chunk: &[usize],
+    (format, explicit_format): (u8, bool),
+    compression: &io::zarr::Compression,
+) -> Result<(), String> {
+    use io::zarr_group;
+    let existing = zarr_group::group_format(store)?;
+    let format = match existing {
+        Some(f) if explicit_format && f != format => {
+            return Err(format!(
+                "{} is a Zarr format {f} store; cannot add a format {format} variable",
+                io::shown(store)
+            ));
+        }
+        Some(f) => f,
+        None => format,
+    };
+    let dims = dims.unwrap_or_else(|| (0..node.shape.len()).map(|k| format!("dim_{k}")).collect());
+    let naming = io::zarr::Naming {
+        dims: Some(dims.clone()),
+        xarray: true,
+    };
+    let _interrupt = io::InterruptGuard::install(&interp.io_env());
+    let stream = |folder: &Path| -> Result<(), String> {
+        let mut w = io::zarr::ZarrWriter::create_at(
+            folder,
+            store,
+            node.dtype,
+            &node.shape,
+            chunk,
+            format,
+            compression,
+            &naming,
+        )?;
+        io::stream_store(&interp.io_env(), "to_zarr", node, &mut |region, data| {
+            w.write_block(region, &data)
+        })
+        .map_err(|e| e.to_string())?;
+        w.commit()
+    };
+    let fail = |e: String| format!("cannot write Zarr store {}: {e}", io::shown(store));
+    match existing {
+        None => {
+            // A new store is built whole beside its place and renamed into it.
+            let staged = io::atomic::Staged::new_dir(store)?;
+            zarr_group::write_group(staged.temp(), format).map_err(fail)?;
+            stream(&staged.temp().join(variable))?;
+            zarr_group::consolidate(staged.temp(), format).map_err(fail)?;
+            staged.commit()
+        }
+        Some(_) => {
+            zarr_group::check_dims(store, variable, &dims, &node.shape)?;
+            let staged = io::atomic::Staged::new_dir(&store.join(variable))?;
+            stream(staged.temp())?;
+            staged.commit()?;
+            zarr_group::consolidate(store, format).map_err(fail)
+        }
+    }
 }
 
 /// A picture size argument (1 to 16384 pixels).

@@ -129,9 +129,11 @@ impl SessionState {
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, node);
         config.progress = bar.tasks();
+        let chunks_before = crate::io::chunked::stats();
         let (data, report) = self.pool.install(|| exec::compute(&config, cancel, node))?;
         bar.finish();
         self.report(report);
+        self.report_chunks(chunks_before);
         Ok(data)
     }
 
@@ -143,11 +145,13 @@ impl SessionState {
         let cancel = self.cancel.clone();
         let bar = crate::io::progress::Progress::for_compute(self.progress, &nodes[0]);
         config.progress = bar.tasks();
+        let chunks_before = crate::io::chunked::stats();
         let (data, report) = self
             .pool
             .install(|| exec::compute_many(&config, cancel, nodes))?;
         bar.finish();
         self.report(report);
+        self.report_chunks(chunks_before);
         Ok(data)
     }
 
@@ -185,6 +189,15 @@ impl SessionState {
             return Err(ExecError::Cancelled);
         }
         Ok(())
+    }
+
+    /// `--verbose`: storage chunks decoded by file sources since `before`.
+    fn report_chunks(&self, before: crate::io::chunked::Stats) {
+        if self.verbose
+            && let Some(line) = crate::io::chunked::verbose_since(before)
+        {
+            eprintln!("{line}");
+        }
     }
 
     fn report(&self, report: RunReport) {

@@ -137,7 +137,7 @@ pub fn planned_tasks(roots: &[NodeRef], limit: usize) -> u64 {
 
 /// The backend computations run on unless the session chooses another.
 pub fn default_backend() -> Arc<dyn Backend> {
-    Arc::new(crate::backend::interp::Interpreter)
+    crate::backend::of_kind(crate::backend::BackendKind::default())
 }
 
 impl ExecConfig {

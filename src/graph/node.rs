@@ -73,6 +73,13 @@ pub trait ArraySource: Send + Sync + std::fmt::Debug {
     /// row-major order, as an array of the source's dtype and shape `len`. `step` may be
     /// negative. An error message says what failed (the file, the dataset, the cause).
     fn read(&self, start: &[i64], step: &[i64], len: &[usize]) -> Result<Data, String>;
+    /// Bytes of decoded storage chunks this source keeps in the shared chunk cache
+    /// (`io::chunked`) while `threads` threads read blocks of the grid `chunks` under a
+    /// memory limit of `limit` bytes; 0 for sources that decode nothing. The memory plan
+    /// counts them.
+    fn cache_bytes(&self, _chunks: &[Vec<usize>], _threads: usize, _limit: usize) -> usize {
+        0
+    }
 }
 
 /// A fill value that keeps integers exact.

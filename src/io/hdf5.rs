@@ -37,6 +37,8 @@ pub struct Info {
     pub shape: Vec<usize>,
     /// Its HDF5 chunk shape, if chunked.
     pub chunk: Option<Vec<usize>>,
+    /// Whether its chunks are compressed (filtered).
+    pub filtered: bool,
 }
 
 fn hdf5_error(path: &Path, e: &hdf5::Error) -> String {
@@ -131,6 +133,11 @@ fn info_of(ds: &Dataset, path: &Path, name: &str) -> Result<Info, String> {
         dtype,
         shape: ds.shape(),
         chunk: ds.chunk().filter(|c| !c.is_empty()),
+        filtered: ds
+            .dcpl()
+            .ok()
+            .and_then(|p| p.get_filters().ok())
+            .is_some_and(|f| !f.is_empty()),
     })
 }
 
@@ -157,8 +164,22 @@ struct Key {
 /// An open dataset: read through libhdf5, or, where its bytes lie plainly in the file, by
 /// Arr itself (the HDF5 file is then closed again, so each entry holds one descriptor).
 enum Opened {
-    Hdf5(Dataset),
+    /// Through libhdf5; with the name of a filter Arr does not decode itself, if any.
+    Hdf5(Dataset, Option<String>),
     Direct(Direct),
+    /// Compressed chunks decoded by Arr (`hdf5_filters.rs`); the stored element type.
+    Filtered(super::hdf5_filters::Filtered, Stored),
+}
+
+/// The stored element type of a dataset read by Arr itself, when it is not the dtype Arr
+/// reads it as (narrower integers are widened after decoding).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Stored {
+    Same,
+    I8,
+    I16,
+    U16,
+    U32,
 }
 
 /// How many datasets stay open at once.
@@ -205,7 +226,10 @@ fn dataset_handle(path: &Path, name: &str, dtype: DType) -> Result<Arc<Opened>, 
     let ds = open_dataset(&file, path, name)?;
     let opened = Arc::new(match direct_plan(&ds, path, dtype, key.version.0) {
         Some(d) => Opened::Direct(d),
-        None => Opened::Hdf5(ds),
+        None => match filtered_plan(&ds, path, dtype, key.version.0) {
+            Ok((f, stored)) => Opened::Filtered(f, stored),
+            Err(uncovered) => Opened::Hdf5(ds, uncovered),
+        },
     });
     c.entries.push((key, opened.clone()));
     Ok(opened)
@@ -344,6 +368,66 @@ fn direct_plan(ds: &Dataset, path: &Path, dtype: DType, inode: u64) -> Option<Di
         }
         _ => None,
     }
+}
+
+/// Plans reading a compressed chunked dataset with Arr's own decoders (see
+/// `hdf5_filters.rs`), or gives the name of the filter that keeps it in libhdf5 (`None`
+/// when something else does: layout, byte order, a replaced file).
+fn filtered_plan(
+    ds: &Dataset,
+    path: &Path,
+    dtype: DType,
+    inode: u64,
+) -> Result<(super::hdf5_filters::Filtered, Stored), Option<String>> {
+    use hdf5::dataset::Layout;
+    use std::os::unix::fs::MetadataExt;
+    if !cfg!(target_endian = "little") {
+        return Err(None);
+    }
+    let (stored, itemsize) = match dtype {
+        DType::U8 if is_native::<u8>(ds) => (Stored::Same, 1),
+        DType::I32 if is_native::<i32>(ds) => (Stored::Same, 4),
+        DType::I32 if is_native::<i8>(ds) => (Stored::I8, 1),
+        DType::I32 if is_native::<i16>(ds) => (Stored::I16, 2),
+        DType::I32 if is_native::<u16>(ds) => (Stored::U16, 2),
+        DType::I64 if is_native::<i64>(ds) => (Stored::Same, 8),
+        DType::I64 if is_native::<u32>(ds) => (Stored::U32, 4),
+        DType::F32 if is_native::<f32>(ds) => (Stored::Same, 4),
+        DType::F64 if is_native::<f64>(ds) => (Stored::Same, 8),
+        _ => return Err(None),
+    };
+    let dcpl = ds.dcpl().map_err(|_| None)?;
+    if dcpl.layout() != Layout::Chunked || !dcpl.get_external().map_err(|_| None)?.is_empty() {
+        return Err(None);
+    }
+    let filters = dcpl.get_filters().map_err(|_| None)?;
+    if filters.is_empty() {
+        return Err(None);
+    }
+    let steps = super::hdf5_filters::pipeline(&filters, itemsize).map_err(Some)?;
+    let shape = ds.shape();
+    let chunk = ds.chunk().ok_or(None)?;
+    if shape.is_empty() || chunk.len() != shape.len() || chunk.contains(&0) {
+        return Err(None);
+    }
+    let file = std::fs::File::open(path).map_err(|_| None)?;
+    if file.metadata().map_err(|_| None)?.ino() != inode {
+        return Err(None);
+    }
+    Ok((
+        super::hdf5_filters::Filtered {
+            ds: ds.clone(),
+            file,
+            layout: super::chunked::Layout {
+                shape,
+                chunk,
+                itemsize,
+            },
+            steps,
+            cache_id: super::chunked::new_source_id(),
+        },
+        stored,
+    ))
 }
 
 /// Reads exactly `len` bytes at `offset` into `ptr` (which may be uninitialised).
@@ -697,6 +781,138 @@ impl Hdf5Source {
     }
 }
 
+/// A chunk never written, as stored bytes of type `S` over the full chunk shape: its
+/// elements (the fill value) read through libhdf5, the padding past the array's edge zero.
+fn unwritten_chunk<S: hdf5::H5Type + Copy>(
+    ds: &Dataset,
+    layout: &super::chunked::Layout,
+    coords: &[usize],
+) -> Result<Vec<u8>, String> {
+    let axes: Vec<Ascending> = coords
+        .iter()
+        .zip(&layout.chunk)
+        .zip(&layout.shape)
+        .map(|((&q, &c), &n)| Ascending {
+            lo: q * c,
+            stride: 1,
+            len: c.min(n - q * c),
+            flip: false,
+        })
+        .collect();
+    let a = read_as::<S>(ds, &axes).map_err(|e| e.to_string())?;
+    let size = std::mem::size_of::<S>();
+    let strides = crate::exec::region::strides(&layout.chunk);
+    let mut out = vec![0u8; layout.chunk_bytes()];
+    for (idx, v) in a.indexed_iter() {
+        let at: usize = (0..axes.len()).map(|k| idx[k] * strides[k]).sum::<usize>() * size;
+        // Safety: `v` is a plain `S` of `size` bytes; `at + size` lies inside the chunk.
+        let bytes = unsafe { std::slice::from_raw_parts(v as *const S as *const u8, size) };
+        out[at..at + size].copy_from_slice(bytes);
+    }
+    Ok(out)
+}
+
+impl Hdf5Source {
+    /// Reads a compressed dataset chunk by chunk through the shared chunk cache, each chunk
+    /// decoded by Arr on this thread (see `hdf5_filters.rs`).
+    fn read_filtered(
+        &self,
+        f: &super::hdf5_filters::Filtered,
+        stored: Stored,
+        axes: &[Ascending],
+    ) -> Result<Data, String> {
+        use super::chunked;
+        if f.layout.shape != self.info.shape {
+            return Err(format!(
+                "\"{}\" in {} changed shape from {:?} to {:?} since it was opened",
+                self.dataset,
+                shown(&self.path),
+                self.info.shape,
+                f.layout.shape
+            ));
+        }
+        let fetch = |flat: usize, coords: &[usize]| -> Result<chunked::Chunk, String> {
+            chunked::get(f.cache_id, flat as u64, || {
+                match f.decode_chunk(coords)? {
+                    Some(bytes) => Ok(bytes),
+                    None => unwritten_bytes(f, stored, self.info.dtype, coords),
+                }
+            })
+            .map_err(|e| {
+                format!(
+                    "cannot read chunk {coords:?} of \"{}\" in {}: {e} (is the file corrupt?)",
+                    self.dataset,
+                    shown(&self.path)
+                )
+            })
+        };
+        let lens: Vec<usize> = axes.iter().map(|a| a.len).collect();
+        let dim = IxDyn(&lens);
+        let shape_err = |e: ndarray::ShapeError| e.to_string();
+        macro_rules! same {
+            ($ty:ty, $variant:ident) => {
+                Data::$variant(
+                    ArrayD::from_shape_vec(
+                        dim,
+                        chunked::read_region::<$ty>(&f.layout, axes, &fetch)?,
+                    )
+                    .map_err(shape_err)?,
+                )
+            };
+        }
+        macro_rules! widened {
+            ($ty:ty, $to:ty, $variant:ident) => {
+                Data::$variant(
+                    ArrayD::from_shape_vec(
+                        dim,
+                        chunked::read_region::<$ty>(&f.layout, axes, &fetch)?
+                            .into_iter()
+                            .map(<$to>::from)
+                            .collect(),
+                    )
+                    .map_err(shape_err)?,
+                )
+            };
+        }
+        let data = match (stored, self.info.dtype) {
+            (Stored::Same, DType::U8) => same!(u8, U8),
+            (Stored::Same, DType::I32) => same!(i32, I32),
+            (Stored::Same, DType::I64) => same!(i64, I64),
+            (Stored::Same, DType::F32) => same!(f32, F32),
+            (Stored::Same, DType::F64) => same!(f64, F64),
+            (Stored::I8, _) => widened!(i8, i32, I32),
+            (Stored::I16, _) => widened!(i16, i32, I32),
+            (Stored::U16, _) => widened!(u16, i32, I32),
+            (Stored::U32, _) => widened!(u32, i64, I64),
+            (Stored::Same, DType::Bool) => {
+                return Err("internal: bool datasets are read through libhdf5".into());
+            }
+        };
+        Ok(data)
+    }
+}
+
+/// The bytes of a never-written chunk in the stored type.
+fn unwritten_bytes(
+    f: &super::hdf5_filters::Filtered,
+    stored: Stored,
+    dtype: DType,
+    coords: &[usize],
+) -> Result<Vec<u8>, String> {
+    match (stored, dtype) {
+        (Stored::I8, _) => unwritten_chunk::<i8>(&f.ds, &f.layout, coords),
+        (Stored::I16, _) => unwritten_chunk::<i16>(&f.ds, &f.layout, coords),
+        (Stored::U16, _) => unwritten_chunk::<u16>(&f.ds, &f.layout, coords),
+        (Stored::U32, _) => unwritten_chunk::<u32>(&f.ds, &f.layout, coords),
+        (_, DType::U8) => unwritten_chunk::<u8>(&f.ds, &f.layout, coords),
+        (_, DType::I32) => unwritten_chunk::<i32>(&f.ds, &f.layout, coords),
+        (_, DType::I64) => unwritten_chunk::<i64>(&f.ds, &f.layout, coords),
+        (_, DType::F32) => unwritten_chunk::<f32>(&f.ds, &f.layout, coords),
+        (_, DType::F64) => unwritten_chunk::<f64>(&f.ds, &f.layout, coords),
+        (_, DType::Bool) => Err("internal: bool datasets are read through libhdf5".into()),
+    }
+}
+
 impl ArraySource for Hdf5Source {
     fn describe(&self) -> String {
         format!(
@@ -706,13 +922,31 @@ impl ArraySource for Hdf5Source {
         )
     }
 
+    fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
+        match (&self.info.chunk, self.info.filtered) {
+            (Some(chunk), true) => super::chunked::Layout {
+                shape: self.info.shape.clone(),
+                chunk: chunk.clone(),
+                itemsize: self.info.dtype.size(),
+            }
+            .cache_need(chunks, threads, limit),
+            _ => 0,
+        }
+    }
+
     fn read(&self, start: &[i64], step: &[i64], len: &[usize]) -> Result<Data, String> {
         let where_ = || format!("\"{}\" in {}", self.dataset, shown(&self.path));
         let axes = ascending(start, step, len, &self.info.shape)
             .map_err(|e| format!("reading {}: {e}", where_()))?;
         let opened = dataset_handle(&self.path, &self.dataset, self.info.dtype)?;
         let data = match &*opened {
-            Opened::Hdf5(ds) => self.read_hdf5(ds, &axes)?,
+            Opened::Hdf5(ds, uncovered) => self.read_hdf5(ds, &axes).map_err(|e| match uncovered {
+                Some(name) => format!(
+                    "{e}; the dataset uses the {name} filter, which Arr does not decode itself (it decodes deflate, shuffle, fletcher32, lzf, blosc, lz4, bitshuffle and zstd) and this libhdf5 cannot load"
+                ),
+                None => e,
+            })?,
+            Opened::Filtered(f, stored) => self.read_filtered(f, *stored, &axes)?,
             Opened::Direct(d) => {
                 if d.shape != self.info.shape {
                     return Err(format!(
@@ -863,6 +1097,13 @@ impl Writer {
             DType::F32 => build!(f32),
             DType::F64 => build!(f64),
         }
+    }
+
+    /// The file being written.
+    pub fn file(&self) -> Result<&File, String> {
+        self.file
+            .as_ref()
+            .ok_or_else(|| "the file is closed".to_string())
     }
 
     /// Writes one block at its region.

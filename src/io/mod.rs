@@ -6,11 +6,17 @@
 //! Sources implement `graph::node::ArraySource`; stores drive `exec::stream_chunks`.
 
 pub mod atomic;
+pub mod chunked;
+pub mod codecs;
 pub mod hdf5;
+pub mod hdf5_filters;
+pub mod netcdf;
 pub mod npy;
 pub mod pictures;
 pub mod progress;
 pub mod zarr;
+pub mod zarr_group;
+pub mod zarr_v2;
 
 use crate::data::Data;
 use crate::exec::region::Region;
@@ -176,6 +182,7 @@ pub fn stream_store(
     };
     let pool = session.pool.clone();
     let (read_before, direct_before) = (progress::bytes_read(), progress::bytes_direct());
+    let chunks_before = chunked::stats();
     let result = pool.install(|| crate::exec::stream_chunks(&config, cancel, node, &mut counted));
     bar.finish();
     if session.verbose
@@ -200,6 +207,9 @@ pub fn stream_store(
                 .map(crate::units::human_bytes)
                 .unwrap_or_else(|| "?".into())
         );
+        if let Some(line) = chunked::verbose_since(chunks_before) {
+            eprintln!("{line}");
+        }
     }
     result
 }

@@ -11,7 +11,7 @@ use crate::data::Data;
 use crate::exec::region::Region;
 use crate::graph::node::ArraySource;
 use crate::sema::dtype::DType;
-use ndarray::{ArrayD, Axis, IxDyn, Slice};
+use ndarray::{ArrayD, IxDyn};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -82,8 +82,8 @@ fn dtype_of(s: Stored) -> DType {
     }
 }
 
-/// Opens the array stored at `path` (a folder).
-fn open(path: &Path) -> Result<Array<FilesystemStore>, String> {
+/// Checks that `path` is a Zarr array folder; gives its format (2 or 3).
+fn array_format(path: &Path) -> Result<u8, String> {
     if !path.exists() {
         return Err(format!("no such Zarr store: {}", shown(path)));
     }
@@ -95,24 +95,59 @@ fn open(path: &Path) -> Result<Array<FilesystemStore>, String> {
     }
     let has = |name: &str| path.join(name).is_file();
     if has(".zgroup") && !has(".zarray") || is_v3_group(path) {
+        let names = group_arrays(path);
         return Err(format!(
-            "{} is a Zarr group, not an array; give the path of an array inside it",
-            shown(path)
+            "{} is a Zarr group, not an array; give the variable, e.g. from_zarr({}, \"{}\"){}",
+            shown(path),
+            shown(path),
+            names.first().map(String::as_str).unwrap_or("name"),
+            if names.is_empty() {
+                String::new()
+            } else {
+                format!(" (it holds {})", names.join(", "))
+            }
         ));
     }
-    if !has(".zarray") && !has("zarr.json") {
-        return Err(format!(
-            "{} is not a Zarr array (it has no zarr.json or .zarray)",
-            shown(path)
-        ));
+    if has(".zarray") {
+        return Ok(2);
     }
+    if has("zarr.json") {
+        return Ok(3);
+    }
+    Err(format!(
+        "{} is not a Zarr array (it has no zarr.json or .zarray)",
+        shown(path)
+    ))
+}
+
+/// The arrays directly inside a group folder, sorted.
+pub fn group_arrays(path: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(path)
+        .map(|d| {
+            d.filter_map(|e| e.ok())
+                .filter(|e| {
+                    let p = e.path();
+                    p.join(".zarray").is_file()
+                        || (p.join("zarr.json").is_file() && !is_v3_group(&p))
+                })
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .filter(|n| !n.starts_with('.'))
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+/// Opens a format 3 array through zarrs.
+fn open_v3(path: &Path) -> Result<Array<FilesystemStore>, String> {
     let store = FilesystemStore::new(path)
         .map_err(|e| format!("cannot open Zarr store {}: {e}", shown(path)))?;
     Array::open(Arc::new(store), "/")
         .map_err(|e| format!("cannot open Zarr array {}: {e}", shown(path)))
 }
 
-fn is_v3_group(path: &Path) -> bool {
+pub(crate) fn is_v3_group(path: &Path) -> bool {
     std::fs::read_to_string(path.join("zarr.json"))
         .map(|t| {
             let t: String = t.split_whitespace().collect();
@@ -121,41 +156,49 @@ fn is_v3_group(path: &Path) -> bool {
         .unwrap_or(false)
 }
 
-fn info_of(array: &Array<FilesystemStore>, path: &Path) -> Result<(Info, Stored), String> {
-    let stored = stored_of(array.data_type()).ok_or_else(|| {
-        format!(
-            "unsupported dtype {} in Zarr array {} (Arr reads bool, u8, i32, i64, f32 and f64, and widens int8, int16, uint16 and uint32)",
-            array.data_type(),
-            shown(path)
-        )
-    })?;
-    let shape: Vec<usize> = array.shape().iter().map(|&d| d as usize).collect();
-    let chunk = array
-        .chunk_shape_usize(&vec![0; shape.len()])
-        .ok()
-        .filter(|c| c.len() == shape.len() && !c.is_empty());
-    Ok((
-        Info {
-            dtype: dtype_of(stored),
-            shape,
-            chunk,
-        },
-        stored,
-    ))
+fn stored_of_v2(dtype: &str) -> Option<Stored> {
+    let t = dtype.trim_start_matches(['<', '>', '|', '=']);
+    Some(match t {
+        "b1" => Stored::Bool,
+        "u1" => Stored::U8,
+        "i1" => Stored::I8,
+        "i2" => Stored::I16,
+        "u2" => Stored::U16,
+        "i4" => Stored::I32,
+        "u4" => Stored::U32,
+        "i8" => Stored::I64,
+        "f4" => Stored::F32,
+        "f8" => Stored::F64,
+        _ => return None,
+    })
+}
+
+fn unsupported(what: &str, path: &Path) -> String {
+    format!(
+        "unsupported dtype {what} in Zarr array {} (Arr reads bool, u8, i32, i64, f32 and f64, and widens int8, int16, uint16 and uint32)",
+        shown(path)
+    )
 }
 
 /// Reads an array's metadata: dtype, shape, chunking.
 pub fn inspect(path: &Path) -> Result<Info, String> {
-    let array = open(path)?;
-    Ok(info_of(&array, path)?.0)
+    Ok(ZarrSource::open(path)?.info.clone())
 }
 
-/// A Zarr array read region by region.
+/// How chunks are decoded: format 2 by Arr (`zarr_v2.rs`), format 3 by zarrs.
+enum Kind {
+    V2(super::zarr_v2::Meta),
+    V3(Box<Array<FilesystemStore>>),
+}
+
+/// A Zarr array read chunk by chunk through the shared decoded-chunk cache.
 pub struct ZarrSource {
     path: PathBuf,
     info: Info,
     stored: Stored,
-    array: Array<FilesystemStore>,
+    kind: Kind,
+    layout: super::chunked::Layout,
+    cache_id: u64,
 }
 
 impl std::fmt::Debug for ZarrSource {
@@ -164,16 +207,70 @@ impl std::fmt::Debug for ZarrSource {
     }
 }
 
+impl Drop for ZarrSource {
+    fn drop(&mut self) {
+        super::chunked::forget(self.cache_id);
+    }
+}
+
+fn stored_size(s: Stored) -> usize {
+    match s {
+        Stored::Bool | Stored::U8 | Stored::I8 => 1,
+        Stored::I16 | Stored::U16 => 2,
+        Stored::I32 | Stored::U32 | Stored::F32 => 4,
+        Stored::I64 | Stored::F64 => 8,
+    }
+}
+
+/// A chunk's elements as their bytes.
+fn to_bytes<T: Copy>(v: Vec<T>) -> Vec<u8> {
+    let n = v.len() * std::mem::size_of::<T>();
+    // Safety: any initialised `T: Copy` of Arr's element types is plain bytes.
+    unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, n) }.to_vec()
+}
+
 impl ZarrSource {
     /// Opens an array.
     pub fn open(path: &Path) -> Result<ZarrSource, String> {
-        let array = open(path)?;
-        let (info, stored) = info_of(&array, path)?;
+        let format = array_format(path)?;
+        let (kind, stored, shape, chunk) = if format == 2 {
+            let meta = super::zarr_v2::read_meta(path)
+                .map_err(|e| format!("cannot open Zarr array {}: {e}", shown(path)))?;
+            let stored = stored_of_v2(&meta.dtype).ok_or_else(|| unsupported(&meta.dtype, path))?;
+            let (shape, chunk) = (meta.shape.clone(), meta.chunks.clone());
+            (Kind::V2(meta), stored, shape, chunk)
+        } else {
+            let array = open_v3(path)?;
+            let stored = stored_of(array.data_type())
+                .ok_or_else(|| unsupported(&array.data_type().to_string(), path))?;
+            let shape: Vec<usize> = array.shape().iter().map(|&d| d as usize).collect();
+            let chunk = array
+                .chunk_shape_usize(&vec![0; shape.len()])
+                .map_err(|e| format!("cannot open Zarr array {}: {e}", shown(path)))?;
+            if chunk.len() != shape.len() {
+                return Err(format!(
+                    "Zarr array {} has an irregular chunk grid",
+                    shown(path)
+                ));
+            }
+            (Kind::V3(Box::new(array)), stored, shape, chunk)
+        };
+        let info = Info {
+            dtype: dtype_of(stored),
+            shape: shape.clone(),
+            chunk: (!chunk.is_empty()).then(|| chunk.clone()),
+        };
         Ok(ZarrSource {
             path: path.to_path_buf(),
             info,
             stored,
-            array,
+            kind,
+            layout: super::chunked::Layout {
+                shape,
+                chunk,
+                itemsize: stored_size(stored),
+            },
+            cache_id: super::chunked::new_source_id(),
         })
     }
 
@@ -182,57 +279,46 @@ impl ZarrSource {
         &self.info
     }
 
-    /// Reads the box `lo..lo+len` (step 1) as elements of type `T`.
-    fn read_box<T>(&self, ranges: &[Range<u64>]) -> Result<ArrayD<T>, String>
-    where
-        T: zarrs::array::ElementOwned,
-    {
-        let shape: Vec<usize> = ranges.iter().map(|r| (r.end - r.start) as usize).collect();
-        let v: Vec<T> = self
-            .array
-            .retrieve_array_subset::<Vec<T>>(&ranges.to_vec())
-            .map_err(|e| format!("cannot read Zarr array {}: {e}", shown(&self.path)))?;
-        ArrayD::from_shape_vec(IxDyn(&shape), v).map_err(|e| e.to_string())
+    /// The decoded chunk at `coords`.
+    fn decode_chunk(&self, coords: &[usize]) -> Result<Vec<u8>, String> {
+        match &self.kind {
+            Kind::V2(meta) => meta.decode_chunk(&self.path, coords),
+            Kind::V3(array) => {
+                let c: Vec<u64> = coords.iter().map(|&q| q as u64).collect();
+                let e = |e: zarrs::array::ArrayError| e.to_string();
+                Ok(match self.stored {
+                    Stored::Bool => {
+                        let v: Vec<bool> = array.retrieve_chunk(&c).map_err(e)?;
+                        v.into_iter().map(u8::from).collect()
+                    }
+                    Stored::U8 => array.retrieve_chunk::<Vec<u8>>(&c).map_err(e)?,
+                    Stored::I8 => to_bytes(array.retrieve_chunk::<Vec<i8>>(&c).map_err(e)?),
+                    Stored::I16 => to_bytes(array.retrieve_chunk::<Vec<i16>>(&c).map_err(e)?),
+                    Stored::U16 => to_bytes(array.retrieve_chunk::<Vec<u16>>(&c).map_err(e)?),
+                    Stored::I32 => to_bytes(array.retrieve_chunk::<Vec<i32>>(&c).map_err(e)?),
+                    Stored::U32 => to_bytes(array.retrieve_chunk::<Vec<u32>>(&c).map_err(e)?),
+                    Stored::I64 => to_bytes(array.retrieve_chunk::<Vec<i64>>(&c).map_err(e)?),
+                    Stored::F32 => to_bytes(array.retrieve_chunk::<Vec<f32>>(&c).map_err(e)?),
+                    Stored::F64 => to_bytes(array.retrieve_chunk::<Vec<f64>>(&c).map_err(e)?),
+                })
+            }
+        }
     }
 
-    /// Reads the ascending strided region `axes`: the bounding box when the stride wastes
-    /// little, otherwise one index at a time along the most strided axis.
-    fn read_strided<T>(&self, axes: &[Ascending]) -> Result<ArrayD<T>, String>
-    where
-        T: zarrs::array::ElementOwned + Clone,
-    {
-        let out: usize = axes.iter().map(|a| a.len).product();
-        let boxed: usize = axes.iter().map(|a| (a.len - 1) * a.stride + 1).product();
-        if axes.is_empty() || boxed <= 4 * out + 4096 {
-            let ranges: Vec<Range<u64>> = axes
-                .iter()
-                .map(|a| a.lo as u64..(a.lo + (a.len - 1) * a.stride + 1) as u64)
-                .collect();
-            let b = self.read_box::<T>(&ranges)?;
-            let mut view = b.view();
-            for (k, a) in axes.iter().enumerate() {
-                view.slice_axis_inplace(Axis(k), Slice::new(0, None, a.stride as isize));
-            }
-            return Ok(view.to_owned());
-        }
-        let (k, _) = axes
-            .iter()
-            .enumerate()
-            .max_by_key(|(_, a)| a.stride)
-            .ok_or("an empty region")?;
-        let mut parts = Vec::with_capacity(axes[k].len);
-        for i in 0..axes[k].len {
-            let mut sub = axes.to_vec();
-            sub[k] = Ascending {
-                lo: axes[k].lo + axes[k].stride * i,
-                stride: 1,
-                len: 1,
-                flip: false,
-            };
-            parts.push(self.read_strided::<T>(&sub)?);
-        }
-        let views: Vec<_> = parts.iter().map(|p| p.view()).collect();
-        ndarray::concatenate(Axis(k), &views).map_err(|e| e.to_string())
+    fn region<T: Copy>(&self, axes: &[Ascending]) -> Result<ArrayD<T>, String> {
+        let fetch = |flat: usize, coords: &[usize]| {
+            super::chunked::get(self.cache_id, flat as u64, || self.decode_chunk(coords)).map_err(
+                |e| {
+                    format!(
+                        "cannot read chunk {coords:?} of Zarr array {}: {e} (is the store corrupt?)",
+                        shown(&self.path)
+                    )
+                },
+            )
+        };
+        let v = super::chunked::read_region::<T>(&self.layout, axes, &fetch)?;
+        let lens: Vec<usize> = axes.iter().map(|a| a.len).collect();
+        ArrayD::from_shape_vec(IxDyn(&lens), v).map_err(|e| e.to_string())
     }
 }
 
@@ -245,20 +331,24 @@ impl ArraySource for ZarrSource {
         format!("from_zarr(\"{}\")", self.path.display())
     }
 
+    fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
+        self.layout.cache_need(chunks, threads, limit)
+    }
+
     fn read(&self, start: &[i64], step: &[i64], len: &[usize]) -> Result<Data, String> {
         let axes = ascending(start, step, len, &self.info.shape)
             .map_err(|e| format!("reading {}: {e}", shown(&self.path)))?;
         let data = match self.stored {
-            Stored::Bool => Data::Bool(self.read_strided::<bool>(&axes)?),
-            Stored::U8 => Data::U8(self.read_strided::<u8>(&axes)?),
-            Stored::I8 => Data::I32(widen(self.read_strided::<i8>(&axes)?)),
-            Stored::I16 => Data::I32(widen(self.read_strided::<i16>(&axes)?)),
-            Stored::U16 => Data::I32(widen(self.read_strided::<u16>(&axes)?)),
-            Stored::I32 => Data::I32(self.read_strided::<i32>(&axes)?),
-            Stored::U32 => Data::I64(widen(self.read_strided::<u32>(&axes)?)),
-            Stored::I64 => Data::I64(self.read_strided::<i64>(&axes)?),
-            Stored::F32 => Data::F32(self.read_strided::<f32>(&axes)?),
-            Stored::F64 => Data::F64(self.read_strided::<f64>(&axes)?),
+            Stored::Bool => Data::Bool(self.region::<u8>(&axes)?.mapv(|b| b != 0)),
+            Stored::U8 => Data::U8(self.region::<u8>(&axes)?),
+            Stored::I8 => Data::I32(widen(self.region::<i8>(&axes)?)),
+            Stored::I16 => Data::I32(widen(self.region::<i16>(&axes)?)),
+            Stored::U16 => Data::I32(widen(self.region::<u16>(&axes)?)),
+            Stored::I32 => Data::I32(self.region::<i32>(&axes)?),
+            Stored::U32 => Data::I64(widen(self.region::<u32>(&axes)?)),
+            Stored::I64 => Data::I64(self.region::<i64>(&axes)?),
+            Stored::F32 => Data::F32(self.region::<f32>(&axes)?),
+            Stored::F64 => Data::F64(self.region::<f64>(&axes)?),
         };
         super::progress::add_read(data.nbytes() as u64);
         Ok(apply_flips(data, &axes))
@@ -266,16 +356,30 @@ impl ArraySource for ZarrSource {
 }
 
 /// Compression of a written store.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Compression {
     None,
     Zstd,
     Gzip,
+    Zlib,
+    /// Blosc with an inner compressor (`lz4`, `zstd`, `zlib`, `blosclz`, `lz4hc`) and
+    /// byte shuffling.
+    Blosc(String),
+}
+
+/// How a written array is laid out: on its own, or as a variable of an xarray store.
+#[derive(Clone, Debug, Default)]
+pub struct Naming {
+    /// Dimension names (`_ARRAY_DIMENSIONS` in format 2, `dimension_names` in 3).
+    pub dims: Option<Vec<String>>,
+    /// Whether the array is a variable of an xarray store (floats' fill value is NaN, so
+    /// xarray masks nothing Arr wrote; integers have none).
+    pub xarray: bool,
 }
 
 /// A store being written into a temporary folder.
 pub struct ZarrWriter {
-    staged: super::atomic::Staged,
+    staged: Option<super::atomic::Staged>,
     array: Array<FilesystemStore>,
     target: PathBuf,
     blocks: usize,
@@ -292,32 +396,86 @@ fn v2_dtype(dtype: DType) -> &'static str {
     }
 }
 
-fn v3_dtype(dtype: DType) -> zarrs::array::DataType {
+fn v3_dtype(dtype: DType) -> &'static str {
     match dtype {
-        DType::Bool => zdt::bool(),
-        DType::U8 => zdt::uint8(),
-        DType::I32 => zdt::int32(),
-        DType::I64 => zdt::int64(),
-        DType::F32 => zdt::float32(),
-        DType::F64 => zdt::float64(),
+        DType::Bool => "bool",
+        DType::U8 => "uint8",
+        DType::I32 => "int32",
+        DType::I64 => "int64",
+        DType::F32 => "float32",
+        DType::F64 => "float64",
     }
 }
 
-/// A zero of `dtype` (false for bool) as a Zarr fill value.
-fn zero_fill(dtype: DType) -> zarrs::array::FillValue {
-    use zarrs::array::FillValue;
-    match dtype {
-        DType::Bool => FillValue::from(false),
-        DType::U8 => FillValue::from(0u8),
-        DType::I32 => FillValue::from(0i32),
-        DType::I64 => FillValue::from(0i64),
-        DType::F32 => FillValue::from(0f32),
-        DType::F64 => FillValue::from(0f64),
+/// The `.zarray` (format 2) or `zarr.json` (format 3) of an array Arr writes.
+pub fn array_metadata(
+    dtype: DType,
+    shape: &[usize],
+    chunk: &[usize],
+    format: u8,
+    compression: &Compression,
+    naming: &Naming,
+) -> serde_json::Value {
+    use serde_json::json;
+    let float = matches!(dtype, DType::F32 | DType::F64);
+    if format == 2 {
+        let compressor = match compression {
+            Compression::None => json!(null),
+            Compression::Zstd => json!({"id": "zstd", "level": 1}),
+            Compression::Gzip => json!({"id": "gzip", "level": 5}),
+            Compression::Zlib => json!({"id": "zlib", "level": 5}),
+            Compression::Blosc(cname) => {
+                json!({"id": "blosc", "cname": cname, "clevel": 5, "shuffle": 1, "blocksize": 0})
+            }
+        };
+        let fill = match (naming.xarray, dtype) {
+            (true, _) if float => json!("NaN"),
+            (true, _) => json!(null),
+            (false, DType::Bool) => json!(false),
+            (false, _) if float => json!(0.0),
+            (false, _) => json!(0),
+        };
+        return json!({
+            "zarr_format": 2, "shape": shape, "chunks": chunk, "dtype": v2_dtype(dtype),
+            "compressor": compressor, "fill_value": fill, "order": "C", "filters": null,
+            "dimension_separator": "."
+        });
     }
+    let mut codecs = vec![json!({"name": "bytes", "configuration": {"endian": "little"}})];
+    match compression {
+        Compression::None => {}
+        Compression::Zstd => {
+            codecs.push(json!({"name": "zstd", "configuration": {"level": 1, "checksum": false}}))
+        }
+        Compression::Gzip => codecs.push(json!({"name": "gzip", "configuration": {"level": 5}})),
+        Compression::Zlib => {
+            codecs.push(json!({"name": "numcodecs.zlib", "configuration": {"level": 5}}))
+        }
+        Compression::Blosc(cname) => codecs.push(json!({"name": "blosc", "configuration": {
+            "cname": cname, "clevel": 5, "shuffle": if dtype.size() > 1 { "shuffle" } else { "noshuffle" },
+            "typesize": dtype.size(), "blocksize": 0}})),
+    }
+    let fill = match dtype {
+        DType::Bool => json!(false),
+        _ if float && naming.xarray => json!("NaN"),
+        _ if float => json!(0.0),
+        _ => json!(0),
+    };
+    let mut meta = json!({
+        "zarr_format": 3, "node_type": "array", "shape": shape, "data_type": v3_dtype(dtype),
+        "chunk_grid": {"name": "regular", "configuration": {"chunk_shape": chunk}},
+        "chunk_key_encoding": {"name": "default", "configuration": {"separator": "/"}},
+        "fill_value": fill, "codecs": codecs, "attributes": {}
+    });
+    if let Some(d) = &naming.dims {
+        meta["dimension_names"] = json!(d);
+    }
+    meta
 }
 
 impl ZarrWriter {
-    /// Creates an empty array (format 2 or 3) with chunks `chunk` in a temporary folder.
+    /// Creates an empty array (format 2 or 3) with chunks `chunk` in a temporary folder
+    /// that replaces `path` on commit.
     pub fn create(
         path: &Path,
         dtype: DType,
@@ -327,53 +485,61 @@ impl ZarrWriter {
         compression: Compression,
     ) -> Result<ZarrWriter, String> {
         let staged = super::atomic::Staged::new_dir(path)?;
-        let fail = |e: String| format!("cannot write Zarr store {}: {e}", shown(path));
-        std::fs::create_dir_all(staged.temp()).map_err(|e| fail(e.to_string()))?;
-        let store = Arc::new(FilesystemStore::new(staged.temp()).map_err(|e| fail(e.to_string()))?);
-        let shape64: Vec<u64> = shape.iter().map(|&d| d as u64).collect();
-        let chunk64: Vec<u64> = chunk.iter().map(|&c| c.max(1) as u64).collect();
-        let array = if format == 2 {
-            let compressor = match compression {
-                Compression::None => "null".to_string(),
-                Compression::Zstd => "{\"id\": \"zstd\", \"level\": 1}".to_string(),
-                Compression::Gzip => "{\"id\": \"gzip\", \"level\": 5}".to_string(),
-            };
-            let fill = if dtype == DType::Bool { "false" } else { "0" };
-            let json = format!(
-                "{{\"zarr_format\": 2, \"shape\": {shape64:?}, \"chunks\": {chunk64:?}, \"dtype\": \"{}\", \"compressor\": {compressor}, \"fill_value\": {fill}, \"order\": \"C\", \"filters\": null}}",
-                v2_dtype(dtype)
-            );
-            let meta: zarrs::array::ArrayMetadataV2 =
-                serde_json::from_str(&json).map_err(|e| fail(e.to_string()))?;
-            Array::new_with_metadata(store, "/", zarrs::array::ArrayMetadata::V2(meta))
-                .map_err(|e| fail(e.to_string()))?
+        let folder = staged.temp().to_path_buf();
+        let mut w = ZarrWriter::create_at(
+            &folder,
+            path,
+            dtype,
+            shape,
+            chunk,
+            format,
+            &compression,
+            &Naming::default(),
+        )?;
+        w.staged = Some(staged);
+        Ok(w)
+    }
+
+    /// Creates an empty array in `folder` (a temporary folder another owner commits);
+    /// messages name `target`.
+    #[allow(clippy::too_many_arguments)]
+    pub fn create_at(
+        folder: &Path,
+        target: &Path,
+        dtype: DType,
+        shape: &[usize],
+        chunk: &[usize],
+        format: u8,
+        compression: &Compression,
+        naming: &Naming,
+    ) -> Result<ZarrWriter, String> {
+        let fail = |e: String| format!("cannot write Zarr store {}: {e}", shown(target));
+        std::fs::create_dir_all(folder).map_err(|e| fail(e.to_string()))?;
+        let store = Arc::new(FilesystemStore::new(folder).map_err(|e| fail(e.to_string()))?);
+        let chunk: Vec<usize> = chunk.iter().map(|&c| c.max(1)).collect();
+        let json = array_metadata(dtype, shape, &chunk, format, compression, naming);
+        let meta = if format == 2 {
+            zarrs::array::ArrayMetadata::V2(
+                serde_json::from_value(json).map_err(|e| fail(e.to_string()))?,
+            )
         } else {
-            let mut b = zarrs::array::ArrayBuilder::new(
-                shape64.clone(),
-                chunk64.clone(),
-                v3_dtype(dtype),
-                zero_fill(dtype),
-            );
-            match compression {
-                Compression::None => {}
-                Compression::Zstd => {
-                    b.bytes_to_bytes_codecs(vec![Arc::new(zarrs::array::codec::ZstdCodec::new(
-                        1, false,
-                    ))]);
-                }
-                Compression::Gzip => {
-                    let gz =
-                        zarrs::array::codec::GzipCodec::new(5).map_err(|e| fail(e.to_string()))?;
-                    b.bytes_to_bytes_codecs(vec![Arc::new(gz)]);
-                }
-            }
-            b.build(store, "/").map_err(|e| fail(e.to_string()))?
+            zarrs::array::ArrayMetadata::V3(
+                serde_json::from_value(json).map_err(|e| fail(e.to_string()))?,
+            )
         };
+        let array = Array::new_with_metadata(store, "/", meta).map_err(|e| fail(e.to_string()))?;
         array.store_metadata().map_err(|e| fail(e.to_string()))?;
+        if format == 2
+            && let Some(d) = &naming.dims
+        {
+            let attrs = serde_json::json!({"_ARRAY_DIMENSIONS": d});
+            std::fs::write(folder.join(".zattrs"), attrs.to_string())
+                .map_err(|e| fail(e.to_string()))?;
+        }
         Ok(ZarrWriter {
-            staged,
+            staged: None,
             array,
-            target: path.to_path_buf(),
+            target: target.to_path_buf(),
             blocks: 0,
         })
     }
@@ -395,9 +561,35 @@ impl ZarrWriter {
         })
     }
 
-    /// Renames the finished folder over the target.
+    /// Records dimension names on a standalone array (format 2: `.zattrs`; format 3:
+    /// `dimension_names` in its metadata).
+    pub fn set_dims(&mut self, dims: &[String]) -> Result<(), String> {
+        let fail = |e: String| format!("cannot write Zarr store {}: {e}", shown(&self.target));
+        let folder = match &self.staged {
+            Some(s) => s.temp().to_path_buf(),
+            None => return Err(fail("no folder".into())),
+        };
+        if folder.join(".zarray").is_file() {
+            let attrs = serde_json::json!({"_ARRAY_DIMENSIONS": dims});
+            return std::fs::write(folder.join(".zattrs"), attrs.to_string())
+                .map_err(|e| fail(e.to_string()));
+        }
+        let file = folder.join("zarr.json");
+        let mut meta: serde_json::Value = std::fs::read_to_string(&file)
+            .ok()
+            .and_then(|t| serde_json::from_str(&t).ok())
+            .ok_or_else(|| fail("cannot read back zarr.json".into()))?;
+        meta["dimension_names"] = serde_json::json!(dims);
+        std::fs::write(&file, meta.to_string()).map_err(|e| fail(e.to_string()))
+    }
+
+    /// Renames the finished folder over the target (when this writer staged it; otherwise
+    /// its owner commits).
     pub fn commit(self) -> Result<(), String> {
         drop(self.array);
-        self.staged.commit()
+        match self.staged {
+            Some(s) => s.commit(),
+            None => Ok(()),
+        }
     }
 }

@@ -48,7 +48,10 @@ pub fn plan(root: &NodeRef, limit: usize, threads: usize) -> Result<MemoryPlan, 
     Ok(MemoryPlan {
         per_task,
         parallel,
-        schedule_peak: per_task * parallel + root.nbytes().min(limit) + held_pieces(root),
+        schedule_peak: per_task * parallel
+            + root.nbytes().min(limit)
+            + held_pieces(root)
+            + chunk_cache(root, threads, limit),
         tasks: task_count(root),
         generated,
         read,
@@ -65,6 +68,19 @@ fn held_pieces(root: &NodeRef) -> usize {
             _ => None,
         })
         .sum()
+}
+
+/// Bytes of decoded storage chunks the plan's compressed file sources keep in the shared
+/// chunk cache (`io::chunked`): one cache, bounded by the largest need any source reserved.
+fn chunk_cache(root: &NodeRef, threads: usize, limit: usize) -> usize {
+    post_order(root)
+        .iter()
+        .map(|n| match &n.op {
+            Op::Source(Source::External(src)) => src.cache_bytes(&n.chunks, threads, limit),
+            _ => 0,
+        })
+        .max()
+        .unwrap_or(0)
 }
 
 /// Tasks that computing `node` runs: one per output block, or for a reduction one per

@@ -324,7 +324,7 @@ fn hdf5_direct_reads_match_h5py() {
         ("chunked", true),
         ("u8", true),
         ("big_endian", false),
-        ("gzip", false),
+        ("gzip", true),
         ("sparse", false),
     ] {
         let o = arr(
@@ -638,7 +638,7 @@ fn bad_inputs_give_clear_errors() {
         ),
         (
             "x = from_hdf5(\"gz.h5\", \"/x\")\nprint(x.sum())",
-            "cannot read \"/x\" in \"gz.h5\"",
+            "cannot read chunk [",
             "2:1",
         ),
         (

@@ -10,6 +10,7 @@ mod doctests;
 mod editors;
 mod embed;
 mod io;
+mod io_codecs;
 mod kernels;
 mod layers;
 mod linalg_props;

@@ -192,6 +192,10 @@ x = from_hdf5(y)
 #   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.from_hdf5(z)
 #     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = from_netcdf(y)
+#   ^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.from_netcdf(z)
+#     ^^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = from_npy(y)
 #   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.from_npy(z)
@@ -440,6 +444,10 @@ x = to_hdf5(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.to_hdf5(z)
 #     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = to_netcdf(y)
+#   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.to_netcdf(z)
+#     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = to_npy(y)
 #   ^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.to_npy(z)
