@@ -3,14 +3,17 @@
 //! grammars. Implementations live in one file per group.
 
 pub mod args;
+pub mod blocks;
 pub mod creation;
 pub mod data_dependent;
 pub mod elementwise;
 pub mod host;
+pub mod indexing;
 pub mod io;
 pub mod linalg;
 pub mod reductions;
 pub mod shape_ops;
+pub mod stats;
 
 pub use args::Args;
 
@@ -67,6 +70,9 @@ pub fn table() -> &'static [Builtin] {
         host::register(&mut t);
         linalg::register(&mut t);
         io::register(&mut t);
+        blocks::register(&mut t);
+        stats::register(&mut t);
+        indexing::register(&mut t);
         t
     })
 }

@@ -2,10 +2,12 @@
 //! (reductions and scans feeding other work) computed once first, a byte budget that limits
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
+pub mod blocks;
 pub mod plan;
 pub mod reduce;
 pub mod region;
 pub mod scan;
+pub mod select;
 pub mod sources;
 
 use crate::backend::Backend;
@@ -30,6 +32,9 @@ pub enum ExecError {
     IndexOutOfRange(String),
     /// Reading or writing outside data failed.
     Io(String),
+    /// A computed value is not valid for an operation (a histogram range that is not
+    /// finite, bins that are not monotone).
+    Invalid(String),
     /// An optimiser pass broke the graph (a bug in Arr, caught by verification).
     Internal(String),
 }
@@ -38,7 +43,10 @@ impl std::fmt::Display for ExecError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ExecError::Cancelled => f.write_str("computation cancelled"),
-            ExecError::OutOfMemory(m) | ExecError::IndexOutOfRange(m) | ExecError::Io(m) => {
+            ExecError::OutOfMemory(m)
+            | ExecError::IndexOutOfRange(m)
+            | ExecError::Io(m)
+            | ExecError::Invalid(m) => {
                 f.write_str(m)
             }
             ExecError::Internal(m) => write!(f, "internal error (please report): {m}"),
@@ -409,7 +417,8 @@ fn count_uses(
             | Op::Reshape
             | Op::Scan { .. }
             | Op::Diagonal { .. }
-            | Op::Gather { .. } => true,
+            | Op::Gather { .. }
+            | Op::Block(_) => true,
             _ => false,
         };
         u.repeated |= broadcast;

@@ -240,6 +240,9 @@ pub enum Op {
     /// the root of a plan, so the optimiser sees them as one graph (shared work merges) and
     /// the executor can read a shared input once for all of them. Never evaluated itself.
     Pack,
+    /// A block, stencil or statistics op of the toolbox (`graph::blockops`), evaluated by
+    /// `exec::blocks`.
+    Block(crate::graph::blockops::BlockOp),
 }
 
 impl Node {
@@ -308,6 +311,7 @@ impl Node {
             Op::Native(f) => format!("rust fn {}", f.name),
             Op::Fused(k) => format!("kernel[{}]", k.op_names().join(" ")),
             Op::Pack => "results".into(),
+            Op::Block(b) => b.name(),
         }
     }
 }
