@@ -295,6 +295,15 @@ fn trace(
         let Some(result) = r.node else {
             return Err(Flow::Unknown);
         };
+        // The traced graph is optimised once here (fused into kernels, slices pushed to
+        // the block), so each block runs the optimised function.
+        let optimise = interp.session.borrow().exec.optimise;
+        let result = match crate::opt::optimise(&result, optimise, 1 << 60, 1) {
+            Ok(plan) => plan.root,
+            Err(crate::opt::PlanError::Broken(m) | crate::opt::PlanError::DoesNotFit(m)) => {
+                return args.error("f", format!("cannot plan the function: {m}"), "in this function");
+            }
+        };
         templates.push(Template {
             in_shapes,
             placeholders,

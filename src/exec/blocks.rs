@@ -12,7 +12,7 @@ use crate::graph::blockops::{
 };
 use crate::graph::node::{FullValue, NodeRef};
 use crate::sema::dtype::DType;
-use ndarray::{ArrayD, Axis, IxDyn};
+use ndarray::{ArrayD, Axis, IxDyn, Slice};
 use rayon::prelude::*;
 use std::cmp::Ordering;
 use std::sync::Arc;
@@ -41,6 +41,13 @@ pub fn eval_block(
 
 // ---------------------------------------------------------------------------------------
 // map_blocks
+
+thread_local! {
+    /// The block of a `map_blocks` node this thread computed last, while a consumer is
+    /// still pulling it in pieces: (node id, block index) and the block.
+    static LAST_BLOCK: std::cell::RefCell<Option<((usize, Vec<usize>), Arc<Data>)>> =
+        const { std::cell::RefCell::new(None) };
+}
 
 /// The blocks of one axis's grid that meet the index range `lo..=hi`: (block, first index,
 /// length).
@@ -73,9 +80,38 @@ fn eval_map_blocks(
     let mut parts = Vec::new();
     for combo in combos(&counts) {
         let idx: Vec<usize> = combo.iter().enumerate().map(|(k, &c)| per_axis[k][c].0).collect();
-        parts.push(map_one_block(ctx, node, m, &idx)?);
+        // A consumer pulling one block in pieces (a reduction) computes it once: the block
+        // is kept for the thread's next request until a piece reaching its end is served.
+        let key = (m.id, idx.clone());
+        let hit = LAST_BLOCK.with(|c| {
+            c.borrow()
+                .as_ref()
+                .filter(|(k, _)| *k == key)
+                .map(|(_, d)| d.clone())
+        });
+        let block = match hit {
+            Some(d) => d,
+            None => Arc::new(map_one_block(ctx, node, m, &idx)?),
+        };
+        let whole = (0..nd).all(|k| {
+            let (lo, hi) = region[k].bounds();
+            let (_, start, len) = per_axis[k][combo[k]];
+            lo as usize <= start && hi as usize + 1 >= start + len
+        });
+        let reaches_end = (0..nd).all(|k| {
+            let (_, hi) = region[k].bounds();
+            let (_, start, len) = per_axis[k][combo[k]];
+            hi as usize + 1 >= start + len
+        });
+        LAST_BLOCK.with(|c| {
+            *c.borrow_mut() = if whole || reaches_end {
+                None
+            } else {
+                Some((key, block.clone()))
+            };
+        });
+        parts.push(block);
     }
-    let joined = assemble_grid(parts, &counts, node.dtype);
     let rel: Region = region
         .iter()
         .enumerate()
@@ -85,6 +121,15 @@ fn eval_map_blocks(
             len: r.len,
         })
         .collect();
+    if parts.len() == 1 {
+        let block = parts.pop().expect("one part");
+        if rel == full_region(block.shape()) {
+            return Ok(Arc::unwrap_or_clone(block));
+        }
+        return Ok(slice_data(&block, &rel));
+    }
+    let parts = parts.into_iter().map(Arc::unwrap_or_clone).collect();
+    let joined = assemble_grid(parts, &counts, node.dtype);
     if rel == full_region(joined.shape()) {
         return Ok(joined);
     }
@@ -372,18 +417,93 @@ fn eval_remap(ctx: &ExecCtx, node: &NodeRef, r: &Remap, region: &Region) -> Resu
                 Seg::Fill(_) => unreachable!("fill pieces handled above"),
             })
             .collect();
-        let mut data = eval(ctx, input, &rect)?;
-        for (k, s) in pieces.iter().enumerate() {
-            if let Seg::Read {
-                picks: Some(p), ..
-            } = s
-            {
-                data = map_data!(data, a => a.select(Axis(k), p));
-            }
-        }
-        parts.push(data);
+        let data = eval(ctx, input, &rect)?;
+        let picks: Vec<Option<&Vec<usize>>> = pieces
+            .iter()
+            .map(|s| match s {
+                Seg::Read { picks, .. } => picks.as_ref(),
+                Seg::Fill(_) => None,
+            })
+            .collect();
+        parts.push(map_data!(data, a => place_runs(a, &picks)));
     }
     Ok(assemble_grid(parts, &counts, node.dtype))
+}
+
+/// Runs of consecutive source positions (step +1 or -1) in a list of picks:
+/// (output start, source first, length, step).
+fn runs(picks: &[usize]) -> Vec<(usize, usize, usize, i64)> {
+    let mut out: Vec<(usize, usize, usize, i64)> = Vec::new();
+    for (i, &p) in picks.iter().enumerate() {
+        if let Some(last) = out.last_mut() {
+            let next = last.1 as i64 + last.3 * last.2 as i64;
+            if p as i64 == next {
+                last.2 += 1;
+                continue;
+            }
+            if last.2 == 1 && (p as i64 == last.1 as i64 + 1 || p as i64 == last.1 as i64 - 1) {
+                last.3 = p as i64 - last.1 as i64;
+                last.2 = 2;
+                continue;
+            }
+        }
+        out.push((i, p, 1, 1));
+    }
+    out
+}
+
+/// Most runs per axis placed by copies of whole runs; more are gathered element by element.
+const MAX_RUNS: usize = 16;
+
+/// Takes `picks` (per axis; `None`: all, in order) of `a`: runs of consecutive positions are
+/// copied as views (forward or reversed), irregular axes gathered.
+fn place_runs<T: Clone>(a: ArrayD<T>, picks: &[Option<&Vec<usize>>]) -> ArrayD<T> {
+    let mut a = a;
+    let mut axis_runs: Vec<Vec<(usize, usize, usize, i64)>> = Vec::with_capacity(picks.len());
+    for (k, p) in picks.iter().enumerate() {
+        let n = a.shape()[k];
+        match p {
+            None => axis_runs.push(vec![(0, 0, n, 1)]),
+            Some(p) => {
+                let r = runs(p);
+                if r.len() > MAX_RUNS {
+                    a = a.select(Axis(k), p);
+                    axis_runs.push(vec![(0, 0, p.len(), 1)]);
+                } else {
+                    axis_runs.push(r);
+                }
+            }
+        }
+    }
+    if axis_runs.iter().all(|r| r.len() == 1 && r[0].3 == 1 && r[0].1 == 0) {
+        let shape: Vec<usize> = axis_runs.iter().map(|r| r[0].2).collect();
+        if shape == a.shape() {
+            return a;
+        }
+    }
+    let shape: Vec<usize> = axis_runs.iter().map(|r| r.iter().map(|x| x.2).sum()).collect();
+    let Some(first) = a.iter().next().cloned() else {
+        return ArrayD::from_shape_fn(IxDyn(&shape), |_| unreachable!("empty output"));
+    };
+    let mut out = ArrayD::from_elem(IxDyn(&shape), first);
+    let counts: Vec<usize> = axis_runs.iter().map(Vec::len).collect();
+    for combo in combos(&counts) {
+        let dst = out.slice_each_axis_mut(|ax| {
+            let (o, _, len, _) = axis_runs[ax.axis.index()][combo[ax.axis.index()]];
+            Slice::from(o..o + len)
+        });
+        let src = a.slice_each_axis(|ax| {
+            let (_, s, len, step) = axis_runs[ax.axis.index()][combo[ax.axis.index()]];
+            if step >= 0 {
+                Slice::new(s as isize, Some((s + len) as isize), 1)
+            } else {
+                Slice::new((s + 1 - len) as isize, Some(s as isize + 1), -1)
+            }
+        });
+        let mut dst = dst;
+        dst.assign(&src);
+    }
+    out
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ mod memory;
 mod numpy_diff;
 mod properties;
 mod repl;
+mod toolbox;
 
 /// The `arr` binary under test.
 pub fn arr_bin() -> &'static str {

@@ -1574,7 +1574,12 @@ def make_case(seed, i):
     for attempt in range(MAX_TRIES):
         rng = random.Random('%s:%d:%d' % (seed, i, attempt))
         ctx = Ctx(rng, i)
-        name, fn, _ = rng.choices(CATEGORIES, weights=[w for _, _, w in CATEGORIES])[0]
+        cats = CATEGORIES
+        if str(seed).startswith('toolbox'):
+            # The toolbox of LANGUAGE.md §11a has its own seeds (gen_toolbox.py).
+            import gen_toolbox
+            cats = gen_toolbox.CATEGORIES
+        name, fn, _ = rng.choices(cats, weights=[w for _, _, w in cats])[0]
         try:
             e = fn(ctx)
             if e.lit:
