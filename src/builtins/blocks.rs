@@ -103,9 +103,7 @@ fn cast_to(a: Array, dtype: Option<DType>) -> Array {
         Some(d) if d != a.dtype => Array {
             dtype: d,
             shape: a.shape,
-            node: a
-                .node
-                .map(|n| build::map(MapOp::Cast, n.dtype, d, vec![n])),
+            node: a.node.map(|n| build::map(MapOp::Cast, n.dtype, d, vec![n])),
         },
         _ => a,
     }
@@ -119,7 +117,11 @@ fn callable(args: &Args) -> R<Value> {
         Some(Value::Unknown(_)) => Err(Flow::Unknown),
         Some(other) => args.error(
             "f",
-            format!("`{}` needs a function, not {}", args.name, other.type_name()),
+            format!(
+                "`{}` needs a function, not {}",
+                args.name,
+                other.type_name()
+            ),
             "not a function",
         ),
         None => args.error("f", format!("`{}` needs a function", args.name), "missing"),
@@ -287,7 +289,11 @@ fn trace(
         }
         for &p in new_axes {
             if new_len[p].is_some_and(|l| l != shape[p]) {
-                return args.error("new_axis", "the new axis has different lengths for different blocks", "inconsistent");
+                return args.error(
+                    "new_axis",
+                    "the new axis has different lengths for different blocks",
+                    "inconsistent",
+                );
             }
             new_len[p] = Some(shape[p]);
         }
@@ -301,7 +307,11 @@ fn trace(
         let result = match crate::opt::optimise(&result, optimise, 1 << 60, 1) {
             Ok(plan) => plan.root,
             Err(crate::opt::PlanError::Broken(m) | crate::opt::PlanError::DoesNotFit(m)) => {
-                return args.error("f", format!("cannot plan the function: {m}"), "in this function");
+                return args.error(
+                    "f",
+                    format!("cannot plan the function: {m}"),
+                    "in this function",
+                );
             }
         };
         templates.push(Template {
@@ -336,13 +346,21 @@ fn check_chunks_kw(args: &Args, got: &[Vec<usize>]) -> R<()> {
         Value::Num(_) => vec![v.clone()],
         Value::Unknown(_) => return Err(Flow::Unknown),
         other => {
-            return args.error("chunks", format!("chunks= must be a list, not {}", other.type_name()), "bad chunks");
+            return args.error(
+                "chunks",
+                format!("chunks= must be a list, not {}", other.type_name()),
+                "bad chunks",
+            );
         }
     };
     if items.len() != got.len() {
         return args.error(
             "chunks",
-            format!("chunks= has {} axes but the result has {}", items.len(), got.len()),
+            format!(
+                "chunks= has {} axes but the result has {}",
+                items.len(),
+                got.len()
+            ),
             "wrong number of axes",
         );
     }
@@ -391,7 +409,10 @@ fn map_blocks(interp: &mut Interp, args: &mut Args) -> R<Value> {
             if n != 1 && lens[k] != 1 && lens[k] != n {
                 return args.error(
                     "arrays",
-                    format!("map_blocks cannot align the arrays: lengths {} and {n} on axis {k}", lens[k]),
+                    format!(
+                        "map_blocks cannot align the arrays: lengths {} and {n} on axis {k}",
+                        lens[k]
+                    ),
                     "shapes do not broadcast",
                 );
             }
@@ -418,7 +439,10 @@ fn map_blocks(interp: &mut Interp, args: &mut Args) -> R<Value> {
         let vals: Vec<Value> = arrays.iter().map(|a| Value::Array(a.clone())).collect();
         let raw = vals.into_iter().map(|v| (None, v, args.span)).collect();
         let r = interp.call_value(f, raw, args.span_of("f"), args.span)?;
-        let r = cast_to(result_array(interp, r, args.span, "map_blocks' function")?, dtype);
+        let r = cast_to(
+            result_array(interp, r, args.span, "map_blocks' function")?,
+            dtype,
+        );
         let out_nd = nd - drop_axis.len() + new_axes.len();
         if r.shape.len() != out_nd {
             return args.error(
@@ -439,7 +463,11 @@ fn map_blocks(interp: &mut Interp, args: &mut Args) -> R<Value> {
                 shape.push(r.shape[p]);
             } else {
                 let k = kept.next().unwrap_or(0);
-                shape.push(if r.shape[p] == Some(lens[k]) { Some(lens[k]) } else { None });
+                shape.push(if r.shape[p] == Some(lens[k]) {
+                    Some(lens[k])
+                } else {
+                    None
+                });
             }
         }
         return Ok(Value::Array(Array {
@@ -472,13 +500,13 @@ fn map_blocks(interp: &mut Interp, args: &mut Args) -> R<Value> {
         let off = nd - n.shape.len();
         let mut want = n.chunks.clone();
         let mut axes = Vec::new();
-        for a in 0..n.shape.len() {
+        for (a, w) in want.iter_mut().enumerate() {
             let k = a + off;
             if n.shape[a] == lens[k] && lens[k] != 1 {
-                want[a] = grids[k].clone();
+                *w = grids[k].clone();
                 axes.push(Some(k));
             } else {
-                want[a] = vec![n.shape[a]];
+                *w = vec![n.shape[a]];
                 axes.push(None);
             }
         }
@@ -493,7 +521,9 @@ fn map_blocks(interp: &mut Interp, args: &mut Args) -> R<Value> {
         let raw = vals.into_iter().map(|v| (None, v, span)).collect();
         interp.call_value(f.clone(), raw, fspan, span)
     };
-    let traced = trace(interp, args, &nodes, &grids, &in_axes, &dropped, &new_axes, dtype, &mut body)?;
+    let traced = trace(
+        interp, args, &nodes, &grids, &in_axes, &dropped, &new_axes, dtype, &mut body,
+    )?;
     check_chunks_kw(args, &traced.out_chunks)?;
     // Output block index of each input axis.
     let mut kept_pos = vec![None; nd];
@@ -581,7 +611,10 @@ fn boundary(args: &Args) -> R<(Option<PadMode>, FullValue)> {
         Some(Value::Unknown(_)) => Err(Flow::Unknown),
         Some(other) => args.error(
             "boundary",
-            format!("boundary must be a string or a number, not {}", other.type_name()),
+            format!(
+                "boundary must be a string or a number, not {}",
+                other.type_name()
+            ),
             "bad boundary",
         ),
     }
@@ -589,12 +622,27 @@ fn boundary(args: &Args) -> R<(Option<PadMode>, FullValue)> {
 
 fn per_axis(args: &Args, name: &str, nd: usize, default: i64) -> R<Vec<usize>> {
     let list = args.ints(name)?.unwrap_or_else(|| vec![default]);
-    let list = if list.len() == 1 && nd != 1 { vec![list[0]; nd] } else { list };
+    let list = if list.len() == 1 && nd != 1 {
+        vec![list[0]; nd]
+    } else {
+        list
+    };
     if list.len() != nd {
-        return args.error(name, format!("{name} has {} entries but the array has {nd} axes", list.len()), "wrong length");
+        return args.error(
+            name,
+            format!(
+                "{name} has {} entries but the array has {nd} axes",
+                list.len()
+            ),
+            "wrong length",
+        );
     }
     if let Some(bad) = list.iter().find(|&&d| d < 0) {
-        return args.error(name, format!("{name} must not be negative, got {bad}"), "negative");
+        return args.error(
+            name,
+            format!("{name} must not be negative, got {bad}"),
+            "negative",
+        );
     }
     Ok(list.into_iter().map(|d| d as usize).collect())
 }
@@ -620,7 +668,11 @@ fn map_overlap(interp: &mut Interp, args: &mut Args) -> R<Value> {
         }
         return Ok(Value::Array(Array {
             dtype: r.dtype,
-            shape: if trim { x.shape.clone() } else { vec![None; nd] },
+            shape: if trim {
+                x.shape.clone()
+            } else {
+                vec![None; nd]
+            },
             node: None,
         }));
     }
@@ -648,7 +700,13 @@ fn map_overlap(interp: &mut Interp, args: &mut Args) -> R<Value> {
                 Some(_) => (d, d),
             })
             .collect();
-        grid.push(blocks.iter().zip(&halos).map(|(&c, &(b, a))| b + c + a).collect::<Vec<_>>());
+        grid.push(
+            blocks
+                .iter()
+                .zip(&halos)
+                .map(|(&c, &(b, a))| b + c + a)
+                .collect::<Vec<_>>(),
+        );
         axes.push(if d == 0 {
             AxisMap::Same
         } else {
@@ -727,7 +785,11 @@ fn coarsen(interp: &mut Interp, args: &mut Args) -> R<Value> {
     };
     let span = args.span;
     let fspan = args.span_of("func");
-    let reduce_axes = Value::tuple((0..nd).map(|k| Value::Num(Num::Int(2 * k as i64 + 1))).collect());
+    let reduce_axes = Value::tuple(
+        (0..nd)
+            .map(|k| Value::Num(Num::Int(2 * k as i64 + 1)))
+            .collect(),
+    );
     let mut body = |interp: &mut Interp, vals: Vec<Value>| -> R<Value> {
         let Value::Array(b) = &vals[0] else {
             return Err(Flow::Unknown);
@@ -754,7 +816,11 @@ fn coarsen(interp: &mut Interp, args: &mut Args) -> R<Value> {
         let r = result_array(interp, v, span, "coarsen's func")?;
         return Ok(Value::Array(Array {
             dtype: r.dtype,
-            shape: shape.iter().zip(&factors).map(|(&n, &f)| Some(n / f)).collect(),
+            shape: shape
+                .iter()
+                .zip(&factors)
+                .map(|(&n, &f)| Some(n / f))
+                .collect(),
             node: None,
         }));
     }
@@ -773,7 +839,11 @@ fn coarsen(interp: &mut Interp, args: &mut Args) -> R<Value> {
             crate::graph::chunks::regular(n, len)
         })
         .collect();
-    let input = if grid == node.chunks { node } else { build::rechunk(node, grid.clone()) };
+    let input = if grid == node.chunks {
+        node
+    } else {
+        build::rechunk(node, grid.clone())
+    };
     let in_axes = vec![(0..nd).map(Some).collect::<Vec<_>>()];
     let traced = trace(
         interp,
@@ -786,5 +856,11 @@ fn coarsen(interp: &mut Interp, args: &mut Args) -> R<Value> {
         None,
         &mut body,
     )?;
-    Ok(block_node("coarsen".into(), vec![input], in_axes, traced, Vec::new()))
+    Ok(block_node(
+        "coarsen".into(),
+        vec![input],
+        in_axes,
+        traced,
+        Vec::new(),
+    ))
 }

@@ -162,7 +162,11 @@ fn pad_widths(args: &Args, nd: usize) -> R<Vec<(usize, usize)>> {
                 match l.as_slice() {
                     [a] => vec![(*a, *a); nd],
                     [a, b] => vec![(*a, *b); nd],
-                    _ => return bad(format!("pad_width {l:?} needs one or two numbers, or a pair per axis")),
+                    _ => {
+                        return bad(format!(
+                            "pad_width {l:?} needs one or two numbers, or a pair per axis"
+                        ));
+                    }
                 }
             } else {
                 let mut out = Vec::new();
@@ -182,15 +186,26 @@ fn pad_widths(args: &Args, nd: usize) -> R<Vec<(usize, usize)>> {
             }
         }
         Value::Unknown(_) => return Err(Flow::Unknown),
-        other => return bad(format!("pad_width must be an int or a list, not {}", other.type_name())),
+        other => {
+            return bad(format!(
+                "pad_width must be an int or a list, not {}",
+                other.type_name()
+            ));
+        }
     };
     if pairs.len() != nd {
-        return bad(format!("pad_width has {} pairs but x has {nd} axes", pairs.len()));
+        return bad(format!(
+            "pad_width has {} pairs but x has {nd} axes",
+            pairs.len()
+        ));
     }
     if pairs.iter().any(|&(a, b)| a < 0 || b < 0) {
         return bad("pad widths must not be negative".into());
     }
-    Ok(pairs.into_iter().map(|(a, b)| (a as usize, b as usize)).collect())
+    Ok(pairs
+        .into_iter()
+        .map(|(a, b)| (a as usize, b as usize))
+        .collect())
 }
 
 fn fill_of(n: Num) -> FullValue {
@@ -223,10 +238,18 @@ fn pad(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let fill = fill_of(args.num("constant_values")?.unwrap_or(Num::Int(0)));
     for (k, (&n, &(b, a))) in shape.iter().zip(&widths).enumerate() {
         if n == 0 && b + a > 0 && mode != PadMode::Constant {
-            return args.error("x", format!("can't extend empty axis {k} using modes other than 'constant'"), "empty axis");
+            return args.error(
+                "x",
+                format!("can't extend empty axis {k} using modes other than 'constant'"),
+                "empty axis",
+            );
         }
     }
-    let out: Vec<usize> = shape.iter().zip(&widths).map(|(&n, &(b, a))| b + n + a).collect();
+    let out: Vec<usize> = shape
+        .iter()
+        .zip(&widths)
+        .map(|(&n, &(b, a))| b + n + a)
+        .collect();
     let axes = shape
         .iter()
         .zip(&widths)
@@ -267,16 +290,26 @@ fn roll(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let shifts = args.ints("shift")?.unwrap_or_default();
     let axes: Option<Vec<usize>> = match args.ints("axis")? {
         None => None,
-        Some(l) => Some(l.iter().map(|&a| args.axis_value("axis", a, shape.len())).collect::<R<_>>()?),
+        Some(l) => Some(
+            l.iter()
+                .map(|&a| args.axis_value("axis", a, shape.len()))
+                .collect::<R<_>>()?,
+        ),
     };
     let Some(axes) = axes else {
         let [s] = shifts.as_slice() else {
-            return args.error("shift", "without axis=, shift must be one integer", "several shifts");
+            return args.error(
+                "shift",
+                "without axis=, shift must be one integer",
+                "several shifts",
+            );
         };
         let f = flat(interp, &x)?;
         let n = shape.iter().product::<usize>();
         let rolled = roll_axes(interp, &f, &[(0, *s)], &[n]);
-        let Value::Array(r) = rolled else { return Err(Flow::Unknown) };
+        let Value::Array(r) = rolled else {
+            return Err(Flow::Unknown);
+        };
         return Ok(Value::Array(reshaped(interp, &r, shape)));
     };
     let pairs: Vec<(usize, i64)> = if shifts.len() == axes.len() {
@@ -284,7 +317,11 @@ fn roll(interp: &mut Interp, args: &mut Args) -> R<Value> {
     } else if shifts.len() == 1 {
         axes.iter().map(|&a| (a, shifts[0])).collect()
     } else {
-        return args.error("shift", "shift and axis need the same number of entries", "length mismatch");
+        return args.error(
+            "shift",
+            "shift and axis need the same number of entries",
+            "length mismatch",
+        );
     };
     Ok(roll_axes(interp, &x, &pairs, &shape))
 }
@@ -301,11 +338,22 @@ fn roll_axes(interp: &Interp, x: &Array, pairs: &[(usize, i64)], shape: &[usize]
             if n == 0 || s.rem_euclid(n as i64) == 0 {
                 AxisMap::Same
             } else {
-                AxisMap::Roll { shift: s.rem_euclid(n as i64) as usize, n }
+                AxisMap::Roll {
+                    shift: s.rem_euclid(n as i64) as usize,
+                    n,
+                }
             }
         })
         .collect();
-    remap(interp, x, "roll", axes, FullValue::Int(0), shape.to_vec(), |n| n.chunks.clone())
+    remap(
+        interp,
+        x,
+        "roll",
+        axes,
+        FullValue::Int(0),
+        shape.to_vec(),
+        |n| n.chunks.clone(),
+    )
 }
 
 fn take(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -323,14 +371,26 @@ fn take(interp: &mut Interp, args: &mut Args) -> R<Value> {
     if let Value::Num(Num::Int(i)) = idx_v {
         let j = if i < 0 { i + n } else { i };
         if j < 0 || j >= n {
-            return args.error("indices", format!("index {i} is out of bounds for axis {axis} with size {n}"), "out of range");
+            return args.error(
+                "indices",
+                format!("index {i} is out of bounds for axis {axis} with size {n}"),
+                "out of range",
+            );
         }
         let items = (0..shape.len())
             .map(|k| {
                 if k == axis {
-                    SliceItem::Fix { axis: k, index: j as usize }
+                    SliceItem::Fix {
+                        axis: k,
+                        index: j as usize,
+                    }
                 } else {
-                    SliceItem::Take { axis: k, start: 0, step: 1, len: shape[k] }
+                    SliceItem::Take {
+                        axis: k,
+                        start: 0,
+                        step: 1,
+                        len: shape[k],
+                    }
                 }
             })
             .collect();
@@ -339,21 +399,37 @@ fn take(interp: &mut Interp, args: &mut Args) -> R<Value> {
         return Ok(Value::Array(Array {
             dtype: x.dtype,
             shape: dims(&out_shape),
-            node: if interp.check { None } else { x.node.clone().map(|nd| build::slice(nd, items)) },
+            node: if interp.check {
+                None
+            } else {
+                x.node.clone().map(|nd| build::slice(nd, items))
+            },
         }));
     }
     let idx = args.array("indices")?;
     if idx.dtype.is_float() || idx.dtype == DType::Bool {
-        return args.error("indices", format!("indices must be integers, not {}", idx.dtype), "not integers");
+        return args.error(
+            "indices",
+            format!("indices must be integers, not {}", idx.dtype),
+            "not integers",
+        );
     }
     if idx.shape.len() != 1 {
-        return args.error("indices", format!("take needs 1-D indices here, not {}", idx.type_text()), "not 1-D");
+        return args.error(
+            "indices",
+            format!("take needs 1-D indices here, not {}", idx.type_text()),
+            "not 1-D",
+        );
     }
     if let Value::List(_) | Value::Tuple(_) = idx_v
         && let Ok(list) = int_list(&idx_v)
         && let Some(bad) = list.iter().find(|&&i| i < -n || i >= n)
     {
-        return args.error("indices", format!("index {bad} is out of bounds for axis {axis} with size {n}"), "out of range");
+        return args.error(
+            "indices",
+            format!("index {bad} is out of bounds for axis {axis} with size {n}"),
+            "out of range",
+        );
     }
     let mut out_shape: Vec<Dim> = dims(&shape);
     out_shape[axis] = idx.shape[0];
@@ -365,14 +441,22 @@ fn take(interp: &mut Interp, args: &mut Args) -> R<Value> {
             _ => return Err(Flow::Unknown),
         }
     };
-    Ok(Value::Array(Array { dtype: x.dtype, shape: out_shape, node }))
+    Ok(Value::Array(Array {
+        dtype: x.dtype,
+        shape: out_shape,
+        node,
+    }))
 }
 
 fn argwhere(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let nd = x.shape.len();
     if interp.check {
-        return Ok(Value::Array(Array { dtype: DType::I64, shape: vec![None, Some(nd)], node: None }));
+        return Ok(Value::Array(Array {
+            dtype: DType::I64,
+            shape: vec![None, Some(nd)],
+            node: None,
+        }));
     }
     let data = crate::eval::ops::compute_array(interp, &x, args.span)?;
     let shape = data.shape().to_vec();
@@ -385,7 +469,8 @@ fn argwhere(interp: &mut Interp, args: &mut Args) -> R<Value> {
         }
     }
     let out = crate::data::Data::I64(
-        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[hits.len(), nd]), v).expect("one row per element"),
+        ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[hits.len(), nd]), v)
+            .expect("one row per element"),
     );
     let chunks = crate::graph::chunks::auto(&[hits.len(), nd], 8);
     Ok(Value::Array(Array {
@@ -411,11 +496,19 @@ fn repeat(interp: &mut Interp, args: &mut Args) -> R<Value> {
         [r] => vec![*r; n],
         l if l.len() == n => l.to_vec(),
         l => {
-            return args.error("repeats", format!("repeats has {} entries but the axis has {n}", l.len()), "length mismatch");
+            return args.error(
+                "repeats",
+                format!("repeats has {} entries but the axis has {n}", l.len()),
+                "length mismatch",
+            );
         }
     };
     if let Some(bad) = reps.iter().find(|&&r| r < 0) {
-        return args.error("repeats", format!("repeats may not contain negative values, got {bad}"), "negative");
+        return args.error(
+            "repeats",
+            format!("repeats may not contain negative values, got {bad}"),
+            "negative",
+        );
     }
     let mut ends = Vec::with_capacity(n);
     let mut acc = 0usize;
@@ -427,28 +520,42 @@ fn repeat(interp: &mut Interp, args: &mut Args) -> R<Value> {
     out[axis] = acc;
     let ends = Arc::new(ends);
     let axes = (0..shape.len())
-        .map(|k| if k == axis { AxisMap::Repeat { ends: ends.clone() } } else { AxisMap::Same })
+        .map(|k| {
+            if k == axis {
+                AxisMap::Repeat { ends: ends.clone() }
+            } else {
+                AxisMap::Same
+            }
+        })
         .collect();
     let e2 = ends.clone();
-    Ok(remap(interp, &x, "repeat", axes, FullValue::Int(0), out, move |nd| {
-        let mut c = nd.chunks.clone();
-        let mut lens = Vec::new();
-        let mut lo = 0usize;
-        for &len in &nd.chunks[axis] {
-            let hi = lo + len;
-            let start = if lo == 0 { 0 } else { e2[lo - 1] };
-            let end = if hi == 0 { 0 } else { e2[hi - 1] };
-            if end > start {
-                lens.push(end - start);
+    Ok(remap(
+        interp,
+        &x,
+        "repeat",
+        axes,
+        FullValue::Int(0),
+        out,
+        move |nd| {
+            let mut c = nd.chunks.clone();
+            let mut lens = Vec::new();
+            let mut lo = 0usize;
+            for &len in &nd.chunks[axis] {
+                let hi = lo + len;
+                let start = if lo == 0 { 0 } else { e2[lo - 1] };
+                let end = if hi == 0 { 0 } else { e2[hi - 1] };
+                if end > start {
+                    lens.push(end - start);
+                }
+                lo = hi;
             }
-            lo = hi;
-        }
-        if lens.is_empty() {
-            lens.push(0);
-        }
-        c[axis] = lens;
-        c
-    }))
+            if lens.is_empty() {
+                lens.push(0);
+            }
+            c[axis] = lens;
+            c
+        },
+    ))
 }
 
 fn tile(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -456,7 +563,11 @@ fn tile(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let shape = known(&x)?;
     let reps = args.ints("reps")?.unwrap_or_default();
     if let Some(bad) = reps.iter().find(|&&r| r < 0) {
-        return args.error("reps", format!("reps may not be negative, got {bad}"), "negative");
+        return args.error(
+            "reps",
+            format!("reps may not be negative, got {bad}"),
+            "negative",
+        );
     }
     let d = shape.len().max(reps.len());
     let mut full_shape = vec![1usize; d - shape.len()];
@@ -464,29 +575,47 @@ fn tile(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let mut full_reps = vec![1usize; d - reps.len()];
     full_reps.extend(reps.iter().map(|&r| r as usize));
     let x = reshaped(interp, &x, full_shape.clone());
-    let out: Vec<usize> = full_shape.iter().zip(&full_reps).map(|(&n, &r)| n * r).collect();
+    let out: Vec<usize> = full_shape
+        .iter()
+        .zip(&full_reps)
+        .map(|(&n, &r)| n * r)
+        .collect();
     let axes = full_shape
         .iter()
         .zip(&full_reps)
-        .map(|(&n, &r)| if r == 1 || n == 0 { AxisMap::Same } else { AxisMap::Tile { n } })
+        .map(|(&n, &r)| {
+            if r == 1 || n == 0 {
+                AxisMap::Same
+            } else {
+                AxisMap::Tile { n }
+            }
+        })
         .collect();
     let reps2 = full_reps.clone();
-    Ok(remap(interp, &x, "tile", axes, FullValue::Int(0), out.clone(), move |nd| {
-        nd.chunks
-            .iter()
-            .zip(&reps2)
-            .zip(&out)
-            .map(|((c, &r), &total)| {
-                if r == 1 {
-                    c.clone()
-                } else if c.len() == 1 || r == 0 {
-                    vec![total]
-                } else {
-                    (0..r).flat_map(|_| c.iter().copied()).collect()
-                }
-            })
-            .collect()
-    }))
+    Ok(remap(
+        interp,
+        &x,
+        "tile",
+        axes,
+        FullValue::Int(0),
+        out.clone(),
+        move |nd| {
+            nd.chunks
+                .iter()
+                .zip(&reps2)
+                .zip(&out)
+                .map(|((c, &r), &total)| {
+                    if r == 1 {
+                        c.clone()
+                    } else if c.len() == 1 || r == 0 {
+                        vec![total]
+                    } else {
+                        (0..r).flat_map(|_| c.iter().copied()).collect()
+                    }
+                })
+                .collect()
+        },
+    ))
 }
 
 fn call(interp: &mut Interp, name: &str, pos: Vec<Value>, span: Span) -> R<Value> {
@@ -496,7 +625,9 @@ fn call(interp: &mut Interp, name: &str, pos: Vec<Value>, span: Span) -> R<Value
 }
 
 fn int_values(v: &[usize]) -> Value {
-    Value::List(Rc::new(v.iter().map(|&d| Value::Num(Num::Int(d as i64))).collect()))
+    Value::List(Rc::new(
+        v.iter().map(|&d| Value::Num(Num::Int(d as i64))).collect(),
+    ))
 }
 
 fn meshgrid(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -508,14 +639,22 @@ fn meshgrid(interp: &mut Interp, args: &mut Args) -> R<Value> {
             Value::Array(a) => Ok(a.clone()),
             Value::List(_) | Value::Tuple(_) => crate::builtins::args::list_to_array(v, None, span),
             Value::Unknown(_) => Err(Flow::Unknown),
-            other => args.error("arrays", format!("meshgrid needs 1-D arrays, not {}", other.type_name()), "not an array"),
+            other => args.error(
+                "arrays",
+                format!("meshgrid needs 1-D arrays, not {}", other.type_name()),
+                "not an array",
+            ),
         })
         .collect::<R<_>>()?;
     let ij = match args.string("indexing")?.as_deref() {
         None | Some("xy") => false,
         Some("ij") => true,
         Some(other) => {
-            return args.error("indexing", format!("indexing must be \"xy\" or \"ij\", not \"{other}\""), "unknown indexing");
+            return args.error(
+                "indexing",
+                format!("indexing must be \"xy\" or \"ij\", not \"{other}\""),
+                "unknown indexing",
+            );
         }
     };
     let lens: Vec<usize> = xs
@@ -523,7 +662,11 @@ fn meshgrid(interp: &mut Interp, args: &mut Args) -> R<Value> {
         .map(|a| {
             let s = known(a)?;
             if s.len() != 1 {
-                return args.error("arrays", format!("meshgrid needs 1-D arrays, not {}", a.type_text()), "not 1-D");
+                return args.error(
+                    "arrays",
+                    format!("meshgrid needs 1-D arrays, not {}", a.type_text()),
+                    "not 1-D",
+                );
             }
             Ok(s[0])
         })
@@ -539,7 +682,12 @@ fn meshgrid(interp: &mut Interp, args: &mut Args) -> R<Value> {
         let mut s = vec![1usize; nd];
         s[pos] = lens[i];
         let r = Value::Array(reshaped(interp, a, s));
-        outs.push(call(interp, "broadcast_to", vec![r, int_values(&out_shape)], span)?);
+        outs.push(call(
+            interp,
+            "broadcast_to",
+            vec![r, int_values(&out_shape)],
+            span,
+        )?);
     }
     Ok(Value::tuple(outs))
 }
@@ -552,7 +700,9 @@ fn indices(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let mut slabs = Vec::with_capacity(nd);
     for (k, &n) in shape.iter().enumerate() {
         let r = call(interp, "arange", vec![Value::Num(Num::Int(n as i64))], span)?;
-        let Value::Array(r) = r else { return Err(Flow::Unknown) };
+        let Value::Array(r) = r else {
+            return Err(Flow::Unknown);
+        };
         let mut s = vec![1usize; nd];
         s[k] = n;
         let r = Value::Array(reshaped(interp, &r, s));

@@ -107,7 +107,6 @@ pub fn register(t: &mut Vec<Builtin>) {
     );
 }
 
-
 fn block_node(op: BlockOp, inputs: Vec<NodeRef>, dtype: DType, shape: Vec<usize>) -> NodeRef {
     Arc::new(Node {
         op: Op::Block(op),
@@ -129,7 +128,9 @@ fn ravel(n: NodeRef) -> NodeRef {
 fn f64_data(v: Vec<f64>) -> NodeRef {
     let n = v.len();
     crate::exec::data_node(
-        crate::data::Data::F64(ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[n]), v).expect("1-D")),
+        crate::data::Data::F64(
+            ndarray::ArrayD::from_shape_vec(ndarray::IxDyn(&[n]), v).expect("1-D"),
+        ),
         vec![vec![n]],
     )
 }
@@ -140,11 +141,17 @@ fn host_floats(interp: &Interp, args: &Args, name: &str) -> R<Option<(Vec<f64>, 
         return Ok(None);
     };
     let arr = match v {
-        Value::List(_) | Value::Tuple(_) => crate::builtins::args::list_to_array(v, None, args.span_of(name))?,
+        Value::List(_) | Value::Tuple(_) => {
+            crate::builtins::args::list_to_array(v, None, args.span_of(name))?
+        }
         Value::Array(a) => a.clone(),
         Value::Unknown(_) => return Err(Flow::Unknown),
         other => {
-            return args.error(name, format!("{name} must be an array, not {}", other.type_name()), "not an array");
+            return args.error(
+                name,
+                format!("{name} must be an array, not {}", other.type_name()),
+                "not an array",
+            );
         }
     };
     if interp.check {
@@ -166,7 +173,11 @@ fn histogram(interp: &mut Interp, args: &mut Args) -> R<Value> {
     {
         return args.error(
             "weights",
-            format!("weights {} must have the shape of x {}", w.type_text(), x.type_text()),
+            format!(
+                "weights {} must have the shape of x {}",
+                w.type_text(),
+                x.type_text()
+            ),
             "shape differs",
         );
     }
@@ -181,7 +192,8 @@ fn histogram(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let range = match args.value("range") {
         None => None,
         Some(v) => {
-            let r = crate::builtins::args::list_to_array(v, Some(DType::F64), args.span_of("range"))?;
+            let r =
+                crate::builtins::args::list_to_array(v, Some(DType::F64), args.span_of("range"))?;
             let vals = match (&r.node, r.shape.as_slice()) {
                 (_, [Some(2)]) => r,
                 _ => return args.error("range", "range must be a pair (min, max)", "not a pair"),
@@ -193,7 +205,9 @@ fn histogram(interp: &mut Interp, args: &mut Args) -> R<Value> {
         Some(_) => {
             let v = args.value("range").cloned().unwrap_or(Value::None);
             let list = match &v {
-                Value::List(l) | Value::Tuple(l) => l.iter().map(num_of).collect::<Option<Vec<f64>>>(),
+                Value::List(l) | Value::Tuple(l) => {
+                    l.iter().map(num_of).collect::<Option<Vec<f64>>>()
+                }
                 _ => None,
             };
             let Some(list) = list else {
@@ -214,7 +228,11 @@ fn histogram(interp: &mut Interp, args: &mut Args) -> R<Value> {
         None => (None, None, 11),
         Some(Value::Num(Num::Int(b))) => {
             if *b <= 0 {
-                return args.error("bins", format!("bins must be a positive integer, got {b}"), "bins <= 0");
+                return args.error(
+                    "bins",
+                    format!("bins must be a positive integer, got {b}"),
+                    "bins <= 0",
+                );
             }
             (None, None, *b as usize + 1)
         }
@@ -227,8 +245,16 @@ fn histogram(interp: &mut Interp, args: &mut Args) -> R<Value> {
                         return args.error("bins", "bin edges must be a 1-D array", "not 1-D");
                     }
                     return Ok(Value::tuple(vec![
-                        Value::Array(Array { dtype: counts_dtype, shape: vec![arr.shape[0].map(|n| n.saturating_sub(1))], node: None }),
-                        Value::Array(Array { dtype: arr.dtype, shape: arr.shape.clone(), node: None }),
+                        Value::Array(Array {
+                            dtype: counts_dtype,
+                            shape: vec![arr.shape[0].map(|n| n.saturating_sub(1))],
+                            node: None,
+                        }),
+                        Value::Array(Array {
+                            dtype: arr.dtype,
+                            shape: arr.shape.clone(),
+                            node: None,
+                        }),
                     ]));
                 }
                 other => other?,
@@ -236,9 +262,16 @@ fn histogram(interp: &mut Interp, args: &mut Args) -> R<Value> {
                 return Err(Flow::Unknown);
             };
             if arr.shape.len() != 1 || edges.len() < 2 {
-                return args.error("bins", "bin edges must be a 1-D array of at least 2 values", "bad edges");
+                return args.error(
+                    "bins",
+                    "bin edges must be a 1-D array of at least 2 values",
+                    "bad edges",
+                );
             }
-            if edges.windows(2).any(|w| !(w[0] <= w[1])) {
+            if edges
+                .windows(2)
+                .any(|w| w[0] > w[1] || w[0].is_nan() || w[1].is_nan())
+            {
                 return args.error("bins", "bins must increase monotonically", "not increasing");
             }
             let n = edges.len();
@@ -247,15 +280,27 @@ fn histogram(interp: &mut Interp, args: &mut Args) -> R<Value> {
     };
     let _ = edges_dtype;
     let bins = edges_len - 1;
-    let float_x = if x.dtype == DType::F32 { DType::F32 } else { DType::F64 };
+    let float_x = if x.dtype == DType::F32 {
+        DType::F32
+    } else {
+        DType::F64
+    };
     let out_edges_dtype = match &kind {
         Some((_, arr)) => arr.dtype,
         None => float_x,
     };
     if interp.check {
         return Ok(Value::tuple(vec![
-            Value::Array(Array { dtype: counts_dtype, shape: vec![Some(bins)], node: None }),
-            Value::Array(Array { dtype: out_edges_dtype, shape: vec![Some(edges_len)], node: None }),
+            Value::Array(Array {
+                dtype: counts_dtype,
+                shape: vec![Some(bins)],
+                node: None,
+            }),
+            Value::Array(Array {
+                dtype: out_edges_dtype,
+                shape: vec![Some(edges_len)],
+                node: None,
+            }),
         ]));
     }
     let (Some(xn), wn) = (x.node.clone(), weights.as_ref().map(|w| w.node.clone())) else {
@@ -272,7 +317,9 @@ fn histogram(interp: &mut Interp, args: &mut Args) -> R<Value> {
             let range_node = match range_vals {
                 Some((lo, hi)) => f64_data(vec![lo, hi]),
                 None => {
-                    if x.known_shape().is_some_and(|s| s.iter().product::<usize>() == 0) {
+                    if x.known_shape()
+                        .is_some_and(|s| s.iter().product::<usize>() == 0)
+                    {
                         f64_data(vec![0.0, 1.0])
                     } else {
                         let lo = build::reduce(ReduceOp::Min, xn.clone(), vec![0], true, 0.0);
@@ -303,8 +350,16 @@ fn histogram(interp: &mut Interp, args: &mut Args) -> R<Value> {
         vec![bins],
     );
     Ok(Value::tuple(vec![
-        Value::Array(Array { dtype: counts_dtype, shape: vec![Some(bins)], node: Some(counts) }),
-        Value::Array(Array { dtype: out_edges_dtype, shape: vec![Some(edges_len)], node: Some(edges_node) }),
+        Value::Array(Array {
+            dtype: counts_dtype,
+            shape: vec![Some(bins)],
+            node: Some(counts),
+        }),
+        Value::Array(Array {
+            dtype: out_edges_dtype,
+            shape: vec![Some(edges_len)],
+            node: Some(edges_node),
+        }),
     ]))
 }
 
@@ -318,10 +373,18 @@ fn num_of(v: &Value) -> Option<f64> {
 fn bincount(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     if x.dtype.is_float() {
-        return args.error("x", format!("bincount needs integers, not {}", x.dtype), "not integers");
+        return args.error(
+            "x",
+            format!("bincount needs integers, not {}", x.dtype),
+            "not integers",
+        );
     }
     if x.shape.len() != 1 {
-        return args.error("x", format!("bincount needs a 1-D array, not {}", x.type_text()), "not 1-D");
+        return args.error(
+            "x",
+            format!("bincount needs a 1-D array, not {}", x.type_text()),
+            "not 1-D",
+        );
     }
     let minlength = args.int_or("minlength", 0)?;
     if minlength < 0 {
@@ -334,13 +397,31 @@ fn bincount(interp: &mut Interp, args: &mut Args) -> R<Value> {
     if let Some(w) = &weights
         && w.shape != x.shape
     {
-        return args.error("weights", format!("weights {} must have the shape of x {}", w.type_text(), x.type_text()), "shape differs");
+        return args.error(
+            "weights",
+            format!(
+                "weights {} must have the shape of x {}",
+                w.type_text(),
+                x.type_text()
+            ),
+            "shape differs",
+        );
     }
-    let dtype = if weights.is_some() { DType::F64 } else { DType::I64 };
+    let dtype = if weights.is_some() {
+        DType::F64
+    } else {
+        DType::I64
+    };
     if interp.check {
-        return Ok(Value::Array(Array { dtype, shape: vec![None], node: None }));
+        return Ok(Value::Array(Array {
+            dtype,
+            shape: vec![None],
+            node: None,
+        }));
     }
-    let Some(xn) = x.node.clone() else { return Err(Flow::Unknown) };
+    let Some(xn) = x.node.clone() else {
+        return Err(Flow::Unknown);
+    };
     let mut len = minlength as usize;
     if xn.size() > 0 {
         let reduce = |op| Array {
@@ -352,7 +433,11 @@ fn bincount(interp: &mut Interp, args: &mut Args) -> R<Value> {
         if let Num::Int(v) = lo
             && v < 0
         {
-            return args.error("x", format!("bincount needs non-negative integers, but x holds {v}"), "negative value");
+            return args.error(
+                "x",
+                format!("bincount needs non-negative integers, but x holds {v}"),
+                "negative value",
+            );
         }
         let hi = force_scalar(interp, &reduce(ReduceOp::Max), args.span_of("x"))?;
         let hi = match hi {
@@ -376,13 +461,21 @@ fn bincount(interp: &mut Interp, args: &mut Args) -> R<Value> {
         dtype,
         vec![len],
     );
-    Ok(Value::Array(Array { dtype, shape: vec![Some(len)], node: Some(node) }))
+    Ok(Value::Array(Array {
+        dtype,
+        shape: vec![Some(len)],
+        node: Some(node),
+    }))
 }
 
 /// A lookup node: `x` element-wise against the 1-D `table`.
 fn lookup(interp: &Interp, x: &Array, table: &Array, kind: LookupKind, dtype: DType) -> R<Value> {
     if interp.check {
-        return Ok(Value::Array(Array { dtype, shape: x.shape.clone(), node: None }));
+        return Ok(Value::Array(Array {
+            dtype,
+            shape: x.shape.clone(),
+            node: None,
+        }));
     }
     let (Some(xn), Some(tn)) = (x.node.clone(), table.node.clone()) else {
         return Err(Flow::Unknown);
@@ -395,40 +488,77 @@ fn lookup(interp: &Interp, x: &Array, table: &Array, kind: LookupKind, dtype: DT
         chunks: xn.chunks.clone(),
         inputs: vec![xn, tn],
     });
-    Ok(Value::Array(Array { dtype, shape: x.shape.clone(), node: Some(node) }))
+    Ok(Value::Array(Array {
+        dtype,
+        shape: x.shape.clone(),
+        node: Some(node),
+    }))
 }
 
 fn digitize(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let bins = args.array("bins")?;
     if bins.shape.len() != 1 {
-        return args.error("bins", format!("bins must be 1-D, not {}", bins.type_text()), "not 1-D");
+        return args.error(
+            "bins",
+            format!("bins must be 1-D, not {}", bins.type_text()),
+            "not 1-D",
+        );
     }
     let right = args.flag("right", false)?;
-    lookup(interp, &x, &bins, LookupKind::Digitize { right }, DType::I64)
+    lookup(
+        interp,
+        &x,
+        &bins,
+        LookupKind::Digitize { right },
+        DType::I64,
+    )
 }
 
 fn searchsorted(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let a = args.array("a")?;
     let v = args.array("v")?;
     if a.shape.len() != 1 {
-        return args.error("a", format!("searchsorted needs a 1-D sorted array, not {}", a.type_text()), "not 1-D");
+        return args.error(
+            "a",
+            format!(
+                "searchsorted needs a 1-D sorted array, not {}",
+                a.type_text()
+            ),
+            "not 1-D",
+        );
     }
     let right = match args.string("side")?.as_deref() {
         None | Some("left") => false,
         Some("right") => true,
         Some(other) => {
-            return args.error("side", format!("side must be \"left\" or \"right\", not \"{other}\""), "unknown side");
+            return args.error(
+                "side",
+                format!("side must be \"left\" or \"right\", not \"{other}\""),
+                "unknown side",
+            );
         }
     };
-    lookup(interp, &v, &a, LookupKind::SearchSorted { right }, DType::I64)
+    lookup(
+        interp,
+        &v,
+        &a,
+        LookupKind::SearchSorted { right },
+        DType::I64,
+    )
 }
 
 fn isin(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let values = args.array("values")?;
     let invert = args.flag("invert", false)?;
-    lookup(interp, &x, &values, LookupKind::IsIn { invert }, DType::Bool)
+    lookup(
+        interp,
+        &x,
+        &values,
+        LookupKind::IsIn { invert },
+        DType::Bool,
+    )
 }
 
 fn percentile(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -436,7 +566,11 @@ fn percentile(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let median = name.ends_with("median");
     let skip_nan = name.starts_with("nan");
-    let scale = if name.ends_with("percentile") { 100.0 } else { 1.0 };
+    let scale = if name.ends_with("percentile") {
+        100.0
+    } else {
+        1.0
+    };
     let (qs, q_axis) = if median {
         (vec![0.5], false)
     } else {
@@ -446,12 +580,15 @@ fn percentile(interp: &mut Interp, args: &mut Args) -> R<Value> {
         match v {
             Value::Num(n) => (vec![n.as_f64()], false),
             Value::List(_) | Value::Tuple(_) => {
-                let a = crate::builtins::args::list_to_array(v, Some(DType::F64), args.span_of("q"))?;
+                let a =
+                    crate::builtins::args::list_to_array(v, Some(DType::F64), args.span_of("q"))?;
                 if a.shape.len() != 1 {
                     return args.error("q", "q must be a number or a flat list", "nested list");
                 }
                 let vals = match v {
-                    Value::List(l) | Value::Tuple(l) => l.iter().map(num_of).collect::<Option<Vec<f64>>>(),
+                    Value::List(l) | Value::Tuple(l) => {
+                        l.iter().map(num_of).collect::<Option<Vec<f64>>>()
+                    }
                     _ => None,
                 };
                 let Some(vals) = vals else {
@@ -461,19 +598,31 @@ fn percentile(interp: &mut Interp, args: &mut Args) -> R<Value> {
             }
             Value::Unknown(_) => return Err(Flow::Unknown),
             other => {
-                return args.error("q", format!("q must be a number or a list, not {}", other.type_name()), "bad q");
+                return args.error(
+                    "q",
+                    format!("q must be a number or a list, not {}", other.type_name()),
+                    "bad q",
+                );
             }
         }
     };
     if let Some(bad) = qs.iter().find(|&&q| !(0.0..=scale).contains(&q)) {
-        let what = if scale == 100.0 { "Percentiles must be in the range [0, 100]" } else { "Quantiles must be in the range [0, 1]" };
+        let what = if scale == 100.0 {
+            "Percentiles must be in the range [0, 100]"
+        } else {
+            "Quantiles must be in the range [0, 1]"
+        };
         return args.error("q", format!("{what}, got {bad}"), "out of range");
     }
     if !median
         && let Some(m) = args.string("method")?
         && m != "linear"
     {
-        return args.error("method", format!("only method=\"linear\" is supported, not \"{m}\""), "unknown method");
+        return args.error(
+            "method",
+            format!("only method=\"linear\" is supported, not \"{m}\""),
+            "unknown method",
+        );
     }
     let keepdims = args.flag("keepdims", false)?;
     let nd = x.shape.len();
@@ -482,7 +631,11 @@ fn percentile(interp: &mut Interp, args: &mut Args) -> R<Value> {
         Some(a) => Some(args.axis_value("axis", a, nd)?),
     };
     // NumPy: f32 stays f32 for a scalar q and for the median; a list q gives f64.
-    let dtype = if x.dtype == DType::F32 && !q_axis { DType::F32 } else { DType::F64 };
+    let dtype = if x.dtype == DType::F32 && !q_axis {
+        DType::F32
+    } else {
+        DType::F64
+    };
     let mut shape: Vec<Dim> = Vec::new();
     if q_axis {
         shape.push(Some(qs.len()));
@@ -491,18 +644,21 @@ fn percentile(interp: &mut Interp, args: &mut Args) -> R<Value> {
         match axis {
             None if keepdims => shape.push(Some(1)),
             None => {}
-            Some(a) if a == k => {
-                if keepdims {
-                    shape.push(Some(1))
-                }
-            }
+            Some(a) if a == k && keepdims => shape.push(Some(1)),
+            Some(a) if a == k => {}
             Some(_) => shape.push(*d),
         }
     }
     if interp.check {
-        return Ok(Value::Array(Array { dtype, shape, node: None }));
+        return Ok(Value::Array(Array {
+            dtype,
+            shape,
+            node: None,
+        }));
     }
-    let Some(xn) = x.node.clone() else { return Err(Flow::Unknown) };
+    let Some(xn) = x.node.clone() else {
+        return Err(Flow::Unknown);
+    };
     let limit = interp.session.borrow().exec.memory_limit;
     let budget_elems = (limit / 4 / 8).max(1024);
     let out_shape: Vec<usize> = shape.iter().map(|d| d.unwrap_or(0)).collect();
@@ -515,11 +671,8 @@ fn percentile(interp: &mut Interp, args: &mut Args) -> R<Value> {
         match axis {
             None if keepdims => chunks.push(vec![1]),
             None => {}
-            Some(a) if a == k => {
-                if keepdims {
-                    chunks.push(vec![1])
-                }
-            }
+            Some(a) if a == k && keepdims => chunks.push(vec![1]),
+            Some(a) if a == k => {}
             Some(_) => chunks.push(c.clone()),
         }
     }
@@ -538,14 +691,28 @@ fn percentile(interp: &mut Interp, args: &mut Args) -> R<Value> {
         shape: out_shape,
         chunks,
     });
-    Ok(Value::Array(Array { dtype, shape, node: Some(node) }))
+    Ok(Value::Array(Array {
+        dtype,
+        shape,
+        node: Some(node),
+    }))
 }
 
 /// Calls a builtin by name.
-fn call(interp: &mut Interp, name: &str, pos: Vec<Value>, kw: Vec<(&str, Value)>, span: Span) -> R<Value> {
+fn call(
+    interp: &mut Interp,
+    name: &str,
+    pos: Vec<Value>,
+    kw: Vec<(&str, Value)>,
+    span: Span,
+) -> R<Value> {
     let f = crate::builtins::lookup_global(name).unwrap_or(Value::None);
-    let mut raw: Vec<crate::eval::signature::RawArg> = pos.into_iter().map(|v| (None, v, span)).collect();
-    raw.extend(kw.into_iter().map(|(k, v)| (Some((k.to_string(), span)), v, span)));
+    let mut raw: Vec<crate::eval::signature::RawArg> =
+        pos.into_iter().map(|v| (None, v, span)).collect();
+    raw.extend(
+        kw.into_iter()
+            .map(|(k, v)| (Some((k.to_string(), span)), v, span)),
+    );
     interp.call_value(f, raw, span, span)
 }
 
@@ -561,27 +728,55 @@ fn average(interp: &mut Interp, args: &mut Args) -> R<Value> {
         None => None,
         Some(a) => Some(args.axis_value("axis", a, nd)?),
     };
-    let Some(wv) = args.get("weights").map(|_| args.array("weights")).transpose()? else {
-        return call(interp, "mean", vec![Value::Array(x)], vec![("axis", axis_value(axis))], span);
+    let Some(wv) = args
+        .get("weights")
+        .map(|_| args.array("weights"))
+        .transpose()?
+    else {
+        return call(
+            interp,
+            "mean",
+            vec![Value::Array(x)],
+            vec![("axis", axis_value(axis))],
+            span,
+        );
     };
     let w = if wv.shape == x.shape {
         wv
     } else {
         let Some(a) = axis else {
-            return args.error("weights", "weights of a different shape than x need axis=", "needs axis");
+            return args.error(
+                "weights",
+                "weights of a different shape than x need axis=",
+                "needs axis",
+            );
         };
         if wv.shape.len() != 1 || wv.shape[0] != x.shape[a] {
             return args.error(
                 "weights",
-                format!("weights {} must have the shape of x {} or the length of axis {a}", wv.type_text(), x.type_text()),
+                format!(
+                    "weights {} must have the shape of x {} or the length of axis {a}",
+                    wv.type_text(),
+                    x.type_text()
+                ),
                 "shape differs",
             );
         }
         let mut new_shape: Vec<i64> = vec![1; nd];
         new_shape[a] = -1;
-        let shape_v = Value::List(std::rc::Rc::new(new_shape.iter().map(|&d| Value::Num(Num::Int(d))).collect()));
-        let r = call(interp, "reshape", vec![Value::Array(wv), shape_v], vec![], span)?;
-        let Value::Array(r) = r else { return Err(Flow::Unknown) };
+        let shape_v = Value::List(std::rc::Rc::new(
+            new_shape.iter().map(|&d| Value::Num(Num::Int(d))).collect(),
+        ));
+        let r = call(
+            interp,
+            "reshape",
+            vec![Value::Array(wv), shape_v],
+            vec![],
+            span,
+        )?;
+        let Value::Array(r) = r else {
+            return Err(Flow::Unknown);
+        };
         r
     };
     // NumPy: integer and bool inputs average in f64.
@@ -589,18 +784,56 @@ fn average(interp: &mut Interp, args: &mut Args) -> R<Value> {
         if a.dtype.is_float() {
             Ok(Value::Array(a))
         } else {
-            call(interp, "astype", vec![Value::Array(a), Value::DType(DType::F64)], vec![], span)
+            call(
+                interp,
+                "astype",
+                vec![Value::Array(a), Value::DType(DType::F64)],
+                vec![],
+                span,
+            )
         }
     };
     let xv = promote(interp, x.clone())?;
     let wv2 = promote(interp, w.clone())?;
     let prod = binary(interp, BinOp::Mul, xv, wv2.clone(), span, span, span)?;
-    let num = call(interp, "sum", vec![prod], vec![("axis", axis_value(axis))], span)?;
+    let num = call(
+        interp,
+        "sum",
+        vec![prod],
+        vec![("axis", axis_value(axis))],
+        span,
+    )?;
     let den = if w.shape == x.shape {
-        call(interp, "sum", vec![wv2], vec![("axis", axis_value(axis))], span)?
+        call(
+            interp,
+            "sum",
+            vec![wv2],
+            vec![("axis", axis_value(axis))],
+            span,
+        )?
     } else {
-        let b = call(interp, "broadcast_to", vec![wv2, Value::List(std::rc::Rc::new(x.shape.iter().map(|d| Value::Num(Num::Int(d.unwrap_or(0) as i64))).collect()))], vec![], span)?;
-        call(interp, "sum", vec![b], vec![("axis", axis_value(axis))], span)?
+        let b = call(
+            interp,
+            "broadcast_to",
+            vec![
+                wv2,
+                Value::List(std::rc::Rc::new(
+                    x.shape
+                        .iter()
+                        .map(|d| Value::Num(Num::Int(d.unwrap_or(0) as i64)))
+                        .collect(),
+                )),
+            ],
+            vec![],
+            span,
+        )?;
+        call(
+            interp,
+            "sum",
+            vec![b],
+            vec![("axis", axis_value(axis))],
+            span,
+        )?
     };
     binary(interp, BinOp::Div, num, den, span, span, span)
 }
@@ -624,7 +857,11 @@ fn slice_axis(interp: &Interp, x: &Array, axis: usize, start: usize, len: usize)
             build::slice(n, items)
         })
     };
-    Array { dtype: x.dtype, shape, node }
+    Array {
+        dtype: x.dtype,
+        shape,
+        node,
+    }
 }
 
 fn diff(interp: &mut Interp, args: &mut Args) -> R<Value> {
@@ -635,19 +872,39 @@ fn diff(interp: &mut Interp, args: &mut Args) -> R<Value> {
     }
     let n = args.int_or("n", 1)?;
     if n < 0 {
-        return args.error("n", format!("order must be non-negative but got {n}"), "negative");
+        return args.error(
+            "n",
+            format!("order must be non-negative but got {n}"),
+            "negative",
+        );
     }
     let axis = args.axis_value("axis", args.int_or("axis", -1)?, nd)?;
     let span = args.span;
     let mut cur = x;
     for _ in 0..n {
-        let Some(len) = cur.shape[axis] else { return Err(Flow::Unknown) };
+        let Some(len) = cur.shape[axis] else {
+            return Err(Flow::Unknown);
+        };
         let m = len.saturating_sub(1);
         let hi = slice_axis(interp, &cur, axis, len.min(1), m);
         let lo = slice_axis(interp, &cur, axis, 0, m);
-        let op = if cur.dtype == DType::Bool { BinOp::Ne } else { BinOp::Sub };
-        let r = binary(interp, op, Value::Array(hi), Value::Array(lo), span, span, span)?;
-        let Value::Array(r) = r else { return Err(Flow::Unknown) };
+        let op = if cur.dtype == DType::Bool {
+            BinOp::Ne
+        } else {
+            BinOp::Sub
+        };
+        let r = binary(
+            interp,
+            op,
+            Value::Array(hi),
+            Value::Array(lo),
+            span,
+            span,
+            span,
+        )?;
+        let Value::Array(r) = r else {
+            return Err(Flow::Unknown);
+        };
         cur = r;
     }
     Ok(Value::Array(cur))

@@ -5,7 +5,9 @@
 //! Order statistics live in `select.rs`.
 
 use crate::data::{Data, Element};
-use crate::exec::region::{AxisRange, Region, concat_data, eval, full_region, region_shape, slice_data};
+use crate::exec::region::{
+    AxisRange, Region, concat_data, eval, full_region, region_shape, slice_data,
+};
 use crate::exec::{ExecCtx, ExecError, chunk_regions};
 use crate::graph::blockops::{
     AxisMap, BlockOp, CountKind, Counts, LookupKind, MapBlocks, PadMode, Remap,
@@ -42,11 +44,13 @@ pub fn eval_block(
 // ---------------------------------------------------------------------------------------
 // map_blocks
 
+/// A computed block of a `map_blocks` node: (node id, block index) and the block.
+type KeptBlock = Option<((usize, Vec<usize>), Arc<Data>)>;
+
 thread_local! {
     /// The block of a `map_blocks` node this thread computed last, while a consumer is
-    /// still pulling it in pieces: (node id, block index) and the block.
-    static LAST_BLOCK: std::cell::RefCell<Option<((usize, Vec<usize>), Arc<Data>)>> =
-        const { std::cell::RefCell::new(None) };
+    /// still pulling it in pieces.
+    static LAST_BLOCK: std::cell::RefCell<KeptBlock> = const { std::cell::RefCell::new(None) };
 }
 
 /// The blocks of one axis's grid that meet the index range `lo..=hi`: (block, first index,
@@ -79,7 +83,11 @@ fn eval_map_blocks(
     let counts: Vec<usize> = per_axis.iter().map(Vec::len).collect();
     let mut parts = Vec::new();
     for combo in combos(&counts) {
-        let idx: Vec<usize> = combo.iter().enumerate().map(|(k, &c)| per_axis[k][c].0).collect();
+        let idx: Vec<usize> = combo
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| per_axis[k][c].0)
+            .collect();
         // A consumer pulling one block in pieces (a reduction) computes it once: the block
         // is kept for the thread's next request until a piece reaching its end is served.
         let key = (m.id, idx.clone());
@@ -208,15 +216,15 @@ fn map_one_block(
             ExecError::Internal(format!(
                 "{}: no traced template for blocks of shapes {:?}",
                 m.name,
-                blocks.iter().map(|b| b.shape().to_vec()).collect::<Vec<_>>()
+                blocks
+                    .iter()
+                    .map(|b| b.shape().to_vec())
+                    .collect::<Vec<_>>()
             ))
         })?;
     let mut blocks: Vec<Option<Data>> = blocks.into_iter().map(Some).collect();
     let root = crate::opt::rewrite::rewrite(&template.result, &mut |n, inputs| {
-        if let Some(i) = template
-            .placeholders
-            .iter()
-            .position(|p| Arc::ptr_eq(p, n))
+        if let Some(i) = template.placeholders.iter().position(|p| Arc::ptr_eq(p, n))
             && let Some(data) = blocks[i].take()
         {
             let chunks = data.shape().iter().map(|&d| vec![d]).collect();
@@ -225,7 +233,10 @@ fn map_one_block(
         crate::opt::rewrite::same_with_inputs(n, inputs)
     });
     let mut out = eval(ctx, &root, &full_region(&root.shape))?;
-    let want: Vec<usize> = block_region(&node.chunks, idx).iter().map(|r| r.len).collect();
+    let want: Vec<usize> = block_region(&node.chunks, idx)
+        .iter()
+        .map(|r| r.len)
+        .collect();
     if !m.trim.is_empty() && out.shape().len() == want.len() {
         let cut: Region = (0..want.len())
             .map(|k| AxisRange::span(m.trim[k][idx[k]].0, want[k]))
@@ -346,7 +357,9 @@ fn segments(src: &[Option<usize>]) -> Vec<Seg> {
     let mut i = 0;
     while i < src.len() {
         if src[i].is_none() {
-            let j = (i..src.len()).find(|&j| src[j].is_some()).unwrap_or(src.len());
+            let j = (i..src.len())
+                .find(|&j| src[j].is_some())
+                .unwrap_or(src.len());
             out.push(Seg::Fill(j - i));
             i = j;
             continue;
@@ -390,21 +403,31 @@ fn filled(value: FullValue, dtype: DType, shape: &[usize]) -> Data {
     d.into_dtype(dtype).reshaped(shape)
 }
 
-fn eval_remap(ctx: &ExecCtx, node: &NodeRef, r: &Remap, region: &Region) -> Result<Data, ExecError> {
+fn eval_remap(
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    r: &Remap,
+    region: &Region,
+) -> Result<Data, ExecError> {
     let input = &node.inputs[0];
     let segs: Vec<Vec<Seg>> = region
         .iter()
         .zip(&r.axes)
         .map(|(range, map)| {
-            let src: Vec<Option<usize>> =
-                (0..range.len).map(|i| map_index(map, range.at(i) as usize)).collect();
+            let src: Vec<Option<usize>> = (0..range.len)
+                .map(|i| map_index(map, range.at(i) as usize))
+                .collect();
             segments(&src)
         })
         .collect();
     let counts: Vec<usize> = segs.iter().map(Vec::len).collect();
     let mut parts = Vec::new();
     for combo in combos(&counts) {
-        let pieces: Vec<&Seg> = combo.iter().enumerate().map(|(k, &c)| &segs[k][c]).collect();
+        let pieces: Vec<&Seg> = combo
+            .iter()
+            .enumerate()
+            .map(|(k, &c)| &segs[k][c])
+            .collect();
         let shape: Vec<usize> = pieces.iter().map(|s| s.len()).collect();
         if pieces.iter().any(|s| matches!(s, Seg::Fill(_))) {
             parts.push(filled(r.fill, node.dtype, &shape));
@@ -475,13 +498,19 @@ fn place_runs<T: Clone>(a: ArrayD<T>, picks: &[Option<&Vec<usize>>]) -> ArrayD<T
             }
         }
     }
-    if axis_runs.iter().all(|r| r.len() == 1 && r[0].3 == 1 && r[0].1 == 0) {
+    if axis_runs
+        .iter()
+        .all(|r| r.len() == 1 && r[0].3 == 1 && r[0].1 == 0)
+    {
         let shape: Vec<usize> = axis_runs.iter().map(|r| r[0].2).collect();
         if shape == a.shape() {
             return a;
         }
     }
-    let shape: Vec<usize> = axis_runs.iter().map(|r| r.iter().map(|x| x.2).sum()).collect();
+    let shape: Vec<usize> = axis_runs
+        .iter()
+        .map(|r| r.iter().map(|x| x.2).sum())
+        .collect();
     let Some(first) = a.iter().next().cloned() else {
         return ArrayD::from_shape_fn(IxDyn(&shape), |_| unreachable!("empty output"));
     };
@@ -640,8 +669,10 @@ fn eval_counts(ctx: &ExecCtx, node: &NodeRef, c: &Counts) -> Result<Data, ExecEr
     let mut ints = vec![0i64; if float_weights { 0 } else { nbins }];
     let mut floats = vec![0f64; if float_weights { nbins } else { 0 }];
     for group in regions.chunks(wave) {
-        let partials: Vec<(Vec<i64>, Vec<f64>)> =
-            group.par_iter().map(count_block).collect::<Result<_, _>>()?;
+        let partials: Vec<(Vec<i64>, Vec<f64>)> = group
+            .par_iter()
+            .map(count_block)
+            .collect::<Result<_, _>>()?;
         for (pi, pf) in partials {
             for (t, v) in ints.iter_mut().zip(pi) {
                 *t += v;
@@ -666,7 +697,10 @@ fn eval_counts(ctx: &ExecCtx, node: &NodeRef, c: &Counts) -> Result<Data, ExecEr
         .enumerate()
         .map(|(i, v)| v / (edges[i + 1] - edges[i]) / total)
         .collect();
-    Ok(Data::F64(ArrayD::from_shape_vec(IxDyn(&[nbins]), dens).expect("one value per bin")).into_dtype(node.dtype))
+    Ok(
+        Data::F64(ArrayD::from_shape_vec(IxDyn(&[nbins]), dens).expect("one value per bin"))
+            .into_dtype(node.dtype),
+    )
 }
 
 // ---------------------------------------------------------------------------------------
@@ -722,8 +756,14 @@ fn eval_lookup(
     let out: Data = match kind {
         LookupKind::SearchSorted { right } => {
             let v: Vec<i64> = match (&tk, &xk) {
-                (Keys::Int(t), Keys::Int(x)) => x.iter().map(|&v| insertion(t, v, right, icmp) as i64).collect(),
-                (Keys::Float(t), Keys::Float(x)) => x.iter().map(|&v| insertion(t, v, right, nan_last) as i64).collect(),
+                (Keys::Int(t), Keys::Int(x)) => x
+                    .iter()
+                    .map(|&v| insertion(t, v, right, icmp) as i64)
+                    .collect(),
+                (Keys::Float(t), Keys::Float(x)) => x
+                    .iter()
+                    .map(|&v| insertion(t, v, right, nan_last) as i64)
+                    .collect(),
                 _ => unreachable!("both keyed alike"),
             };
             Data::I64(ArrayD::from_shape_vec(IxDyn(&shape), v).expect("one per element"))
@@ -773,15 +813,17 @@ fn eval_lookup(
             let v: Vec<bool> = match (tk, &xk) {
                 (Keys::Int(mut t), Keys::Int(x)) => {
                     t.sort_unstable();
-                    x.iter().map(|v| t.binary_search(v).is_ok() != invert).collect()
+                    x.iter()
+                        .map(|v| t.binary_search(v).is_ok() != invert)
+                        .collect()
                 }
                 (Keys::Float(mut t), Keys::Float(x)) => {
                     t.retain(|v| !v.is_nan());
                     t.sort_by(|a, b| nan_last(*a, *b));
                     x.iter()
                         .map(|&v| {
-                            let found = !v.is_nan()
-                                && t.binary_search_by(|p| nan_last(*p, v)).is_ok();
+                            let found =
+                                !v.is_nan() && t.binary_search_by(|p| nan_last(*p, v)).is_ok();
                             found != invert
                         })
                         .collect()

@@ -46,9 +46,7 @@ impl std::fmt::Display for ExecError {
             ExecError::OutOfMemory(m)
             | ExecError::IndexOutOfRange(m)
             | ExecError::Io(m)
-            | ExecError::Invalid(m) => {
-                f.write_str(m)
-            }
+            | ExecError::Invalid(m) => f.write_str(m),
             ExecError::Internal(m) => write!(f, "internal error (please report): {m}"),
         }
     }

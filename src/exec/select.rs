@@ -21,6 +21,9 @@ use std::cmp::Ordering;
 /// Elements of a lane read at once when a lane is larger than the budget.
 const PIECE_ELEMS: usize = 1 << 20;
 
+/// One piece's share of a radix pass: a histogram or a bag of keys per open prefix.
+type Partial = (Vec<Vec<usize>>, Vec<Vec<u64>>);
+
 /// Bits decided per radix pass.
 const DIGIT_BITS: u32 = 16;
 
@@ -93,7 +96,10 @@ pub fn eval_quantile(
         shape.push(nq);
     }
     match q.axis {
-        None => shape.extend(std::iter::repeat_n(1, if q.keepdims { x.shape.len() } else { 0 })),
+        None => shape.extend(std::iter::repeat_n(
+            1,
+            if q.keepdims { x.shape.len() } else { 0 },
+        )),
         Some(k) => {
             for (j, r) in lanes_region.iter().enumerate() {
                 if j != k {
@@ -189,7 +195,11 @@ fn ranks_for(q: &Quantile, count: usize) -> Vec<(usize, usize, f64)> {
         .map(|&f| {
             if q.median {
                 let hi = count / 2;
-                let lo = if count % 2 == 0 { hi.saturating_sub(1) } else { hi };
+                let lo = if count.is_multiple_of(2) {
+                    hi.saturating_sub(1)
+                } else {
+                    hi
+                };
                 return (lo, hi, 0.5);
             }
             // NumPy: virtual index (n - 1) * q, its floor, and the fraction between.
@@ -377,13 +387,19 @@ fn select_streamed(
         let mut hists: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
         let mut bags: Vec<Vec<u64>> = vec![Vec::new(); open.len()];
         for group in pieces.chunks(wave) {
-            let parts: Vec<(Vec<Vec<usize>>, Vec<Vec<u64>>)> = group
+            let parts: Vec<Partial> = group
                 .par_iter()
                 .map(|p| {
                     let keys = read(p)?;
                     let mut hs: Vec<Vec<usize>> = open
                         .iter()
-                        .map(|o| if o.2 { Vec::new() } else { vec![0; 1 << DIGIT_BITS] })
+                        .map(|o| {
+                            if o.2 {
+                                Vec::new()
+                            } else {
+                                vec![0; 1 << DIGIT_BITS]
+                            }
+                        })
                         .collect();
                     let mut bs: Vec<Vec<u64>> = vec![Vec::new(); open.len()];
                     for k in keys {
@@ -420,10 +436,15 @@ fn select_streamed(
             let mine = |t: &Target| t.value.is_none() && t.prefix == prefix && t.bits == bits;
             if collect {
                 let bag = &mut bags[g];
-                let ranks: Vec<usize> = targets.iter().filter(|t| mine(t)).map(|t| t.within).collect();
+                let ranks: Vec<usize> = targets
+                    .iter()
+                    .filter(|t| mine(t))
+                    .map(|t| t.within)
+                    .collect();
                 if ranks.iter().any(|&r| r >= bag.len()) {
                     return Err(ExecError::Internal(
-                        "quantile: a radix pass lost values (the input changed between passes)".into(),
+                        "quantile: a radix pass lost values (the input changed between passes)"
+                            .into(),
                     ));
                 }
                 let mut vals: Vec<f64> = Vec::new();
