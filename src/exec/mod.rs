@@ -3,6 +3,7 @@
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
 pub mod blocks;
+pub mod extsort;
 pub mod plan;
 pub mod reduce;
 pub mod region;

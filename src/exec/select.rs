@@ -28,7 +28,7 @@ type Partial = (Vec<Vec<usize>>, Vec<Vec<u64>>);
 const DIGIT_BITS: u32 = 16;
 
 /// An order-preserving key: keys compare as the values do, nan above everything.
-fn key(v: f64) -> u64 {
+pub fn order_key(v: f64) -> u64 {
     if v.is_nan() {
         return u64::MAX;
     }
@@ -37,7 +37,7 @@ fn key(v: f64) -> u64 {
 }
 
 /// The value of a key.
-fn unkey(k: u64) -> f64 {
+pub fn order_value(k: u64) -> f64 {
     if k >> 63 == 1 {
         f64::from_bits(k & !(1 << 63))
     } else {
@@ -333,7 +333,11 @@ fn select_streamed(
     let wave = rayon::current_num_threads().max(1);
     let read = |p: &Region| -> Result<Vec<u64>, ExecError> {
         ctx.check_cancelled()?;
-        Ok(eval(ctx, x, p)?.to_f64_vec().into_iter().map(key).collect())
+        Ok(eval(ctx, x, p)?
+            .to_f64_vec()
+            .into_iter()
+            .map(order_key)
+            .collect())
     };
     // Pass 1: the top digit of every key (nan keys all land in the top bin).
     let mut hist = vec![0usize; 1 << DIGIT_BITS];
@@ -458,7 +462,7 @@ fn select_streamed(
                     start = r;
                     got[i] = bag[r];
                 }
-                vals.extend(got.iter().map(|&k| unkey(k)));
+                vals.extend(got.iter().map(|&k| order_value(k)));
                 let mut it = vals.into_iter();
                 for t in targets.iter_mut().filter(|t| mine(t)) {
                     t.value = it.next();
@@ -500,7 +504,7 @@ fn descend(targets: &mut [Target], hist: &[usize]) {
                 t.prefix |= (d as u64) << (64 - DIGIT_BITS - t.bits);
                 t.bits += DIGIT_BITS;
                 if t.bits == 64 {
-                    t.value = Some(unkey(t.prefix));
+                    t.value = Some(order_value(t.prefix));
                 }
                 break;
             }

@@ -148,3 +148,49 @@ fn streamed_percentile_along_axis_matches_numpy() {
     let got = run_arr(arr, &["--memory-limit", "2MiB"]);
     assert_eq!(got, want);
 }
+
+/// `sort`, `argsort` and `unique` of inputs larger than the memory limit sort out of core
+/// (runs spilled to a temporary folder, merged) and give exactly the in-memory results; the
+/// temporary folder is gone afterwards.
+#[test]
+fn external_sort_equals_in_memory() {
+    for (n, chunk, seed, limit) in [(300_000, 7_000, 1, "1MiB"), (150_001, 50_000, 2, "700KiB")] {
+        let code = format!(
+            "x = random.normal(0, 1, shape=[{n}], chunks={chunk}, seed={seed})\n\
+             i = random.integers(0, 5000, shape=[{n}], chunks={chunk}, seed={seed})\n\
+             y = where(i % 97 == 0, nan, x)\n\
+             w = linspace(0.0, 1.0, {n}, chunks={chunk})\n\
+             s = sort(y)\n\
+             print(s[:4], s[-4:], s[::{n} // 7], float(nansum(s * w)))\n\
+             a = argsort(i)\n\
+             print(a[:6], a[-6:], float(sum(astype(a, f64) * w)))\n\
+             u = unique(i)\n\
+             print(len(u), u[:5], u[-5:], int(sum(u)))\n\
+             print(sort(i)[{n} // 2], unique(y)[-3:])"
+        );
+        let tmp =
+            std::env::temp_dir().join(format!("arr-extsort-test-{}-{seed}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&tmp);
+        std::fs::create_dir_all(&tmp).expect("temp folder");
+        let run = |limit: Option<&str>| {
+            let mut cmd = Command::new(crate::arr_bin());
+            cmd.env("TMPDIR", &tmp).args(["--no-progress", "-e", &code]);
+            if let Some(l) = limit {
+                cmd.args(["--memory-limit", l]);
+            }
+            let out = cmd.output().expect("arr runs");
+            assert!(
+                out.status.success(),
+                "arr failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            String::from_utf8_lossy(&out.stdout).into_owned()
+        };
+        let in_memory = run(None);
+        let external = run(Some(limit));
+        assert_eq!(external, in_memory, "n={n} limit={limit}");
+        let left: Vec<_> = std::fs::read_dir(&tmp).expect("temp folder").collect();
+        assert!(left.is_empty(), "temporaries left behind: {left:?}");
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+}
