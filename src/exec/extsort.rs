@@ -219,7 +219,7 @@ fn sort_inner(
     let mut count = 0usize;
     let mut last: Option<u64> = None;
     while let Some(Reverse((k, i, j))) = heap.pop() {
-        if count % OUT_BLOCK == 0 && cancel.load(Ordering::Relaxed) {
+        if count.is_multiple_of(OUT_BLOCK) && cancel.load(Ordering::Relaxed) {
             return Err(ExecError::Cancelled);
         }
         let keep = kind != SortKind::Unique || last != Some(k);
