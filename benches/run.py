@@ -40,7 +40,11 @@ LATEST_BEGIN = "<!-- latest-results:begin -->"
 LATEST_END = "<!-- latest-results:end -->"
 
 TOOLS = ("arr", "dask", "numpy")
-TOOL_NAMES = {"arr": "Arr", "dask": "Dask", "numpy": "NumPy", "h5py": "h5py read"}
+TOOL_NAMES = {"arr": "Arr", "dask": "Dask", "numpy": "NumPy", "h5py": "h5py read",
+              "arr-interp": "Arr interp"}
+# Tools that run the arr binary: "arr" on its default backend (the JIT), "arr-interp" with
+# `--backend interp` (the reference interpreter), in the same run.
+ARR_TOOLS = ("arr", "arr-interp")
 
 
 # ----------------------------------------------------------------------------------------
@@ -264,6 +268,21 @@ def cases(full, hdf5=False, data_dir=None):
                   "expands a per-chunk task graph); Dask: dict(y.__dask_graph__()), 3 x 10^6 "
                   "tasks, the work every compute() of y starts with"),
     ]
+    # W3 on one thread: nanoseconds per generated element (N²/4 normals are generated).
+    w3_1t_n = 20000
+    out.append(Case("W3-1thread", "W3", "W3 on one thread (ns per generated element)",
+                    f"N = {w3_1t_n}",
+                    {"arr": ("w3_2tb.arr", [str(w3_1t_n)], ["--threads", "1"])},
+                    check=check_stats({"mean": (11.0, 6 / math.sqrt(half(w3_1t_n) ** 2))},
+                                      exact_keys=[("count", half(w3_1t_n) ** 2)]),
+                    timeout={"arr": long_t, "arr-interp": long_t}))
+    # Every workload Arr runs also runs on the interpreter, for the JIT / interpreter table.
+    for c in out:
+        if "arr" in c.cmds and c.cmds["arr"][2] != ["check"] and c.group not in ("start-up",):
+            script, args, extra = c.cmds["arr"]
+            c.cmds["arr-interp"] = (script, args, [*extra, "--backend", "interp"])
+            if "arr" in c.timeout:
+                c.timeout["arr-interp"] = c.timeout["arr"]
     return out
 
 
@@ -649,7 +668,7 @@ def main():
                 if rep > 0 and opts.budget > 0 and sum(r["wall"] for r in runs[tool]) >= opts.budget:
                     continue  # long runs are not repeated (keeps `make bench` short)
                 path = os.path.join(WL, script)
-                if tool == "arr":
+                if tool in ARR_TOOLS:
                     if extra == ["check"]:
                         cmd = [opts.arr, "check", path]
                     else:
@@ -801,6 +820,31 @@ def render(meta, records):
                      f"computed) takes {fmt_s(h['wall'])} s (CPU {fmt_s(h['cpu'])} s, peak RSS "
                      f"{fmt_mib(h['rss'])} MiB); Arr's W1 (sum, mean and std in one pass over the file) "
                      f"{fmt_s(a['wall'])} s: Arr / h5py read = {fmt_ratio(a['wall'], h['wall'])}.")
+            L.append("")
+    # The JIT against the interpreter, in the same run.
+    both = [r for r in records if "arr-interp" in r["tools"] and "arr" in r["tools"]]
+    if both:
+        L.append("JIT and interpreter: Arr on its default backend (the Cranelift JIT) and with "
+                 "`--backend interp`, same run; interp/JIT above 1 means the JIT is faster.")
+        L.append("")
+        L.append("| workload | Arr JIT s | Arr interp s | interp/JIT | peak RSS MiB JIT / interp |")
+        L.append("|---|--:|--:|--:|--:|")
+        for r in both:
+            j, i = r["tools"]["arr"], r["tools"]["arr-interp"]
+            okw = lambda t: t["wall"] if t and t["status"] == "ok" else None  # noqa: E731
+            rss = " / ".join(fmt_mib(t["rss"]) if t["status"] == "ok" else "—" for t in (j, i))
+            L.append(f"| {r['id']} | {cell_time(j)} | {cell_time(i)} | {fmt_ratio(okw(i), okw(j))} | {rss} |")
+        L.append("")
+        w3 = next((r for r in records if r["id"] == "W3-1thread"), None)
+        if w3:
+            kept = ((int(w3["size"].split("=")[1]) + 1) // 2) ** 2
+            cells = []
+            for tool in ARR_TOOLS:
+                t = w3["tools"].get(tool)
+                if t and t["status"] == "ok":
+                    cells.append(f"{TOOL_NAMES[tool]} {t['wall'] * 1e9 / kept:.2f} ns")
+            L.append(f"W3 on one thread, per generated element (wall / {kept} normals): "
+                     + ", ".join(cells) + ".")
             L.append("")
     # Per-chunk figures.
     base = next((r for r in records if r["id"] == "start-up"), None)

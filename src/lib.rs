@@ -69,6 +69,10 @@ pub struct Options {
     pub progress: bool,
     /// Run the optimiser's passes (off with `--no-opt`, for debugging and tests).
     pub optimise: bool,
+    /// Which backend runs kernels (`--backend`; the Cranelift JIT by default).
+    pub backend: backend::BackendKind,
+    /// Plans printed by `explain` show each kernel's text (`arr explain --kernels`).
+    pub explain_kernels: bool,
 }
 
 impl Default for Options {
@@ -84,6 +88,8 @@ impl Default for Options {
             args: Vec::new(),
             progress: true,
             optimise: true,
+            backend: backend::BackendKind::default(),
+            explain_kernels: false,
         }
     }
 }
@@ -149,6 +155,8 @@ impl Session {
         state.explain_only = opts.explain_only;
         state.progress = opts.progress;
         state.exec.optimise = opts.optimise;
+        state.exec.backend = backend::of_kind(opts.backend);
+        state.exec.explain_kernels = opts.explain_kernels;
         state.args = opts.args.clone();
         let state = Rc::new(RefCell::new(state));
         let prelude: Scope = Rc::new(RefCell::new(ScopeData::default()));

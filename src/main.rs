@@ -19,8 +19,8 @@ struct Cli {
     /// Worker threads (default: all cores).
     #[arg(long, global = true)]
     threads: Option<usize>,
-    /// Backend for kernels.
-    #[arg(long, global = true, value_parser = ["interp", "jit"], default_value = "interp")]
+    /// Backend for kernels: the Cranelift JIT, or the reference interpreter.
+    #[arg(long, global = true, value_parser = ["jit", "interp"], default_value = "jit")]
     backend: String,
     /// Device.
     #[arg(long, global = true, value_parser = ["cpu", "cuda"], default_value = "cpu")]
@@ -66,6 +66,9 @@ enum Command {
     },
     /// Print the plan of each computation instead of running it.
     Explain {
+        /// Show each kernel's text (the loop-nest IR the backends compile).
+        #[arg(long)]
+        kernels: bool,
         file: String,
         /// Arguments for the script (`args`).
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
@@ -129,14 +132,16 @@ fn main() -> ExitCode {
         println!("{}", arr::builtins::syntax_json());
         return ExitCode::SUCCESS;
     }
-    if cli.backend == "jit" || cli.device == "cuda" {
-        eprintln!(
-            "error: the {} backend is not built in this version; use --backend interp --device cpu",
-            if cli.backend == "jit" { "jit" } else { "cuda" }
-        );
+    if cli.device == "cuda" {
+        eprintln!("error: the cuda device is not built in this version; use --device cpu");
         return ExitCode::from(2);
     }
     let mut opts = Options::default();
+    opts.backend = if cli.backend == "interp" {
+        arr::backend::BackendKind::Interp
+    } else {
+        arr::backend::BackendKind::Jit
+    };
     if let Some(t) = cli.threads {
         if t == 0 {
             eprintln!("error: --threads must be at least 1");
@@ -174,9 +179,18 @@ fn main() -> ExitCode {
             opts.args = args.clone();
             (file.clone(), None, true)
         }
-        (Some(Command::Explain { file, args }), _, _) => {
+        (
+            Some(Command::Explain {
+                file,
+                args,
+                kernels,
+            }),
+            _,
+            _,
+        ) => {
             opts.args = args.clone();
             opts.explain_only = true;
+            opts.explain_kernels = *kernels;
             (file.clone(), None, false)
         }
         (None, Some(code), _) => ("<command line>".to_string(), Some(code.clone()), false),

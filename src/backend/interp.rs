@@ -1,21 +1,40 @@
-//! The tile interpreter: runs a kernel's instructions one at a time over tiles of a few
-//! thousand elements, so intermediates stay in L1/L2 and no chunk-sized temporaries exist.
+//! The interpreter: the reference backend. It runs a kernel's body one instruction at a time
+//! over a tile of the innermost axis (at most `launch::TILE` elements), each value in a
+//! column buffer that is reused from tile to tile (no allocation in the hot loop), with the
+//! scalar semantics of `backend::scalar` that every backend must match bitwise.
 
-use crate::backend::Backend;
+use crate::backend::launch::TileBody;
 use crate::backend::scalar::{Arith, FloatMath, maximum, minimum};
-use crate::data::{Data, Element, convert};
-use crate::kernel::{BinaryOp, Instr, Kernel, MapOp, UnaryOp};
+use crate::backend::{Backend, BackendError};
+use crate::data::{Element, convert};
+use crate::kernel::{BinaryOp, Instr, Kernel, MapOp, RandomDist, UnaryOp};
 use crate::sema::dtype::DType;
-use ndarray::{ArrayD, IxDyn};
+use std::cell::RefCell;
+use std::sync::Arc;
 
-/// Elements per tile.
-pub const TILE_LEN: usize = 4096;
+/// The interpreter backend.
+pub struct Interpreter;
 
-/// The tile interpreter backend.
-pub struct Interp;
+impl Backend for Interpreter {
+    fn name(&self) -> &'static str {
+        "interp"
+    }
+
+    fn compile(&self, kernel: &Kernel) -> Result<Arc<dyn TileBody>, BackendError> {
+        kernel.validate().map_err(|e| BackendError(e.to_string()))?;
+        Ok(Arc::new(InterpretedBody {
+            kernel: kernel.clone(),
+        }))
+    }
+}
+
+/// A kernel ready to be interpreted.
+struct InterpretedBody {
+    kernel: Kernel,
+}
 
 /// One tile of one SSA value.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 enum Buf {
     Bool(Vec<bool>),
     U8(Vec<u8>),
@@ -38,330 +57,237 @@ macro_rules! with_buf {
     };
 }
 
-trait IntoBuf: Element {
-    fn into_buf(v: Vec<Self>) -> Buf;
-    fn slice_of(b: &Buf) -> &[Self];
+/// An element type with a column variant.
+trait Col: Element + Default {
+    fn empty() -> Buf;
+    fn get(b: &Buf) -> Option<&Vec<Self>>;
+    fn get_mut(b: &mut Buf) -> Option<&mut Vec<Self>>;
 }
 
-macro_rules! into_buf {
+macro_rules! col {
     ($t:ty, $variant:ident) => {
-        impl IntoBuf for $t {
-            fn into_buf(v: Vec<Self>) -> Buf {
-                Buf::$variant(v)
+        impl Col for $t {
+            fn empty() -> Buf {
+                Buf::$variant(Vec::with_capacity(crate::backend::launch::TILE))
             }
-            fn slice_of(b: &Buf) -> &[Self] {
+            fn get(b: &Buf) -> Option<&Vec<Self>> {
                 match b {
-                    Buf::$variant(v) => v,
-                    _ => &[],
+                    Buf::$variant(v) => Some(v),
+                    _ => None,
+                }
+            }
+            fn get_mut(b: &mut Buf) -> Option<&mut Vec<Self>> {
+                match b {
+                    Buf::$variant(v) => Some(v),
+                    _ => None,
                 }
             }
         }
     };
 }
-into_buf!(bool, Bool);
-into_buf!(u8, U8);
-into_buf!(i32, I32);
-into_buf!(i64, I64);
-into_buf!(f32, F32);
-into_buf!(f64, F64);
+col!(bool, Bool);
+col!(u8, U8);
+col!(i32, I32);
+col!(i64, I64);
+col!(f32, F32);
+col!(f64, F64);
 
-fn cast_buf(buf: &Buf, dtype: DType) -> Buf {
-    fn go<S: Element>(v: &[S], dtype: DType) -> Buf {
+/// Writes the items into `out`, reusing its allocation when it already holds `T`s.
+fn put<T: Col>(out: &mut Buf, items: impl Iterator<Item = T>) {
+    if T::get(out).is_none() {
+        *out = T::empty();
+    }
+    if let Some(v) = T::get_mut(out) {
+        v.clear();
+        v.extend(items);
+    }
+}
+
+/// The column of operand `b` as `T`s; a kernel that passed `validate` never asks for another
+/// type, so a mismatch is an internal error.
+fn col<T: Col>(b: &Buf) -> Result<&[T], BackendError> {
+    T::get(b).map(|v| v.as_slice()).ok_or_else(|| {
+        BackendError(format!(
+            "operand is {b:?}-typed where {} is needed",
+            T::DTYPE
+        ))
+    })
+}
+
+fn cast_into(buf: &Buf, dtype: DType, out: &mut Buf) {
+    fn go<S: Element>(v: &[S], dtype: DType, out: &mut Buf) {
         match dtype {
-            DType::Bool => Buf::Bool(v.iter().map(|x| convert(*x)).collect()),
-            DType::U8 => Buf::U8(v.iter().map(|x| convert(*x)).collect()),
-            DType::I32 => Buf::I32(v.iter().map(|x| convert(*x)).collect()),
-            DType::I64 => Buf::I64(v.iter().map(|x| convert(*x)).collect()),
-            DType::F32 => Buf::F32(v.iter().map(|x| convert(*x)).collect()),
-            DType::F64 => Buf::F64(v.iter().map(|x| convert(*x)).collect()),
+            DType::Bool => put::<bool>(out, v.iter().map(|x| convert(*x))),
+            DType::U8 => put::<u8>(out, v.iter().map(|x| convert(*x))),
+            DType::I32 => put::<i32>(out, v.iter().map(|x| convert(*x))),
+            DType::I64 => put::<i64>(out, v.iter().map(|x| convert(*x))),
+            DType::F32 => put::<f32>(out, v.iter().map(|x| convert(*x))),
+            DType::F64 => put::<f64>(out, v.iter().map(|x| convert(*x))),
         }
     }
-    with_buf!(buf, v => go(v, dtype))
+    with_buf!(buf, v => go(v, dtype, out))
 }
 
-/// Loads elements `lo..hi` (row-major over `shape`) of an input that broadcasts to `shape`
-/// (right-aligned; its length-1 and missing axes repeat). Broadcast inputs are read in
-/// place, one run along the last axis at a time: they are never expanded in memory.
-fn load(data: &Data, shape: &[usize], lo: usize, hi: usize) -> Buf {
-    fn go<T: IntoBuf>(a: &ArrayD<T>, shape: &[usize], lo: usize, hi: usize) -> Buf {
-        if a.len() == 1 {
-            // A single value broadcasts over the whole tile.
-            return T::into_buf(vec![*a.iter().next().expect("one element"); hi - lo]);
-        }
-        let flat: &[T] = a
-            .as_slice()
-            .expect("run_kernel makes every input standard layout");
-        if a.shape() == shape {
-            return T::into_buf(flat[lo..hi].to_vec());
-        }
-        // (length, stride) of each output axis for this input: stride 0 where it is
-        // broadcast. Neighbouring axes that are both broadcast, or contiguous in the input,
-        // merge, so runs along the last axis are as long as they can be.
-        let nd = shape.len();
-        let off = nd - a.ndim();
-        let mut axes: Vec<(usize, usize)> = Vec::with_capacity(nd);
-        let mut acc = 1;
-        let mut raw = vec![(0usize, 0usize); nd];
-        for k in (0..nd).rev() {
-            let mut st = 0;
-            if k >= off {
-                let n = a.shape()[k - off];
-                if !(n == 1 && shape[k] != 1) {
-                    st = acc;
-                }
-                acc *= n;
-            }
-            raw[k] = (shape[k], st);
-        }
-        for (len, st) in raw {
-            if len == 1 {
-                continue;
-            }
-            match axes.last_mut() {
-                Some((plen, pst)) if (*pst == 0 && st == 0) || (st != 0 && *pst == st * len) => {
-                    *plen *= len;
-                    *pst = st;
-                }
-                _ => axes.push((len, st)),
-            }
-        }
-        if axes.is_empty() {
-            axes.push((1, 0));
-        }
-        let m = axes.len();
-        let (last, last_st) = axes[m - 1];
-        // The multi-index of `lo` over the merged axes, and its offset in the input.
-        let mut idx = vec![0usize; m];
-        let mut rem = lo;
-        for k in (0..m).rev() {
-            idx[k] = rem % axes[k].0;
-            rem /= axes[k].0;
-        }
-        let mut base: usize = idx[..m - 1]
-            .iter()
-            .zip(&axes[..m - 1])
-            .map(|(i, (_, s))| i * s)
-            .sum();
-        let mut out = Vec::with_capacity(hi - lo);
-        let mut pos = lo;
-        let mut col = idx[m - 1];
-        while pos < hi {
-            let run = (last - col).min(hi - pos);
-            if last_st == 0 {
-                out.extend(std::iter::repeat_n(flat[base], run));
-            } else {
-                let from = base + col * last_st;
-                out.extend_from_slice(&flat[from..from + run]);
-            }
-            pos += run;
-            col += run;
-            if col < last {
-                continue;
-            }
-            // Next row: advance the outer axes, carrying, and update the base offset.
-            col = 0;
-            let mut k = m - 1;
-            while k > 0 {
-                k -= 1;
-                idx[k] += 1;
-                base += axes[k].1;
-                if idx[k] < axes[k].0 {
-                    break;
-                }
-                base -= axes[k].1 * axes[k].0;
-                idx[k] = 0;
-            }
-        }
-        T::into_buf(out)
-    }
-    with_data!(data, a => go(a, shape, lo, hi))
-}
-
-fn unary_generic<T: Arith + IntoBuf>(op: UnaryOp, v: &[T]) -> Buf {
+fn unary_generic<T: Arith + Col>(op: UnaryOp, v: &[T], out: &mut Buf) {
     use UnaryOp::*;
     match op {
-        IsNan => Buf::Bool(v.iter().map(|x| T::is_nan(*x)).collect()),
-        IsInf => Buf::Bool(
+        IsNan => put::<bool>(out, v.iter().map(|x| T::is_nan(*x))),
+        IsInf => put::<bool>(
+            out,
             v.iter()
-                .map(|x| T::DTYPE.is_float() && x.to_f64().is_infinite())
-                .collect(),
+                .map(|x| T::DTYPE.is_float() && x.to_f64().is_infinite()),
         ),
-        IsFinite => Buf::Bool(
+        IsFinite => put::<bool>(
+            out,
             v.iter()
-                .map(|x| !T::DTYPE.is_float() || x.to_f64().is_finite())
-                .collect(),
+                .map(|x| !T::DTYPE.is_float() || x.to_f64().is_finite()),
         ),
-        Neg => T::into_buf(v.iter().map(|x| T::neg(*x)).collect()),
-        Abs => T::into_buf(v.iter().map(|x| T::abs(*x)).collect()),
-        Sign => T::into_buf(v.iter().map(|x| T::sign(*x)).collect()),
-        Invert => T::into_buf(v.iter().map(|x| T::invert(*x)).collect()),
-        _ => T::into_buf(v.to_vec()),
+        Neg => put(out, v.iter().map(|x| T::neg(*x))),
+        Abs => put(out, v.iter().map(|x| T::abs(*x))),
+        Sign => put(out, v.iter().map(|x| T::sign(*x))),
+        Invert => put(out, v.iter().map(|x| T::invert(*x))),
+        _ => put(out, v.iter().copied()),
     }
 }
 
-fn unary_float<T: FloatMath + IntoBuf>(op: UnaryOp, v: &[T]) -> Buf {
+fn unary_float<T: FloatMath + Col>(op: UnaryOp, v: &[T], out: &mut Buf) {
     use UnaryOp::*;
     match op {
-        Floor | Ceil | Trunc | Rint => T::into_buf(v.iter().map(|x| T::math(op, *x)).collect()),
-        _ if op.is_float_math() => T::into_buf(v.iter().map(|x| T::math(op, *x)).collect()),
-        _ => unary_generic(op, v),
+        Floor | Ceil | Trunc | Rint => put(out, v.iter().map(|x| T::math(op, *x))),
+        _ if op.is_float_math() => put(out, v.iter().map(|x| T::math(op, *x))),
+        _ => unary_generic(op, v, out),
     }
 }
 
-fn unary(op: UnaryOp, buf: &Buf) -> Buf {
+fn unary(op: UnaryOp, buf: &Buf, out: &mut Buf) {
     match buf {
-        Buf::F32(v) => unary_float(op, v),
-        Buf::F64(v) => unary_float(op, v),
-        Buf::Bool(v) => unary_generic(op, v),
-        Buf::U8(v) => unary_generic(op, v),
-        Buf::I32(v) => unary_generic(op, v),
-        Buf::I64(v) => unary_generic(op, v),
+        Buf::F32(v) => unary_float(op, v, out),
+        Buf::F64(v) => unary_float(op, v, out),
+        Buf::Bool(v) => unary_generic(op, v, out),
+        Buf::U8(v) => unary_generic(op, v, out),
+        Buf::I32(v) => unary_generic(op, v, out),
+        Buf::I64(v) => unary_generic(op, v, out),
     }
 }
 
-fn zip_map<T: Copy, U>(a: &[T], b: &[T], f: impl Fn(T, T) -> U) -> Vec<U> {
-    a.iter().zip(b).map(|(x, y)| f(*x, *y)).collect()
+fn zip<'a, T: Copy, U>(
+    a: &'a [T],
+    b: &'a [T],
+    f: impl Fn(T, T) -> U + 'a,
+) -> impl Iterator<Item = U> + 'a {
+    a.iter().zip(b).map(move |(x, y)| f(*x, *y))
 }
 
-fn binary_generic<T: Arith + IntoBuf>(op: BinaryOp, a: &[T], b: &[T]) -> Buf {
+fn binary_generic<T: Arith + Col>(op: BinaryOp, a: &[T], b: &[T], out: &mut Buf) {
     use BinaryOp::*;
     match op {
-        Add => T::into_buf(zip_map(a, b, T::add)),
-        Sub => T::into_buf(zip_map(a, b, T::sub)),
-        Mul => T::into_buf(zip_map(a, b, T::mul)),
-        Div => T::into_buf(zip_map(a, b, T::div)),
-        FloorDiv => T::into_buf(zip_map(a, b, T::floordiv)),
-        Mod => T::into_buf(zip_map(a, b, T::modulo)),
-        Pow => T::into_buf(zip_map(a, b, T::pow)),
-        Minimum => T::into_buf(zip_map(a, b, minimum)),
-        Maximum => T::into_buf(zip_map(a, b, maximum)),
-        BitAnd => T::into_buf(zip_map(a, b, T::bitand)),
-        BitOr => T::into_buf(zip_map(a, b, T::bitor)),
-        BitXor => T::into_buf(zip_map(a, b, T::bitxor)),
-        Eq => Buf::Bool(zip_map(a, b, |x, y| x == y)),
-        Ne => Buf::Bool(zip_map(a, b, |x, y| x != y)),
-        Lt => Buf::Bool(zip_map(a, b, |x, y| x < y)),
-        Le => Buf::Bool(zip_map(a, b, |x, y| x <= y)),
-        Gt => Buf::Bool(zip_map(a, b, |x, y| x > y)),
-        Ge => Buf::Bool(zip_map(a, b, |x, y| x >= y)),
-        Arctan2 | Hypot => T::into_buf(a.to_vec()),
+        Add => put(out, zip(a, b, T::add)),
+        Sub => put(out, zip(a, b, T::sub)),
+        Mul => put(out, zip(a, b, T::mul)),
+        Div => put(out, zip(a, b, T::div)),
+        FloorDiv => put(out, zip(a, b, T::floordiv)),
+        Mod => put(out, zip(a, b, T::modulo)),
+        Pow => put(out, zip(a, b, T::pow)),
+        Minimum => put(out, zip(a, b, minimum)),
+        Maximum => put(out, zip(a, b, maximum)),
+        BitAnd => put(out, zip(a, b, T::bitand)),
+        BitOr => put(out, zip(a, b, T::bitor)),
+        BitXor => put(out, zip(a, b, T::bitxor)),
+        Eq => put::<bool>(out, zip(a, b, |x, y| x == y)),
+        Ne => put::<bool>(out, zip(a, b, |x, y| x != y)),
+        Lt => put::<bool>(out, zip(a, b, |x, y| x < y)),
+        Le => put::<bool>(out, zip(a, b, |x, y| x <= y)),
+        Gt => put::<bool>(out, zip(a, b, |x, y| x > y)),
+        Ge => put::<bool>(out, zip(a, b, |x, y| x >= y)),
+        Arctan2 | Hypot => put(out, a.iter().copied()),
     }
 }
 
-fn binary_float<T: FloatMath + IntoBuf>(op: BinaryOp, a: &[T], b: &[T]) -> Buf {
+fn binary_float<T: FloatMath + Col>(op: BinaryOp, a: &[T], b: &[T], out: &mut Buf) {
     match op {
-        BinaryOp::Arctan2 => T::into_buf(zip_map(a, b, T::atan2)),
-        BinaryOp::Hypot => T::into_buf(zip_map(a, b, T::hypot)),
-        _ => binary_generic(op, a, b),
+        BinaryOp::Arctan2 => put(out, zip(a, b, T::atan2)),
+        BinaryOp::Hypot => put(out, zip(a, b, T::hypot)),
+        _ => binary_generic(op, a, b, out),
     }
 }
 
-fn binary(op: BinaryOp, a: &Buf, b: &Buf) -> Buf {
+fn binary(op: BinaryOp, a: &Buf, b: &Buf, out: &mut Buf) -> Result<(), BackendError> {
     match a {
-        Buf::F32(x) => binary_float(op, x, f32::slice_of(b)),
-        Buf::F64(x) => binary_float(op, x, f64::slice_of(b)),
-        Buf::Bool(x) => binary_generic(op, x, bool::slice_of(b)),
-        Buf::U8(x) => binary_generic(op, x, u8::slice_of(b)),
-        Buf::I32(x) => binary_generic(op, x, i32::slice_of(b)),
-        Buf::I64(x) => binary_generic(op, x, i64::slice_of(b)),
+        Buf::F32(x) => binary_float(op, x, col(b)?, out),
+        Buf::F64(x) => binary_float(op, x, col(b)?, out),
+        Buf::Bool(x) => binary_generic(op, x, col(b)?, out),
+        Buf::U8(x) => binary_generic(op, x, col(b)?, out),
+        Buf::I32(x) => binary_generic(op, x, col(b)?, out),
+        Buf::I64(x) => binary_generic(op, x, col(b)?, out),
     }
+    Ok(())
 }
 
-fn select(cond: &Buf, a: &Buf, b: &Buf) -> Buf {
-    let c = bool::slice_of(cond);
-    fn go<T: IntoBuf>(c: &[bool], a: &[T], b: &[T]) -> Buf {
-        T::into_buf(
+fn select(cond: &Buf, a: &Buf, b: &Buf, out: &mut Buf) -> Result<(), BackendError> {
+    let c: &[bool] = col(cond)?;
+    fn go<T: Col>(c: &[bool], a: &[T], b: &[T], out: &mut Buf) {
+        put(
+            out,
             c.iter()
                 .zip(a.iter().zip(b))
-                .map(|(c, (x, y))| if *c { *x } else { *y })
-                .collect(),
+                .map(|(c, (x, y))| if *c { *x } else { *y }),
         )
     }
-    match a {
-        Buf::Bool(x) => go(c, x, bool::slice_of(b)),
-        Buf::U8(x) => go(c, x, u8::slice_of(b)),
-        Buf::I32(x) => go(c, x, i32::slice_of(b)),
-        Buf::I64(x) => go(c, x, i64::slice_of(b)),
-        Buf::F32(x) => go(c, x, f32::slice_of(b)),
-        Buf::F64(x) => go(c, x, f64::slice_of(b)),
-    }
+    with_buf!(a, x => go(c, x, col(b)?, out));
+    Ok(())
 }
 
-fn clip(x: &Buf, lo: &Buf, hi: &Buf) -> Buf {
-    fn go<T: Arith + IntoBuf>(x: &[T], lo: &[T], hi: &[T]) -> Buf {
-        T::into_buf(
+fn clip(x: &Buf, lo: &Buf, hi: &Buf, out: &mut Buf) -> Result<(), BackendError> {
+    fn go<T: Arith + Col>(x: &[T], lo: &[T], hi: &[T], out: &mut Buf) {
+        put(
+            out,
             x.iter()
                 .zip(lo.iter().zip(hi))
-                .map(|(x, (l, h))| minimum(maximum(*x, *l), *h))
-                .collect(),
+                .map(|(x, (l, h))| minimum(maximum(*x, *l), *h)),
         )
     }
+    with_buf!(x, v => go(v, col(lo)?, col(hi)?, out));
+    Ok(())
+}
+
+fn round(x: &Buf, decimals: i32, out: &mut Buf) {
     match x {
-        Buf::Bool(v) => go(v, bool::slice_of(lo), bool::slice_of(hi)),
-        Buf::U8(v) => go(v, u8::slice_of(lo), u8::slice_of(hi)),
-        Buf::I32(v) => go(v, i32::slice_of(lo), i32::slice_of(hi)),
-        Buf::I64(v) => go(v, i64::slice_of(lo), i64::slice_of(hi)),
-        Buf::F32(v) => go(v, f32::slice_of(lo), f32::slice_of(hi)),
-        Buf::F64(v) => go(v, f64::slice_of(lo), f64::slice_of(hi)),
+        Buf::F32(v) => put(out, v.iter().map(|a| f32::round_decimals(*a, decimals))),
+        Buf::F64(v) => put(out, v.iter().map(|a| f64::round_decimals(*a, decimals))),
+        other => with_buf!(other, v => put(out, v.iter().copied())),
     }
 }
 
-fn round(x: &Buf, decimals: i32) -> Buf {
-    match x {
-        Buf::F32(v) => Buf::F32(
-            v.iter()
-                .map(|a| f32::round_decimals(*a, decimals))
-                .collect(),
-        ),
-        Buf::F64(v) => Buf::F64(
-            v.iter()
-                .map(|a| f64::round_decimals(*a, decimals))
-                .collect(),
-        ),
-        other => other.clone(),
-    }
-}
-
-fn nan_to_num(x: &Buf, nan: f64, posinf: f64, neginf: f64) -> Buf {
-    fn fix(a: f64, nan: f64, posinf: f64, neginf: f64) -> f64 {
-        if a.is_nan() {
-            nan
-        } else if a == f64::INFINITY {
-            posinf
-        } else if a == f64::NEG_INFINITY {
-            neginf
-        } else {
-            a
-        }
-    }
-    match x {
-        Buf::F32(v) => Buf::F32(
-            v.iter()
-                .map(|a| {
-                    let big = f32::MAX as f64;
-                    fix(*a as f64, nan, posinf.min(big), neginf.max(-big)) as f32
-                })
-                .collect(),
-        ),
-        Buf::F64(v) => Buf::F64(v.iter().map(|a| fix(*a, nan, posinf, neginf)).collect()),
-        other => other.clone(),
-    }
-}
-
-fn apply(op: &MapOp, args: &[&Buf], out: DType) -> Buf {
-    let result = match op {
-        MapOp::Unary(u) => unary(*u, args[0]),
-        MapOp::Binary(b) => binary(*b, args[0], args[1]),
-        MapOp::Where => select(args[0], args[1], args[2]),
-        MapOp::Clip => clip(args[0], args[1], args[2]),
-        MapOp::Round(d) => round(args[0], *d),
-        MapOp::NanToNum(n, p, m) => nan_to_num(args[0], *n, *p, *m),
-        MapOp::Cast => args[0].clone(),
-    };
-    if buf_dtype(&result) == out {
-        result
+/// `nan_to_num` of one value, in f64 (shared with the JIT's helper).
+pub fn nan_to_num_f64(a: f64, nan: f64, posinf: f64, neginf: f64) -> f64 {
+    if a.is_nan() {
+        nan
+    } else if a == f64::INFINITY {
+        posinf
+    } else if a == f64::NEG_INFINITY {
+        neginf
     } else {
-        cast_buf(&result, out)
+        a
+    }
+}
+
+/// `nan_to_num` of one f32 value (replacements clamped to f32's range).
+pub fn nan_to_num_f32(a: f32, nan: f64, posinf: f64, neginf: f64) -> f32 {
+    let big = f32::MAX as f64;
+    nan_to_num_f64(a as f64, nan, posinf.min(big), neginf.max(-big)) as f32
+}
+
+fn nan_to_num(x: &Buf, nan: f64, posinf: f64, neginf: f64, out: &mut Buf) {
+    match x {
+        Buf::F32(v) => put(
+            out,
+            v.iter().map(|a| nan_to_num_f32(*a, nan, posinf, neginf)),
+        ),
+        Buf::F64(v) => put(
+            out,
+            v.iter().map(|a| nan_to_num_f64(*a, nan, posinf, neginf)),
+        ),
+        other => with_buf!(other, v => put(out, v.iter().copied())),
     }
 }
 
@@ -376,81 +302,163 @@ fn buf_dtype(b: &Buf) -> DType {
     }
 }
 
-fn append(out: &mut Buf, tile: Buf) {
-    match (out, tile) {
-        (Buf::Bool(o), Buf::Bool(t)) => o.extend(t),
-        (Buf::U8(o), Buf::U8(t)) => o.extend(t),
-        (Buf::I32(o), Buf::I32(t)) => o.extend(t),
-        (Buf::I64(o), Buf::I64(t)) => o.extend(t),
-        (Buf::F32(o), Buf::F32(t)) => o.extend(t),
-        (Buf::F64(o), Buf::F64(t)) => o.extend(t),
-        _ => {}
-    }
+/// Reads `len` elements of type `T` from `ptr`, `stride` bytes apart.
+///
+/// # Safety
+/// Every address `ptr + k * stride` for `k < len` must hold a valid `T`.
+unsafe fn load_col<T: Col>(out: &mut Buf, ptr: *const u8, stride: isize, len: usize) {
+    // SAFETY: the caller guarantees the addresses (launch builds them from the views).
+    put(
+        out,
+        (0..len).map(|k| unsafe {
+            (ptr.wrapping_offset(k as isize * stride) as *const T).read_unaligned()
+        }),
+    )
 }
 
-fn empty_buf(dtype: DType, cap: usize) -> Buf {
-    match dtype {
-        DType::Bool => Buf::Bool(Vec::with_capacity(cap)),
-        DType::U8 => Buf::U8(Vec::with_capacity(cap)),
-        DType::I32 => Buf::I32(Vec::with_capacity(cap)),
-        DType::I64 => Buf::I64(Vec::with_capacity(cap)),
-        DType::F32 => Buf::F32(Vec::with_capacity(cap)),
-        DType::F64 => Buf::F64(Vec::with_capacity(cap)),
-    }
+/// Writes the column to `ptr` (contiguous `T`s).
+///
+/// # Safety
+/// `ptr` must be valid for `v.len()` writes of `T`.
+unsafe fn store_col<T: Copy>(v: &[T], ptr: *const u8) {
+    // SAFETY: the caller guarantees the destination (launch allocates it).
+    unsafe { std::ptr::copy_nonoverlapping(v.as_ptr(), ptr as *mut T, v.len()) }
 }
 
-impl Backend for Interp {
-    fn name(&self) -> &'static str {
-        "interp"
-    }
+thread_local! {
+    /// The column buffers of the values, reused from tile to tile and kernel to kernel.
+    static COLUMNS: RefCell<Vec<Buf>> = const { RefCell::new(Vec::new()) };
+}
 
-    fn run_kernel(&self, kernel: &Kernel, inputs: &[Data], shape: &[usize]) -> Data {
-        // Tiles read inputs as flat slices: an input not in standard layout is made so once
-        // here, not once per tile.
-        let inputs: Vec<std::borrow::Cow<Data>> = inputs
-            .iter()
-            .map(|d| {
-                if with_data!(d, a => a.is_standard_layout()) {
-                    std::borrow::Cow::Borrowed(d)
-                } else {
-                    std::borrow::Cow::Owned(
-                        map_data!(d.clone(), a => a.as_standard_layout().into_owned()),
-                    )
-                }
-            })
-            .collect();
-        let n: usize = shape.iter().product();
-        let out_dtype = kernel.value_dtypes[kernel.result];
-        let mut out = empty_buf(out_dtype, n);
-        let mut lo = 0;
-        while lo < n {
-            let hi = (lo + TILE_LEN).min(n);
-            let mut values: Vec<Buf> = Vec::with_capacity(kernel.instrs.len());
-            for instr in &kernel.instrs {
-                let v = match instr {
-                    Instr::Load(k) => load(&inputs[*k], shape, lo, hi),
-                    Instr::Cast(v, d) => cast_buf(&values[*v], *d),
-                    Instr::Apply { op, args, out, .. } => {
-                        let bufs: Vec<&Buf> = args.iter().map(|a| &values[*a]).collect();
-                        apply(op, &bufs, *out)
-                    }
-                };
-                values.push(v);
-            }
-            append(&mut out, values.swap_remove(kernel.result));
-            lo = hi;
+impl InterpretedBody {
+    fn apply(
+        &self,
+        op: &MapOp,
+        args: &[usize],
+        cols: &[Buf],
+        out_dtype: DType,
+        out: &mut Buf,
+    ) -> Result<(), BackendError> {
+        let a = |k: usize| &cols[args[k]];
+        match op {
+            MapOp::Unary(u) => unary(*u, a(0), out),
+            MapOp::Binary(b) => binary(*b, a(0), a(1), out)?,
+            MapOp::Where => select(a(0), a(1), a(2), out)?,
+            MapOp::Clip => clip(a(0), a(1), a(2), out)?,
+            MapOp::Round(d) => round(a(0), *d, out),
+            MapOp::NanToNum(n, p, m) => nan_to_num(
+                a(0),
+                f64::from_bits(*n),
+                f64::from_bits(*p),
+                f64::from_bits(*m),
+                out,
+            ),
+            MapOp::Cast => with_buf!(a(0), v => put(out, v.iter().copied())),
         }
-        let dim = IxDyn(shape);
-        let build = |r: Result<Data, ndarray::ShapeError>| {
-            r.unwrap_or_else(|_| Data::zeros(out_dtype, shape))
-        };
-        build(match out {
-            Buf::Bool(v) => ArrayD::from_shape_vec(dim, v).map(Data::Bool),
-            Buf::U8(v) => ArrayD::from_shape_vec(dim, v).map(Data::U8),
-            Buf::I32(v) => ArrayD::from_shape_vec(dim, v).map(Data::I32),
-            Buf::I64(v) => ArrayD::from_shape_vec(dim, v).map(Data::I64),
-            Buf::F32(v) => ArrayD::from_shape_vec(dim, v).map(Data::F32),
-            Buf::F64(v) => ArrayD::from_shape_vec(dim, v).map(Data::F64),
+        if buf_dtype(out) != out_dtype {
+            let mut converted = Buf::Bool(Vec::new());
+            cast_into(out, out_dtype, &mut converted);
+            *out = converted;
+        }
+        Ok(())
+    }
+}
+
+impl TileBody for InterpretedBody {
+    unsafe fn run(
+        &self,
+        len: usize,
+        ptrs: &[*const u8],
+        strides: &[isize],
+        idx: &[i64],
+        params: &[u64],
+    ) -> Result<(), BackendError> {
+        let k = &self.kernel;
+        COLUMNS.with(|cell| {
+            let mut cols = cell.borrow_mut();
+            while cols.len() < k.body.len() {
+                cols.push(Buf::Bool(Vec::new()));
+            }
+            let rank = k.rank.max(1);
+            let mut random_slot = k.inputs.len();
+            for (i, instr) in k.body.iter().enumerate() {
+                let mut out = std::mem::replace(&mut cols[i], Buf::Bool(Vec::new()));
+                match instr {
+                    Instr::Const(c) => {
+                        let bits = c.to_bits();
+                        fill_bits(&mut out, k.types[i], bits, len);
+                    }
+                    Instr::Param(p) => fill_bits(&mut out, k.types[i], params[*p], len),
+                    Instr::Index(a) => {
+                        let (base, step) = if *a + 1 == rank {
+                            (idx[*a], idx[rank])
+                        } else {
+                            (idx[*a], 0)
+                        };
+                        put::<i64>(&mut out, (0..len as i64).map(|j| base + step * j));
+                    }
+                    Instr::Load(input) => {
+                        // SAFETY: launch passes a pointer and stride per input that address
+                        // `len` elements of the input's dtype.
+                        unsafe {
+                            load_typed(&mut out, k.types[i], ptrs[*input], strides[*input], len)
+                        }
+                    }
+                    Instr::Random { dist, .. } => {
+                        let slot = random_slot;
+                        random_slot += 1;
+                        let dtype = match dist {
+                            RandomDist::Integers { .. } => DType::I64,
+                            _ => DType::F64,
+                        };
+                        // SAFETY: launch fills a contiguous buffer per random instruction.
+                        unsafe { load_typed(&mut out, dtype, ptrs[slot], strides[slot], len) }
+                    }
+                    Instr::Apply {
+                        op, args, out: o, ..
+                    } => {
+                        if let Err(e) = self.apply(op, args, &cols, *o, &mut out) {
+                            cols[i] = out;
+                            return Err(e);
+                        }
+                    }
+                    Instr::Cast(v, d) => cast_into(&cols[*v], *d, &mut out),
+                }
+                cols[i] = out;
+            }
+            for (slot, value) in crate::backend::launch::output_values(k).iter().enumerate() {
+                let ptr = ptrs[random_slot + slot];
+                // SAFETY: launch allocates each output for the whole region.
+                with_buf!(&cols[*value], v => unsafe { store_col(&v[..len.min(v.len())], ptr) });
+            }
+            Ok(())
         })
+    }
+}
+
+fn fill_bits(out: &mut Buf, dtype: DType, bits: u64, len: usize) {
+    match crate::kernel::Scalar::from_bits(dtype, bits) {
+        crate::kernel::Scalar::Bool(v) => put(out, std::iter::repeat_n(v, len)),
+        crate::kernel::Scalar::U8(v) => put(out, std::iter::repeat_n(v, len)),
+        crate::kernel::Scalar::I32(v) => put(out, std::iter::repeat_n(v, len)),
+        crate::kernel::Scalar::I64(v) => put(out, std::iter::repeat_n(v, len)),
+        crate::kernel::Scalar::F32(b) => put(out, std::iter::repeat_n(f32::from_bits(b), len)),
+        crate::kernel::Scalar::F64(b) => put(out, std::iter::repeat_n(f64::from_bits(b), len)),
+    }
+}
+
+/// # Safety
+/// As `load_col`.
+unsafe fn load_typed(out: &mut Buf, dtype: DType, ptr: *const u8, stride: isize, len: usize) {
+    // SAFETY: forwarded from the caller.
+    unsafe {
+        match dtype {
+            DType::Bool => load_col::<bool>(out, ptr, stride, len),
+            DType::U8 => load_col::<u8>(out, ptr, stride, len),
+            DType::I32 => load_col::<i32>(out, ptr, stride, len),
+            DType::I64 => load_col::<i64>(out, ptr, stride, len),
+            DType::F32 => load_col::<f32>(out, ptr, stride, len),
+            DType::F64 => load_col::<f64>(out, ptr, stride, len),
+        }
     }
 }

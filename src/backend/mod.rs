@@ -1,17 +1,50 @@
-//! Backends run kernels of the kernel IR over tiles. The tile interpreter is the reference;
-//! the Cranelift JIT and the CUDA backend will implement the same trait.
+//! Backends compile kernels of the loop-nest IR (`kernel::ir`) into tile bodies that
+//! `launch` runs over strided regions. The interpreter is the reference (the oracle); the
+//! Cranelift JIT (`jit/`) compiles the same kernels to machine code and must agree bitwise.
 
+pub mod cache;
 pub mod interp;
+pub mod jit;
+pub mod launch;
 pub mod scalar;
 
-use crate::data::Data;
 use crate::kernel::Kernel;
+use launch::TileBody;
+use std::sync::Arc;
 
-/// Something that can run a fused element-wise kernel.
+/// A kernel a backend could not compile or run (a bad kernel, an unsupported construct).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackendError(pub String);
+
+impl std::fmt::Display for BackendError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Something that compiles kernels.
 pub trait Backend: Send + Sync {
     /// The name shown by `--verbose` and plans.
     fn name(&self) -> &'static str;
-    /// Runs `kernel` over inputs that broadcast to `shape` (right-aligned, as NumPy does;
-    /// read in place, never expanded); returns the result, of `shape`.
-    fn run_kernel(&self, kernel: &Kernel, inputs: &[Data], shape: &[usize]) -> Data;
+    /// Compiles a validated kernel.
+    fn compile(&self, kernel: &Kernel) -> Result<Arc<dyn TileBody>, BackendError>;
+}
+
+/// Which backend runs kernels (`--backend`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum BackendKind {
+    /// The interpreter.
+    Interp,
+    /// Cranelift machine code (kernels it cannot compile run on the interpreter, counted
+    /// and reported by `--verbose`).
+    #[default]
+    Jit,
+}
+
+/// The backend of a kind.
+pub fn of_kind(kind: BackendKind) -> Arc<dyn Backend> {
+    match kind {
+        BackendKind::Interp => Arc::new(interp::Interpreter),
+        BackendKind::Jit => Arc::new(jit::Jit),
+    }
 }

@@ -73,7 +73,7 @@ macro_rules! int_arith {
                     return 0;
                 }
                 let q = a.wrapping_div(b);
-                if (a % b != 0) && ((a < 0) != (b < 0)) {
+                if (a.wrapping_rem(b) != 0) && ((a < 0) != (b < 0)) {
                     q.wrapping_sub(1)
                 } else {
                     q

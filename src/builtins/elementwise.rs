@@ -342,7 +342,7 @@ fn nan_to_num(interp: &mut Interp, args: &mut Args) -> R<Value> {
     let neginf = args.float("neginf")?.unwrap_or(-big);
     Ok(map_values(
         interp,
-        MapOp::NanToNum(nan, posinf, neginf),
+        MapOp::NanToNum(nan.to_bits(), posinf.to_bits(), neginf.to_bits()),
         a.dtype,
         a.dtype,
         &[Operand2::Arr(a.clone())],

@@ -74,8 +74,8 @@ pub fn register(t: &mut Vec<Builtin>) {
     );
     add(
         "explain",
-        "x",
-        "Prints the plan of a lazy array: nodes, shapes, chunks, memory.",
+        "x, kernels=false",
+        "Prints the plan of a lazy array: nodes, shapes, chunks, memory; with kernels=true, each kernel's text too.",
         explain,
     );
 }
@@ -596,8 +596,11 @@ fn explain(interp: &mut Interp, args: &mut Args) -> R<Value> {
     if interp.check {
         return Ok(Value::None);
     }
+    let kernels = args.flag("kernels", false)?;
     if let Some(n) = &a.node {
-        let text = crate::exec::plan::explain_text(n, &interp.session.borrow().exec);
+        let mut config = interp.session.borrow().exec.clone();
+        config.explain_kernels |= kernels;
+        let text = crate::exec::plan::explain_text(n, &config);
         interp.session.borrow().write(&text);
     }
     Ok(Value::None)

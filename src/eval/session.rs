@@ -1,7 +1,7 @@
 //! Session state shared by the evaluators of one session: the random seed and stream
 //! counter, executor settings, output, imported files and script arguments.
 
-use crate::backend::interp::Interp as TileInterp;
+use crate::backend::interp::Interpreter;
 use crate::data::Data;
 use crate::eval::{Flow, Interp, R, child_scope, err};
 use crate::exec::{self, ExecConfig, ExecError, RunReport};
@@ -90,8 +90,9 @@ impl SessionState {
             exec: ExecConfig {
                 threads,
                 memory_limit,
-                backend: Arc::new(TileInterp),
+                backend: Arc::new(Interpreter),
                 optimise: true,
+                explain_kernels: false,
             },
             cancel: Arc::new(AtomicBool::new(false)),
             out: Rc::new(RefCell::new(std::io::stdout())),

@@ -87,6 +87,9 @@ pub struct ExecConfig {
     pub backend: Arc<dyn Backend>,
     /// Run the optimiser's passes (`--no-opt` turns them off).
     pub optimise: bool,
+    /// Plans printed by `explain` show each kernel's text (`explain(x, kernels=true)`,
+    /// `arr explain --kernels`).
+    pub explain_kernels: bool,
 }
 
 impl ExecConfig {
@@ -111,6 +114,8 @@ pub struct ExecCtx {
     /// Set to stop the computation.
     pub cancel: Arc<AtomicBool>,
     cache: Mutex<HashMap<*const Node, Arc<Data>>>,
+    /// The kernel cache's counters when the computation started.
+    kernels_at_start: crate::backend::cache::CacheStats,
 }
 
 // The cache keys are only compared, never dereferenced, and the nodes they name are kept alive
@@ -127,6 +132,7 @@ impl ExecCtx {
             stats: Stats::default(),
             cancel,
             cache: Mutex::new(HashMap::new()),
+            kernels_at_start: crate::backend::cache::stats(),
         }
     }
 
@@ -169,6 +175,10 @@ pub struct RunReport {
     pub materialised: usize,
     /// Projected peak bytes of the schedule.
     pub projected_peak: usize,
+    /// The backend, and what the kernel cache did during the run: kernels compiled, time
+    /// compiling, cache hits, kernels the JIT could not compile (run on the interpreter).
+    pub backend: &'static str,
+    pub compiled: crate::backend::cache::CacheStats,
     /// Heap bytes allocated, peak held and largest single allocation during the run (when
     /// the counting allocator is installed).
     pub memory: Option<crate::alloc_stats::Window>,
@@ -195,7 +205,18 @@ impl RunReport {
             self.materialised,
             human_bytes(self.projected_peak),
             self.seconds
-        )
+        ) + &format!(
+            "; {}: compiled {} in {:.1} ms, {} cache hits, {} interpreter fallbacks",
+            self.backend,
+            self.compiled.compiled,
+            self.compiled.compile_ns as f64 / 1e6,
+            self.compiled.hits,
+            self.compiled.fallbacks
+        ) + &if self.compiled.fallbacks > 0 {
+            format!(" ({})", crate::backend::cache::fallback_notes().join("; "))
+        } else {
+            String::new()
+        }
     }
 }
 
@@ -302,6 +323,16 @@ fn finish_report(
         seconds: started.elapsed().as_secs_f64(),
         materialised,
         projected_peak: plan.memory.schedule_peak,
+        backend: ctx.backend.name(),
+        compiled: {
+            let (now, then) = (crate::backend::cache::stats(), ctx.kernels_at_start);
+            crate::backend::cache::CacheStats {
+                compiled: now.compiled - then.compiled,
+                compile_ns: now.compile_ns - then.compile_ns,
+                hits: now.hits - then.hits,
+                fallbacks: now.fallbacks - then.fallbacks,
+            }
+        },
         memory: window.and_then(crate::alloc_stats::window_since),
     }
 }

@@ -3,7 +3,8 @@
 //! generate and read, and the projected memory per task and for the whole schedule.
 
 use crate::exec::{ExecConfig, human_bytes};
-use crate::graph::node::{Node, NodeRef, Op};
+use crate::graph::node::{Node, NodeRef, Op, ReduceOp};
+use crate::kernel::{Kernel, lower};
 use crate::value::type_text;
 use std::collections::HashMap;
 use std::fmt::Write;
@@ -42,8 +43,47 @@ pub fn explain_text(node: &NodeRef, config: &ExecConfig) -> String {
     let _ = writeln!(out, "passes: {}", passes.join(", "));
     let mut seen = HashMap::new();
     let mut kernels = 0;
-    walk(&plan.root, 1, &mut out, &mut seen, &mut kernels);
+    let show = config.explain_kernels;
+    // The reductions reading each node (several when results are printed together).
+    let mut readers: HashMap<*const Node, Vec<ReduceOp>> = HashMap::new();
+    for node in crate::opt::rewrite::post_order(&plan.root) {
+        if let Op::Reduce { op, .. } = &node.op {
+            let ops = readers.entry(Arc::as_ptr(&node.inputs[0])).or_default();
+            if !ops.contains(op) {
+                ops.push(*op);
+            }
+        }
+    }
+    walk(
+        &plan.root,
+        1,
+        &mut out,
+        &mut seen,
+        &mut kernels,
+        show,
+        &readers,
+    );
     out
+}
+
+/// The kernel a fused node runs: operands computed from indices inlined, and the
+/// reductions that consume it as its sinks.
+fn lowered(node: &NodeRef, kernel: &Kernel, consumers: &[ReduceOp]) -> Kernel {
+    let k = if consumers.is_empty() {
+        kernel.clone()
+    } else {
+        lower::with_reductions(kernel, consumers)
+    };
+    lower::specialize(&k, &node.inputs, &node.shape).kernel
+}
+
+/// The text of `lowered`, indented under the node's line.
+fn kernel_text(node: &NodeRef, kernel: &Kernel, consumers: &[ReduceOp], indent: &str) -> String {
+    lowered(node, kernel, consumers)
+        .to_string()
+        .lines()
+        .map(|l| format!("{indent}  | {l}\n"))
+        .collect()
 }
 
 fn type_of(node: &Node) -> String {
@@ -59,7 +99,13 @@ fn walk(
     out: &mut String,
     seen: &mut HashMap<*const Node, usize>,
     kernels: &mut usize,
+    show: bool,
+    readers: &HashMap<*const Node, Vec<ReduceOp>>,
 ) {
+    let consumers: &[ReduceOp] = readers
+        .get(&Arc::as_ptr(node))
+        .map(|v| v.as_slice())
+        .unwrap_or(&[]);
     let indent = "  ".repeat(depth);
     if let Some(prev) = seen.get(&Arc::as_ptr(node)) {
         let _ = writeln!(out, "{indent}(shared #{prev})");
@@ -70,11 +116,12 @@ fn walk(
     let what = match &node.op {
         Op::Fused(k) => {
             *kernels += 1;
+            let lowered = lowered(node, k, consumers);
             format!(
                 "kernel k{} [{}] over {} input(s)",
                 *kernels,
-                k.op_names().join(", "),
-                node.inputs.len()
+                lowered.op_names().join(", "),
+                lowered.inputs.len()
             )
         }
         _ => node.op_name(),
@@ -87,8 +134,11 @@ fn walk(
         node.n_chunks(),
         human_bytes(node.max_chunk_bytes())
     );
+    if show && let Op::Fused(k) = &node.op {
+        out.push_str(&kernel_text(node, k, consumers, &indent));
+    }
     for input in &node.inputs {
-        walk(input, depth + 1, out, seen, kernels);
+        walk(input, depth + 1, out, seen, kernels, show, readers);
     }
 }
 

@@ -3,9 +3,10 @@
 //! results are bitwise repeatable for any thread count.
 
 use crate::data::{Data, Element};
-use crate::exec::region::{AxisRange, Region, eval, region_shape, strides};
+use crate::exec::region::{AxisRange, Region, eval, launch_kernel, region_shape, strides};
 use crate::exec::{ExecCtx, ExecError};
 use crate::graph::node::{NodeRef, Op, ReduceOp};
+use crate::kernel::lower;
 use crate::sema::dtype::DType;
 use ndarray::{ArrayD, IxDyn};
 
@@ -432,6 +433,7 @@ pub fn eval_reduce_many(
         .fetch_add(blocks.len() as u64, std::sync::atomic::Ordering::Relaxed);
     let reduced_shape: Vec<usize> = axes.iter().map(|&a| input.shape[a]).collect();
     let reduced_strides = strides(&reduced_shape);
+    let ops: Vec<ReduceOp> = lanes.iter().map(|l| l.op).collect();
     let arg = lanes
         .iter()
         .any(|l| matches!(l.op, ReduceOp::ArgMin | ReduceOp::ArgMax));
@@ -440,7 +442,18 @@ pub fn eval_reduce_many(
             .filter(|k| !axes.contains(k))
             .map(|k| block[k].len)
             .product();
-        let data = eval(ctx, input, block)?;
+        let data = match &input.op {
+            // The reduction is the sink of the input's kernel: one launch per piece.
+            Op::Fused(kernel) if ctx.cached(input).is_none() => {
+                let k = lower::with_reductions(kernel, &ops);
+                launch_kernel(ctx, &k, &input.inputs, &input.shape, block)?
+                    .pop()
+                    .ok_or_else(|| {
+                        ExecError::Internal("a reduction kernel without output".into())
+                    })?
+            }
+            _ => eval(ctx, input, block)?,
+        };
         // Kept axes first, reduced axes last, so each output position is one row.
         let mut perm: Vec<usize> = (0..nd).filter(|k| !axes.contains(k)).collect();
         perm.extend(axes.iter().copied());

@@ -1,14 +1,14 @@
 //! Evaluating any strided rectangular region of a node's output. Slices, transposes and
 //! broadcasts map the region onto their inputs, so sources generate only what is kept.
 
+use crate::backend::cache;
+use crate::backend::launch::{self, Span};
 use crate::data::Data;
 use crate::exec::{ExecCtx, ExecError, reduce, scan, sources};
-use crate::graph::node::{Node, NodeRef, Op, SliceItem, Source};
-use crate::kernel::{Instr, Kernel, MapOp};
+use crate::graph::node::{NodeRef, Op, SliceItem, Source};
+use crate::kernel::{Kernel, lower};
 use crate::sema::dtype::DType;
 use ndarray::{Axis, IxDyn, Slice};
-use std::collections::HashMap;
-use std::sync::Arc;
 
 /// The indices `start + step * i` for `i < len` of one axis.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -115,9 +115,9 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
         Op::Source(src) => Ok(sources::generate(ctx, node, src, region)),
         Op::Map { .. } => {
             let (kernel, leaves) = compile_kernel(ctx, node);
-            run_kernel_over(ctx, &kernel, &leaves, region)
+            run_kernel_over(ctx, &kernel, &leaves, node, region)
         }
-        Op::Fused(kernel) => run_kernel_over(ctx, kernel, &node.inputs, region),
+        Op::Fused(kernel) => run_kernel_over(ctx, kernel, &node.inputs, node, region),
         Op::Pack => Err(ExecError::Internal(
             "a pack of results is computed by compute_many, never pulled".into(),
         )),
@@ -194,79 +194,48 @@ pub fn broadcast_data(data: Data, shape: &[usize]) -> Data {
 }
 
 /// Compiles the connected element-wise nodes under `root` into one kernel, whose inputs are
-/// the non-element-wise nodes at its edge.
+/// the non-element-wise nodes at its edge (and nodes already materialised).
 pub fn compile_kernel(ctx: &ExecCtx, root: &NodeRef) -> (Kernel, Vec<NodeRef>) {
-    compile_kernel_where(root, &|n| ctx.cached(n).is_some())
+    lower::compile_group(root, &|n| ctx.cached(n).is_some())
 }
 
-/// Compiles the connected element-wise nodes under `root` into one kernel, treating nodes
-/// for which `is_leaf` holds (and every non-element-wise node) as its inputs.
-pub fn compile_kernel_where(
-    root: &NodeRef,
-    is_leaf: &dyn Fn(&NodeRef) -> bool,
-) -> (Kernel, Vec<NodeRef>) {
-    let mut leaves: Vec<NodeRef> = Vec::new();
-    let mut instrs: Vec<(Instr, DType)> = Vec::new();
-    let mut memo: HashMap<*const Node, usize> = HashMap::new();
-    let result = compile_node(is_leaf, root, &mut leaves, &mut instrs, &mut memo);
-    let mut kernel = Kernel::new(leaves.iter().map(|l| l.dtype).collect());
-    for (instr, _) in instrs {
-        kernel.push(instr);
-    }
-    kernel.result = result;
-    (kernel, leaves)
+/// The launch region of an executor region.
+pub fn spans(region: &Region) -> Vec<Span> {
+    region
+        .iter()
+        .map(|r| Span {
+            start: r.start,
+            step: r.step,
+            len: r.len,
+        })
+        .collect()
 }
 
-fn compile_node(
-    is_leaf: &dyn Fn(&NodeRef) -> bool,
-    node: &NodeRef,
-    leaves: &mut Vec<NodeRef>,
-    instrs: &mut Vec<(Instr, DType)>,
-    memo: &mut HashMap<*const Node, usize>,
-) -> usize {
-    let key = Arc::as_ptr(node);
-    if let Some(&v) = memo.get(&key) {
-        return v;
+/// Specialises `kernel` for `region` (operands computed from indices move inside it),
+/// evaluates the operands it still loads, and launches it on the context's backend.
+/// Returns one array per output value of the kernel (`launch::output_values`).
+pub fn launch_kernel(
+    ctx: &ExecCtx,
+    kernel: &Kernel,
+    leaves: &[NodeRef],
+    out_shape: &[usize],
+    region: &Region,
+) -> Result<Vec<Data>, ExecError> {
+    let spec = lower::specialize(kernel, leaves, out_shape);
+    let mut inputs = Vec::with_capacity(spec.loads.len());
+    for leaf in &spec.loads {
+        let inner = broadcast_region(region, &leaf.shape);
+        // The launch broadcasts operands itself, reading them in place.
+        let data = eval(ctx, leaf, &inner)?;
+        inputs.push(data);
     }
-    let push = |instrs: &mut Vec<(Instr, DType)>, i: Instr, d: DType| {
-        instrs.push((i, d));
-        instrs.len() - 1
-    };
-    let v = match &node.op {
-        Op::Map { op, compute } if !is_leaf(node) => {
-            let mut args = Vec::new();
-            for (k, input) in node.inputs.iter().enumerate() {
-                let v = compile_node(is_leaf, input, leaves, instrs, memo);
-                let want = match op {
-                    MapOp::Where if k == 0 => DType::Bool,
-                    MapOp::Cast => instrs[v].1,
-                    _ => *compute,
-                };
-                let v = if instrs[v].1 == want {
-                    v
-                } else {
-                    push(instrs, Instr::Cast(v, want), want)
-                };
-                args.push(v);
-            }
-            push(
-                instrs,
-                Instr::Apply {
-                    op: *op,
-                    args,
-                    compute: *compute,
-                    out: node.dtype,
-                },
-                node.dtype,
-            )
-        }
-        _ => {
-            leaves.push(node.clone());
-            push(instrs, Instr::Load(leaves.len() - 1), node.dtype)
-        }
-    };
-    memo.insert(key, v);
-    v
+    let n: usize = region.iter().map(|r| r.len).product();
+    ctx.stats
+        .add_generated(spec.generated_per_element * n as u64);
+    let body = cache::compiled(&*ctx.backend, &spec.kernel)
+        .map_err(|e| ExecError::Internal(format!("kernel: {e}")))?;
+    launch::launch(&*body, &spec.kernel, &spans(region), &inputs, &spec.params)
+        .map_err(|e| ExecError::Internal(format!("kernel: {e}")))
 }
 
 /// Runs `kernel` over `region`, its loads being the same region of `leaves` (broadcast).
@@ -274,21 +243,12 @@ fn run_kernel_over(
     ctx: &ExecCtx,
     kernel: &Kernel,
     leaves: &[NodeRef],
+    node: &NodeRef,
     region: &Region,
 ) -> Result<Data, ExecError> {
-    let shape = region_shape(region);
-    let mut inputs = Vec::with_capacity(leaves.len());
-    for leaf in leaves {
-        let inner = broadcast_region(region, &leaf.shape);
-        // The backend broadcasts operands itself, reading them in place.
-        let data = eval(ctx, leaf, &inner)?;
-        inputs.push(if data.len() == 1 {
-            data.reshaped(&[1])
-        } else {
-            data
-        });
-    }
-    Ok(ctx.backend.run_kernel(kernel, &inputs, &shape))
+    let mut outs = launch_kernel(ctx, kernel, leaves, &node.shape, region)?;
+    outs.pop()
+        .ok_or_else(|| ExecError::Internal("an element-wise kernel without output".into()))
 }
 
 fn eval_slice(

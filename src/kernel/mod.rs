@@ -1,9 +1,13 @@
-//! The kernel IR: a small typed SSA program of scalar operations over one tile of a chunk.
-//! Chains of element-wise graph nodes compile into one kernel; backends run kernels.
+//! The kernel IR: the element-wise operations (`UnaryOp`, `BinaryOp`, `MapOp`) shared by the
+//! graph and the kernels, and the loop-nest kernel (`ir.rs`) every backend runs: one kernel
+//! describes everything one task does to one strided region of a chunk.
 
+pub mod ir;
+pub mod lower;
 pub mod philox;
+pub mod text;
 
-use crate::sema::dtype::DType;
+pub use ir::{Instr, Kernel, RandomDist, Scalar, Sink, ValueId};
 
 /// Element-wise operations of one operand.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -116,7 +120,7 @@ impl BinaryOp {
 }
 
 /// One element-wise operation of a map node or kernel instruction.
-#[derive(Clone, Copy, Debug, PartialEq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum MapOp {
     Unary(UnaryOp),
     Binary(BinaryOp),
@@ -126,14 +130,15 @@ pub enum MapOp {
     Clip,
     /// `round(x, decimals)`.
     Round(i32),
-    /// `nan_to_num` with the replacements for nan, +inf and -inf.
-    NanToNum(f64, f64, f64),
+    /// `nan_to_num` with the replacements for nan, +inf and -inf, as f64 bit patterns (so
+    /// the op, and every kernel holding it, is `Hash + Eq`).
+    NanToNum(u64, u64, u64),
     /// Conversion to the output dtype.
     Cast,
 }
 
 impl MapOp {
-    /// The name shown in plans.
+    /// The name shown in plans and in kernel text.
     pub fn name(&self) -> String {
         match self {
             MapOp::Unary(u) => u.name(),
@@ -144,82 +149,5 @@ impl MapOp {
             MapOp::NanToNum(..) => "nan_to_num".into(),
             MapOp::Cast => "astype".into(),
         }
-    }
-}
-
-/// An SSA value number inside one kernel.
-pub type ValueId = usize;
-
-/// One instruction of a kernel. Operands of `Apply` already have the compute dtype.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Instr {
-    /// The tile of input `k`.
-    Load(usize),
-    /// A conversion.
-    Cast(ValueId, DType),
-    /// An operation computed in `compute` dtype, giving `out` dtype. For `Where`, the first
-    /// operand is bool and the others are `compute`.
-    Apply {
-        op: MapOp,
-        args: Vec<ValueId>,
-        compute: DType,
-        out: DType,
-    },
-}
-
-/// A fused element-wise program: inputs are tiles of equal length, the result is one tile.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Kernel {
-    /// The dtype of each input.
-    pub input_dtypes: Vec<DType>,
-    /// The instructions, in order; value `i` is the result of instruction `i`.
-    pub instrs: Vec<Instr>,
-    /// The dtype of each value.
-    pub value_dtypes: Vec<DType>,
-    /// The value that is the kernel's result.
-    pub result: ValueId,
-}
-
-impl Kernel {
-    /// A kernel with no instructions yet.
-    pub fn new(input_dtypes: Vec<DType>) -> Kernel {
-        Kernel {
-            input_dtypes,
-            instrs: Vec::new(),
-            value_dtypes: Vec::new(),
-            result: 0,
-        }
-    }
-
-    /// Appends an instruction and returns its value id.
-    pub fn push(&mut self, instr: Instr) -> ValueId {
-        let dtype = match &instr {
-            Instr::Load(k) => self.input_dtypes[*k],
-            Instr::Cast(_, d) => *d,
-            Instr::Apply { out, .. } => *out,
-        };
-        self.instrs.push(instr);
-        self.value_dtypes.push(dtype);
-        self.instrs.len() - 1
-    }
-
-    /// Returns `v` converted to `dtype`, adding a cast when needed.
-    pub fn cast_to(&mut self, v: ValueId, dtype: DType) -> ValueId {
-        if self.value_dtypes[v] == dtype {
-            v
-        } else {
-            self.push(Instr::Cast(v, dtype))
-        }
-    }
-
-    /// The names of the fused operations, for plans.
-    pub fn op_names(&self) -> Vec<String> {
-        self.instrs
-            .iter()
-            .filter_map(|i| match i {
-                Instr::Apply { op, .. } => Some(op.name()),
-                _ => None,
-            })
-            .collect()
     }
 }

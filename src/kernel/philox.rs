@@ -351,6 +351,19 @@ impl PairDistribution for Integers {
     }
 }
 
+/// Whether the CPU has the AVX-512 subsets the widest fill paths use (unless
+/// `ARR_NO_AVX512` is set, to compare the paths).
+#[cfg(target_arch = "x86_64")]
+fn avx512() -> bool {
+    static HAS: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *HAS.get_or_init(|| {
+        std::env::var_os("ARR_NO_AVX512").is_none()
+            && std::arch::is_x86_feature_detected!("avx512f")
+            && std::arch::is_x86_feature_detected!("avx512dq")
+            && std::arch::is_x86_feature_detected!("avx512vl")
+    })
+}
+
 /// Identifies one random stream: the 64-bit seed is the key; `stream` goes in counter word 2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct RandomStream {
@@ -457,12 +470,40 @@ impl RandomStream {
             return self.fill(dist, start, out);
         }
         #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            // SAFETY: `strided_avx512` only requires AVX-512 F/DQ/VL, which the CPU has.
+            unsafe { self.strided_avx512(dist, start, step, out) };
+            return;
+        }
+        #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: `strided_avx2` only requires AVX2, which the running CPU was just found to have.
             unsafe { self.strided_avx2(dist, start, step, out) };
             return;
         }
         self.strided_lanes(dist, start, step, out);
+    }
+
+    /// Compiles [`RandomStream::strided_lanes`] with AVX-512 enabled (the same IEEE
+    /// operations in the same order as every other path, so bitwise the same values; the
+    /// vectors are twice as wide as AVX2's).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,avx512f,avx512dq,avx512vl")]
+    fn strided_avx512<D: PairDistribution>(
+        &self,
+        dist: D,
+        start: u64,
+        step: i64,
+        out: &mut [D::Value],
+    ) {
+        self.strided_lanes(dist, start, step, out);
+    }
+
+    /// Compiles [`RandomStream::fill_pairs`] with AVX-512 enabled (see `strided_avx512`).
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2,avx512f,avx512dq,avx512vl")]
+    fn fill_avx512<D: PairDistribution>(&self, dist: D, start: u64, out: &mut [D::Value]) {
+        self.fill_pairs(dist, start, out);
     }
 
     /// Compiles [`RandomStream::strided_lanes`] with AVX2 enabled.
@@ -529,6 +570,12 @@ impl RandomStream {
     /// Both paths perform the same IEEE operations in the same order (the compiler never fuses
     /// or reorders floating-point operations), so they give bitwise the same values.
     fn fill<D: PairDistribution>(&self, dist: D, start: u64, out: &mut [D::Value]) {
+        #[cfg(target_arch = "x86_64")]
+        if avx512() {
+            // SAFETY: `fill_avx512` only requires AVX-512 F/DQ/VL, which the CPU has.
+            unsafe { self.fill_avx512(dist, start, out) };
+            return;
+        }
         #[cfg(target_arch = "x86_64")]
         if std::arch::is_x86_feature_detected!("avx2") {
             // SAFETY: `fill_avx2` only requires AVX2, which the running CPU was just found to have.

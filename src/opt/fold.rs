@@ -5,13 +5,14 @@
 //! already has disappears.
 
 use crate::backend::Backend;
-use crate::backend::interp::Interp;
+use crate::backend::interp::Interpreter;
+use crate::backend::launch::run_elementwise;
 use crate::data::Data;
-use crate::exec::region::compile_kernel_where;
 use crate::exec::sources::full_value_of;
 use crate::graph::build;
 use crate::graph::node::{FullValue, NodeRef, Op, Source};
 use crate::kernel::MapOp;
+use crate::kernel::lower::compile_group;
 use crate::opt::rewrite::{keep_grid, rewrite, same_with_inputs};
 use ndarray::{ArrayD, IxDyn};
 use std::sync::Arc;
@@ -77,7 +78,9 @@ fn fold(node: &NodeRef) -> Option<NodeRef> {
 
 /// The value of a map over constant fills, computed by the interpreter on one element.
 fn fold_map(node: &NodeRef) -> Option<FullValue> {
-    let (kernel, leaves) = compile_kernel_where(node, &|n| !Arc::ptr_eq(n, node));
+    let (mut kernel, leaves) = compile_group(node, &|n| !Arc::ptr_eq(n, node));
+    // Computed on one element whatever the node's rank (an element-wise group has no indices).
+    kernel.rank = 1;
     let inputs: Vec<Data> = leaves
         .iter()
         .map(|leaf| {
@@ -96,6 +99,7 @@ fn fold_map(node: &NodeRef) -> Option<FullValue> {
             }
         })
         .collect();
-    let out = Interp.run_kernel(&kernel, &inputs, &[1]);
+    let body = Interpreter.compile(&kernel).ok()?;
+    let out = run_elementwise(&*body, &kernel, &inputs, &[1]).ok()?;
     Some(with_data!(&out, a => full_value_of(*a.iter().next()?)))
 }

@@ -62,15 +62,15 @@ fn check_node(node: &Node) -> Result<(), String> {
                 return Err(format!("inputs broadcast to {want:?}"));
             }
             if let Op::Fused(k) = &node.op {
-                if k.input_dtypes.len() != node.inputs.len() {
+                if k.inputs.len() != node.inputs.len() {
                     return Err("kernel loads and inputs differ".into());
                 }
-                for (d, i) in k.input_dtypes.iter().zip(&node.inputs) {
+                for (d, i) in k.inputs.iter().zip(&node.inputs) {
                     if *d != i.dtype {
                         return Err(format!("kernel loads {d} from a {} input", i.dtype));
                     }
                 }
-                if k.value_dtypes.get(k.result) != Some(&node.dtype) {
+                if k.result().and_then(|r| k.types.get(r)) != Some(&node.dtype) {
                     return Err("kernel result dtype differs".into());
                 }
             }

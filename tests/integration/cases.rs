@@ -17,9 +17,11 @@
 //! - `# opt-only` — the output shows the optimised plan itself (`explain`), so the case is
 //!   not run with `--no-opt`.
 //!
-//! Each case runs with `--threads 1` and `--threads 2`, and once more with `--no-opt` (the
-//! optimiser's passes off): every run must give the expected output, so the optimiser never
-//! changes a result. Plans are verified after every pass (`ARR_VERIFY_PLAN=1`).
+//! Each case runs with `--threads 1` and `--threads 2`, once more with `--no-opt` (the
+//! optimiser's passes off), all on the default backend (the Cranelift JIT), and once with
+//! `--backend interp` (the reference interpreter): every run must give the expected output,
+//! so neither the optimiser nor the backend ever changes a result. A `# pending:` case that
+//! panics fails the suite (a panic is never an unbuilt feature). Plans are verified after every pass (`ARR_VERIFY_PLAN=1`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -119,17 +121,17 @@ fn structure_of(stderr: &str) -> Vec<(String, u64)> {
     totals
 }
 
-fn check_case(path: &Path, threads: &str, optimise: bool) -> Result<(), String> {
+fn check_case(path: &Path, threads: &str, optimise: bool, backend: &str) -> Result<(), String> {
     let text = std::fs::read_to_string(path).map_err(|e| e.to_string())?;
     let expect = parse_headers(&text);
     let rel = path
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
-    let measure = !expect.structure.is_empty() && optimise;
+    let measure = !expect.structure.is_empty() && optimise && backend == "jit";
     let output = Command::new(crate::arr_bin())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("ARR_VERIFY_PLAN", "1")
-        .args(["--threads", threads, "--seed", "7"])
+        .args(["--threads", threads, "--seed", "7", "--backend", backend])
         .args(if optimise { &[][..] } else { &["--no-opt"][..] })
         .args(if measure { &["--verbose"][..] } else { &[][..] })
         .args(&expect.flags)
@@ -188,7 +190,7 @@ fn check_case(path: &Path, threads: &str, optimise: bool) -> Result<(), String> 
             }
         }
     }
-    if expect.golden && optimise && !measure {
+    if expect.golden && optimise && !measure && backend == "jit" {
         let golden = path.with_extension("stderr");
         if std::env::var_os("UPDATE_EXPECT").is_some() {
             std::fs::write(&golden, stderr.as_bytes()).map_err(|e| e.to_string())?;
@@ -224,19 +226,28 @@ fn all_cases() {
         let headers = parse_headers(&text);
         let reason = headers.pending;
         let mut outcome = Ok(());
-        for (threads, optimise) in [("1", true), ("2", true), ("2", false)] {
+        for (threads, optimise, backend) in [
+            ("1", true, "jit"),
+            ("2", true, "jit"),
+            ("2", false, "jit"),
+            ("2", true, "interp"),
+        ] {
             if !optimise && headers.opt_only {
                 continue;
             }
-            if let Err(e) = check_case(f, threads, optimise) {
+            if let Err(e) = check_case(f, threads, optimise, backend) {
                 let how = if optimise { "" } else { ", --no-opt" };
-                outcome = Err(format!("{} (threads={threads}{how}): {e}", f.display()));
+                outcome = Err(format!(
+                    "{} (threads={threads}{how}, backend={backend}): {e}",
+                    f.display()
+                ));
                 break;
             }
         }
         match (outcome, reason) {
             (Ok(()), None) => {}
             (Err(e), None) => failures.push(e),
+            (Err(e), Some(_)) if e.contains("panicked") => failures.push(e),
             (Err(_), Some(r)) => pending.push(format!("{} ({r})", f.display())),
             (Ok(()), Some(_)) => failures.push(format!(
                 "{}: passes now; remove its `# pending:` header",

@@ -6,6 +6,7 @@ mod corpus;
 mod editors;
 mod embed;
 mod io;
+mod kernels;
 mod memory;
 mod numpy_diff;
 mod properties;
