@@ -59,7 +59,7 @@ fuzz:
 # --- bench: Arr vs Dask vs NumPy on the seed workloads (benches/README.md) -----------------
 #   (deps: libhdf5 for Arr's from_hdf5, h5py; then pip installs dask if it is missing)
 #   make bench               every workload at the default sizes, table in benches/results/
-#   make bench W=W2          one workload (W1..W5, W5-mask, overhead, graph; commas for more)
+#   make bench W=W2          one workload (W1..W5, W5-mask, W7, overhead, graph; commas for more)
 #   make bench FULL=1        the seeds' sizes (hours)
 #   make bench BENCH_ARGS="--repeat 5"
 .PHONY: bench

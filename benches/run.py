@@ -163,6 +163,7 @@ def cases(full, hdf5=False, data_dir=None):
     w3_n = 500000 if full else 40000
     w4_h, w4_w = (5760, 11520) if full else (1440, 2880)
     w5_n = 7000
+    w9_t, w9_h, w9_w = (365, 1440, 2880) if full else (120, 720, 1440)
     half = lambda k: (k + 1) // 2  # noqa: E731
     w3_kept = half(w3_n) ** 2
     hw = w4_h * w4_w
@@ -229,6 +230,15 @@ def cases(full, hdf5=False, data_dir=None):
              f"n = {w5_n}", trio("w5_lj_triu", [str(w5_n)]),
              check=check_exact(["energy"], exact_keys=["n"]),
              timeout={t: long_t for t in TOOLS}),
+        Case("W9", "W9", "Zarr cube (time x y x x, f32): mean over y, x per step; 3 x 3 moving "
+             "average by map_overlap stored to Zarr",
+             f"{w9_t} x {w9_h} x {w9_w}",
+             trio("w9_cube", [os.path.join(data_dir, f"cube-{w9_t}x{w9_h}x{w9_w}.zarr"), "{tmp}/avg.zarr"]),
+             check=check_exact(["step_mean_sum", "step_mean_0", "avg_mean"], rel=1e-5,
+                               exact_keys=["shape"]),
+             timeout={t: long_t for t in TOOLS},
+             prepare=["w9", os.path.join(data_dir, f"cube-{w9_t}x{w9_h}x{w9_w}.zarr"),
+                      str(w9_t), str(w9_h), str(w9_w)]),
         Case("overhead-1e5", "overhead", "scheduler overhead: sum(ones(10^6, chunks=10))",
              "10^5 chunks",
              {"arr": ("overhead.arr", ["1000000", "10"], []),
@@ -627,7 +637,7 @@ def fmt_ratio(a, b):
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--full", action="store_true", help="the seeds' sizes (takes hours)")
-    ap.add_argument("--only", default="", help="comma-separated workloads: W1..W5, W5-mask, overhead, graph, start-up")
+    ap.add_argument("--only", default="", help="comma-separated workloads: W1..W9, W5-mask, W8-h5gzip, ..., overhead, graph, start-up")
     ap.add_argument("--repeat", type=int, default=3, help="most runs per tool and workload (default 3)")
     ap.add_argument("--budget", type=float, default=45.0,
                     help="run a tool again only while its runs of this workload took less than this "

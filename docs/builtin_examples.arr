@@ -499,3 +499,88 @@ print(nanargmin(array([nan, 3.0, 1.0])), argmin(array([nan, 3.0, 1.0])))
 
 #> nanargmax
 print(nanargmax(array([nan, 3.0, 1.0])))
+
+#> map_blocks
+x = arange(12.0, chunks=4)
+# The function runs once per block; each block here is 4 elements.
+y = map_blocks(|b| b - b.mean(), x)
+print(y, y.chunks)
+print(map_blocks(|b| b.sum(keepdims=true), x, chunks=[[1, 1, 1]]))
+
+#> map_overlap
+x = array([1.0, 2.0, 4.0, 8.0, 16.0, 32.0], chunks=3)
+# A 3-point moving average: each block sees one element of its neighbours.
+avg = map_overlap(|b| (b[:-2] + b[1:-1] + b[2:]) / 3, x, depth=1, boundary="nearest", trim=false)
+print(avg)
+
+#> coarsen
+x = arange(16.0).reshape([4, 4])
+print(coarsen(x, 2), coarsen(x, [1, 4], func=max))
+
+#> histogram
+counts, edges = histogram(array([1.0, 2.0, 2.5, 3.0, 9.0]), bins=4, range=[0, 8])
+print(counts, edges)
+
+#> bincount
+print(bincount(array([0, 1, 1, 3])), bincount(array([0, 1]), weights=array([0.5, 2.0]), minlength=3))
+
+#> digitize
+print(digitize(array([0.5, 1.0, 2.5, 7.0]), array([1.0, 2.0, 3.0])))
+
+#> searchsorted
+print(searchsorted(array([1, 3, 5, 7]), array([0, 3, 6])), searchsorted(array([1, 3, 5]), array([3]), side="right"))
+
+#> isin
+print(isin(arange(6), array([1, 4, 9])), isin(arange(3), array([1]), invert=true))
+
+#> percentile
+x = random.normal(0, 1, shape=10**6, chunks=10**5, seed=4)
+# Exact, as NumPy's method="linear", in a few passes of bounded memory.
+print(round(percentile(x, [25, 75]), decimals=3))
+print(percentile(arange(10.0).reshape([2, 5]), 50, axis=1))
+
+#> quantile
+print(quantile(arange(11.0), [0.1, 0.5]), quantile(arange(4.0), 0.5, keepdims=true))
+
+#> nanpercentile
+print(nanpercentile(array([1.0, nan, 3.0, 5.0]), 50))
+
+#> nanquantile
+print(nanquantile(array([nan, 2.0, 4.0]), [0.0, 1.0]))
+
+#> median
+print(median(array([3.0, 1.0, 2.0, 10.0])), median(arange(6.0).reshape([2, 3]), axis=0))
+
+#> nanmedian
+print(nanmedian(array([1.0, nan, 7.0])))
+
+#> average
+print(average(array([1.0, 2.0, 3.0]), weights=array([3.0, 1.0, 0.0])), average(arange(6.0).reshape([2, 3]), axis=1))
+
+#> diff
+print(diff(array([1, 4, 9, 16])), diff(array([1, 4, 9, 16]), n=2))
+
+#> pad
+print(pad(array([1, 2, 3]), 2), pad(array([1, 2, 3]), [1, 0], mode="edge"))
+
+#> roll
+print(roll(arange(5), 2), roll(arange(6).reshape([2, 3]), -1, axis=1))
+
+#> take
+print(take(arange(10) * 10, array([7, 2, 2])), take(arange(6).reshape([2, 3]), array([2, 0]), axis=1))
+
+#> argwhere
+print(argwhere(array([[0, 3], [5, 0]])))
+
+#> repeat
+print(repeat(array([1, 2]), 3), repeat(array([[1, 2]]), 2, axis=0))
+
+#> tile
+print(tile(array([1, 2]), 3), tile(array([1, 2]), [2, 1]))
+
+#> meshgrid
+xs, ys = meshgrid(arange(3), arange(2))
+print(xs, ys)
+
+#> indices
+print(indices([2, 3]))

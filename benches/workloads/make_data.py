@@ -5,9 +5,12 @@
     python3 make_data.py w6 DIR.zarr N
     python3 make_data.py w8 DIR N     (W8: one N x N f64 array, gzip+shuffle HDF5, Blosc-LZ4
                                        Zarr 2 and zstd Zarr 3, chunks 500 x 500)
+    python3 make_data.py w9 CUBE.zarr T H W
 
 The values are those the generated variants compute: W1 (arange % 1000) * 0.001 + 10.0;
-W4 a smooth field plus NumPy RandomState(1000 + day) normal noise, 31 days.
+W4 a smooth field plus NumPy RandomState(1000 + day) normal noise, 31 days; W9 a
+time x y x x f32 Zarr cube (uncompressed, chunks of 10 steps x 360 x 720), a smooth field
+plus RandomState(7000 + step) noise.
 """
 import os
 import sys
@@ -80,6 +83,28 @@ def w8(folder, n):
     os.replace(tmp, folder)
 
 
+def w9(path, t, h, w):
+    import shutil
+
+    import zarr
+
+    tmp = path + ".part"
+    shutil.rmtree(tmp, ignore_errors=True)
+    chunks = (min(t, 10), min(h, 360), min(w, 720))
+    z = zarr.create_array(tmp, shape=(t, h, w), chunks=chunks, dtype="f4", compressors=None)
+    lat = np.linspace(-90.0, 90.0, h)
+    lon = np.linspace(0.0, 360.0, w)
+    for lo in range(0, t, chunks[0]):
+        hi = min(t, lo + chunks[0])
+        block = np.empty((hi - lo, h, w), dtype=np.float32)
+        for d in range(lo, hi):
+            smooth = (288.0 - 30.0 * np.cos(lat * (np.pi / 90.0))[:, None]
+                      + 5.0 * np.sin(lon * (np.pi / 180.0) + d * 0.05)[None, :])
+            block[d - lo] = smooth + np.random.RandomState(7000 + d).normal(0, 1, size=(h, w))
+        z[lo:hi] = block
+    os.replace(tmp, path)
+
+
 if __name__ == "__main__":
     if sys.argv[1] == "w6":
         w6(sys.argv[2], int(sys.argv[3]))
@@ -87,5 +112,7 @@ if __name__ == "__main__":
         w1(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "w8":
         w8(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "w9":
+        w9(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:
         w4(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))

@@ -64,19 +64,23 @@
 (defconst arr-boolean-constants '("false" "true")
   "Arr boolean literals.")
 (defconst arr-builtins '("abs" "all" "any" "arange" "arccos" "arcsin" "arctan"
-  "arctan2" "argmax" "argmin" "argsort" "argtopk" "array" "assert" "astype"
-  "broadcast_to" "cbrt" "ceil" "clip" "compute" "concatenate" "corrcoef" "cos"
-  "cosh" "count_nonzero" "cov" "cumprod" "cumsum" "diagonal" "dot" "einsum"
-  "empty" "exp" "exp2" "expand_dims" "explain" "expm1" "eye" "flip" "float"
-  "floor" "from_hdf5" "from_netcdf" "from_npy" "from_zarr" "full" "full_like"
-  "glob" "hist" "hypot" "imshow" "int" "isfinite" "isinf" "isnan" "kron" "len"
-  "linspace" "log" "log10" "log1p" "log2" "matmul" "max" "maximum" "mean" "min"
-  "minimum" "moveaxis" "nan_to_num" "nanmax" "nanmean" "nanmin" "nanprod"
-  "nanstd" "nansum" "nanvar" "nonzero" "ones" "outer" "persist" "plot" "print"
-  "prod" "range" "ravel" "rechunk" "reshape" "rint" "round" "sign" "sin" "sinh"
-  "sort" "sqrt" "squeeze" "stack" "std" "str" "sum" "swapaxes" "tan" "tanh"
-  "tensordot" "to_hdf5" "to_netcdf" "to_npy" "to_zarr" "topk" "trace"
-  "transpose" "tril" "triu" "trunc" "unique" "var" "where" "zeros")
+  "arctan2" "argmax" "argmin" "argsort" "argtopk" "argwhere" "array" "assert"
+  "astype" "average" "bincount" "broadcast_to" "cbrt" "ceil" "clip" "coarsen"
+  "compute" "concatenate" "corrcoef" "cos" "cosh" "count_nonzero" "cov"
+  "cumprod" "cumsum" "diagonal" "diff" "digitize" "dot" "einsum" "empty" "exp"
+  "exp2" "expand_dims" "explain" "expm1" "eye" "flip" "float" "floor"
+  "from_hdf5" "from_netcdf" "from_npy" "from_zarr" "full" "full_like" "glob"
+  "hist" "histogram" "hypot" "imshow" "indices" "int" "isfinite" "isin" "isinf"
+  "isnan" "kron" "len" "linspace" "log" "log10" "log1p" "log2" "map_blocks"
+  "map_overlap" "matmul" "max" "maximum" "mean" "median" "meshgrid" "min"
+  "minimum" "moveaxis" "nan_to_num" "nanmax" "nanmean" "nanmedian" "nanmin"
+  "nanpercentile" "nanprod" "nanquantile" "nanstd" "nansum" "nanvar" "nonzero"
+  "ones" "outer" "pad" "percentile" "persist" "plot" "print" "prod" "quantile"
+  "range" "ravel" "rechunk" "repeat" "reshape" "rint" "roll" "round"
+  "searchsorted" "sign" "sin" "sinh" "sort" "sqrt" "squeeze" "stack" "std"
+  "str" "sum" "swapaxes" "take" "tan" "tanh" "tensordot" "tile" "to_hdf5"
+  "to_netcdf" "to_npy" "to_zarr" "topk" "trace" "transpose" "tril" "triu"
+  "trunc" "unique" "var" "where" "zeros")
   "Arr builtin functions (without module members).")
 (defconst arr-prelude-functions '("empty_like" "hstack" "nanargmax" "nanargmin"
   "norm" "ones_like" "ptp" "vstack" "zeros_like")

@@ -1,6 +1,7 @@
 //! Data-dependent builtins (sort, argsort, unique, nonzero, topk, argtopk). Their results
 //! depend on every value, so each computes its input fully first (within the memory limit)
-//! and works in memory; the result is an ordinary chunked array again.
+//! and works in memory; the result is an ordinary chunked array again. `sort`, `argsort`
+//! and `unique` of inputs larger than half the limit sort out of core (`exec::extsort`).
 
 use crate::builtins::{Args, Builtin, Group};
 use crate::data::{Data, Element};
@@ -135,7 +136,90 @@ fn argsort(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     sort_or_argsort(interp, args, true)
 }
 
+/// Sorts out of core when `x` is larger than half the memory limit (and 1-D, or flattened
+/// for `unique`): `None` when the in-memory path applies.
+fn external(
+    interp: &Evaluator,
+    args: &Args,
+    x: &Array,
+    kind: crate::exec::extsort::SortKind,
+) -> R<Option<Value>> {
+    if interp.check {
+        return Ok(None);
+    }
+    let Some(node) = &x.node else {
+        return Ok(None);
+    };
+    let session = interp.session.borrow();
+    let flat_ok = node.shape.len() == 1 || kind == crate::exec::extsort::SortKind::Unique;
+    if !flat_ok || node.nbytes() <= session.exec.memory_limit / 2 {
+        return Ok(None);
+    }
+    let flat = if node.shape.len() == 1 {
+        node.clone()
+    } else {
+        crate::graph::build::reshape(node.clone(), vec![node.size()])
+    };
+    let config = session.exec.clone();
+    let cancel = session.cancel.clone();
+    let out = session
+        .pool
+        .install(|| {
+            let mut finish = |sorted: &crate::exec::extsort::Sorted| {
+                spilled_result(&config, sorted).map_err(crate::exec::ExecError::Io)
+            };
+            crate::exec::extsort::external_sort(&config, cancel, &flat, kind, &mut finish)
+        })
+        .map_err(|e| {
+            crate::eval::Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
+                e.to_string(),
+                args.span,
+            )))
+        })?;
+    Ok(Some(Value::Array(Array {
+        dtype: out.dtype,
+        shape: out.shape.iter().map(|&d| Some(d)).collect(),
+        node: Some(out),
+    })))
+}
+
+/// The external sort's result as a lazy array over a mapped `.npy` in its folder, in
+/// blocks as `chunks="auto"` picks them under the memory limit.
+fn spilled_result(
+    config: &crate::exec::ExecConfig,
+    sorted: &crate::exec::extsort::Sorted,
+) -> Result<crate::graph::NodeRef, String> {
+    let (count, dtype) = (sorted.count(), sorted.dtype());
+    let path = sorted.folder().join("result.npy");
+    let mut writer = crate::io::npy::NpyWriter::create(&path, dtype, &[count])?;
+    sorted
+        .for_each_block(&mut |region, block| writer.write_block(region, &block))
+        .map_err(|e| e.to_string())?;
+    writer.finish()?;
+    let src = crate::io::npy::NpySource::open(&path)?;
+    let share = config.memory_limit / (8 * config.threads.max(1));
+    let block_bytes = crate::graph::chunks::AUTO_CHUNK_BYTES.min(share.max(4096));
+    let chunks = crate::graph::chunks::auto_with(&[count], dtype.size(), block_bytes);
+    Ok(crate::graph::build::source(
+        crate::graph::Source::External(std::sync::Arc::new(src)),
+        dtype,
+        vec![count],
+        chunks,
+    ))
+}
+
 fn sort_or_argsort(interp: &mut Evaluator, args: &mut Args, indices: bool) -> R<Value> {
+    let x0 = args.array("x")?;
+    if x0.shape.len() == 1 {
+        let kind = if indices {
+            crate::exec::extsort::SortKind::ArgSort
+        } else {
+            crate::exec::extsort::SortKind::Sort
+        };
+        if let Some(v) = external(interp, args, &x0, kind)? {
+            return Ok(v);
+        }
+    }
     let (x, data) = input(interp, args)?;
     if x.shape.is_empty() {
         return args.error(
@@ -199,6 +283,10 @@ fn topk(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
 }
 
 fn unique(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
+    let x0 = args.array("x")?;
+    if let Some(v) = external(interp, args, &x0, crate::exec::extsort::SortKind::Unique)? {
+        return Ok(v);
+    }
     let (x, data) = input(interp, args)?;
     let Some(data) = data else {
         return Ok(Value::Array(Array {

@@ -3,17 +3,20 @@
 //! grammars. Implementations live in one file per group.
 
 pub mod args;
+pub mod blocks;
 pub mod creation;
 pub mod data_dependent;
 pub mod einsum;
 pub mod elementwise;
 pub mod host;
+pub mod indexing;
 pub mod io;
 pub mod linalg;
 pub mod linalg_dense;
 pub mod linalg_norm;
 pub mod reductions;
 pub mod shape_ops;
+pub mod stats;
 
 pub use args::Args;
 
@@ -70,6 +73,9 @@ pub fn table() -> &'static [Builtin] {
         host::register(&mut t);
         linalg::register(&mut t);
         io::register(&mut t);
+        blocks::register(&mut t);
+        stats::register(&mut t);
+        indexing::register(&mut t);
         t
     })
 }

@@ -2,15 +2,18 @@
 //! (reductions and scans feeding other work) computed once first, a byte budget that limits
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
+pub mod blocks;
 pub mod compress;
 pub mod constant;
 pub mod events;
+pub mod extsort;
 pub mod linalg;
 pub mod plan;
 pub mod plan_svg;
 pub mod reduce;
 pub mod region;
 pub mod scan;
+pub mod select;
 pub mod sources;
 
 use crate::backend::Backend;
@@ -37,6 +40,9 @@ pub enum ExecError {
     IndexOutOfRange(String),
     /// Reading or writing outside data failed.
     Io(String),
+    /// A computed value is not valid for an operation (a histogram range that is not
+    /// finite, bins that are not monotone).
+    Invalid(String),
     /// An optimiser pass broke the graph (a bug in Arr, caught by verification).
     Internal(String),
 }
@@ -45,9 +51,10 @@ impl std::fmt::Display for ExecError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ExecError::Cancelled => f.write_str("computation cancelled"),
-            ExecError::OutOfMemory(m) | ExecError::IndexOutOfRange(m) | ExecError::Io(m) => {
-                f.write_str(m)
-            }
+            ExecError::OutOfMemory(m)
+            | ExecError::IndexOutOfRange(m)
+            | ExecError::Io(m)
+            | ExecError::Invalid(m) => f.write_str(m),
             ExecError::Internal(m) => write!(f, "internal error (please report): {m}"),
         }
     }

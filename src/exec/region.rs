@@ -125,6 +125,7 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
             "a pack of results is computed by compute_many, never pulled".into(),
         )),
         Op::Reduce { .. } => reduce::eval_reduce(ctx, node, region),
+        Op::Block(op) => crate::exec::blocks::eval_block(ctx, node, op, region),
         Op::Scan { op, axis } => scan::eval_scan(ctx, node, *op, *axis, region),
         Op::Linalg(op) => crate::exec::linalg::eval(ctx, node, op, region),
         Op::Slice(items) => eval_slice(ctx, node, items, region),

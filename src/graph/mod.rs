@@ -1,5 +1,6 @@
 //! The lazy array graph: nodes, their constructors, and chunk grids.
 
+pub mod blockops;
 pub mod build;
 pub mod chunks;
 pub mod linalg_op;

@@ -301,6 +301,9 @@ pub enum Op {
     Pack,
     /// Linear algebra evaluated by `exec::linalg` (blocked matmul, TSQR's Q).
     Linalg(crate::graph::linalg_op::LinalgOp),
+    /// A block, stencil or statistics op of the toolbox (`graph::blockops`), evaluated by
+    /// `exec::blocks`.
+    Block(crate::graph::blockops::BlockOp),
 }
 
 impl Node {
@@ -370,6 +373,7 @@ impl Node {
             Op::Fused(k) => format!("kernel[{}]", k.op_names().join(" ")),
             Op::Pack => "results".into(),
             Op::Linalg(l) => l.name().into(),
+            Op::Block(b) => b.name(),
         }
     }
 }

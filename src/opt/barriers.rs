@@ -47,7 +47,8 @@ fn count_uses(
             | Op::Scan { .. }
             | Op::Diagonal { .. }
             | Op::Gather { .. }
-            | Op::Linalg(_) => true,
+            | Op::Linalg(_)
+            | Op::Block(_) => true,
             _ => false,
         };
         u.repeated |= broadcast;

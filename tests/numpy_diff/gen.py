@@ -1713,10 +1713,15 @@ def make_case(seed, i):
     for attempt in range(MAX_TRIES):
         rng = random.Random('%s:%d:%d' % (seed, i, attempt))
         ctx = Ctx(rng, i)
-        name, fn, _ = rng.choices(CATEGORIES, weights=[w for _, _, w in CATEGORIES])[0]
-        # About one case in ten is linear algebra, drawn on the side so that the other
-        # categories' cases stay what they were.
-        if random.Random('linalg:%s:%d' % (seed, i)).random() < LINALG_SHARE:
+        cats = CATEGORIES
+        if str(seed).startswith('toolbox'):
+            # The toolbox of LANGUAGE.md §11a has its own seeds (gen_toolbox.py).
+            import gen_toolbox
+            cats = gen_toolbox.CATEGORIES
+        name, fn, _ = rng.choices(cats, weights=[w for _, _, w in cats])[0]
+        # About one case in ten of the main seeds is linear algebra, drawn on the side so
+        # that the other categories' cases stay what they were.
+        if cats is CATEGORIES and random.Random('linalg:%s:%d' % (seed, i)).random() < LINALG_SHARE:
             name, fn = 'linalg', cat_linalg
         try:
             e = fn(ctx)

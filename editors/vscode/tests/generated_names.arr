@@ -72,6 +72,10 @@ x = argtopk(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.argtopk(z)
 #     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = argwhere(y)
+#   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.argwhere(z)
+#     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = array(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.array(z)
@@ -84,6 +88,14 @@ x = astype(y)
 #   ^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.astype(z)
 #     ^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = average(y)
+#   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.average(z)
+#     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = bincount(y)
+#   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.bincount(z)
+#     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = broadcast_to(y)
 #   ^^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.broadcast_to(z)
@@ -100,6 +112,10 @@ x = clip(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.clip(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = coarsen(y)
+#   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.coarsen(z)
+#     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = compute(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.compute(z)
@@ -139,6 +155,14 @@ x = y.cumsum(z)
 x = diagonal(y)
 #   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.diagonal(z)
+#     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = diff(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.diff(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = digitize(y)
+#   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.digitize(z)
 #     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = dot(y)
 #   ^^^ meta.function-call.arr support.function.builtin.arr
@@ -220,6 +244,10 @@ x = hist(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.hist(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = histogram(y)
+#   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.histogram(z)
+#     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = hypot(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.hypot(z)
@@ -228,6 +256,10 @@ x = imshow(y)
 #   ^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.imshow(z)
 #     ^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = indices(y)
+#   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.indices(z)
+#     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = int(y)
 #   ^^^ meta.function-call.arr support.function.builtin.arr
 x = y.int(z)
@@ -236,6 +268,10 @@ x = isfinite(y)
 #   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.isfinite(z)
 #     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = isin(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.isin(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
 x = isinf(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.isinf(z)
@@ -272,6 +308,14 @@ x = log2(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.log2(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = map_blocks(y)
+#   ^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.map_blocks(z)
+#     ^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = map_overlap(y)
+#   ^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.map_overlap(z)
+#     ^^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = matmul(y)
 #   ^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.matmul(z)
@@ -288,6 +332,14 @@ x = mean(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.mean(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = median(y)
+#   ^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.median(z)
+#     ^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = meshgrid(y)
+#   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.meshgrid(z)
+#     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = min(y)
 #   ^^^ meta.function-call.arr support.function.builtin.arr
 x = y.min(z)
@@ -312,14 +364,26 @@ x = nanmean(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.nanmean(z)
 #     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = nanmedian(y)
+#   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.nanmedian(z)
+#     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = nanmin(y)
 #   ^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.nanmin(z)
 #     ^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = nanpercentile(y)
+#   ^^^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.nanpercentile(z)
+#     ^^^^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = nanprod(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.nanprod(z)
 #     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = nanquantile(y)
+#   ^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.nanquantile(z)
+#     ^^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = nanstd(y)
 #   ^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.nanstd(z)
@@ -344,6 +408,14 @@ x = outer(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.outer(z)
 #     ^^^^^ meta.method-call.arr support.function.builtin.arr
+x = pad(y)
+#   ^^^ meta.function-call.arr support.function.builtin.arr
+x = y.pad(z)
+#     ^^^ meta.method-call.arr support.function.builtin.arr
+x = percentile(y)
+#   ^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.percentile(z)
+#     ^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = persist(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.persist(z)
@@ -360,6 +432,10 @@ x = prod(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.prod(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = quantile(y)
+#   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.quantile(z)
+#     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = range(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.range(z)
@@ -372,6 +448,10 @@ x = rechunk(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.rechunk(z)
 #     ^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = repeat(y)
+#   ^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.repeat(z)
+#     ^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = reshape(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.reshape(z)
@@ -380,10 +460,18 @@ x = rint(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.rint(z)
 #     ^^^^ meta.method-call.arr support.function.builtin.arr
+x = roll(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.roll(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
 x = round(y)
 #   ^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.round(z)
 #     ^^^^^ meta.method-call.arr support.function.builtin.arr
+x = searchsorted(y)
+#   ^^^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.searchsorted(z)
+#     ^^^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = sign(y)
 #   ^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.sign(z)
@@ -428,6 +516,10 @@ x = swapaxes(y)
 #   ^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.swapaxes(z)
 #     ^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = take(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.take(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
 x = tan(y)
 #   ^^^ meta.function-call.arr support.function.builtin.arr
 x = y.tan(z)
@@ -440,6 +532,10 @@ x = tensordot(y)
 #   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.tensordot(z)
 #     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = tile(y)
+#   ^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.tile(z)
+#     ^^^^ meta.method-call.arr support.function.builtin.arr
 x = to_hdf5(y)
 #   ^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.to_hdf5(z)

@@ -1,5 +1,4 @@
 # map_blocks(f, x) applies a function to each block; the result doesn't depend on the grid.
-# pending: map_blocks is not built yet (§11 Blocks)
 # out: [0, 2, 4, 6, 8, 10, 12]
 # out: [1.0, 1.0, 1.0, 1.0, 1.0]
 fn double(b) { b * 2 }
