@@ -295,38 +295,55 @@ pub fn launch(
     for (k, v) in views.iter().enumerate() {
         strides[k] = v.strides[nd - 1] * v.size;
     }
+    // Trailing axes that step through every input, generator and output as one run are
+    // walked as one innermost axis (a (n, n, 3) region is n² / TILE tiles, not n² calls).
+    let m = merged_from(
+        kernel,
+        &spans,
+        &views,
+        &gens.iter().map(|g| &g.flat[..]).collect::<Vec<_>>(),
+    );
     let inner = spans[nd - 1];
-    let outer_lens = &lens[..nd - 1];
+    let inner_len: usize = lens[m..].iter().product();
+    let outer_lens = &lens[..m];
     let n_outer: usize = outer_lens.iter().product();
-    let mut pos = vec![0usize; nd - 1];
+    let mut pos = vec![0usize; m];
     let mut idx = vec![0i64; nd + 1];
+    for a in m..nd {
+        idx[a] = spans[a].start;
+    }
     idx[nd] = inner.step;
     // Offsets of the current row, reused from row to row (no allocation per row).
     let mut in_base: Vec<isize> = vec![0; views.len()];
     let mut flat_outer: Vec<i64> = vec![0; gens.len()];
+    // Each generator's flat index at the first element of a run, beyond the outer axes.
+    let flat_run: Vec<i64> = gens
+        .iter()
+        .map(|g| (m..nd).map(|a| g.flat[1 + a] * spans[a].start).sum())
+        .collect();
     for o in 0..n_outer {
-        for a in 0..nd - 1 {
+        for a in 0..m {
             idx[a] = spans[a].start + spans[a].step * pos[a] as i64;
         }
         for (base, v) in in_base.iter_mut().zip(&views) {
-            *base = (0..nd - 1).map(|a| pos[a] as isize * v.strides[a]).sum();
+            *base = (0..m).map(|a| pos[a] as isize * v.strides[a]).sum();
         }
-        for (flat, g) in flat_outer.iter_mut().zip(&gens) {
-            *flat = g.flat[0] + (0..nd - 1).map(|a| g.flat[1 + a] * idx[a]).sum::<i64>();
+        for (k, (flat, g)) in flat_outer.iter_mut().zip(&gens).enumerate() {
+            *flat = g.flat[0] + flat_run[k] + (0..m).map(|a| g.flat[1 + a] * idx[a]).sum::<i64>();
         }
         let mut j0 = 0usize;
-        while j0 < inner.len {
-            let len = TILE.min(inner.len - j0);
-            let g_inner = inner.start + inner.step * j0 as i64;
-            idx[nd - 1] = g_inner;
+        while j0 < inner_len {
+            let len = TILE.min(inner_len - j0);
+            if m == nd - 1 {
+                idx[nd - 1] = inner.start + inner.step * j0 as i64;
+            }
             for (k, v) in views.iter().enumerate() {
                 let off = (in_base[k] + j0 as isize * v.strides[nd - 1]) * v.size;
                 ptrs[k] = v.ptr.wrapping_offset(off);
             }
             for (k, g) in gens.iter_mut().enumerate() {
-                let coef = g.flat[nd];
-                let start = flat_outer[k] + coef * g_inner;
-                let step = coef * inner.step;
+                let step = g.flat[nd] * inner.step;
+                let start = flat_outer[k] + step * j0 as i64;
                 if start < 0 || start + step * (len as i64 - 1) < 0 {
                     return Err(err("a random index below zero".into()));
                 }
@@ -353,17 +370,18 @@ pub fn launch(
                     }
                 }
             }
-            let out_off = (o * inner.len + j0) as isize;
+            let out_off = (o * inner_len + j0) as isize;
             for (k, p) in out_ptrs.iter().enumerate() {
                 ptrs[n_in + gens.len() + k] = p.wrapping_offset(out_off * out_sizes[k]);
             }
             // SAFETY: every pointer addresses `len` elements: input views were checked to
-            // cover the region (shapes equal or broadcast), random buffers hold TILE
-            // elements, outputs hold the whole region.
+            // cover the region (shapes equal or broadcast) and step through merged axes as
+            // one run (`merged_from`), random buffers hold TILE elements, outputs hold the
+            // whole region.
             unsafe { body.run(len, &ptrs, &strides, &idx, params)? };
             j0 += len;
         }
-        for a in (0..nd - 1).rev() {
+        for a in (0..m).rev() {
             pos[a] += 1;
             if pos[a] < outer_lens[a] {
                 break;
@@ -378,6 +396,53 @@ pub fn launch(
         .into_iter()
         .map(|o| unsafe { o.finish(n, &shape) })
         .collect())
+}
+
+/// The first axis of the trailing run of axes the launch walks as one innermost axis: axis
+/// `a` joins the run when the body does not read its index (`Index`), and stepping it once
+/// moves every input view and every generator's flat index exactly as far as a whole run of
+/// the axes after it (outputs are contiguous, so always do). `rank - 1` when nothing merges.
+fn merged_from(kernel: &Kernel, spans: &[Span], views: &[View], flats: &[&[i64]]) -> usize {
+    let nd = spans.len();
+    let reads_index = |a: usize| {
+        kernel
+            .body
+            .iter()
+            .any(|i| matches!(i, Instr::Index(x) if *x == a))
+    };
+    if kernel.rank == 0 || reads_index(nd - 1) {
+        return nd - 1;
+    }
+    let mut m = nd - 1;
+    // Elements in the run so far (axes m..nd).
+    let mut run: i64 = spans[nd - 1].len as i64;
+    while m > 0 {
+        let a = m - 1;
+        if reads_index(a) {
+            break;
+        }
+        if spans[a].len == 1 {
+            // Never stepped: its strides and flat coefficient are never used.
+            m = a;
+            continue;
+        }
+        let fits_views = views
+            .iter()
+            .all(|v| v.strides[a] as i64 == v.strides[nd - 1] as i64 * run);
+        let unit = |f: &[i64]| f[nd] * spans[nd - 1].step;
+        let fits_gens = flats
+            .iter()
+            .all(|f| f[1 + a] * spans[a].step == unit(f) * run);
+        if !(fits_views && fits_gens) {
+            break;
+        }
+        run = match run.checked_mul(spans[a].len as i64) {
+            Some(r) => r,
+            None => break,
+        };
+        m = a;
+    }
+    m
 }
 
 /// Runs an element-wise kernel (one `Store` sink) over the whole of `shape` with inputs that
