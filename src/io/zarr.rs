@@ -147,6 +147,14 @@ fn open_v3(path: &Path) -> Result<Array<FilesystemStore>, String> {
         .map_err(|e| format!("cannot open Zarr array {}: {e}", shown(path)))
 }
 
+/// Whether `path` is a Zarr store (array or group, format 2 or 3): a folder with Zarr
+/// metadata directly inside.
+pub fn is_store(path: &Path) -> bool {
+    [".zarray", ".zgroup", "zarr.json"]
+        .iter()
+        .any(|m| path.join(m).is_file())
+}
+
 pub(crate) fn is_v3_group(path: &Path) -> bool {
     std::fs::read_to_string(path.join("zarr.json"))
         .map(|t| {
