@@ -316,6 +316,23 @@ impl Drop for InterruptGuard {
     }
 }
 
+/// The bytes of an array of `shape` with elements of `itemsize` bytes, `None` when that
+/// overflows or exceeds what an allocation or a file offset can hold (`isize::MAX`): the
+/// check every size read from a file header goes through, so a crafted header is an error
+/// instead of a wrapped size.
+pub fn checked_bytes(shape: &[usize], itemsize: usize) -> Option<usize> {
+    let mut n = itemsize;
+    for &d in shape {
+        if d > i64::MAX as usize {
+            return None;
+        }
+        n = n.checked_mul(d)?;
+    }
+    // Elements are counted as i64 elsewhere, so the element count must fit too.
+    let elements = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d))?;
+    (n <= isize::MAX as usize && elements <= i64::MAX as usize).then_some(n)
+}
+
 /// The path as written by the user, for messages.
 pub fn shown(path: &Path) -> String {
     format!("\"{}\"", path.display())

@@ -188,6 +188,24 @@ fn unsupported(what: &str, path: &Path) -> String {
     )
 }
 
+/// Checks a shape and chunk shape read from metadata: no chunk side of 0 and no size that
+/// overflows (a crafted `zarr.json` or `.zarray` is an error naming the store).
+fn check_sizes(path: &Path, shape: &[usize], chunk: &[usize], itemsize: usize) -> Result<(), String> {
+    if super::checked_bytes(shape, itemsize).is_none() {
+        return Err(format!(
+            "Zarr array {} is damaged: its shape {shape:?} describes more data than can exist",
+            shown(path)
+        ));
+    }
+    if chunk.contains(&0) || super::checked_bytes(chunk, itemsize).is_none() {
+        return Err(format!(
+            "Zarr array {} is damaged: its chunk shape {chunk:?} is not usable",
+            shown(path)
+        ));
+    }
+    Ok(())
+}
+
 /// Reads an array's metadata: dtype, shape, chunking.
 pub fn inspect(path: &Path) -> Result<Info, String> {
     Ok(ZarrSource::open(path)?.info.clone())
@@ -263,6 +281,7 @@ impl ZarrSource {
             }
             (Kind::V3(Box::new(array)), stored, shape, chunk)
         };
+        check_sizes(path, &shape, &chunk, stored_size(stored))?;
         let info = Info {
             dtype: dtype_of(stored),
             shape: shape.clone(),
