@@ -81,17 +81,26 @@ fn open_dataset(file: &File, path: &Path, name: &str) -> Result<Dataset, String>
     })
 }
 
-/// The paths of every dataset under `group`.
+/// The paths of every dataset under `group` (links that lead nowhere are skipped).
 fn collect_datasets(group: &hdf5::Group, prefix: &str, out: &mut Vec<String>) -> hdf5::Result<()> {
-    for ds in group.datasets()? {
-        let n = ds.name();
-        out.push(if n.is_empty() { prefix.to_string() } else { n });
+    let names = group.member_names()?;
+    for name in &names {
+        if let Ok(ds) = group.dataset(name) {
+            let n = ds.name();
+            out.push(if n.is_empty() {
+                format!("{prefix}/{name}")
+            } else {
+                n
+            });
+        }
     }
-    for g in group.groups()? {
+    for name in &names {
         if out.len() > 20 {
             break;
         }
-        collect_datasets(&g, &g.name(), out)?;
+        if let Ok(g) = group.group(name) {
+            collect_datasets(&g, &g.name(), out)?;
+        }
     }
     Ok(())
 }

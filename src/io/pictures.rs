@@ -162,17 +162,19 @@ pub fn write_png(
 }
 
 /// Refuses a picture whose buffers (about `bytes_per_pixel` per pixel of the `width` x
-/// `height` canvas) would not fit the memory limit, before anything is allocated.
+/// `height` canvas, plus `extra` bytes) would not fit the memory limit, before anything is
+/// allocated.
 fn check_picture_memory(
     session: &super::Env,
     what: &str,
-    width: usize,
-    height: usize,
+    (width, height): (usize, usize),
     bytes_per_pixel: usize,
+    extra: usize,
 ) -> Result<(), String> {
     let bytes = width
         .checked_mul(height)
         .and_then(|p| p.checked_mul(bytes_per_pixel))
+        .and_then(|b| b.checked_add(extra))
         .unwrap_or(usize::MAX);
     let limit = session.exec.memory_limit;
     if bytes > limit {
@@ -262,11 +264,18 @@ pub mod layout {
 pub fn imshow(session: &super::Env, node: &NodeRef, o: &ImshowOptions) -> Result<(), String> {
     let (n0, n1) = (node.shape[0], node.shape[1]);
     let (h, w) = (o.height.min(n0).max(1), o.width.min(n1).max(1));
-    // The reduced grid (sum, count, mean: 20 bytes a cell), the picture (4) and, with
-    // decorations, the canvas in RGB and RGBA and the encoder's rows (about 12 more).
+    // The reduced grid (sum, count, mean: 20 bytes a cell), the picture (4 a pixel) and,
+    // with decorations, the canvas in RGB and RGBA (7 more, and its margins).
     let decorated = o.colorbar || o.title.is_some();
-    let per_pixel = 4 + if decorated { 12 } else { 4 };
-    check_picture_memory(session, "imshow", o.width, o.height, per_pixel + 20)?;
+    let per_pixel = 4 + if decorated { 7 } else { 0 };
+    let margins = if decorated { (o.width + o.height + 400) * 300 * 7 } else { 0 };
+    check_picture_memory(
+        session,
+        "imshow",
+        (o.width, o.height),
+        per_pixel,
+        h * w * 20 + margins,
+    )?;
     let mut sum = vec![0f64; h * w];
     let mut count = vec![0u32; h * w];
     stream(session, "imshow", node, &mut |region, data| {
@@ -553,7 +562,7 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
 /// width keep, per pixel column, the minimum and maximum (so peaks stay visible).
 pub fn plot(session: &super::Env, node: &NodeRef, o: &ChartOptions) -> Result<(), String> {
     let n = node.shape[0];
-    check_picture_memory(session, "plot", o.width, o.height, 8)?;
+    check_picture_memory(session, "plot", (o.width, o.height), 3, o.width * 32)?;
     let buckets = n.min(2 * o.width).max(1);
     let mut lo = vec![f64::INFINITY; buckets];
     let mut hi = vec![f64::NEG_INFINITY; buckets];
@@ -638,7 +647,7 @@ pub fn hist(
     range: Option<(f64, f64)>,
     o: &ChartOptions,
 ) -> Result<Vec<u64>, String> {
-    check_picture_memory(session, "hist", o.width, o.height, 8)?;
+    check_picture_memory(session, "hist", (o.width, o.height), 3, bins * 16)?;
     let (lo, hi) = match range {
         Some(r) => r,
         None => {
