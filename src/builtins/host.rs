@@ -636,11 +636,7 @@ fn explain(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
 
 /// Writes the plan of `n` (`explain`, and `arr explain` at every computation); under
 /// `arr explain --svg OUT.svg` also draws it, to OUT.svg first and OUT-2.svg, ... after.
-pub(crate) fn explain_plan(
-    interp: &Evaluator,
-    n: &crate::graph::NodeRef,
-    args: &Args,
-) -> R<()> {
+pub(crate) fn explain_plan(interp: &Evaluator, n: &crate::graph::NodeRef, args: &Args) -> R<()> {
     let session = interp.session.borrow();
     session.write(&crate::exec::plan::explain_text(n, &session.exec));
     let Some(out) = &session.explain_svg else {

@@ -89,10 +89,8 @@ impl Staged {
                 .map(|n| n.to_string_lossy().into_owned())
                 .unwrap_or_else(|| "out".into());
             let n = COUNTER.fetch_add(1, Ordering::Relaxed);
-            let aside = parent_of(&self.target).join(format!(
-                ".{name}{OLD}{}-{n}",
-                std::process::id()
-            ));
+            let aside =
+                parent_of(&self.target).join(format!(".{name}{OLD}{}-{n}", std::process::id()));
             std::fs::rename(&self.target, &aside).map_err(fail)?;
             if let Err(e) = std::fs::rename(&self.temp, &self.target) {
                 // Put the previous folder back.
@@ -161,7 +159,10 @@ fn alive(pid: i32) -> bool {
 /// The process id in a temporary's name (`.NAME.arr-tmp-PID-N`), if `entry` is one of
 /// `name`'s temporaries (or folders moved aside, with `marker` = `OLD`).
 fn temp_pid(entry: &str, name: &str, marker: &str) -> Option<i32> {
-    let rest = entry.strip_prefix('.')?.strip_prefix(name)?.strip_prefix(marker)?;
+    let rest = entry
+        .strip_prefix('.')?
+        .strip_prefix(name)?
+        .strip_prefix(marker)?;
     let (pid, n) = rest.split_once('-')?;
     n.parse::<u64>().ok()?;
     pid.parse::<i32>().ok()

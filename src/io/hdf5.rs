@@ -139,7 +139,10 @@ fn standard_type(t: &hdf5::Datatype) -> Result<(), String> {
                 && H5Tget_pad(id, &mut lsb, &mut msb) >= 0
                 && lsb == H5T_pad_t::H5T_PAD_ZERO
                 && msb == H5T_pad_t::H5T_PAD_ZERO
-                && matches!(H5Tget_sign(id), H5T_sign_t::H5T_SGN_NONE | H5T_sign_t::H5T_SGN_2)
+                && matches!(
+                    H5Tget_sign(id),
+                    H5T_sign_t::H5T_SGN_NONE | H5T_sign_t::H5T_SGN_2
+                )
         }
     }
     let ok = hdf5::sync::sync(|| {
@@ -159,18 +162,20 @@ fn standard_type(t: &hdf5::Datatype) -> Result<(), String> {
                 H5T_class_t::H5T_FLOAT => {
                     let size = H5Tget_size(id);
                     let (mut spos, mut epos, mut esize, mut mpos, mut msize) = (0, 0, 0, 0, 0);
-                    let (mut lsb, mut msb) =
-                        (H5T_pad_t::H5T_PAD_ERROR, H5T_pad_t::H5T_PAD_ERROR);
+                    let (mut lsb, mut msb) = (H5T_pad_t::H5T_PAD_ERROR, H5T_pad_t::H5T_PAD_ERROR);
                     let want = match size {
                         4 => (31, 23, 8, 0, 23, 127),
                         8 => (63, 52, 11, 0, 52, 1023),
                         _ => return false,
                     };
-                    matches!(H5Tget_order(id), H5T_order_t::H5T_ORDER_LE | H5T_order_t::H5T_ORDER_BE)
-                        && H5Tget_precision(id) == size * 8
+                    matches!(
+                        H5Tget_order(id),
+                        H5T_order_t::H5T_ORDER_LE | H5T_order_t::H5T_ORDER_BE
+                    ) && H5Tget_precision(id) == size * 8
                         && H5Tget_offset(id) == 0
-                        && H5Tget_fields(id, &mut spos, &mut epos, &mut esize, &mut mpos, &mut msize)
-                            >= 0
+                        && H5Tget_fields(
+                            id, &mut spos, &mut epos, &mut esize, &mut mpos, &mut msize,
+                        ) >= 0
                         && (spos, epos, esize, mpos, msize, H5Tget_ebias(id)) == want
                         && H5Tget_norm(id) == H5T_norm_t::H5T_NORM_IMPLIED
                         && H5Tget_inpad(id) == H5T_pad_t::H5T_PAD_ZERO
@@ -190,9 +195,12 @@ fn standard_type(t: &hdf5::Datatype) -> Result<(), String> {
 }
 
 fn info_of(ds: &Dataset, path: &Path, name: &str) -> Result<Info, String> {
-    let space = ds
-        .space()
-        .map_err(|e| format!("cannot read the shape of \"{name}\" in {}: {e}", shown(path)))?;
+    let space = ds.space().map_err(|e| {
+        format!(
+            "cannot read the shape of \"{name}\" in {}: {e}",
+            shown(path)
+        )
+    })?;
     if space.is_null() {
         return Err(format!(
             "dataset \"{name}\" in {} holds no data (its dataspace is null, as h5py.Empty writes)",
@@ -335,16 +343,18 @@ fn dataset_handle(path: &Path, name: &str, dtype: DType) -> Result<Arc<Opened>, 
     // Arr reads bytes itself only from the file it opened: a dataset reached through an
     // external link lives in another file, and is read through libhdf5.
     let own = same_file(&ds, path);
-    let opened = Arc::new(match own.then(|| direct_plan(&ds, path, dtype, key.version.0)) {
-        Some(Some(d)) => Opened::Direct(d),
-        _ => match own
-            .then(|| filtered_plan(&ds, path, dtype, key.version.0))
-            .unwrap_or(Err(None))
-        {
-            Ok((f, stored)) => Opened::Filtered(f, stored),
-            Err(uncovered) => Opened::Hdf5(ds, uncovered),
+    let opened = Arc::new(
+        match own.then(|| direct_plan(&ds, path, dtype, key.version.0)) {
+            Some(Some(d)) => Opened::Direct(d),
+            _ => match own
+                .then(|| filtered_plan(&ds, path, dtype, key.version.0))
+                .unwrap_or(Err(None))
+            {
+                Ok((f, stored)) => Opened::Filtered(f, stored),
+                Err(uncovered) => Opened::Hdf5(ds, uncovered),
+            },
         },
-    });
+    );
     c.entries.push((key, opened.clone()));
     Ok(opened)
 }

@@ -268,7 +268,11 @@ pub fn imshow(session: &super::Env, node: &NodeRef, o: &ImshowOptions) -> Result
     // with decorations, the canvas in RGB and RGBA (7 more, and its margins).
     let decorated = o.colorbar || o.title.is_some();
     let per_pixel = 4 + if decorated { 7 } else { 0 };
-    let margins = if decorated { (o.width + o.height + 400) * 300 * 7 } else { 0 };
+    let margins = if decorated {
+        (o.width + o.height + 400) * 300 * 7
+    } else {
+        0
+    };
     check_picture_memory(
         session,
         "imshow",

@@ -190,7 +190,12 @@ fn unsupported(what: &str, path: &Path) -> String {
 
 /// Checks a shape and chunk shape read from metadata: no chunk side of 0 and no size that
 /// overflows (a crafted `zarr.json` or `.zarray` is an error naming the store).
-fn check_sizes(path: &Path, shape: &[usize], chunk: &[usize], itemsize: usize) -> Result<(), String> {
+fn check_sizes(
+    path: &Path,
+    shape: &[usize],
+    chunk: &[usize],
+    itemsize: usize,
+) -> Result<(), String> {
     if super::checked_bytes(shape, itemsize).is_none() {
         return Err(format!(
             "Zarr array {} is damaged: its shape {shape:?} describes more data than can exist",

@@ -78,7 +78,11 @@ fn py(dir: &Path, code: &str) -> String {
         .args(["-c", code])
         .output()
         .expect("python3 runs");
-    assert!(o.status.success(), "python failed:\n{code}\n---\n{}", stderr(&o));
+    assert!(
+        o.status.success(),
+        "python failed:\n{code}\n---\n{}",
+        stderr(&o)
+    );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -120,7 +124,11 @@ fn a_folder_that_is_not_a_store_is_never_replaced() {
         );
     }
     // A group store whose variable folder is not a Zarr array keeps it.
-    let o = arr(&dir, &[], "to_zarr(arange(3), \"g.zarr\", variable=\"a\")\n");
+    let o = arr(
+        &dir,
+        &[],
+        "to_zarr(arange(3), \"g.zarr\", variable=\"a\")\n",
+    );
     assert!(o.status.success(), "{}", stderr(&o));
     std::fs::create_dir_all(dir.join("g.zarr/b")).expect("mkdir");
     std::fs::write(dir.join("g.zarr/b/mine.txt"), "mine").expect("write");
@@ -130,7 +138,10 @@ fn a_folder_that_is_not_a_store_is_never_replaced() {
         "cannot write \"g.zarr/b\": it is a folder that is not a Zarr store",
     );
     // Single-file stores refuse any folder.
-    for call in STORES.iter().filter(|c| !c.contains("zarr") && !c.contains("svg")) {
+    for call in STORES
+        .iter()
+        .filter(|c| !c.contains("zarr") && !c.contains("svg"))
+    {
         fails(
             &dir,
             &store(call, "data"),
@@ -197,7 +208,9 @@ fn links_and_special_files_are_never_replaced() {
             let err = stderr(&o);
             assert_eq!(o.status.code(), Some(1), "{code}: {err}");
             assert!(
-                err.starts_with(&format!("error: cannot write \"{shown}\": it is a symbolic link")),
+                err.starts_with(&format!(
+                    "error: cannot write \"{shown}\": it is a symbolic link"
+                )),
                 "{code}: {err}"
             );
         }
@@ -215,12 +228,32 @@ fn links_and_special_files_are_never_replaced() {
         std::fs::read_to_string(dir.join("real.bin")).expect("target"),
         "target"
     );
-    assert!(std::fs::symlink_metadata(dir.join("dirlink")).expect("link").file_type().is_symlink());
-    assert!(std::fs::read_dir(dir.join("realdir")).expect("dir").next().is_none());
-    assert!(std::fs::symlink_metadata(dir.join("dangling")).expect("link").file_type().is_symlink());
+    assert!(
+        std::fs::symlink_metadata(dir.join("dirlink"))
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        std::fs::read_dir(dir.join("realdir"))
+            .expect("dir")
+            .next()
+            .is_none()
+    );
+    assert!(
+        std::fs::symlink_metadata(dir.join("dangling"))
+            .expect("link")
+            .file_type()
+            .is_symlink()
+    );
     assert!(!dir.join("nowhere").exists());
     use std::os::unix::fs::FileTypeExt;
-    assert!(std::fs::symlink_metadata(dir.join("fifo")).expect("fifo").file_type().is_fifo());
+    assert!(
+        std::fs::symlink_metadata(dir.join("fifo"))
+            .expect("fifo")
+            .file_type()
+            .is_fifo()
+    );
     assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
 }
 
@@ -249,11 +282,19 @@ fn stores_never_create_folders() {
     let o = Command::new(crate::arr_bin())
         .current_dir(&dir)
         .env("ARR_FAIL_WRITE_AFTER", "1")
-        .args(["-e", "to_hdf5(ones([100, 100], chunks=10), \"here/x.h5\", \"/x\")"])
+        .args([
+            "-e",
+            "to_hdf5(ones([100, 100], chunks=10), \"here/x.h5\", \"/x\")",
+        ])
         .output()
         .expect("arr runs");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
-    assert!(std::fs::read_dir(dir.join("here")).expect("dir").next().is_none());
+    assert!(
+        std::fs::read_dir(dir.join("here"))
+            .expect("dir")
+            .next()
+            .is_none()
+    );
     // The check finds it before anything runs.
     let o = arr(
         &dir,
@@ -275,7 +316,9 @@ fn start_until_temp(dir: &Path, code: &str, name: &str) -> std::process::Child {
         .spawn()
         .expect("arr starts");
     let started = Instant::now();
-    while !leftovers(dir).iter().any(|n| n.starts_with(&format!(".{name}")))
+    while !leftovers(dir)
+        .iter()
+        .any(|n| n.starts_with(&format!(".{name}")))
         && started.elapsed() < Duration::from_secs(60)
     {
         std::thread::sleep(Duration::from_millis(1));
@@ -304,7 +347,11 @@ fn ctrl_c_during_png_encoding_cancels_the_picture() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(1), "{err}");
     assert!(err.starts_with("error: computation cancelled"), "{err}");
-    assert!(at.elapsed() < Duration::from_secs(5), "took {:?}", at.elapsed());
+    assert!(
+        at.elapsed() < Duration::from_secs(5),
+        "took {:?}",
+        at.elapsed()
+    );
     assert!(!dir.join("big.png").exists(), "the picture was written");
     assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
 }
@@ -333,7 +380,11 @@ fn a_second_ctrl_c_leaves_no_temporary() {
             String::from_utf8_lossy(&out.stderr)
         );
         assert!(!dir.join(name).exists(), "{name} was written");
-        assert!(leftovers(&dir).is_empty(), "{code} left {:?}", leftovers(&dir));
+        assert!(
+            leftovers(&dir).is_empty(),
+            "{code} left {:?}",
+            leftovers(&dir)
+        );
     }
 }
 
@@ -348,7 +399,10 @@ fn temporaries_of_killed_runs_are_cleaned_by_the_next_store() {
     let mut child = child;
     child.kill().expect("SIGKILL");
     let _ = child.wait();
-    assert!(!leftovers(&dir).is_empty(), "the killed store left nothing to clean");
+    assert!(
+        !leftovers(&dir).is_empty(),
+        "the killed store left nothing to clean"
+    );
     // A Zarr temporary folder of a dead process, one moved aside mid-commit, and a
     // temporary of a live process (this test's own), which must stay.
     let dead = 2_147_483_000; // above any pid_max: never a live process
@@ -361,19 +415,32 @@ fn temporaries_of_killed_runs_are_cleaned_by_the_next_store() {
         &[],
         "to_npy(arange(3), \"t.npy\")\nto_zarr(arange(3), \"z.zarr\")\nprint(from_npy(\"t.npy\"), from_zarr(\"z.zarr\"))\n",
     );
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "[0, 1, 2] [0, 1, 2]\n", "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "[0, 1, 2] [0, 1, 2]\n",
+        "{}",
+        stderr(&o)
+    );
     assert_eq!(leftovers(&dir), vec![live.clone()]);
     std::fs::remove_file(dir.join(&live)).expect("rm");
     // A Zarr store moved aside by a process killed between the two renames of its commit
     // is put back when its place is empty.
-    std::fs::rename(dir.join("z.zarr"), dir.join(format!(".z.zarr.arr-old-{dead}-3")))
-        .expect("mv");
+    std::fs::rename(
+        dir.join("z.zarr"),
+        dir.join(format!(".z.zarr.arr-old-{dead}-3")),
+    )
+    .expect("mv");
     let o = arr(&dir, &[], "to_npy(arange(2), \"z.zarr\")\n");
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     assert!(stderr(&o).contains("it is a directory"), "{}", stderr(&o));
     let o = arr(&dir, &[], "print(from_zarr(\"z.zarr\"))\n");
     assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
-    assert_eq!(String::from_utf8_lossy(&o.stdout), "[0, 1, 2]\n", "{}", stderr(&o));
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "[0, 1, 2]\n",
+        "{}",
+        stderr(&o)
+    );
 }
 
 #[test]
@@ -443,8 +510,16 @@ fn crafted_headers_give_clear_errors() {
     );
     // Zarr metadata whose shape or chunk shape overflows.
     for (name, shape, chunk) in [
-        ("shape.zarr", "[4294967296, 4294967296, 4294967296]", "[1, 1, 1]"),
-        ("chunk.zarr", "[4, 4, 4]", "[4294967296, 4294967296, 4294967296]"),
+        (
+            "shape.zarr",
+            "[4294967296, 4294967296, 4294967296]",
+            "[1, 1, 1]",
+        ),
+        (
+            "chunk.zarr",
+            "[4, 4, 4]",
+            "[4294967296, 4294967296, 4294967296]",
+        ),
     ] {
         std::fs::create_dir_all(dir.join(name)).expect("mkdir");
         std::fs::write(
