@@ -343,18 +343,25 @@ fn dataset_handle(path: &Path, name: &str, dtype: DType) -> Result<Arc<Opened>, 
     // Arr reads bytes itself only from the file it opened: a dataset reached through an
     // external link lives in another file, and is read through libhdf5.
     let own = same_file(&ds, path);
-    let opened = Arc::new(
-        match own.then(|| direct_plan(&ds, path, dtype, key.version.0)) {
-            Some(Some(d)) => Opened::Direct(d),
-            _ => match own
-                .then(|| filtered_plan(&ds, path, dtype, key.version.0))
-                .unwrap_or(Err(None))
-            {
+    let direct = if own {
+        direct_plan(&ds, path, dtype, key.version.0)
+    } else {
+        None
+    };
+    let opened = Arc::new(match direct {
+        Some(d) => Opened::Direct(d),
+        None => {
+            let filtered = if own {
+                filtered_plan(&ds, path, dtype, key.version.0)
+            } else {
+                Err(None)
+            };
+            match filtered {
                 Ok((f, stored)) => Opened::Filtered(f, stored),
                 Err(uncovered) => Opened::Hdf5(ds, uncovered),
-            },
-        },
-    );
+            }
+        }
+    });
     c.entries.push((key, opened.clone()));
     Ok(opened)
 }
