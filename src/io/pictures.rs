@@ -190,7 +190,10 @@ fn check_picture_memory(
 /// The bucket of index `i` of `n` when `n` indices are spread over `buckets` (computed
 /// on the fly: no table the size of the array).
 fn bucket(i: usize, buckets: usize, n: usize) -> usize {
-    ((i as u128 * buckets as u128) / n.max(1) as u128) as usize
+    match i.checked_mul(buckets) {
+        Some(p) => p / n.max(1),
+        None => ((i as u128 * buckets as u128) / n.max(1) as u128) as usize,
+    }
 }
 
 /// The picture size for an array of `rows` x `cols`: as asked, or the array's own size with
@@ -283,19 +286,25 @@ pub fn imshow(session: &super::Env, node: &NodeRef, o: &ImshowOptions) -> Result
     let mut sum = vec![0f64; h * w];
     let mut count = vec![0u32; h * w];
     stream(session, "imshow", node, &mut |region, data| {
-        let values = data.to_f64_vec();
         let (r0, c0) = (region[0].start as usize, region[1].start as usize);
-        let cols = region[1].len;
-        for (i, chunk) in values.chunks(cols.max(1)).enumerate() {
-            let rb = bucket(r0 + i, h, n0) * w;
-            for (j, &v) in chunk.iter().enumerate() {
-                if !v.is_nan() {
-                    let b = rb + bucket(c0 + j, w, n1);
-                    sum[b] += v;
-                    count[b] = count[b].saturating_add(1);
-                }
+        let cols = region[1].len.max(1);
+        // The block's own columns' buckets: a table the size of the block's row.
+        let col_bucket: Vec<usize> = (0..cols).map(|j| bucket(c0 + j, w, n1)).collect();
+        let (mut i, mut j) = (0, 0);
+        let mut rb = bucket(r0, h, n0) * w;
+        data.for_each_f64(|v| {
+            if !v.is_nan() {
+                let b = rb + col_bucket[j];
+                sum[b] += v;
+                count[b] = count[b].saturating_add(1);
             }
-        }
+            j += 1;
+            if j == cols {
+                j = 0;
+                i += 1;
+                rb = bucket(r0 + i, h, n0) * w;
+            }
+        });
         Ok(())
     })?;
     let means: Vec<f64> = sum
@@ -571,15 +580,15 @@ pub fn plot(session: &super::Env, node: &NodeRef, o: &ChartOptions) -> Result<()
     let mut lo = vec![f64::INFINITY; buckets];
     let mut hi = vec![f64::NEG_INFINITY; buckets];
     stream(session, "plot", node, &mut |region, data| {
-        let start = region[0].start as usize;
-        for (i, v) in data.to_f64_vec().into_iter().enumerate() {
-            if v.is_nan() {
-                continue;
+        let mut at = region[0].start as usize;
+        data.for_each_f64(|v| {
+            if !v.is_nan() {
+                let b = bucket(at, buckets, n);
+                lo[b] = lo[b].min(v);
+                hi[b] = hi[b].max(v);
             }
-            let b = bucket(start + i, buckets, n);
-            lo[b] = lo[b].min(v);
-            hi[b] = hi[b].max(v);
-        }
+            at += 1;
+        });
         Ok(())
     })?;
     let ymin = lo
@@ -657,12 +666,12 @@ pub fn hist(
         None => {
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
             stream(session, "hist (range)", node, &mut |_, data| {
-                for v in data.to_f64_vec() {
+                data.for_each_f64(|v| {
                     if v.is_finite() {
                         lo = lo.min(v);
                         hi = hi.max(v);
                     }
-                }
+                });
                 Ok(())
             })?;
             if lo > hi {
@@ -677,14 +686,13 @@ pub fn hist(
     let mut counts = vec![0u64; bins];
     let width = (hi - lo) / bins as f64;
     stream(session, "hist", node, &mut |_, data| {
-        for v in data.to_f64_vec() {
+        data.for_each_f64(|v| {
             // NumPy's rule: bins are half-open except the last, which includes `hi`.
-            if v.is_nan() || v < lo || v > hi {
-                continue;
+            if !(v.is_nan() || v < lo || v > hi) {
+                let b = (((v - lo) / width) as usize).min(bins - 1);
+                counts[b] += 1;
             }
-            let b = (((v - lo) / width) as usize).min(bins - 1);
-            counts[b] += 1;
-        }
+        });
         Ok(())
     })?;
     let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.05;
