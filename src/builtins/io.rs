@@ -152,6 +152,33 @@ fn source_value(
     }))
 }
 
+/// Refuses a file whose storage chunks (each decoded whole) exceed the memory limit: a
+/// chunk shape comes from the file, so a crafted or unusual one is an error naming the
+/// path, never an allocation that aborts.
+fn chunks_fit(
+    interp: &Evaluator,
+    args: &Args,
+    path: &Path,
+    chunk: &[usize],
+    itemsize: usize,
+) -> R<()> {
+    let limit = interp.session.borrow().exec.memory_limit;
+    let bytes = io::checked_bytes(chunk, itemsize).unwrap_or(usize::MAX);
+    if bytes > limit {
+        return args.error(
+            "path",
+            format!(
+                "the storage chunks of {} ({chunk:?}, {} each, decoded whole) do not fit the memory limit of {}",
+                io::shown(path),
+                crate::units::human_bytes(bytes),
+                crate::units::human_bytes(limit)
+            ),
+            "cannot read",
+        );
+    }
+    Ok(())
+}
+
 /// In check mode, a source whose file an earlier store writes is not opened yet.
 fn planned(interp: &Evaluator, path: &Path) -> R<()> {
     if interp.check && io::is_planned(&interp.io_env(), path) {
@@ -172,6 +199,9 @@ fn from_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         Err(m) => return args.error("path", m, "cannot read"),
     };
     let (dtype, shape, native) = (info.dtype, info.shape.clone(), info.chunk.clone());
+    if let (true, Some(c)) = (info.filtered, &native) {
+        chunks_fit(interp, args, &path, c, dtype.size())?;
+    }
     source_value(
         interp,
         args,
@@ -204,6 +234,9 @@ fn from_netcdf(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         io::netcdf::Cf::default()
     };
     let (shape, native) = (info.shape.clone(), info.chunk.clone());
+    if let (true, Some(c)) = (info.filtered, &native) {
+        chunks_fit(interp, args, &path, c, info.dtype.size())?;
+    }
     if cf.is_identity() {
         let dtype = info.dtype;
         return source_value(
@@ -362,6 +395,9 @@ fn from_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         planned(interp, &path)?;
     }
     let info = io::zarr::inspect(&path).or_else(|m| args.error("path", m, "cannot read"))?;
+    if let Some(c) = &info.chunk {
+        chunks_fit(interp, args, &path, c, info.dtype.size())?;
+    }
     source_value(
         interp,
         args,

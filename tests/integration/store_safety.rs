@@ -537,6 +537,23 @@ fn crafted_headers_give_clear_errors() {
     }
 }
 
+#[test]
+fn storage_chunks_larger_than_the_memory_limit_are_refused() {
+    let dir = scratch("bigchunk");
+    // A 4 x 4 array whose one chunk is 1048576 x 1048576 (8 TiB when decoded).
+    std::fs::create_dir_all(dir.join("c.zarr")).expect("mkdir");
+    std::fs::write(
+        dir.join("c.zarr/.zarray"),
+        "{\"zarr_format\": 2, \"shape\": [4, 4], \"chunks\": [1048576, 1048576], \"dtype\": \"<f8\", \"compressor\": null, \"fill_value\": 0, \"order\": \"C\", \"filters\": null}",
+    )
+    .expect("write");
+    fails(
+        &dir,
+        "x = from_zarr(\"c.zarr\")\nprint(x.sum())",
+        "the storage chunks of \"c.zarr\" ([1048576, 1048576], 8.0 TiB each, decoded whole) do not fit the memory limit",
+    );
+}
+
 fn npy_with_shape(shape: &str) -> Vec<u8> {
     let mut npy = b"\x93NUMPY\x01\x00".to_vec();
     let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape}, }}");
