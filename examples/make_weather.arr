@@ -4,6 +4,8 @@
 # drifting east, a slow trend through the month and a little noise). Each file is streamed
 # to disk block by block.
 #
+# Stores never create folders: make the folder first (mkdir -p data/weather).
+#
 #   arr examples/make_weather.arr              # 720 x 1440 per day (355 MiB of files: HDF5
 #                                              # stores the edge chunks whole)
 #   arr examples/make_weather.arr 180 360      # a small month

@@ -230,6 +230,13 @@ impl Data {
         with_data!(self, a => a.iter().map(|v| v.to_f64()).collect())
     }
 
+    /// Calls `f` with every element as f64, in row-major order, without a copy of the
+    /// array (pictures reduce blocks of any dtype this way: a `u8` block never becomes
+    /// eight times its size).
+    pub fn for_each_f64(&self, mut f: impl FnMut(f64)) {
+        with_data!(self, a => a.iter().for_each(|v| f(v.to_f64())))
+    }
+
     /// The element at a row-major flat index, as f64.
     pub fn f64_at(&self, flat: usize) -> f64 {
         with_data!(self, a => {

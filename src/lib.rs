@@ -74,7 +74,7 @@ pub struct Options {
     pub seed: Option<u64>,
     /// Print run statistics.
     pub verbose: bool,
-    /// Print plans instead of computing.
+    /// Print plans instead of computing: a plan-only run that computes and writes nothing.
     pub explain_only: bool,
     /// Script arguments (`args`).
     pub args: Vec<String>,
@@ -168,6 +168,8 @@ impl Session {
         let mut state = SessionState::new(opts.threads, opts.memory_limit, opts.seed);
         state.verbose = opts.verbose;
         state.explain_only = opts.explain_only;
+        // `arr explain` computes and writes nothing: it is a plan-only run.
+        state.plan_only = opts.explain_only;
         state.progress = opts.progress;
         state.exec.optimise = opts.optimise;
         state.exec.backend = backend::of_kind(opts.backend);
@@ -417,8 +419,10 @@ impl Session {
         let scope = eval::child_scope(&self.globals);
         let mut interp = Evaluator::new(false, self.state.clone(), scope, file.clone());
         let explain_before = std::mem::replace(&mut self.state.borrow_mut().explain_only, true);
+        let plan_before = std::mem::replace(&mut self.state.borrow_mut().plan_only, true);
         let v = interp.run_program(&program);
         self.state.borrow_mut().explain_only = explain_before;
+        self.state.borrow_mut().plan_only = plan_before;
         match v.map_err(|d| Session::error(*d, &file))? {
             Value::Array(a) => match &a.node {
                 Some(n) => Ok(exec::plan::explain_text(n, &self.state.borrow().exec)),

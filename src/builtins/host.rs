@@ -612,6 +612,8 @@ fn explain(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         return Ok(Value::None);
     };
     match path {
+        // `arr explain` writes nothing: the plan is shown instead of drawn to the file.
+        Some(_) if interp.explaining() => explain_plan(interp, n, args)?,
         Some(p) => {
             let svg = crate::exec::plan_svg::explain_svg(n, &interp.session.borrow().exec);
             let written = svg.and_then(|svg| {
@@ -634,7 +636,7 @@ fn explain(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
 
 /// Writes the plan of `n` (`explain`, and `arr explain` at every computation); under
 /// `arr explain --svg OUT.svg` also draws it, to OUT.svg first and OUT-2.svg, ... after.
-fn explain_plan(interp: &Evaluator, n: &crate::graph::NodeRef, args: &Args) -> R<()> {
+pub(crate) fn explain_plan(interp: &Evaluator, n: &crate::graph::NodeRef, args: &Args) -> R<()> {
     let session = interp.session.borrow();
     session.write(&crate::exec::plan::explain_text(n, &session.exec));
     let Some(out) = &session.explain_svg else {

@@ -152,6 +152,33 @@ fn source_value(
     }))
 }
 
+/// Refuses a file whose storage chunks (each decoded whole) exceed the memory limit: a
+/// chunk shape comes from the file, so a crafted or unusual one is an error naming the
+/// path, never an allocation that aborts.
+fn chunks_fit(
+    interp: &Evaluator,
+    args: &Args,
+    path: &Path,
+    chunk: &[usize],
+    itemsize: usize,
+) -> R<()> {
+    let limit = interp.session.borrow().exec.memory_limit;
+    let bytes = io::checked_bytes(chunk, itemsize).unwrap_or(usize::MAX);
+    if bytes > limit {
+        return args.error(
+            "path",
+            format!(
+                "the storage chunks of {} ({chunk:?}, {} each, decoded whole) do not fit the memory limit of {}",
+                io::shown(path),
+                crate::units::human_bytes(bytes),
+                crate::units::human_bytes(limit)
+            ),
+            "cannot read",
+        );
+    }
+    Ok(())
+}
+
 /// In check mode, a source whose file an earlier store writes is not opened yet.
 fn planned(interp: &Evaluator, path: &Path) -> R<()> {
     if interp.check && io::is_planned(&interp.io_env(), path) {
@@ -172,6 +199,9 @@ fn from_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         Err(m) => return args.error("path", m, "cannot read"),
     };
     let (dtype, shape, native) = (info.dtype, info.shape.clone(), info.chunk.clone());
+    if let (true, Some(c)) = (info.filtered, &native) {
+        chunks_fit(interp, args, &path, c, dtype.size())?;
+    }
     source_value(
         interp,
         args,
@@ -204,6 +234,9 @@ fn from_netcdf(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         io::netcdf::Cf::default()
     };
     let (shape, native) = (info.shape.clone(), info.chunk.clone());
+    if let (true, Some(c)) = (info.filtered, &native) {
+        chunks_fit(interp, args, &path, c, info.dtype.size())?;
+    }
     if cf.is_identity() {
         let dtype = info.dtype;
         return source_value(
@@ -309,12 +342,12 @@ fn to_netcdf(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             "repeated",
         );
     }
-    let Some(node) = store_node(interp, &x)? else {
+    let Some(node) = store_node(interp, args, &x)? else {
         return Ok(Value::None);
     };
     let result = (|| -> Result<(), String> {
         let _interrupt = io::InterruptGuard::install(&interp.io_env());
-        let mut w = io::hdf5::Writer::create(&path)?;
+        let mut w = io::hdf5::Writer::create(&path, &interp.io_env().cancel)?;
         let block: Vec<usize> = node
             .chunks
             .iter()
@@ -362,6 +395,9 @@ fn from_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         planned(interp, &path)?;
     }
     let info = io::zarr::inspect(&path).or_else(|m| args.error("path", m, "cannot read"))?;
+    if let Some(c) = &info.chunk {
+        chunks_fit(interp, args, &path, c, info.dtype.size())?;
+    }
     source_value(
         interp,
         args,
@@ -401,12 +437,18 @@ fn store_path(interp: &Evaluator, args: &Args, is_dir: bool) -> R<PathBuf> {
     Ok(path)
 }
 
-/// The array argument of a store (its node in run mode; `None` in check mode).
-fn store_node(interp: &Evaluator, a: &Array) -> R<Option<NodeRef>> {
+/// The array argument of a store (its node in run mode; `None` in check mode, and under
+/// `arr explain`, which shows the plan of the store's computation instead of running it).
+fn store_node(interp: &Evaluator, args: &Args, a: &Array) -> R<Option<NodeRef>> {
     if interp.check {
         return Ok(None);
     }
-    a.node.clone().map(Some).ok_or(Flow::Unknown)
+    let node = a.node.clone().ok_or(Flow::Unknown)?;
+    if interp.explaining() {
+        crate::builtins::host::explain_plan(interp, &node, args)?;
+        return Ok(None);
+    }
+    Ok(Some(node))
 }
 
 /// A store's runtime failure, at the call.
@@ -417,7 +459,7 @@ fn failed<T>(args: &Args, message: String) -> R<T> {
 fn to_npy(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let x = args.array("x")?;
     let path = store_path(interp, args, false)?;
-    let Some(node) = store_node(interp, &x)? else {
+    let Some(node) = store_node(interp, args, &x)? else {
         return Ok(Value::None);
     };
     let result = (|| -> Result<(), String> {
@@ -541,9 +583,11 @@ fn to_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         return Ok(Value::None);
     }
     let mut nodes = Vec::new();
+    let mut explained = false;
     for (a, name) in &targets {
-        let Some(mut node) = store_node(interp, a)? else {
-            return Ok(Value::None);
+        let Some(mut node) = store_node(interp, args, a)? else {
+            explained = true;
+            continue;
         };
         if grid_spec {
             let grid = args.resolve_chunks(interp, "chunks", &node.shape, node.dtype)?;
@@ -551,9 +595,15 @@ fn to_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         }
         nodes.push((node, name.clone()));
     }
+    if explained {
+        return Ok(Value::None);
+    }
+    if explained {
+        return Ok(Value::None);
+    }
     let result = (|| -> Result<(), String> {
         let _interrupt = io::InterruptGuard::install(&interp.io_env());
-        let mut w = io::hdf5::Writer::create(&path)?;
+        let mut w = io::hdf5::Writer::create(&path, &interp.io_env().cancel)?;
         for (node, name) in &nodes {
             let block: Vec<usize> = node
                 .chunks
@@ -674,7 +724,7 @@ fn to_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         }
         return Ok(Value::None);
     }
-    let Some(mut node) = store_node(interp, &x)? else {
+    let Some(mut node) = store_node(interp, args, &x)? else {
         return Ok(Value::None);
     };
     if args.get("chunks").is_some() {
@@ -841,7 +891,7 @@ fn imshow(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let vmin = args.float("vmin")?;
     let vmax = args.float("vmax")?;
     let (width, height) = (pixels(args, "width")?, pixels(args, "height")?);
-    let Some(node) = store_node(interp, &x)? else {
+    let Some(node) = store_node(interp, args, &x)? else {
         return Ok(Value::None);
     };
     let (width, height) = pictures::picture_size(node.shape[0], node.shape[1], width, height);
@@ -887,7 +937,7 @@ fn plot(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     }
     let path = picture_path(interp, args)?;
     let opts = chart_options(args, &path, (Some("index"), None))?;
-    let Some(node) = store_node(interp, &y)? else {
+    let Some(node) = store_node(interp, args, &y)? else {
         return Ok(Value::None);
     };
     let _interrupt = io::InterruptGuard::install(&interp.io_env());
@@ -932,7 +982,10 @@ fn hist(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     };
     let path = picture_path(interp, args)?;
     let opts = chart_options(args, &path, (Some("value"), Some("count")))?;
-    let Some(node) = store_node(interp, &x)? else {
+    let Some(node) = store_node(interp, args, &x)? else {
+        if interp.explaining() {
+            return Ok(Value::Unknown(crate::value::Hint::Any));
+        }
         return Ok(Value::Array(Array {
             dtype: DType::I64,
             shape: vec![Some(bins as usize)],

@@ -265,6 +265,9 @@ fn mask_index(interp: &Evaluator, a: &Array, mask: &Array, span: Span) -> R<Valu
     } else {
         build::map(crate::kernel::MapOp::Cast, m1.dtype, DType::Bool, vec![m1])
     };
+    if interp.plan_only() {
+        return Err(crate::eval::Flow::Unknown);
+    }
     let session = interp.session.borrow();
     let node = session.compress(&x2, &m1).map_err(|e| {
         crate::eval::Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(

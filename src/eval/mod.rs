@@ -150,7 +150,11 @@ impl Evaluator {
         match &stmt.kind {
             StmtKind::Expr(e) => self.eval(e),
             StmtKind::Assign(names, e) => {
-                let v = self.eval(e)?;
+                let v = match self.eval(e) {
+                    // Plan-only runs go on with the value unknown where it needs data.
+                    Err(Flow::Unknown) if self.plan_only() => Value::Unknown(Hint::Any),
+                    other => other?,
+                };
                 self.assign(names, v, e.span)?;
                 Ok(Value::None)
             }
@@ -341,8 +345,14 @@ impl Evaluator {
     }
 
     /// Whether builtins that compute, print or write are to be skipped (`plan_only`).
-    fn plan_only(&self) -> bool {
+    pub fn plan_only(&self) -> bool {
         !self.check && self.session.borrow().plan_only
+    }
+
+    /// Whether this is `arr explain`'s run: plan-only, with the computations it meets
+    /// (prints, stores, pictures, conditions) shown as plans.
+    pub fn explaining(&self) -> bool {
+        self.plan_only() && self.session.borrow().explain_only
     }
 
     /// Evaluates an expression.
@@ -464,6 +474,17 @@ impl Evaluator {
                     );
                 }
                 if self.check {
+                    return Ok(None);
+                }
+                if self.plan_only() {
+                    // Plan-only runs take both branches; `arr explain` shows the plan of
+                    // the condition it does not compute.
+                    if self.explaining()
+                        && let Some(n) = &a.node
+                    {
+                        let session = self.session.borrow();
+                        session.write(&crate::exec::plan::explain_text(n, &session.exec));
+                    }
                     return Ok(None);
                 }
                 let n = ops::force_scalar(self, a, span)?;
@@ -607,7 +628,10 @@ impl Evaluator {
     ) -> R<Value> {
         match callee {
             Value::Builtin(b) => {
-                if self.plan_only() && !session::plans_without_computing(b) {
+                if self.plan_only()
+                    && !session::plans_without_computing(b)
+                    && !(self.explaining() && session::explains_in_plan_only(b))
+                {
                     return Ok(Value::Unknown(Hint::Any));
                 }
                 if (self.check || self.plan_only())
@@ -620,7 +644,9 @@ impl Evaluator {
                 let bound = signature::bind(b, args, span)?;
                 let mut a = Args::new(bound, span, b.name);
                 match (b.run)(self, &mut a) {
-                    Err(Flow::Unknown) if self.check => Ok(Value::Unknown(Hint::Any)),
+                    Err(Flow::Unknown) if self.check || self.plan_only() => {
+                        Ok(Value::Unknown(Hint::Any))
+                    }
                     other => other,
                 }
             }

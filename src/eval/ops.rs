@@ -517,6 +517,10 @@ pub fn compute_array(interp: &Evaluator, a: &Array, span: Span) -> R<Data> {
     let Some(node) = &a.node else {
         return Err(Flow::Unknown);
     };
+    if interp.plan_only() {
+        // Plan-only runs (`arr explain`, editors) compute nothing: the value stays unknown.
+        return Err(Flow::Unknown);
+    }
     crate::builtins::host::reveal_length(node);
     let session = interp.session.borrow();
     session.compute(node).map_err(|e| {

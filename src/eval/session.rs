@@ -249,6 +249,28 @@ pub fn plans_without_computing(b: &crate::builtins::Builtin) -> bool {
     }
 }
 
+/// Builtins `arr explain` (a plan-only run) still calls: they show the plan of the
+/// computation they would run (`print`, `int`/`float`, stores, pictures, `explain`) or give
+/// their input back uncomputed (`compute`, `persist`), and compute or write nothing.
+pub fn explains_in_plan_only(b: &crate::builtins::Builtin) -> bool {
+    matches!(
+        b.name,
+        "print"
+            | "int"
+            | "float"
+            | "compute"
+            | "persist"
+            | "explain"
+            | "to_npy"
+            | "to_hdf5"
+            | "to_zarr"
+            | "to_netcdf"
+            | "imshow"
+            | "plot"
+            | "hist"
+    )
+}
+
 /// Runs `import "path"`: the file runs once per session, and its top-level names are bound
 /// in the importing scope.
 pub fn import(interp: &mut Evaluator, path: &str, span: Span) -> R<()> {

@@ -81,17 +81,26 @@ fn open_dataset(file: &File, path: &Path, name: &str) -> Result<Dataset, String>
     })
 }
 
-/// The paths of every dataset under `group`.
+/// The paths of every dataset under `group` (links that lead nowhere are skipped).
 fn collect_datasets(group: &hdf5::Group, prefix: &str, out: &mut Vec<String>) -> hdf5::Result<()> {
-    for ds in group.datasets()? {
-        let n = ds.name();
-        out.push(if n.is_empty() { prefix.to_string() } else { n });
+    let names = group.member_names()?;
+    for name in &names {
+        if let Ok(ds) = group.dataset(name) {
+            let n = ds.name();
+            out.push(if n.is_empty() {
+                format!("{prefix}/{name}")
+            } else {
+                n
+            });
+        }
     }
-    for g in group.groups()? {
+    for name in &names {
         if out.len() > 20 {
             break;
         }
-        collect_datasets(&g, &g.name(), out)?;
+        if let Ok(g) = group.group(name) {
+            collect_datasets(&g, &g.name(), out)?;
+        }
     }
     Ok(())
 }
@@ -110,11 +119,103 @@ fn read_dtype(desc: &TypeDescriptor) -> Option<DType> {
     })
 }
 
+/// Checks that a stored type has one of the standard layouts Arr reads — IEEE binary32 or
+/// binary64, integers using all their bits, little or big endian, no padding (a `bool`
+/// enum over such an integer) — so a damaged type is refused instead of misread. Other
+/// classes are left to `read_dtype`, which refuses them.
+fn standard_type(t: &hdf5::Datatype) -> Result<(), String> {
+    use hdf5_sys::h5t::*;
+    // Safety: queries of a valid datatype id, under hdf5-metno's library lock.
+    unsafe fn integer_ok(id: hdf5_sys::h5i::hid_t) -> bool {
+        unsafe {
+            let size = H5Tget_size(id);
+            let (mut lsb, mut msb) = (H5T_pad_t::H5T_PAD_ERROR, H5T_pad_t::H5T_PAD_ERROR);
+            let order = H5Tget_order(id);
+            matches!(size, 1 | 2 | 4 | 8)
+                && (size == 1
+                    || matches!(order, H5T_order_t::H5T_ORDER_LE | H5T_order_t::H5T_ORDER_BE))
+                && H5Tget_precision(id) == size * 8
+                && H5Tget_offset(id) == 0
+                && H5Tget_pad(id, &mut lsb, &mut msb) >= 0
+                && lsb == H5T_pad_t::H5T_PAD_ZERO
+                && msb == H5T_pad_t::H5T_PAD_ZERO
+                && matches!(
+                    H5Tget_sign(id),
+                    H5T_sign_t::H5T_SGN_NONE | H5T_sign_t::H5T_SGN_2
+                )
+        }
+    }
+    let ok = hdf5::sync::sync(|| {
+        let id = t.id();
+        // Safety: as above.
+        unsafe {
+            match H5Tget_class(id) {
+                H5T_class_t::H5T_INTEGER => integer_ok(id),
+                H5T_class_t::H5T_ENUM => {
+                    let base = H5Tget_super(id);
+                    let ok = base >= 0 && integer_ok(base);
+                    if base >= 0 {
+                        H5Tclose(base);
+                    }
+                    ok
+                }
+                H5T_class_t::H5T_FLOAT => {
+                    let size = H5Tget_size(id);
+                    let (mut spos, mut epos, mut esize, mut mpos, mut msize) = (0, 0, 0, 0, 0);
+                    let (mut lsb, mut msb) = (H5T_pad_t::H5T_PAD_ERROR, H5T_pad_t::H5T_PAD_ERROR);
+                    let want = match size {
+                        4 => (31, 23, 8, 0, 23, 127),
+                        8 => (63, 52, 11, 0, 52, 1023),
+                        _ => return false,
+                    };
+                    matches!(
+                        H5Tget_order(id),
+                        H5T_order_t::H5T_ORDER_LE | H5T_order_t::H5T_ORDER_BE
+                    ) && H5Tget_precision(id) == size * 8
+                        && H5Tget_offset(id) == 0
+                        && H5Tget_fields(
+                            id, &mut spos, &mut epos, &mut esize, &mut mpos, &mut msize,
+                        ) >= 0
+                        && (spos, epos, esize, mpos, msize, H5Tget_ebias(id)) == want
+                        && H5Tget_norm(id) == H5T_norm_t::H5T_NORM_IMPLIED
+                        && H5Tget_inpad(id) == H5T_pad_t::H5T_PAD_ZERO
+                        && H5Tget_pad(id, &mut lsb, &mut msb) >= 0
+                        && lsb == H5T_pad_t::H5T_PAD_ZERO
+                        && msb == H5T_pad_t::H5T_PAD_ZERO
+                }
+                _ => true,
+            }
+        }
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err("it is not a standard integer or IEEE floating-point layout (a damaged file?)".into())
+    }
+}
+
 fn info_of(ds: &Dataset, path: &Path, name: &str) -> Result<Info, String> {
+    let space = ds.space().map_err(|e| {
+        format!(
+            "cannot read the shape of \"{name}\" in {}: {e}",
+            shown(path)
+        )
+    })?;
+    if space.is_null() {
+        return Err(format!(
+            "dataset \"{name}\" in {} holds no data (its dataspace is null, as h5py.Empty writes)",
+            shown(path)
+        ));
+    }
     let desc = ds
         .dtype()
-        .and_then(|t| t.to_descriptor())
-        .map_err(|e| format!("cannot read the type of \"{name}\" in {}: {e}", shown(path)));
+        .and_then(|t| t.to_descriptor().map(|d| (t, d)))
+        .map_err(|e| format!("cannot read the type of \"{name}\" in {}: {e}", shown(path)))
+        .and_then(|(t, d)| {
+            standard_type(&t)
+                .map(|()| d)
+                .map_err(|e| format!("unsupported dtype of \"{name}\" in {}: {e}", shown(path)))
+        });
     let dtype = match desc {
         Ok(d) => read_dtype(&d).ok_or_else(|| {
             format!(
@@ -122,6 +223,7 @@ fn info_of(ds: &Dataset, path: &Path, name: &str) -> Result<Info, String> {
                 shown(path)
             )
         })?,
+        Err(e) if e.starts_with("unsupported") => return Err(e),
         Err(e) => {
             return Err(format!(
                 "unsupported dtype of \"{name}\" in {} ({e})",
@@ -129,10 +231,24 @@ fn info_of(ds: &Dataset, path: &Path, name: &str) -> Result<Info, String> {
             ));
         }
     };
+    let shape = ds.shape();
+    let chunk = ds.chunk().filter(|c| !c.is_empty());
+    if super::checked_bytes(&shape, dtype.size()).is_none()
+        || chunk.as_ref().is_some_and(|c| {
+            c.len() != shape.len()
+                || c.contains(&0)
+                || super::checked_bytes(c, dtype.size()).is_none()
+        })
+    {
+        return Err(format!(
+            "dataset \"{name}\" in {} is damaged: shape {shape:?} with chunks {chunk:?} is not usable",
+            shown(path)
+        ));
+    }
     Ok(Info {
         dtype,
-        shape: ds.shape(),
-        chunk: ds.chunk().filter(|c| !c.is_empty()),
+        shape,
+        chunk,
         filtered: ds
             .dcpl()
             .ok()
@@ -224,15 +340,41 @@ fn dataset_handle(path: &Path, name: &str, dtype: DType) -> Result<Arc<Opened>, 
     }
     let file = open_file(path)?;
     let ds = open_dataset(&file, path, name)?;
-    let opened = Arc::new(match direct_plan(&ds, path, dtype, key.version.0) {
+    // Arr reads bytes itself only from the file it opened: a dataset reached through an
+    // external link lives in another file, and is read through libhdf5.
+    let own = same_file(&ds, path);
+    let direct = if own {
+        direct_plan(&ds, path, dtype, key.version.0)
+    } else {
+        None
+    };
+    let opened = Arc::new(match direct {
         Some(d) => Opened::Direct(d),
-        None => match filtered_plan(&ds, path, dtype, key.version.0) {
-            Ok((f, stored)) => Opened::Filtered(f, stored),
-            Err(uncovered) => Opened::Hdf5(ds, uncovered),
-        },
+        None => {
+            let filtered = if own {
+                filtered_plan(&ds, path, dtype, key.version.0)
+            } else {
+                Err(None)
+            };
+            match filtered {
+                Ok((f, stored)) => Opened::Filtered(f, stored),
+                Err(uncovered) => Opened::Hdf5(ds, uncovered),
+            }
+        }
     });
     c.entries.push((key, opened.clone()));
     Ok(opened)
+}
+
+/// Whether `ds` is stored in the file at `path` itself (not reached through an external
+/// link into another file), as libhdf5 names the file holding it.
+fn same_file(ds: &Dataset, path: &Path) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    let holder = ds.filename();
+    match (std::fs::metadata(&holder), std::fs::metadata(path)) {
+        (Ok(a), Ok(b)) => a.dev() == b.dev() && a.ino() == b.ino(),
+        _ => false,
+    }
 }
 
 /// Closes every cached handle on `path` (before it is replaced).
@@ -313,7 +455,9 @@ fn direct_plan(ds: &Dataset, path: &Path, dtype: DType, inode: u64) -> Option<Di
     match dcpl.layout() {
         Layout::Contiguous => {
             let at = ds.offset()?;
-            if !fits(at, (total * itemsize) as u64) {
+            let bytes = (total * itemsize) as u64;
+            // libhdf5 must confirm the bytes: all of the data stored at that offset.
+            if ds.storage_size() != bytes || !fits(at, bytes) {
                 return None;
             }
             Some(Direct {
@@ -352,7 +496,10 @@ fn direct_plan(ds: &Dataset, path: &Path, dtype: DType, inode: u64) -> Option<Di
                     }
                     flat = flat * grid[k] + at / chunk[k];
                 }
-                if info.size != chunk_bytes || !fits(info.addr, chunk_bytes) {
+                if info.size != chunk_bytes
+                    || info.filter_mask != 0
+                    || !fits(info.addr, chunk_bytes)
+                {
                     return None;
                 }
                 addr[flat] = Some(info.addr);
@@ -1039,9 +1186,10 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts writing `path`: an existing HDF5 file is copied so that its other datasets
-    /// are kept; anything else there is an error (it is never clobbered).
-    pub fn create(path: &Path) -> Result<Writer, String> {
+    /// Starts writing `path`: an existing HDF5 file is copied (stopping when `cancel` is
+    /// set) so that its other datasets are kept; anything else there is an error (it is
+    /// never clobbered).
+    pub fn create(path: &Path, cancel: &std::sync::atomic::AtomicBool) -> Result<Writer, String> {
         let staged = super::atomic::Staged::new(path)?;
         let fail = |e: String| format!("cannot write {}: {e}", shown(path));
         let file = if path.is_file() {
@@ -1051,7 +1199,7 @@ impl Writer {
                     shown(path)
                 ));
             }
-            std::fs::copy(path, staged.temp()).map_err(|e| fail(e.to_string()))?;
+            super::atomic::copy_cancellable(path, staged.temp(), cancel)?;
             File::open_rw(staged.temp()).map_err(|e| fail(e.to_string()))?
         } else {
             File::create(staged.temp()).map_err(|e| fail(e.to_string()))?

@@ -216,7 +216,7 @@ pub fn stream_store(
 
 /// While alive (during a store), Ctrl-C and SIGTERM set the session's cancel flag instead
 /// of killing the process, so the store stops between blocks and removes its temporary
-/// file; a second signal exits at once (status 130). It only takes over signals whose
+/// file; a second signal removes the temporary files and exits at once (status 130). It only takes over signals whose
 /// action is the default one: where the REPL or an embedding program handles SIGINT
 /// already, that handler cancels the session's computation and the store cleans up the same
 /// way. Guards nest; the outermost restores the default action.
@@ -245,6 +245,9 @@ extern "C" fn on_signal(sig: libc::c_int) {
     // cleared (with the default action restored) before that Arc is dropped.
     let already = unsafe { (*flag).swap(true, std::sync::atomic::Ordering::SeqCst) };
     if already {
+        // The temporaries being written go first (only `unlink`), so exiting at once
+        // leaves nothing behind.
+        atomic::remove_in_signal();
         // Safety: `_exit` is async-signal-safe.
         unsafe { libc::_exit(130) };
     }
@@ -313,6 +316,23 @@ impl Drop for InterruptGuard {
     }
 }
 
+/// The bytes of an array of `shape` with elements of `itemsize` bytes, `None` when that
+/// overflows or exceeds what an allocation or a file offset can hold (`isize::MAX`): the
+/// check every size read from a file header goes through, so a crafted header is an error
+/// instead of a wrapped size.
+pub fn checked_bytes(shape: &[usize], itemsize: usize) -> Option<usize> {
+    let mut n = itemsize;
+    for &d in shape {
+        if d > i64::MAX as usize {
+            return None;
+        }
+        n = n.checked_mul(d)?;
+    }
+    // Elements are counted as i64 elsewhere, so the element count must fit too.
+    let elements = shape.iter().try_fold(1usize, |a, &d| a.checked_mul(d))?;
+    (n <= isize::MAX as usize && elements <= i64::MAX as usize).then_some(n)
+}
+
 /// The path as written by the user, for messages.
 pub fn shown(path: &Path) -> String {
     format!("\"{}\"", path.display())
@@ -347,31 +367,96 @@ fn normalise(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// Checks that a store target can be written: not an existing directory (for single-file
-/// formats), and its folder is not a file. Missing folders are created when writing.
+/// Checks that a store target is the store's to write (DESIGN: stores never touch what is
+/// not theirs): its folder exists (stores never create folders) and is a folder; the target
+/// is missing, or a regular file for single-file formats, or for folder formats (Zarr,
+/// `is_dir_format`) an empty folder or a Zarr store. A symbolic link, a device, FIFO or
+/// socket, a folder where a file goes and anything that is not a Zarr store where a Zarr
+/// store goes are refused, each with a message saying so.
 pub fn check_target(path: &Path, is_dir_format: bool) -> Result<(), String> {
     if path.as_os_str().is_empty() {
         return Err("the path is empty".into());
     }
-    if !is_dir_format && path.is_dir() {
-        return Err(format!("cannot write {}: it is a directory", shown(path)));
-    }
-    let mut parent = path.parent();
-    while let Some(p) = parent {
-        if p.as_os_str().is_empty() {
-            break;
+    let parent = atomic::parent_of(path);
+    match std::fs::metadata(&parent) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => {
+            return Err(format!(
+                "cannot write {}: {} is not a directory",
+                shown(path),
+                shown(&parent)
+            ));
         }
-        if p.exists() {
-            if !p.is_dir() {
-                return Err(format!(
-                    "cannot write {}: {} is not a directory",
-                    shown(path),
-                    shown(p)
-                ));
+        Err(e) => {
+            // A file on the way is named; otherwise the folder is missing.
+            let mut up = parent.parent();
+            while let Some(p) = up {
+                if p.as_os_str().is_empty() {
+                    break;
+                }
+                if let Ok(m) = std::fs::metadata(p) {
+                    if !m.is_dir() {
+                        return Err(format!(
+                            "cannot write {}: {} is not a directory",
+                            shown(path),
+                            shown(p)
+                        ));
+                    }
+                    break;
+                }
+                up = p.parent();
             }
-            break;
+            return Err(match e.kind() {
+                std::io::ErrorKind::NotFound => format!(
+                    "cannot write {}: the folder {} does not exist (stores do not create folders)",
+                    shown(path),
+                    shown(&parent)
+                ),
+                _ => format!("cannot write {}: {}: {e}", shown(path), shown(&parent)),
+            });
         }
-        parent = p.parent();
+    }
+    let meta = match std::fs::symlink_metadata(path) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(format!("cannot write {}: {e}", shown(path))),
+    };
+    let kind = meta.file_type();
+    if kind.is_symlink() {
+        let to = std::fs::read_link(path)
+            .map(|t| format!(" (to {})", shown(&t)))
+            .unwrap_or_default();
+        return Err(format!(
+            "cannot write {}: it is a symbolic link{to}; stores do not replace links or write through them (write to the path it points to, or remove the link)",
+            shown(path)
+        ));
+    }
+    if kind.is_dir() {
+        if !is_dir_format {
+            return Err(format!("cannot write {}: it is a directory", shown(path)));
+        }
+        let empty = std::fs::read_dir(path)
+            .map(|mut d| d.next().is_none())
+            .unwrap_or(false);
+        if !empty && !zarr::is_store(path) {
+            return Err(format!(
+                "cannot write {}: it is a folder that is not a Zarr store; to_zarr replaces only Zarr stores (remove it or choose another path)",
+                shown(path)
+            ));
+        }
+        return Ok(());
+    }
+    if !kind.is_file() {
+        return Err(format!(
+            "cannot write {}: it is a special file (a device, FIFO or socket), not a regular file",
+            shown(path)
+        ));
+    }
+    if is_dir_format {
+        return Err(format!(
+            "cannot write {}: it is a file, not a Zarr store (remove it or choose another path)",
+            shown(path)
+        ));
     }
     Ok(())
 }

@@ -70,8 +70,10 @@ impl Header {
         self.stored.dtype()
     }
 
-    fn data_bytes(&self) -> usize {
-        self.shape.iter().product::<usize>() * self.stored.size()
+    /// The bytes of data the header describes; `None` when that overflows (a crafted
+    /// header), which `read_header` reports.
+    fn data_bytes(&self) -> Option<usize> {
+        super::checked_bytes(&self.shape, self.stored.size())
     }
 
     /// Element strides per axis (in elements) for the file's order.
@@ -153,11 +155,19 @@ pub fn read_header(path: &Path) -> Result<Header, String> {
         shape,
         data_offset: prefix + header_len,
     };
-    if header.data_offset + header.data_bytes() > file_len {
+    let Some(data_bytes) = header.data_bytes() else {
         return Err(corrupt(&format!(
-            "it holds {} bytes of data but its header describes {}",
+            "its shape {shape_text} describes more data than can exist"
+        )));
+    };
+    if header
+        .data_offset
+        .checked_add(data_bytes)
+        .is_none_or(|end| end > file_len)
+    {
+        return Err(corrupt(&format!(
+            "it holds {} bytes of data but its header describes {data_bytes}",
             file_len.saturating_sub(header.data_offset),
-            header.data_bytes()
         )));
     }
     Ok(header)
@@ -255,7 +265,11 @@ impl NpySource {
         // write a new file and rename it over the old one, which leaves this map intact.
         let map = unsafe { memmap2::Mmap::map(&file) }
             .map_err(|e| format!("cannot map {}: {e}", shown(path)))?;
-        if map.len() < header.data_offset + header.data_bytes() {
+        if header
+            .data_bytes()
+            .and_then(|b| b.checked_add(header.data_offset))
+            .is_none_or(|end| map.len() < end)
+        {
             return Err(format!(
                 "{} is not a valid .npy file: it is cut short",
                 shown(path)

@@ -12,6 +12,7 @@ use crate::data::Data;
 use crate::exec::region::Region;
 use crate::graph::NodeRef;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The largest side of a picture whose size is not given.
 pub const MAX_SIDE: usize = 2048;
@@ -108,14 +109,33 @@ fn stream(
         .map_err(|e| e.to_string())
 }
 
-/// Encodes an 8-bit RGB or RGBA image as PNG into `path` (atomically).
+/// The error of a store or picture stopped by Ctrl-C (as the executor words it).
+const CANCELLED: &str = "computation cancelled";
+
+/// Fails with "computation cancelled" once `cancel` is set: every long loop of a picture
+/// (colouring, decorating, encoding) asks between rows, so Ctrl-C is honoured in every
+/// phase, not only while the array streams.
+fn check_cancel(cancel: &AtomicBool) -> Result<(), String> {
+    if cancel.load(Ordering::Relaxed) {
+        return Err(CANCELLED.into());
+    }
+    Ok(())
+}
+
+/// Rows encoded between two looks at the cancel flag.
+const ROWS_PER_CHECK: usize = 64;
+
+/// Encodes an 8-bit RGB or RGBA image as PNG into `path` (atomically), a few rows at a
+/// time so that Ctrl-C (`cancel`) stops it; the temporary file is removed then.
 pub fn write_png(
     path: &Path,
     width: usize,
     height: usize,
     pixels: &[u8],
     rgba: bool,
+    cancel: &AtomicBool,
 ) -> Result<(), String> {
+    use std::io::Write;
     let staged = super::atomic::Staged::new(path)?;
     let fail = |e: String| format!("cannot write {}: {e}", shown(path));
     let file = std::fs::File::create(staged.temp()).map_err(|e| fail(e.to_string()))?;
@@ -127,10 +147,53 @@ pub fn write_png(
     });
     enc.set_depth(png::BitDepth::Eight);
     let mut w = enc.write_header().map_err(|e| fail(e.to_string()))?;
-    w.write_image_data(pixels)
-        .map_err(|e| fail(e.to_string()))?;
-    w.finish().map_err(|e| fail(e.to_string()))?;
+    {
+        let mut stream = w.stream_writer().map_err(|e| fail(e.to_string()))?;
+        let row = width * if rgba { 4 } else { 3 };
+        for rows in pixels.chunks((row * ROWS_PER_CHECK).max(1)) {
+            check_cancel(cancel)?;
+            stream.write_all(rows).map_err(|e| fail(e.to_string()))?;
+        }
+        check_cancel(cancel)?;
+        stream.finish().map_err(|e| fail(e.to_string()))?;
+    }
+    check_cancel(cancel)?;
     staged.commit()
+}
+
+/// Refuses a picture whose buffers (about `bytes_per_pixel` per pixel of the `width` x
+/// `height` canvas, plus `extra` bytes) would not fit the memory limit, before anything is
+/// allocated.
+fn check_picture_memory(
+    session: &super::Env,
+    what: &str,
+    (width, height): (usize, usize),
+    bytes_per_pixel: usize,
+    extra: usize,
+) -> Result<(), String> {
+    let bytes = width
+        .checked_mul(height)
+        .and_then(|p| p.checked_mul(bytes_per_pixel))
+        .and_then(|b| b.checked_add(extra))
+        .unwrap_or(usize::MAX);
+    let limit = session.exec.memory_limit;
+    if bytes > limit {
+        return Err(format!(
+            "{what} of {width} x {height} pixels needs about {} of memory, over the memory limit of {} (ask for a smaller width= and height=, or raise --memory-limit)",
+            crate::units::human_bytes(bytes),
+            crate::units::human_bytes(limit)
+        ));
+    }
+    Ok(())
+}
+
+/// The bucket of index `i` of `n` when `n` indices are spread over `buckets` (computed
+/// on the fly: no table the size of the array).
+fn bucket(i: usize, buckets: usize, n: usize) -> usize {
+    match i.checked_mul(buckets) {
+        Some(p) => p / n.max(1),
+        None => ((i as u128 * buckets as u128) / n.max(1) as u128) as usize,
+    }
 }
 
 /// The picture size for an array of `rows` x `cols`: as asked, or the array's own size with
@@ -204,24 +267,44 @@ pub mod layout {
 pub fn imshow(session: &super::Env, node: &NodeRef, o: &ImshowOptions) -> Result<(), String> {
     let (n0, n1) = (node.shape[0], node.shape[1]);
     let (h, w) = (o.height.min(n0).max(1), o.width.min(n1).max(1));
+    // The reduced grid (sum, count, mean: 20 bytes a cell), the picture (4 a pixel) and,
+    // with decorations, the canvas in RGB and RGBA (7 more, and its margins).
+    let decorated = o.colorbar || o.title.is_some();
+    let per_pixel = 4 + if decorated { 7 } else { 0 };
+    let margins = if decorated {
+        (o.width + o.height + 400) * 300 * 7
+    } else {
+        0
+    };
+    check_picture_memory(
+        session,
+        "imshow",
+        (o.width, o.height),
+        per_pixel,
+        h * w * 20 + margins,
+    )?;
     let mut sum = vec![0f64; h * w];
     let mut count = vec![0u32; h * w];
-    let row_bucket: Vec<usize> = (0..n0).map(|r| r * h / n0.max(1)).collect();
-    let col_bucket: Vec<usize> = (0..n1).map(|c| c * w / n1.max(1)).collect();
     stream(session, "imshow", node, &mut |region, data| {
-        let values = data.to_f64_vec();
         let (r0, c0) = (region[0].start as usize, region[1].start as usize);
-        let cols = region[1].len;
-        for (i, chunk) in values.chunks(cols.max(1)).enumerate() {
-            let rb = row_bucket[r0 + i] * w;
-            for (j, &v) in chunk.iter().enumerate() {
-                if !v.is_nan() {
-                    let b = rb + col_bucket[c0 + j];
-                    sum[b] += v;
-                    count[b] += 1;
-                }
+        let cols = region[1].len.max(1);
+        // The block's own columns' buckets: a table the size of the block's row.
+        let col_bucket: Vec<usize> = (0..cols).map(|j| bucket(c0 + j, w, n1)).collect();
+        let (mut i, mut j) = (0, 0);
+        let mut rb = bucket(r0, h, n0) * w;
+        data.for_each_f64(|v| {
+            if !v.is_nan() {
+                let b = rb + col_bucket[j];
+                sum[b] += v;
+                count[b] = count[b].saturating_add(1);
             }
-        }
+            j += 1;
+            if j == cols {
+                j = 0;
+                i += 1;
+                rb = bucket(r0 + i, h, n0) * w;
+            }
+        });
         Ok(())
     })?;
     let means: Vec<f64> = sum
@@ -239,6 +322,9 @@ pub fn imshow(session: &super::Env, node: &NodeRef, o: &ImshowOptions) -> Result
     let span = hi - lo;
     let mut pixels = vec![0u8; o.width * o.height * 4];
     for y in 0..o.height {
+        if y % ROWS_PER_CHECK == 0 {
+            check_cancel(&session.cancel)?;
+        }
         let ry = y * h / o.height;
         for x in 0..o.width {
             let v = means[ry * w + x * w / o.width];
@@ -258,18 +344,23 @@ pub fn imshow(session: &super::Env, node: &NodeRef, o: &ImshowOptions) -> Result
             pixels[p + 3] = 255;
         }
     }
-    if !o.colorbar && o.title.is_none() {
-        return write_png(o.path, o.width, o.height, &pixels, true);
+    if !decorated {
+        return write_png(o.path, o.width, o.height, &pixels, true, &session.cancel);
     }
     let range = (lo.is_finite() && hi.is_finite()).then_some((lo, hi));
-    decorate(o, &pixels, range)
+    decorate(o, &pixels, range, &session.cancel)
 }
 
 /// `imshow`'s picture with its decorations: the title band above (with `title=`), and the
 /// colour bar right of the picture (with `colorbar=true`) running from the range's low
 /// value at the bottom to its high value at the top, labelled at round values. Pixels with no
 /// value stay transparent; the rest of the canvas is white.
-fn decorate(o: &ImshowOptions, image: &[u8], range: Option<(f64, f64)>) -> Result<(), String> {
+fn decorate(
+    o: &ImshowOptions,
+    image: &[u8],
+    range: Option<(f64, f64)>,
+    cancel: &AtomicBool,
+) -> Result<(), String> {
     use layout::*;
     use plotters::prelude::*;
     let top = MARGIN + if o.title.is_some() { TITLE } else { 0 };
@@ -285,6 +376,9 @@ fn decorate(o: &ImshowOptions, image: &[u8], range: Option<(f64, f64)>) -> Resul
         buf[p..p + 3].copy_from_slice(&c);
     };
     for y in 0..o.height {
+        if y % ROWS_PER_CHECK == 0 {
+            check_cancel(cancel)?;
+        }
         for x in 0..o.width {
             let q = (y * o.width + x) * 4;
             if image[q + 3] != 0 {
@@ -358,10 +452,13 @@ fn decorate(o: &ImshowOptions, image: &[u8], range: Option<(f64, f64)>) -> Resul
         }
         root.present().map_err(draw_error)?;
     }
+    check_cancel(cancel)?;
     let mut rgba = Vec::with_capacity(cw * ch * 4);
     for c in rgb.chunks_exact(3) {
         rgba.extend_from_slice(&[c[0], c[1], c[2], 255]);
     }
+    drop(rgb);
+    check_cancel(cancel)?;
     for y in 0..o.height {
         for x in 0..o.width {
             if image[(y * o.width + x) * 4 + 3] == 0 {
@@ -369,7 +466,7 @@ fn decorate(o: &ImshowOptions, image: &[u8], range: Option<(f64, f64)>) -> Resul
             }
         }
     }
-    write_png(o.path, cw, ch, &rgba, true)
+    write_png(o.path, cw, ch, &rgba, true, cancel)
 }
 
 /// Registers a system font for labels once; false when none is installed (pictures are
@@ -478,19 +575,20 @@ fn padded(lo: f64, hi: f64) -> (f64, f64) {
 /// width keep, per pixel column, the minimum and maximum (so peaks stay visible).
 pub fn plot(session: &super::Env, node: &NodeRef, o: &ChartOptions) -> Result<(), String> {
     let n = node.shape[0];
+    check_picture_memory(session, "plot", (o.width, o.height), 3, o.width * 32)?;
     let buckets = n.min(2 * o.width).max(1);
     let mut lo = vec![f64::INFINITY; buckets];
     let mut hi = vec![f64::NEG_INFINITY; buckets];
     stream(session, "plot", node, &mut |region, data| {
-        let start = region[0].start as usize;
-        for (i, v) in data.to_f64_vec().into_iter().enumerate() {
-            if v.is_nan() {
-                continue;
+        let mut at = region[0].start as usize;
+        data.for_each_f64(|v| {
+            if !v.is_nan() {
+                let b = bucket(at, buckets, n);
+                lo[b] = lo[b].min(v);
+                hi[b] = hi[b].max(v);
             }
-            let b = (start + i) * buckets / n;
-            lo[b] = lo[b].min(v);
-            hi[b] = hi[b].max(v);
-        }
+            at += 1;
+        });
         Ok(())
     })?;
     let ymin = lo
@@ -522,7 +620,7 @@ pub fn plot(session: &super::Env, node: &NodeRef, o: &ChartOptions) -> Result<()
         }
     }
     let x_max = (n.max(2) - 1) as f64;
-    render(o, |root, text| {
+    render(session, o, |root, text| {
         use plotters::prelude::*;
         let mut builder = ChartBuilder::on(root);
         builder.margin(12);
@@ -562,17 +660,18 @@ pub fn hist(
     range: Option<(f64, f64)>,
     o: &ChartOptions,
 ) -> Result<Vec<u64>, String> {
+    check_picture_memory(session, "hist", (o.width, o.height), 3, bins * 16)?;
     let (lo, hi) = match range {
         Some(r) => r,
         None => {
             let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
             stream(session, "hist (range)", node, &mut |_, data| {
-                for v in data.to_f64_vec() {
+                data.for_each_f64(|v| {
                     if v.is_finite() {
                         lo = lo.min(v);
                         hi = hi.max(v);
                     }
-                }
+                });
                 Ok(())
             })?;
             if lo > hi {
@@ -587,19 +686,18 @@ pub fn hist(
     let mut counts = vec![0u64; bins];
     let width = (hi - lo) / bins as f64;
     stream(session, "hist", node, &mut |_, data| {
-        for v in data.to_f64_vec() {
+        data.for_each_f64(|v| {
             // NumPy's rule: bins are half-open except the last, which includes `hi`.
-            if v.is_nan() || v < lo || v > hi {
-                continue;
+            if !(v.is_nan() || v < lo || v > hi) {
+                let b = (((v - lo) / width) as usize).min(bins - 1);
+                counts[b] += 1;
             }
-            let b = (((v - lo) / width) as usize).min(bins - 1);
-            counts[b] += 1;
-        }
+        });
         Ok(())
     })?;
     let top = counts.iter().copied().max().unwrap_or(0).max(1) as f64 * 1.05;
     let drawn = counts.clone();
-    render(o, |root, text| {
+    render(session, o, |root, text| {
         use plotters::prelude::*;
         let mut builder = ChartBuilder::on(root);
         builder.margin(12);
@@ -656,6 +754,7 @@ type Root<'a> =
 
 /// Draws on a white RGB canvas of the asked size and writes it as PNG.
 fn render(
+    session: &super::Env,
     o: &ChartOptions,
     draw: impl FnOnce(&Root, bool) -> Result<(), String>,
 ) -> Result<(), String> {
@@ -669,7 +768,7 @@ fn render(
         draw(&root, text)?;
         root.present().map_err(draw_error)?;
     }
-    write_png(o.path, o.width, o.height, &buf, false)
+    write_png(o.path, o.width, o.height, &buf, false, &session.cancel)
 }
 
 #[cfg(test)]

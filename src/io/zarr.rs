@@ -147,6 +147,14 @@ fn open_v3(path: &Path) -> Result<Array<FilesystemStore>, String> {
         .map_err(|e| format!("cannot open Zarr array {}: {e}", shown(path)))
 }
 
+/// Whether `path` is a Zarr store (array or group, format 2 or 3): a folder with Zarr
+/// metadata directly inside.
+pub fn is_store(path: &Path) -> bool {
+    [".zarray", ".zgroup", "zarr.json"]
+        .iter()
+        .any(|m| path.join(m).is_file())
+}
+
 pub(crate) fn is_v3_group(path: &Path) -> bool {
     std::fs::read_to_string(path.join("zarr.json"))
         .map(|t| {
@@ -178,6 +186,29 @@ fn unsupported(what: &str, path: &Path) -> String {
         "unsupported dtype {what} in Zarr array {} (Arr reads bool, u8, i32, i64, f32 and f64, and widens int8, int16, uint16 and uint32)",
         shown(path)
     )
+}
+
+/// Checks a shape and chunk shape read from metadata: no chunk side of 0 and no size that
+/// overflows (a crafted `zarr.json` or `.zarray` is an error naming the store).
+fn check_sizes(
+    path: &Path,
+    shape: &[usize],
+    chunk: &[usize],
+    itemsize: usize,
+) -> Result<(), String> {
+    if super::checked_bytes(shape, itemsize).is_none() {
+        return Err(format!(
+            "Zarr array {} is damaged: its shape {shape:?} describes more data than can exist",
+            shown(path)
+        ));
+    }
+    if chunk.contains(&0) || super::checked_bytes(chunk, itemsize).is_none() {
+        return Err(format!(
+            "Zarr array {} is damaged: its chunk shape {chunk:?} is not usable",
+            shown(path)
+        ));
+    }
+    Ok(())
 }
 
 /// Reads an array's metadata: dtype, shape, chunking.
@@ -255,6 +286,7 @@ impl ZarrSource {
             }
             (Kind::V3(Box::new(array)), stored, shape, chunk)
         };
+        check_sizes(path, &shape, &chunk, stored_size(stored))?;
         let info = Info {
             dtype: dtype_of(stored),
             shape: shape.clone(),

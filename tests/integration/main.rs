@@ -21,6 +21,7 @@ mod numpy_diff;
 mod pictures;
 mod properties;
 mod repl;
+mod store_safety;
 mod toolbox;
 
 /// The `arr` binary under test.
