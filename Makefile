@@ -1,7 +1,7 @@
 # Arr — two commands for a new user:
 #   make run    installs what is missing, builds, runs the tour example
 #   make test   installs what is missing, builds, runs every test
-# Also: make bench (benchmarks, later issues), make fuzz (needs a nightly toolchain), make lint.
+# Also: make bench (benchmarks, later issues), make fuzz (FUZZ_SECONDS per target), make lint.
 
 CARGO ?= cargo
 PYTHON ?= python3
@@ -53,8 +53,17 @@ examples: build
 	/usr/bin/time -v $(ARR) examples/blocked_stats.arr
 	/usr/bin/time -v $(ARR) examples/lennard_jones.arr
 
+# Fuzzing on the stable toolchain (cargo-fuzz needs nightly flags: RUSTC_BOOTSTRAP=1), each
+# target for FUZZ_SECONDS (default 60) with leak detection; the checker's corpus is seeded
+# from tests/cases. A crash stops the run; its input is under fuzz/artifacts/TARGET/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS = check kernel_text npy_header zarr_metadata
 fuzz:
-	cd fuzz && $(CARGO) +nightly fuzz run check -- -max_total_time=60
+	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
+	@mkdir -p fuzz/corpus/check && find tests/cases -name '*.arr' -exec cp {} fuzz/corpus/check/ \;
+	cd fuzz && for t in $(FUZZ_TARGETS); do \
+	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 || exit 1; \
+	done
 
 # --- bench: Arr vs Dask vs NumPy on the seed workloads (benches/README.md) -----------------
 #   (deps: libhdf5 for Arr's from_hdf5, h5py; then pip installs dask if it is missing)
