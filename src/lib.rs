@@ -148,6 +148,24 @@ pub struct Session {
     pub(crate) dashboard: Option<dashboard::Dashboard>,
 }
 
+impl Drop for Session {
+    /// Empties the session's scopes (the prelude's, the top level's and the imported files'):
+    /// every function holds the scope it was defined in, which holds the function, so
+    /// without this each session would leak its prelude through that cycle (a REPL or an
+    /// embedding program creating sessions would grow without bound).
+    fn drop(&mut self) {
+        self.globals.borrow_mut().vars.clear();
+        self.prelude.borrow_mut().vars.clear();
+        self.forget_imports();
+    }
+}
+
+/// The text of a program file: regular files only, invalid UTF-8 reported with its
+/// `path:line:col` (see `syntax::source`).
+pub fn read_source(path: &std::path::Path) -> Result<String, String> {
+    syntax::source::read_source(path)
+}
+
 /// The prelude's source.
 pub const PRELUDE: &str = include_str!("../stdlib/prelude.arr");
 
@@ -469,21 +487,33 @@ impl Session {
 
     /// Forgets every binding (the prelude stays).
     pub fn reset(&mut self) {
-        self.globals = eval::child_scope(&self.prelude);
-        self.state.borrow_mut().imports.clear();
+        let old = std::mem::replace(&mut self.globals, eval::child_scope(&self.prelude));
+        old.borrow_mut().vars.clear();
+        self.forget_imports();
+    }
+
+    /// Empties the imported files' scopes (see `Drop`).
+    fn forget_imports(&mut self) {
+        let scopes: Vec<Scope> = self
+            .state
+            .borrow_mut()
+            .imports
+            .drain()
+            .map(|(_, s)| s)
+            .collect();
+        for s in scopes {
+            s.borrow_mut().vars.clear();
+        }
     }
 
     /// Runs a file in this session; its top-level names stay bound.
     pub fn load(&mut self, path: &str) -> Result<Value, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = syntax::source::read_source(std::path::Path::new(path)).map_err(|e| {
             let file = SourceFile {
                 name: path.into(),
                 text: Rc::from(""),
             };
-            Session::error(
-                Diagnostic::error(format!("cannot read {path}: {e}"), Default::default()),
-                &file,
-            )
+            Session::error(Diagnostic::error(e, Default::default()), &file)
         })?;
         self.run(path, &text)
     }

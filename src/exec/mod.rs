@@ -179,6 +179,9 @@ pub struct ExecCtx {
     /// While one mask block is computed (`compress`): blocks of the nodes shared by `x`
     /// and the mask.
     memo: Option<compress::BlockMemo>,
+    /// The running totals of scans (`scan::Carries`), so each block of a scan's input is
+    /// visited a bounded number of times whatever the number of blocks.
+    scan_carries: scan::Carries,
     events: Option<Arc<events::RunEvents>>,
     progress: Option<Arc<TaskProgress>>,
     /// The kernel cache's counters when the computation started.
@@ -200,6 +203,7 @@ impl ExecCtx {
             cancel,
             cache: Mutex::new(HashMap::new()),
             memo: None,
+            scan_carries: Default::default(),
             events: None,
             kernels_at_start: crate::backend::cache::stats(),
             progress: None,
