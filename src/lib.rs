@@ -237,7 +237,10 @@ impl Session {
             text: Rc::from(expr),
         };
         let mut checker = Evaluator::new(true, self.state.clone(), eval::child_scope(scope), file);
-        checker.run_program(&program).ok()
+        let v = checker.run_program(&program).ok();
+        // Functions hold the scope that binds them; emptying it frees both.
+        checker.scope.borrow_mut().vars.clear();
+        v
     }
 
     fn error(diag: Diagnostic, file: &SourceFile) -> Error {
@@ -269,7 +272,10 @@ impl Session {
         program: &syntax::ast::Program,
         file: &SourceFile,
     ) -> Result<(), Error> {
-        self.check_program_traced(program, file, None).0
+        let (result, snapshot) = self.check_program_traced(program, file, None);
+        // Functions hold the scope that binds them; emptying it frees both.
+        snapshot.borrow_mut().vars.clear();
+        result
     }
 
     /// Editors: checks a parsed program exactly as `check` does, recording in `trace` the
@@ -414,9 +420,9 @@ impl Session {
         let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
         let mut checker = Evaluator::new(true, self.state.clone(), snapshot, file.clone());
-        let v = checker
-            .run_program(&program)
-            .map_err(|d| Session::error(*d, &file))?;
+        let v = checker.run_program(&program);
+        checker.scope.borrow_mut().vars.clear();
+        let v = v.map_err(|d| Session::error(*d, &file))?;
         Ok(match v {
             Value::Unknown(_) => "known only when computed".into(),
             other => other.type_name(),
@@ -436,6 +442,7 @@ impl Session {
         let mut interp = Evaluator::new(false, self.state.clone(), scope, file.clone());
         let explain_before = std::mem::replace(&mut self.state.borrow_mut().explain_only, true);
         let v = interp.run_program(&program);
+        interp.scope.borrow_mut().vars.clear();
         self.state.borrow_mut().explain_only = explain_before;
         match v.map_err(|d| Session::error(*d, &file))? {
             Value::Array(a) => match &a.node {
