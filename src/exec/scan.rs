@@ -18,17 +18,24 @@ use std::sync::{Arc, Mutex};
 /// running value after indices `0..p` (position 0, the start, is implicit: no carry).
 type Chain = Arc<Mutex<BTreeMap<usize, Arc<Data>>>>;
 
+/// A scan node (by address) and its lanes: `(start, step, len)` per axis, the scan's axis
+/// zeroed.
+type LanesKey = (usize, Vec<(i64, i64, usize)>);
+
+/// Block starts along one axis of a scan's input.
+type Bounds = Arc<Vec<usize>>;
+
 /// The carries of the scans of one computation, keyed by scan node and lanes (the whole
 /// input blocks, on the other axes, that a region lies in).
 #[derive(Default)]
 pub struct Carries {
-    chains: Mutex<HashMap<(usize, Vec<(i64, i64, usize)>), Chain>>,
+    chains: Mutex<HashMap<LanesKey, Chain>>,
     /// Where each block of a scan's input starts, per node and axis (with the length last).
-    bounds: Mutex<HashMap<(usize, usize), Arc<Vec<usize>>>>,
+    bounds: Mutex<HashMap<(usize, usize), Bounds>>,
 }
 
 impl Carries {
-    fn bounds(&self, node: &Node, axis: usize) -> Arc<Vec<usize>> {
+    fn bounds(&self, node: &Node, axis: usize) -> Bounds {
         let make = || {
             let chunks = &node.inputs[0].chunks[axis];
             let mut b = Vec::with_capacity(chunks.len() + 1);
