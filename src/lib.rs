@@ -476,7 +476,11 @@ impl Session {
     pub fn set_threads(&mut self, threads: usize) {
         let threads = threads.max(1);
         let mut s = self.state.borrow_mut();
-        if let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        if let Ok(pool) = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(exec::WORKER_STACK_BYTES)
+            .build()
+        {
             s.pool = std::sync::Arc::new(pool);
             s.exec.threads = threads;
         }

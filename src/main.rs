@@ -194,9 +194,25 @@ fn tune_malloc() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn tune_malloc() {}
 
+/// The stack of the thread that parses, checks, optimises and runs the program: the passes
+/// recurse through the syntax tree and the lazy graph, which a long loop makes as deep as
+/// its number of steps. Only the pages touched are ever committed.
+const MAIN_STACK_BYTES: usize = 1 << 30;
+
 fn main() -> ExitCode {
     tune_malloc();
     arr::alloc_stats::mark_installed();
+    match std::thread::Builder::new()
+        .name("arr".into())
+        .stack_size(MAIN_STACK_BYTES)
+        .spawn(run)
+    {
+        Ok(worker) => worker.join().unwrap_or(ExitCode::from(101)),
+        Err(_) => run(),
+    }
+}
+
+fn run() -> ExitCode {
     let (head, script_args) = split_at_script(std::env::args().collect());
     let mut cli = match Cli::try_parse_from(head) {
         Ok(c) => c,

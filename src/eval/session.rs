@@ -84,6 +84,7 @@ impl SessionState {
         let threads = threads.max(1);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
+            .stack_size(crate::exec::WORKER_STACK_BYTES)
             .build()
             .unwrap_or_else(|_| {
                 rayon::ThreadPoolBuilder::new()

@@ -230,3 +230,91 @@ fn invalid_utf8_is_reported_with_its_position() {
         "{err}"
     );
 }
+
+#[test]
+fn deep_programs_check_and_run_or_are_refused_clearly() {
+    let deep_list = format!(
+        "x = {}1{}\nprint(x)\n",
+        "[".repeat(10_000),
+        "]".repeat(10_000)
+    );
+    let deep_if = format!(
+        "x = 1\n{}print(x){}\n",
+        "if x > 0 { ".repeat(5_000),
+        " }".repeat(5_000)
+    );
+    for (name, code) in [("list", deep_list), ("if", deep_if)] {
+        let file = scratch(&format!("deep_{name}.arr"), code.as_bytes());
+        let out = arr_within(
+            &[file.to_str().expect("utf-8 path")],
+            Duration::from_secs(60),
+        );
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{name}: {err}");
+        assert!(
+            err.starts_with("error: brackets nested deeper than 256 levels"),
+            "{name}: {err}"
+        );
+    }
+    let else_ifs: String = (1..30_000)
+        .map(|i| format!(" else if x == {i} {{ {i} }}"))
+        .collect();
+    let programs = [
+        (
+            "sum",
+            format!("x = 1{}\nprint(x)\n", "+1".repeat(10_000)),
+            "10001",
+        ),
+        (
+            "transposes",
+            format!("x = ones([2, 3]){}\nprint(x.shape)\n", ".T".repeat(10_001)),
+            "(3, 2)",
+        ),
+        (
+            "else_if",
+            format!("x = 7\ny = if x == 0 {{ 0 }}{else_ifs} else {{ -1 }}\nprint(y)\n"),
+            "7",
+        ),
+        (
+            "loop",
+            "y = ones(3)\nfor i in range(100000) { y = y + 1 }\nprint(y)\n".to_string(),
+            "[100001.0, 100001.0, 100001.0]",
+        ),
+        (
+            "recurrence",
+            "x = full(3, 0.5)\ny = x\nfor i in range(100000) { y = y * 0.5 + x }\nprint(y)\n"
+                .to_string(),
+            "[1.0, 1.0, 1.0]",
+        ),
+    ];
+    for (name, code, want) in programs {
+        let file = scratch(&format!("deep_{name}.arr"), code.as_bytes());
+        let path = file.to_str().expect("utf-8 path");
+        for args in [vec!["check", path], vec![path]] {
+            let out = arr_within(&args, Duration::from_secs(120));
+            let err = String::from_utf8_lossy(&out.stderr);
+            assert!(out.status.success(), "{name} {args:?}: {err}");
+            if args[0] != "check" {
+                assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), want, "{name}");
+            }
+        }
+    }
+    // Without the optimiser the 20,000 steps are one interpreted kernel (too large to JIT).
+    let file = scratch(
+        "deep_no_opt.arr",
+        b"y = ones(3)\nfor i in range(20000) { y = y + 1 }\nprint(y)\n",
+    );
+    let out = arr_within(
+        &["--no-opt", file.to_str().expect("utf-8 path")],
+        Duration::from_secs(120),
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        "[20001.0, 20001.0, 20001.0]"
+    );
+}
