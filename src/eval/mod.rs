@@ -524,40 +524,46 @@ impl Evaluator {
                 Some(b) => self.exec_block(b),
                 None => Ok(Value::None),
             },
-            None => {
-                // Check mode: check both branches, then merge what they bound.
-                let saved = self.scope.borrow().vars.clone();
-                self.indefinite += 1;
-                let a = self.exec_branch(then);
-                let a = match a {
-                    Ok(a) => a,
-                    Err(e) => {
-                        self.indefinite -= 1;
-                        return Err(e);
-                    }
-                };
-                let after_then = std::mem::replace(&mut self.scope.borrow_mut().vars, saved);
-                let b = match otherwise {
-                    Some(b) => self.exec_branch(b),
-                    None => Ok(Some(Value::None)),
-                };
+            None => self.check_both_branches(then, otherwise),
+        }
+    }
+
+    /// Check mode, an `if` whose condition depends on data: checks both branches, then merges
+    /// what they bound. Kept out of `eval_if` (and never inlined) so the frame every
+    /// recursion level pays stays small.
+    #[inline(never)]
+    fn check_both_branches(&mut self, then: &Block, otherwise: Option<&Block>) -> R<Value> {
+        // Check mode: check both branches, then merge what they bound.
+        let saved = self.scope.borrow().vars.clone();
+        self.indefinite += 1;
+        let a = self.exec_branch(then);
+        let a = match a {
+            Ok(a) => a,
+            Err(e) => {
                 self.indefinite -= 1;
-                let b = b?;
-                let mut scope = self.scope.borrow_mut();
-                for (k, v) in after_then {
-                    let merged = match scope.vars.get(&k) {
-                        Some(w) => join(&v, w),
-                        None => v,
-                    };
-                    scope.vars.insert(k, merged);
-                }
-                drop(scope);
-                match (a, b) {
-                    (Some(a), Some(b)) => Ok(join(&a, &b)),
-                    (Some(v), None) | (None, Some(v)) => Ok(v),
-                    (None, None) => Err(Flow::Unknown),
-                }
+                return Err(e);
             }
+        };
+        let after_then = std::mem::replace(&mut self.scope.borrow_mut().vars, saved);
+        let b = match otherwise {
+            Some(b) => self.exec_branch(b),
+            None => Ok(Some(Value::None)),
+        };
+        self.indefinite -= 1;
+        let b = b?;
+        let mut scope = self.scope.borrow_mut();
+        for (k, v) in after_then {
+            let merged = match scope.vars.get(&k) {
+                Some(w) => join(&v, w),
+                None => v,
+            };
+            scope.vars.insert(k, merged);
+        }
+        drop(scope);
+        match (a, b) {
+            (Some(a), Some(b)) => Ok(join(&a, &b)),
+            (Some(v), None) | (None, Some(v)) => Ok(v),
+            (None, None) => Err(Flow::Unknown),
         }
     }
 
