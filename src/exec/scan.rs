@@ -9,7 +9,7 @@
 use crate::data::{Data, Element};
 use crate::exec::region::{AxisRange, Region, eval, region_shape, slice_data};
 use crate::exec::{ExecCtx, ExecError};
-use crate::graph::node::{Node, NodeRef, ScanOp};
+use crate::graph::node::{NodeRef, ScanOp};
 use ndarray::{ArrayD, Axis};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
@@ -29,13 +29,15 @@ type Bounds = Arc<Vec<usize>>;
 /// input blocks, on the other axes, that a region lies in).
 #[derive(Default)]
 pub struct Carries {
-    chains: Mutex<HashMap<LanesKey, Chain>>,
+    /// Each entry holds its node, so the address in its key is never reused while the
+    /// entry lives (templates of `map_blocks` make nodes per block).
+    chains: Mutex<HashMap<LanesKey, (NodeRef, Chain)>>,
     /// Where each block of a scan's input starts, per node and axis (with the length last).
-    bounds: Mutex<HashMap<(usize, usize), Bounds>>,
+    bounds: Mutex<HashMap<(usize, usize), (NodeRef, Bounds)>>,
 }
 
 impl Carries {
-    fn bounds(&self, node: &Node, axis: usize) -> Bounds {
+    fn bounds(&self, node: &NodeRef, axis: usize) -> Bounds {
         let make = || {
             let chunks = &node.inputs[0].chunks[axis];
             let mut b = Vec::with_capacity(chunks.len() + 1);
@@ -47,14 +49,15 @@ impl Carries {
         };
         match self.bounds.lock() {
             Ok(mut map) => map
-                .entry((node as *const Node as usize, axis))
-                .or_insert_with(make)
+                .entry((Arc::as_ptr(node) as usize, axis))
+                .or_insert_with(|| (node.clone(), make()))
+                .1
                 .clone(),
             Err(_) => make(),
         }
     }
 
-    fn chain(&self, node: &Node, lanes: &Region, axis: usize) -> Chain {
+    fn chain(&self, node: &NodeRef, lanes: &Region, axis: usize) -> Chain {
         let lanes = lanes
             .iter()
             .enumerate()
@@ -66,9 +69,13 @@ impl Carries {
                 }
             })
             .collect();
-        let key = (node as *const Node as usize, lanes);
+        let key = (Arc::as_ptr(node) as usize, lanes);
         match self.chains.lock() {
-            Ok(mut map) => map.entry(key).or_default().clone(),
+            Ok(mut map) => map
+                .entry(key)
+                .or_insert_with(|| (node.clone(), Chain::default()))
+                .1
+                .clone(),
             Err(_) => Chain::default(),
         }
     }

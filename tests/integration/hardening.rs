@@ -8,7 +8,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs `arr` with `args` (and `stdin` empty), killing it after `limit`; panics if it ran
-/// that long.
+/// that long. Its output is read while it runs (a long diagnostic must not fill the pipe).
 fn arr_within(args: &[&str], limit: Duration) -> Output {
     let mut child = Command::new(crate::arr_bin())
         .args(args)
@@ -18,20 +18,37 @@ fn arr_within(args: &[&str], limit: Duration) -> Output {
         .stderr(Stdio::piped())
         .spawn()
         .expect("arr starts");
+    let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+        std::thread::spawn(move || {
+            let mut bytes = Vec::new();
+            if let Some(mut p) = pipe {
+                let _ = p.read_to_end(&mut bytes);
+            }
+            bytes
+        })
+    };
+    let out = drain(child.stdout.take().map(|p| Box::new(p) as _));
+    let err = drain(child.stderr.take().map(|p| Box::new(p) as _));
     let started = Instant::now();
-    loop {
-        if child.try_wait().expect("arr runs").is_some() {
-            return child.wait_with_output().expect("arr's output");
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("arr runs") {
+            break status;
         }
         if started.elapsed() > limit {
             let _ = child.kill();
-            let out = child.wait_with_output().expect("arr's output");
+            let _ = child.wait();
+            let err = err.join().unwrap_or_default();
             panic!(
                 "arr {args:?} ran past {limit:?}\nstderr: {}",
-                String::from_utf8_lossy(&out.stderr)
+                String::from_utf8_lossy(&err)
             );
         }
         std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out.join().unwrap_or_default(),
+        stderr: err.join().unwrap_or_default(),
     }
 }
 
