@@ -148,6 +148,24 @@ pub struct Session {
     pub(crate) dashboard: Option<dashboard::Dashboard>,
 }
 
+impl Drop for Session {
+    /// Empties the session's scopes (the prelude's, the top level's and the imported files'):
+    /// every function holds the scope it was defined in, which holds the function, so
+    /// without this each session would leak its prelude through that cycle (a REPL or an
+    /// embedding program creating sessions would grow without bound).
+    fn drop(&mut self) {
+        self.globals.borrow_mut().vars.clear();
+        self.prelude.borrow_mut().vars.clear();
+        self.forget_imports();
+    }
+}
+
+/// The text of a program file: regular files only, invalid UTF-8 reported with its
+/// `path:line:col` (see `syntax::source`).
+pub fn read_source(path: &std::path::Path) -> Result<String, String> {
+    syntax::source::read_source(path)
+}
+
 /// The prelude's source.
 pub const PRELUDE: &str = include_str!("../stdlib/prelude.arr");
 
@@ -221,7 +239,10 @@ impl Session {
             text: Rc::from(expr),
         };
         let mut checker = Evaluator::new(true, self.state.clone(), eval::child_scope(scope), file);
-        checker.run_program(&program).ok()
+        let v = checker.run_program(&program).ok();
+        // Functions hold the scope that binds them; emptying it frees both.
+        checker.scope.borrow_mut().vars.clear();
+        v
     }
 
     fn error(diag: Diagnostic, file: &SourceFile) -> Error {
@@ -253,7 +274,10 @@ impl Session {
         program: &syntax::ast::Program,
         file: &SourceFile,
     ) -> Result<(), Error> {
-        self.check_program_traced(program, file, None).0
+        let (result, snapshot) = self.check_program_traced(program, file, None);
+        // Functions hold the scope that binds them; emptying it frees both.
+        snapshot.borrow_mut().vars.clear();
+        result
     }
 
     /// Editors: checks a parsed program exactly as `check` does, recording in `trace` the
@@ -398,9 +422,9 @@ impl Session {
         let snapshot = eval::child_scope(&self.prelude);
         snapshot.borrow_mut().vars = self.globals.borrow().vars.clone();
         let mut checker = Evaluator::new(true, self.state.clone(), snapshot, file.clone());
-        let v = checker
-            .run_program(&program)
-            .map_err(|d| Session::error(*d, &file))?;
+        let v = checker.run_program(&program);
+        checker.scope.borrow_mut().vars.clear();
+        let v = v.map_err(|d| Session::error(*d, &file))?;
         Ok(match v {
             Value::Unknown(_) => "known only when computed".into(),
             other => other.type_name(),
@@ -421,6 +445,7 @@ impl Session {
         let explain_before = std::mem::replace(&mut self.state.borrow_mut().explain_only, true);
         let plan_before = std::mem::replace(&mut self.state.borrow_mut().plan_only, true);
         let v = interp.run_program(&program);
+        interp.scope.borrow_mut().vars.clear();
         self.state.borrow_mut().explain_only = explain_before;
         self.state.borrow_mut().plan_only = plan_before;
         match v.map_err(|d| Session::error(*d, &file))? {
@@ -455,7 +480,11 @@ impl Session {
     pub fn set_threads(&mut self, threads: usize) {
         let threads = threads.max(1);
         let mut s = self.state.borrow_mut();
-        if let Ok(pool) = rayon::ThreadPoolBuilder::new().num_threads(threads).build() {
+        if let Ok(pool) = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .stack_size(exec::WORKER_STACK_BYTES)
+            .build()
+        {
             s.pool = std::sync::Arc::new(pool);
             s.exec.threads = threads;
         }
@@ -473,21 +502,33 @@ impl Session {
 
     /// Forgets every binding (the prelude stays).
     pub fn reset(&mut self) {
-        self.globals = eval::child_scope(&self.prelude);
-        self.state.borrow_mut().imports.clear();
+        let old = std::mem::replace(&mut self.globals, eval::child_scope(&self.prelude));
+        old.borrow_mut().vars.clear();
+        self.forget_imports();
+    }
+
+    /// Empties the imported files' scopes (see `Drop`).
+    fn forget_imports(&mut self) {
+        let scopes: Vec<Scope> = self
+            .state
+            .borrow_mut()
+            .imports
+            .drain()
+            .map(|(_, s)| s)
+            .collect();
+        for s in scopes {
+            s.borrow_mut().vars.clear();
+        }
     }
 
     /// Runs a file in this session; its top-level names stay bound.
     pub fn load(&mut self, path: &str) -> Result<Value, Error> {
-        let text = std::fs::read_to_string(path).map_err(|e| {
+        let text = syntax::source::read_source(std::path::Path::new(path)).map_err(|e| {
             let file = SourceFile {
                 name: path.into(),
                 text: Rc::from(""),
             };
-            Session::error(
-                Diagnostic::error(format!("cannot read {path}: {e}"), Default::default()),
-                &file,
-            )
+            Session::error(Diagnostic::error(e, Default::default()), &file)
         })?;
         self.run(path, &text)
     }

@@ -92,6 +92,67 @@ enum Command {
     },
 }
 
+/// The most worker threads `--threads` accepts (each is an OS thread with its own stack).
+const MAX_THREADS: usize = 1024;
+
+/// Options of arr (and its subcommands) that take a value as the next word.
+const OPTIONS_WITH_VALUE: &[&str] = &[
+    "--threads",
+    "--backend",
+    "--device",
+    "--memory-limit",
+    "--seed",
+    "-e",
+    "--svg",
+];
+
+/// Splits the command line after the script's name: every word after it belongs to the
+/// script (`args`) verbatim, even one that looks like an option of arr's
+/// (`arr run.arr --threads 0` gives the script `["--threads", "0"]`). The script is the
+/// first word that is neither an option, an option's value, nor a subcommand; with `-e`,
+/// that word is already the code's first argument. Returns the words for clap and, when
+/// there is a script, its arguments.
+fn split_at_script(argv: Vec<String>) -> (Vec<String>, Option<Vec<String>>) {
+    let mut i = 1;
+    let mut subcommand = false;
+    while i < argv.len() {
+        let word = argv[i].as_str();
+        if word == "--" {
+            i += 1;
+            break;
+        }
+        if word == "--dashboard" {
+            // Its value is optional: an address (`8787`, `host:port`) when one follows.
+            let port = |p: &str| !p.is_empty() && p.parse::<u16>().is_ok();
+            let addr = argv
+                .get(i + 1)
+                .is_some_and(|v| port(v) || v.rsplit_once(':').is_some_and(|(_, p)| port(p)));
+            i += if addr { 2 } else { 1 };
+            continue;
+        }
+        if word.starts_with('-') && word.len() > 1 {
+            i += if OPTIONS_WITH_VALUE.contains(&word) {
+                2
+            } else {
+                1
+            };
+            continue;
+        }
+        if !subcommand && ["check", "explain", "lsp", "help"].contains(&word) {
+            subcommand = true;
+            i += 1;
+            continue;
+        }
+        break;
+    }
+    if i >= argv.len() {
+        return (argv, None);
+    }
+    let mut head = argv;
+    let rest = head.split_off(i + 1);
+    (head, Some(rest))
+}
+
 /// Parses sizes like `4GiB`, `512MB`, `100000`.
 fn parse_bytes(text: &str) -> Option<usize> {
     let t = text.trim();
@@ -133,10 +194,27 @@ fn tune_malloc() {
 #[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn tune_malloc() {}
 
+/// The stack of the thread that parses, checks, optimises and runs the program: the passes
+/// recurse through the syntax tree and the lazy graph, which a long loop makes as deep as
+/// its number of steps. Only the pages touched are ever committed.
+const MAIN_STACK_BYTES: usize = 1 << 30;
+
 fn main() -> ExitCode {
     tune_malloc();
     arr::alloc_stats::mark_installed();
-    let cli = match Cli::try_parse() {
+    match std::thread::Builder::new()
+        .name("arr".into())
+        .stack_size(MAIN_STACK_BYTES)
+        .spawn(run)
+    {
+        Ok(worker) => worker.join().unwrap_or(ExitCode::from(101)),
+        Err(_) => run(),
+    }
+}
+
+fn run() -> ExitCode {
+    let (head, script_args) = split_at_script(std::env::args().collect());
+    let mut cli = match Cli::try_parse_from(head) {
         Ok(c) => c,
         Err(e) => {
             let code = if e.use_stderr() { 2 } else { 0 };
@@ -144,6 +222,12 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    if let Some(rest) = script_args {
+        match &mut cli.command {
+            Some(Command::Check { args, .. }) | Some(Command::Explain { args, .. }) => *args = rest,
+            _ => cli.args = rest,
+        }
+    }
     // `--dashboard FILE.arr`: the optional ADDR took the script's name.
     let (dashboard, file, args) =
         arr::dashboard::split_addr(cli.dashboard.clone(), cli.file.clone(), cli.args.clone());
@@ -167,6 +251,13 @@ fn main() -> ExitCode {
     if let Some(t) = cli.threads {
         if t == 0 {
             eprintln!("error: --threads must be at least 1");
+            return ExitCode::from(2);
+        }
+        if t > MAX_THREADS {
+            eprintln!(
+                "error: --threads {t} is more than {MAX_THREADS}; this machine has {} cores",
+                std::thread::available_parallelism().map_or(1, |n| n.get())
+            );
             return ExitCode::from(2);
         }
         opts.threads = t;
@@ -246,10 +337,10 @@ fn main() -> ExitCode {
     };
     let text = match text {
         Some(t) => t,
-        None => match std::fs::read_to_string(&name) {
+        None => match arr::read_source(std::path::Path::new(&name)) {
             Ok(t) => t,
             Err(e) => {
-                eprintln!("error: cannot read {name}: {e}");
+                eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         },

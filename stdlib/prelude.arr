@@ -27,8 +27,3 @@ fn ptp(x, axis=none, keepdims=false) {
 # The Euclidean norm (vector 2-norm, or over the given axis).
 fn norm(x, axis=none, keepdims=false) { sqrt(sum(x * x, axis=axis, keepdims=keepdims)) }
 
-# Index of the minimum, skipping nan (nan counts as +inf).
-fn nanargmin(x, axis=none, keepdims=false) { argmin(where(isnan(x), inf, x), axis=axis, keepdims=keepdims) }
-
-# Index of the maximum, skipping nan (nan counts as -inf).
-fn nanargmax(x, axis=none, keepdims=false) { argmax(where(isnan(x), -inf, x), axis=axis, keepdims=keepdims) }

@@ -73,17 +73,17 @@
   "hist" "histogram" "hypot" "imshow" "indices" "int" "isfinite" "isin" "isinf"
   "isnan" "kron" "len" "linspace" "log" "log10" "log1p" "log2" "map_blocks"
   "map_overlap" "matmul" "max" "maximum" "mean" "median" "meshgrid" "min"
-  "minimum" "moveaxis" "nan_to_num" "nanmax" "nanmean" "nanmedian" "nanmin"
-  "nanpercentile" "nanprod" "nanquantile" "nanstd" "nansum" "nanvar" "nonzero"
-  "ones" "outer" "pad" "percentile" "persist" "plot" "print" "prod" "quantile"
-  "range" "ravel" "rechunk" "repeat" "reshape" "rint" "roll" "round"
-  "searchsorted" "sign" "sin" "sinh" "sort" "sqrt" "squeeze" "stack" "std"
-  "str" "sum" "swapaxes" "take" "tan" "tanh" "tensordot" "tile" "to_hdf5"
-  "to_netcdf" "to_npy" "to_zarr" "topk" "trace" "transpose" "tril" "triu"
-  "trunc" "unique" "var" "where" "zeros")
+  "minimum" "moveaxis" "nan_to_num" "nanargmax" "nanargmin" "nanmax" "nanmean"
+  "nanmedian" "nanmin" "nanpercentile" "nanprod" "nanquantile" "nanstd"
+  "nansum" "nanvar" "nonzero" "ones" "outer" "pad" "percentile" "persist"
+  "plot" "print" "prod" "quantile" "range" "ravel" "rechunk" "repeat" "reshape"
+  "rint" "roll" "round" "searchsorted" "sign" "sin" "sinh" "sort" "sqrt"
+  "squeeze" "stack" "std" "str" "sum" "swapaxes" "take" "tan" "tanh"
+  "tensordot" "tile" "to_hdf5" "to_netcdf" "to_npy" "to_zarr" "topk" "trace"
+  "transpose" "tril" "triu" "trunc" "unique" "var" "where" "zeros")
   "Arr builtin functions (without module members).")
-(defconst arr-prelude-functions '("empty_like" "hstack" "nanargmax" "nanargmin"
-  "norm" "ones_like" "ptp" "vstack" "zeros_like")
+(defconst arr-prelude-functions '("empty_like" "hstack" "norm" "ones_like"
+  "ptp" "vstack" "zeros_like")
   "Functions of Arr's prelude.")
 (defconst arr-constants '("e" "inf" "nan" "newaxis" "none" "pi")
   "Arr prelude constants.")

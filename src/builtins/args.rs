@@ -391,6 +391,33 @@ fn list_error(m: String, span: Span, label: &str) -> Flow {
     }
 }
 
+/// Whether the host number `n` may become an element of `dtype`, as NumPy decides for
+/// `full`/`array(..., dtype=)`: integers must be in the dtype's range, and floats going to
+/// an integer dtype must be finite and in range once truncated. Casts to floats and bools
+/// always succeed.
+pub fn host_cast(n: Num, dtype: DType) -> Result<(), String> {
+    if !dtype.is_int() {
+        return Ok(());
+    }
+    let (lo, hi) = match dtype {
+        DType::U8 => (0.0, 256.0),
+        DType::I32 => (-2147483648.0, 2147483648.0),
+        _ => (-9223372036854775808.0, 9223372036854775808.0),
+    };
+    match n {
+        Num::Bool(_) => Ok(()),
+        Num::Int(i) if dtype.holds_int(i) => Ok(()),
+        Num::Int(i) => Err(format!("{i} is out of bounds for {dtype}")),
+        Num::Float(f) if f.is_nan() => Err("cannot convert float nan to integer".into()),
+        Num::Float(f) if f.is_infinite() => Err(format!(
+            "cannot convert float {} to integer",
+            if f > 0.0 { "inf" } else { "-inf" }
+        )),
+        Num::Float(f) if f.trunc() >= lo && f.trunc() < hi => Ok(()),
+        Num::Float(f) => Err(format!("{f:e} is out of bounds for {dtype}")),
+    }
+}
+
 /// Converts nested lists of numbers to an in-memory array (`array([[1, 2], [3, 4]])`).
 pub fn list_to_array(v: &Value, dtype: Option<DType>, span: Span) -> R<Array> {
     let mut shape = Vec::new();
@@ -443,6 +470,16 @@ pub fn list_to_array(v: &Value, dtype: Option<DType>, span: Span) -> R<Array> {
         1 => DType::I64,
         _ => DType::F64,
     };
+    if let Some(d) = dtype {
+        for n in &flat {
+            host_cast(*n, d).map_err(|m| {
+                Flow::Error(Box::new(
+                    crate::syntax::diag::Diagnostic::error(m, span)
+                        .with_label(format!("not representable in {d}")),
+                ))
+            })?;
+        }
+    }
     let dtype = dtype.unwrap_or(inferred);
     let data = if kind == 2 || flat.is_empty() {
         Data::F64(

@@ -178,6 +178,8 @@ fn full(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         );
     };
     let dtype = args.dtype("dtype")?.unwrap_or(num_dtype(v));
+    crate::builtins::args::host_cast(v, dtype)
+        .or_else(|m| args.error("fill_value", m, format!("not representable in {dtype}")))?;
     fill(interp, args, v, dtype)
 }
 
@@ -191,6 +193,8 @@ fn full_like(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         );
     };
     let dtype = args.dtype("dtype")?.unwrap_or(x.dtype);
+    crate::builtins::args::host_cast(v, dtype)
+        .or_else(|m| args.error("fill_value", m, format!("not representable in {dtype}")))?;
     let Some(shape) = x.known_shape() else {
         return Err(crate::eval::Flow::Unknown);
     };
@@ -223,15 +227,54 @@ fn arange(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let dtype = args
         .dtype("dtype")?
         .unwrap_or(if any_float { DType::F64 } else { DType::I64 });
-    let len = ((stop.as_f64() - start.as_f64()) / step.as_f64())
-        .ceil()
-        .max(0.0) as usize;
+    // NumPy's rule: ceil((stop - start) / step) elements, refused when that is not a
+    // number or more than an array can hold (never a wrapped or saturated length).
+    let span = ((stop.as_f64() - start.as_f64()) / step.as_f64()).ceil();
+    if span.is_nan() || span == f64::INFINITY {
+        let which = if !step.as_f64().is_finite() {
+            "step"
+        } else if args.get("stop").is_some() {
+            "stop"
+        } else {
+            "start"
+        };
+        return args.error(
+            which,
+            format!(
+                "arange cannot compute its length: (stop - start) / step is {span} for start={}, stop={}, step={}",
+                start.as_f64(),
+                stop.as_f64(),
+                step.as_f64()
+            ),
+            "not finite",
+        );
+    }
+    let max_len = crate::sema::size::MAX_BYTES / dtype.size();
+    if span > max_len as f64 {
+        return args.error(
+            which_bound(args),
+            format!(
+                "array is too big: arange would have {span:.3e} elements, more than the largest possible {dtype} array ({max_len})"
+            ),
+            "too many elements",
+        );
+    }
+    let len = span.max(0.0) as usize;
     let chunks = args.resolve_chunks(interp, "chunks", &[len], dtype)?;
     let src = Source::Arange {
         start: start.as_f64(),
         step: step.as_f64(),
     };
     Ok(source_array(interp, src, dtype, vec![len], chunks))
+}
+
+/// The argument of `arange` that sets its end.
+fn which_bound(args: &Args) -> &'static str {
+    if args.get("stop").is_some() {
+        "stop"
+    } else {
+        "start"
+    }
 }
 
 fn linspace(interp: &mut Evaluator, args: &mut Args) -> R<Value> {

@@ -121,12 +121,17 @@ pub fn array_attribute(interp: &Evaluator, a: &Array, name: &str) -> Option<Valu
         },
         "ndim" => Value::Num(Num::Int(a.shape.len() as i64)),
         "size" => match known {
-            Some(s) => Value::Num(Num::Int(s.iter().product::<usize>() as i64)),
+            Some(s) => Value::Num(Num::Int(
+                crate::sema::size::elements(&s)
+                    .map_or(i64::MAX, |n| n.min(i64::MAX as usize) as i64),
+            )),
             None => Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int)),
         },
         "nbytes" => match known {
             Some(s) => Value::Num(Num::Int(
-                (s.iter().product::<usize>() * a.dtype.size()) as i64,
+                crate::sema::size::elements(&s)
+                    .and_then(|n| n.checked_mul(a.dtype.size()))
+                    .map_or(i64::MAX, |n| n.min(i64::MAX as usize) as i64),
             )),
             None => Value::Unknown(Hint::Num(crate::sema::dtype::WeakKind::Int)),
         },

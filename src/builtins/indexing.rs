@@ -248,8 +248,11 @@ fn pad(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let out: Vec<usize> = shape
         .iter()
         .zip(&widths)
-        .map(|(&n, &(b, a))| b + n + a)
-        .collect();
+        .map(|(&n, &(b, a))| {
+            crate::sema::size::add(b, n).and_then(|s| crate::sema::size::add(s, a))
+        })
+        .collect::<Result<_, _>>()
+        .or_else(|m| args.error("pad_width", m, "too wide"))?;
     let axes = shape
         .iter()
         .zip(&widths)
@@ -492,6 +495,52 @@ fn repeat(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let shape = known(&x)?;
     let n = shape[axis];
     let reps = args.ints("repeats")?.unwrap_or_default();
+    if let Some(bad) = reps.iter().find(|&&r| r < 0) {
+        return args.error(
+            "repeats",
+            format!("repeats may not contain negative values, got {bad}"),
+            "negative",
+        );
+    }
+    let mut out = shape.clone();
+    // One count for every element: index `i` reads `i / r`, with no table as long as the
+    // axis (so the call returns at once whatever the length).
+    if let [r] = reps.as_slice()
+        && n != 1
+    {
+        let r = *r as usize;
+        out[axis] =
+            crate::sema::size::mul(n, r).or_else(|m| args.error("repeats", m, "too many"))?;
+        let axes = (0..shape.len())
+            .map(|k| {
+                if k == axis {
+                    AxisMap::RepeatEach { r: r.max(1) }
+                } else {
+                    AxisMap::Same
+                }
+            })
+            .collect();
+        let total = out[axis];
+        return Ok(remap(
+            interp,
+            &x,
+            "repeat",
+            axes,
+            FullValue::Int(0),
+            out,
+            move |nd| {
+                let mut c = nd.chunks.clone();
+                let lens: Vec<usize> = nd.chunks[axis]
+                    .iter()
+                    .filter(|&&l| l > 0)
+                    .map(|&l| l * r)
+                    .filter(|&l| l > 0)
+                    .collect();
+                c[axis] = if lens.is_empty() { vec![total] } else { lens };
+                c
+            },
+        ));
+    }
     let reps: Vec<i64> = match reps.as_slice() {
         [r] => vec![*r; n],
         l if l.len() == n => l.to_vec(),
@@ -503,20 +552,13 @@ fn repeat(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             );
         }
     };
-    if let Some(bad) = reps.iter().find(|&&r| r < 0) {
-        return args.error(
-            "repeats",
-            format!("repeats may not contain negative values, got {bad}"),
-            "negative",
-        );
-    }
     let mut ends = Vec::with_capacity(n);
     let mut acc = 0usize;
     for &r in &reps {
-        acc += r as usize;
+        acc = crate::sema::size::add(acc, r as usize)
+            .or_else(|m| args.error("repeats", m, "too many"))?;
         ends.push(acc);
     }
-    let mut out = shape.clone();
     out[axis] = acc;
     let ends = Arc::new(ends);
     let axes = (0..shape.len())
@@ -578,8 +620,9 @@ fn tile(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let out: Vec<usize> = full_shape
         .iter()
         .zip(&full_reps)
-        .map(|(&n, &r)| n * r)
-        .collect();
+        .map(|(&n, &r)| crate::sema::size::mul(n, r))
+        .collect::<Result<_, _>>()
+        .or_else(|m| args.error("reps", m, "too many"))?;
     let axes = full_shape
         .iter()
         .zip(&full_reps)
@@ -609,6 +652,11 @@ fn tile(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
                         c.clone()
                     } else if c.len() == 1 || r == 0 {
                         vec![total]
+                    } else if r.saturating_mul(c.len()) > crate::graph::chunks::MAX_BLOCKS_PER_AXIS
+                    {
+                        // Too many copies of the grid to list: regular blocks of the
+                        // largest input block (the grid stays proportional to blocks).
+                        crate::graph::chunks::regular(total, c.iter().copied().max().unwrap_or(1))
                     } else {
                         (0..r).flat_map(|_| c.iter().copied()).collect()
                     }

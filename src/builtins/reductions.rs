@@ -69,6 +69,24 @@ pub fn register(t: &mut Vec<Builtin>) {
             run: reduce,
         });
     }
+    for (name, doc) in [
+        (
+            "nanargmin",
+            "Index of the minimum, skipping nan (an all-nan slice is an error).",
+        ),
+        (
+            "nanargmax",
+            "Index of the maximum, skipping nan (an all-nan slice is an error).",
+        ),
+    ] {
+        t.push(Builtin {
+            name,
+            params: "x, axis=none, keepdims=false",
+            doc,
+            group: Group::Reduction,
+            run: nan_arg,
+        });
+    }
     t.push(Builtin {
         name: "cumsum",
         params: "x, axis=none",
@@ -137,6 +155,66 @@ fn reduce(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             .map(|n| build::reduce(op, n, axes, keepdims, ddof))
     };
     Ok(Value::Array(Array { dtype, shape, node }))
+}
+
+/// nanargmin/nanargmax: argmin of x with nan as +inf (argmax: -inf); a slice that is all
+/// nan has no answer, so computing it fails (NumPy: "All-NaN slice encountered").
+fn nan_arg(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
+    use crate::builtins::linalg::{arr, call};
+    use crate::value::Num;
+    let x = args.array("x")?;
+    let span = args.span;
+    let (base, fill) = if args.name == "nanargmin" {
+        ("argmin", f64::INFINITY)
+    } else {
+        ("argmax", f64::NEG_INFINITY)
+    };
+    let axis = args.value("axis").cloned().unwrap_or(Value::None);
+    let keepdims = args
+        .value("keepdims")
+        .cloned()
+        .unwrap_or(Value::Num(Num::Bool(false)));
+    let xv = Value::Array(x.clone());
+    if !x.dtype.is_float() {
+        return call(
+            interp,
+            base,
+            vec![xv],
+            vec![("axis", axis), ("keepdims", keepdims)],
+            span,
+        );
+    }
+    let nan = call(interp, "isnan", vec![xv.clone()], vec![], span)?;
+    let masked = call(
+        interp,
+        "where",
+        vec![nan.clone(), Value::Num(Num::Float(fill)), xv],
+        vec![],
+        span,
+    )?;
+    let result = arr(call(
+        interp,
+        base,
+        vec![masked],
+        vec![("axis", axis.clone()), ("keepdims", keepdims.clone())],
+        span,
+    )?)?;
+    let all_nan = arr(call(
+        interp,
+        "all",
+        vec![nan],
+        vec![("axis", axis), ("keepdims", keepdims)],
+        span,
+    )?)?;
+    let node = match (&result.node, &all_nan.node) {
+        (Some(r), Some(a)) if !interp.check => Some(build::guard(
+            r.clone(),
+            a.clone(),
+            "All-NaN slice encountered",
+        )),
+        _ => None,
+    };
+    Ok(Value::Array(Array { node, ..result }))
 }
 
 fn scan(interp: &mut Evaluator, args: &mut Args) -> R<Value> {

@@ -125,11 +125,17 @@ pub fn reshape_to(interp: &Evaluator, args: &Args, x: &Array, want: Vec<i64>) ->
             "bad shape",
         );
     }
-    let known_part: usize = want
+    let known_dims: Vec<usize> = want
         .iter()
         .filter(|&&d| d >= 0)
         .map(|&d| d as usize)
-        .product();
+        .collect();
+    // The new shape's size is checked before it is compared: a product that wraps could
+    // match the old size.
+    if let Err(m) = crate::sema::size::check(x.dtype, &known_dims) {
+        return args.error("shape", m, "too big");
+    }
+    let known_part: usize = known_dims.iter().product();
     let mut out: Vec<usize> = Vec::with_capacity(want.len());
     for &d in &want {
         out.push(if d == -1 {
@@ -482,7 +488,12 @@ fn concat_arrays(interp: &Evaluator, args: &Args, arrays: Vec<Array>, axis: i64)
                 );
             }
         }
-        total = total.zip(a.shape[ax]).map(|(t, d)| t + d);
+        total = match total.zip(a.shape[ax]) {
+            Some((t, d)) => Some(
+                crate::sema::size::add(t, d).or_else(|m| args.error("arrays", m, "too long"))?,
+            ),
+            None => None,
+        };
     }
     shape[ax] = total;
     let dtype = common_dtype(&arrays);

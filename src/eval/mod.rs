@@ -62,6 +62,13 @@ pub struct Evaluator {
     /// The file being evaluated.
     pub file: SourceFile,
     depth: usize,
+    /// Check mode: how many enclosing constructs are explored without knowing whether they
+    /// run (both branches of an unknown `if`, a loop's fixpoint). Recursion met there is not
+    /// followed (its result is unknown), so checking stays linear; everywhere else check mode
+    /// follows calls exactly as a run does, reporting the same recursion error.
+    indefinite: usize,
+    /// The functions being called, innermost last.
+    calls: Vec<*const Closure>,
     /// Check mode: values returned from branches whose condition was unknown.
     pending_returns: Vec<Vec<Value>>,
     /// Editors: records every value this file's code had (see `trace.rs`).
@@ -96,6 +103,8 @@ impl Evaluator {
             scope,
             file,
             depth: 0,
+            indefinite: 0,
+            calls: Vec::new(),
             pending_returns: Vec::new(),
             trace: None,
         }
@@ -293,7 +302,10 @@ impl Evaluator {
         for _ in 0..3 {
             let before: Vec<(String, String)> = self.binding_types();
             self.assign(names, item.clone(), span)?;
-            match body(self) {
+            self.indefinite += 1;
+            let r = body(self);
+            self.indefinite -= 1;
+            match r {
                 Ok(()) | Err(Flow::Unknown) => {}
                 Err(e) => return Err(e),
             }
@@ -398,7 +410,9 @@ impl Evaluator {
             ExprKind::Binary(op, a, b) => {
                 let x = self.eval(a)?;
                 let y = self.eval(b)?;
-                ops::binary(self, *op, x, y, a.span, b.span, e.span)
+                let v = ops::binary(self, *op, x, y, a.span, b.span, e.span)?;
+                check_sizes(&v, e.span)?;
+                Ok(v)
             }
             ExprKind::Unary(UnOp::Not, a) => {
                 let x = self.eval(a)?;
@@ -418,7 +432,10 @@ impl Evaluator {
                     (LogicOp::And, Some(false)) | (LogicOp::Or, Some(true)) => Ok(x),
                     (_, Some(_)) => self.eval(b),
                     (_, None) => {
-                        let _ = self.eval(b)?;
+                        self.indefinite += 1;
+                        let r = self.eval(b);
+                        self.indefinite -= 1;
+                        r?;
                         Ok(Value::Unknown(Hint::Any))
                     }
                 }
@@ -528,30 +545,46 @@ impl Evaluator {
                 Some(b) => self.exec_block(b),
                 None => Ok(Value::None),
             },
-            None => {
-                // Check mode: check both branches, then merge what they bound.
-                let saved = self.scope.borrow().vars.clone();
-                let a = self.exec_branch(then)?;
-                let after_then = std::mem::replace(&mut self.scope.borrow_mut().vars, saved);
-                let b = match otherwise {
-                    Some(b) => self.exec_branch(b)?,
-                    None => Some(Value::None),
-                };
-                let mut scope = self.scope.borrow_mut();
-                for (k, v) in after_then {
-                    let merged = match scope.vars.get(&k) {
-                        Some(w) => join(&v, w),
-                        None => v,
-                    };
-                    scope.vars.insert(k, merged);
-                }
-                drop(scope);
-                match (a, b) {
-                    (Some(a), Some(b)) => Ok(join(&a, &b)),
-                    (Some(v), None) | (None, Some(v)) => Ok(v),
-                    (None, None) => Err(Flow::Unknown),
-                }
+            None => self.check_both_branches(then, otherwise),
+        }
+    }
+
+    /// Check mode, an `if` whose condition depends on data: checks both branches, then merges
+    /// what they bound. Kept out of `eval_if` (and never inlined) so the frame every
+    /// recursion level pays stays small.
+    #[inline(never)]
+    fn check_both_branches(&mut self, then: &Block, otherwise: Option<&Block>) -> R<Value> {
+        // Check mode: check both branches, then merge what they bound.
+        let saved = self.scope.borrow().vars.clone();
+        self.indefinite += 1;
+        let a = self.exec_branch(then);
+        let a = match a {
+            Ok(a) => a,
+            Err(e) => {
+                self.indefinite -= 1;
+                return Err(e);
             }
+        };
+        let after_then = std::mem::replace(&mut self.scope.borrow_mut().vars, saved);
+        let b = match otherwise {
+            Some(b) => self.exec_branch(b),
+            None => Ok(Some(Value::None)),
+        };
+        self.indefinite -= 1;
+        let b = b?;
+        let mut scope = self.scope.borrow_mut();
+        for (k, v) in after_then {
+            let merged = match scope.vars.get(&k) {
+                Some(w) => join(&v, w),
+                None => v,
+            };
+            scope.vars.insert(k, merged);
+        }
+        drop(scope);
+        match (a, b) {
+            (Some(a), Some(b)) => Ok(join(&a, &b)),
+            (Some(v), None) | (None, Some(v)) => Ok(v),
+            (None, None) => Err(Flow::Unknown),
         }
     }
 
@@ -586,10 +619,15 @@ impl Evaluator {
         let Some(items) = items else {
             // Check the element expression once with unknown loop variables.
             self.assign(targets, Value::Unknown(Hint::Any), span)?;
-            if let Some(c) = cond {
-                self.eval(c)?;
-            }
-            self.eval(elt)?;
+            self.indefinite += 1;
+            let r = (|| {
+                if let Some(c) = cond {
+                    self.eval(c)?;
+                }
+                self.eval(elt)
+            })();
+            self.indefinite -= 1;
+            r?;
             return Ok(Value::Unknown(Hint::Any));
         };
         let mut out = Vec::with_capacity(items.len());
@@ -647,6 +685,10 @@ impl Evaluator {
                     Err(Flow::Unknown) if self.check || self.plan_only() => {
                         Ok(Value::Unknown(Hint::Any))
                     }
+                    Ok(v) => {
+                        check_sizes(&v, span)?;
+                        Ok(v)
+                    }
                     other => other,
                 }
             }
@@ -670,7 +712,15 @@ impl Evaluator {
         args: Vec<signature::RawArg>,
         span: Span,
     ) -> R<Value> {
-        if self.check && self.depth >= CHECK_MAX_DEPTH {
+        // Check mode follows calls as a run does (so it reports the run's recursion error),
+        // except where it explores code that may not run: there a recursive call, or one
+        // nested too deep, is unknown (following it could take exponential time).
+        if self.check
+            && (self.depth >= CHECK_MAX_DEPTH || self.calls.contains(&Rc::as_ptr(c)))
+            && (self.indefinite > 0
+                || self.pending_returns.iter().any(|p| !p.is_empty())
+                || args.iter().any(|(_, v, _)| holds_unknown(v)))
+        {
             return Ok(Value::Unknown(Hint::Any));
         }
         if self.depth >= MAX_DEPTH {
@@ -683,8 +733,21 @@ impl Evaluator {
             );
         }
         let scope = child_scope(&c.scope);
-        let mut bound = signature::bind_user(self, c, args, span)?;
-        let dims = signature::check_params(c, &bound, span)?;
+        let call_scope = scope.clone();
+        // Binding evaluates default arguments, which may call the function again: the call
+        // counts toward the depth from here.
+        self.depth += 1;
+        self.calls.push(Rc::as_ptr(c));
+        let bound = signature::bind_user(self, c, args, span)
+            .and_then(|b| signature::check_params(c, &b, span).map(|d| (b, d)));
+        let (mut bound, dims) = match bound {
+            Ok(x) => x,
+            Err(e) => {
+                self.depth -= 1;
+                self.calls.pop();
+                return Err(e);
+            }
+        };
         signature::coerce_params(c, &mut bound);
         for (name, v) in bound {
             if let Some(t) = &self.trace
@@ -696,11 +759,11 @@ impl Evaluator {
         }
         let saved_scope = std::mem::replace(&mut self.scope, scope);
         let saved_file = std::mem::replace(&mut self.file, c.file.clone());
-        self.depth += 1;
         self.pending_returns.push(Vec::new());
         let result = self.exec_block(&c.def.body);
         let pending = self.pending_returns.pop().unwrap_or_default();
         self.depth -= 1;
+        self.calls.pop();
         self.scope = saved_scope;
         let file = std::mem::replace(&mut self.file, saved_file);
         let mut value = match result {
@@ -711,8 +774,61 @@ impl Evaluator {
         for p in pending {
             value = join(&value, &p);
         }
+        // Functions defined in the call hold its scope, which holds them: unless one
+        // escapes in the result, empty the scope so the cycle does not leak every call.
+        if !holds_function(&value) {
+            call_scope.borrow_mut().vars.clear();
+        }
         signature::check_result(c, &value, &dims, span)?;
         Ok(value)
+    }
+}
+
+/// Whether a value is, or holds, a value check mode does not know.
+fn holds_unknown(v: &Value) -> bool {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Unknown(_) => return true,
+            Value::List(items) | Value::Tuple(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Whether a value holds a function (which may hold the scope it was defined in).
+fn holds_function(v: &Value) -> bool {
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Func(_) => return true,
+            Value::Bound(pair) => stack.extend([&pair.0, &pair.1]),
+            Value::List(items) | Value::Tuple(items) => stack.extend(items.iter()),
+            _ => {}
+        }
+    }
+    false
+}
+
+/// Refuses an array too big to exist (`sema::size`): every array a builtin or an operator
+/// gives passes here, so sizes, `.size` and `.nbytes` never wrap. Arrays directly inside a
+/// tuple or list (builtins giving several results) are checked too.
+pub fn check_sizes(v: &Value, span: Span) -> R<()> {
+    let one = |a: &crate::value::Array| -> R<()> {
+        let dims: Vec<usize> = a.shape.iter().map(|d| d.unwrap_or(1)).collect();
+        match crate::sema::size::check(a.dtype, &dims) {
+            Ok(_) => Ok(()),
+            Err(m) => err_label(m, span, "too big"),
+        }
+    };
+    match v {
+        Value::Array(a) => one(a),
+        Value::Tuple(items) | Value::List(items) => items.iter().try_for_each(|i| match i {
+            Value::Array(a) => one(a),
+            _ => Ok(()),
+        }),
+        _ => Ok(()),
     }
 }
 

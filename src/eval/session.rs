@@ -84,6 +84,7 @@ impl SessionState {
         let threads = threads.max(1);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
+            .stack_size(crate::exec::WORKER_STACK_BYTES)
             .build()
             .unwrap_or_else(|_| {
                 rayon::ThreadPoolBuilder::new()
@@ -293,9 +294,9 @@ pub fn import(interp: &mut Evaluator, path: &str, span: Span) -> R<()> {
     let scope = match existing {
         Some(s) => s,
         None => {
-            let text = match std::fs::read_to_string(&canonical) {
+            let text = match crate::syntax::source::read_source(&canonical) {
                 Ok(t) => t,
-                Err(e) => return err(format!("cannot read \"{path}\": {e}"), span),
+                Err(e) => return err(format!("cannot import \"{path}\": {e}"), span),
             };
             let file = SourceFile {
                 name: full.to_string_lossy().into_owned(),

@@ -38,6 +38,13 @@ pub fn eval_block(
         }
         BlockOp::Lookup(kind) => eval_lookup(ctx, node, *kind, region),
         BlockOp::Quantile(q) => crate::exec::select::eval_quantile(ctx, node, q, region),
+        BlockOp::Guard { message } => {
+            let bad = eval(ctx, &node.inputs[1], region)?;
+            if bad.to_f64_vec().iter().any(|&v| v != 0.0) {
+                return Err(ExecError::Invalid((*message).to_string()));
+            }
+            eval(ctx, &node.inputs[0], region)
+        }
     }
 }
 
@@ -304,6 +311,7 @@ fn map_index(map: &AxisMap, i: usize) -> Option<usize> {
         AxisMap::Roll { shift, n } => Some((i + n - shift % n) % n),
         AxisMap::Tile { n } => Some(i % n),
         AxisMap::Repeat { ends } => Some(ends.partition_point(|&e| e <= i)),
+        AxisMap::RepeatEach { r } => Some(i / r),
         AxisMap::Overlap {
             blocks,
             halos,

@@ -244,6 +244,7 @@ pub fn mask_pass(
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(parallel)
+            .stack_size(crate::exec::WORKER_STACK_BYTES)
             .build()
             .map_err(|e| ExecError::OutOfMemory(format!("cannot start workers: {e}")))?;
         pool.install(|| blocks.par_iter().map(run).collect::<Result<_, _>>())?

@@ -179,6 +179,9 @@ pub struct ExecCtx {
     /// While one mask block is computed (`compress`): blocks of the nodes shared by `x`
     /// and the mask.
     memo: Option<compress::BlockMemo>,
+    /// The running totals of scans (`scan::Carries`), so each block of a scan's input is
+    /// visited a bounded number of times whatever the number of blocks.
+    scan_carries: scan::Carries,
     events: Option<Arc<events::RunEvents>>,
     progress: Option<Arc<TaskProgress>>,
     /// The kernel cache's counters when the computation started.
@@ -200,6 +203,7 @@ impl ExecCtx {
             cancel,
             cache: Mutex::new(HashMap::new()),
             memo: None,
+            scan_carries: Default::default(),
             events: None,
             kernels_at_start: crate::backend::cache::stats(),
             progress: None,
@@ -477,6 +481,11 @@ pub fn compute_many(
     Ok((out, report))
 }
 
+/// The stack of each worker thread: evaluating a region recurses through the graph (a lazy
+/// graph built by a long loop is as deep as the loop), so workers get room for deep graphs.
+/// Only the pages touched are ever committed.
+pub const WORKER_STACK_BYTES: usize = 512 << 20;
+
 /// The most tasks one computation may have.
 pub const MAX_TASKS: usize = 100_000_000;
 
@@ -539,6 +548,7 @@ fn run_tasks(
     } else {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(parallel)
+            .stack_size(WORKER_STACK_BYTES)
             .build()
             .map_err(|e| ExecError::OutOfMemory(format!("cannot start workers: {e}")))?;
         pool.install(|| regions.par_iter().map(run).collect::<Result<_, _>>())?

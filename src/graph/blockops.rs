@@ -22,6 +22,9 @@ pub enum BlockOp {
     Lookup(LookupKind),
     /// Exact order statistics (percentile, quantile, median and their nan-forms).
     Quantile(Arc<Quantile>),
+    /// Input 0 where input 1 (a bool array of the same shape) is false everywhere; a region
+    /// where it is true somewhere fails with `message` (nanargmin of an all-nan slice).
+    Guard { message: &'static str },
 }
 
 /// A unique number for ops compared by identity (CSE keys through `Debug`).
@@ -39,6 +42,7 @@ impl std::fmt::Debug for BlockOp {
             BlockOp::Edges { bins } => write!(f, "edges({bins})"),
             BlockOp::Lookup(k) => write!(f, "lookup{k:?}"),
             BlockOp::Quantile(q) => write!(f, "quantile{q:?}"),
+            BlockOp::Guard { message } => write!(f, "guard({message:?})"),
         }
     }
 }
@@ -60,6 +64,7 @@ impl BlockOp {
                 LookupKind::IsIn { .. } => "isin".into(),
             },
             BlockOp::Quantile(_) => "quantile".into(),
+            BlockOp::Guard { .. } => "guard".into(),
         }
     }
 }
@@ -133,6 +138,8 @@ pub enum AxisMap {
     Tile { n: usize },
     /// The source index whose run of repeats holds `i`: `ends[j]` is the end of run `j`.
     Repeat { ends: Arc<Vec<usize>> },
+    /// Every source index repeated `r` times: `i / r`.
+    RepeatEach { r: usize },
     /// Blocks of the input extended by `before`/`after` elements on each side (halos),
     /// outside the axis by `mode`. `starts[j]` is block `j`'s first output index.
     Overlap {

@@ -320,3 +320,15 @@ pub fn gather(x: NodeRef, idx: NodeRef, axis: usize) -> NodeRef {
         chunks: grid,
     })
 }
+
+/// `x` where the bool array `bad` (same shape) is false everywhere; computing a region
+/// where it is true somewhere fails with `message`.
+pub fn guard(x: NodeRef, bad: NodeRef, message: &'static str) -> NodeRef {
+    Arc::new(Node {
+        op: Op::Block(crate::graph::blockops::BlockOp::Guard { message }),
+        dtype: x.dtype,
+        shape: x.shape.clone(),
+        chunks: x.chunks.clone(),
+        inputs: vec![x, bad],
+    })
+}

@@ -330,8 +330,7 @@ impl Node {
         self.chunks
             .iter()
             .map(|c| c.iter().copied().max().unwrap_or(0))
-            .product::<usize>()
-            * self.dtype.size()
+            .fold(self.dtype.size(), usize::saturating_mul)
     }
 
     /// A short name of the op for plans.

@@ -245,24 +245,25 @@ fn broadcast_repeats(node: &Node, input: &Node) -> f64 {
     r
 }
 
-/// Projected bytes one task of `node` holds at once: its output block plus, for each input
-/// it pulls, the input's own projection. Under a reduction, blocks are pulled in pieces of at
-/// most `SUB_BLOCK_ELEMS` elements, so nodes there count at most one piece; under a
-/// slice, at most the slice's block.
+/// Projected bytes one task of `node` holds at once: its output block plus the blocks of
+/// every node it pulls, each counted once however many consumers share it (the graph is a
+/// DAG: a loop that uses its previous value twice per step is as many nodes as steps, not
+/// 2^steps). Under a reduction, blocks are pulled in pieces of at most `SUB_BLOCK_ELEMS`
+/// elements, so nodes there count at most one piece; under a slice, at most the slice's
+/// block. The walk keeps its own stack, so any depth of graph is planned.
 pub fn projected_task_bytes(node: &NodeRef) -> usize {
-    fn walk(
-        node: &NodeRef,
-        cap: Option<usize>,
-        memo: &mut HashMap<(*const Node, bool), usize>,
-    ) -> usize {
-        let key = (Arc::as_ptr(node), cap.is_some());
-        if let Some(&b) = memo.get(&key) {
-            return b;
+    let mut seen: std::collections::HashSet<(*const Node, Option<usize>)> = Default::default();
+    let mut stack: Vec<(&NodeRef, Option<usize>)> = vec![(node, None)];
+    let mut total = 0usize;
+    while let Some((node, cap)) = stack.pop() {
+        if !seen.insert((Arc::as_ptr(node), cap)) {
+            continue;
         }
         let mut own = node.max_chunk_bytes();
         if let Some(elems) = cap {
-            own = own.min(elems * node.dtype.size());
+            own = own.min(elems.saturating_mul(node.dtype.size()));
         }
+        total = total.saturating_add(own);
         let below = match node.op {
             Op::Reduce { .. } => Some(SUB_BLOCK_ELEMS),
             // A slice pulls only the elements it keeps: its input's region is no larger
@@ -273,13 +274,9 @@ pub fn projected_task_bytes(node: &NodeRef) -> usize {
             }
             _ => cap,
         };
-        let inputs: usize = match &node.op {
-            Op::Source(_) => 0,
-            _ => node.inputs.iter().map(|i| walk(i, below, memo)).sum(),
-        };
-        let b = own + inputs;
-        memo.insert(key, b);
-        b
+        if !matches!(node.op, Op::Source(_)) {
+            stack.extend(node.inputs.iter().map(|i| (i, below)));
+        }
     }
-    walk(node, None, &mut HashMap::new())
+    total
 }

@@ -4,3 +4,4 @@
 
 pub mod dtype;
 pub mod names;
+pub mod size;

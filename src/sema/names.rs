@@ -47,7 +47,7 @@ fn imported_names(
             if !seen.insert(canonical.clone()) {
                 continue;
             }
-            let Ok(text) = std::fs::read_to_string(&canonical) else {
+            let Ok(text) = crate::syntax::source::read_source(&canonical) else {
                 continue;
             };
             let Ok(program) = crate::syntax::parse_program(&text) else {

@@ -230,6 +230,11 @@ pub struct LexError {
 /// Tokens with byte positions, as the lalrpop parser consumes them.
 pub type Spanned = Result<(usize, Tok, usize), LexError>;
 
+/// The deepest nesting of `()`, `[]` and `{}` a program may have (Python's parser stops at
+/// 200): deeper input is refused with a clear error rather than exhausting the stack of
+/// the passes that walk the syntax tree.
+pub const MAX_NESTING: usize = 256;
+
 /// Lexes `src` fully, dropping newlines nested in `()` or `[]` and collapsing runs of
 /// separators, so the grammar sees a newline only where it can end a statement.
 pub fn tokens(src: &str) -> Vec<Spanned> {
@@ -258,6 +263,16 @@ pub fn tokens(src: &str) -> Vec<Spanned> {
             }
         };
         match tok {
+            Tok::LParen | Tok::LBracket | Tok::LBrace if nesting.len() >= MAX_NESTING => {
+                out.push(Err(LexError {
+                    start: span.start,
+                    end: span.end,
+                    message: format!(
+                        "brackets nested deeper than {MAX_NESTING} levels; name the inner parts"
+                    ),
+                }));
+                return out;
+            }
             Tok::LParen | Tok::LBracket | Tok::LBrace => nesting.push(tok.clone()),
             Tok::RParen | Tok::RBracket | Tok::RBrace => {
                 nesting.pop();

@@ -5,6 +5,7 @@ pub mod diag;
 pub mod lexer;
 pub mod parser;
 pub mod pieces;
+pub mod source;
 
 pub use diag::{Diagnostic, SourceFile};
 pub use parser::parse_program;

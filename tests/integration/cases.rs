@@ -17,6 +17,8 @@
 //! - `# opt-only` — the output shows the optimised plan itself (`explain`), so the case is
 //!   not run with `--no-opt`.
 //!
+//! `ARR_CASES=TEXT` runs only the cases whose path contains TEXT.
+//!
 //! Each case runs with `--threads 1` and `--threads 2`, once more with `--no-opt` (the
 //! optimiser's passes off), all on the default backend (the Cranelift JIT), and once with
 //! `--backend interp` (the reference interpreter): every run must give the expected output,
@@ -220,8 +222,13 @@ fn all_cases() {
     let mut files = Vec::new();
     collect(&root, &mut files);
     files.sort();
+    // `ARR_CASES=text` runs only the cases whose path contains `text` (while working on them).
+    if let Ok(only) = std::env::var("ARR_CASES") {
+        files.retain(|f| f.to_string_lossy().contains(&only));
+        assert!(!files.is_empty(), "no case path contains {only:?}");
+    }
     assert!(
-        files.len() > 10,
+        files.len() > 10 || std::env::var_os("ARR_CASES").is_some(),
         "expected case files under {}",
         root.display()
     );

@@ -9,6 +9,7 @@ mod dashboard;
 mod doctests;
 mod editors;
 mod embed;
+mod hardening;
 mod io;
 mod io_codecs;
 mod kernels;

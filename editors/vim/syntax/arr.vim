@@ -34,13 +34,12 @@ syn keyword arrBuiltin abs all any arange arccos arcsin arctan arctan2 argmax ar
       \ from_hdf5 from_netcdf from_npy from_zarr full full_like glob hist histogram hypot
       \ imshow indices int isfinite isin isinf isnan kron len linspace log log10 log1p log2
       \ map_blocks map_overlap matmul max maximum mean median meshgrid min minimum moveaxis
-      \ nan_to_num nanmax nanmean nanmedian nanmin nanpercentile nanprod nanquantile nanstd
-      \ nansum nanvar nonzero ones outer pad percentile persist plot print prod quantile range
-      \ ravel rechunk repeat reshape rint roll round searchsorted sign sin sinh sort sqrt
-      \ squeeze stack std str sum swapaxes take tan tanh tensordot tile to_hdf5 to_netcdf
-      \ to_npy to_zarr topk trace transpose tril triu trunc unique var where zeros
-syn keyword arrPrelude empty_like hstack nanargmax nanargmin norm ones_like ptp vstack
-      \ zeros_like
+      \ nan_to_num nanargmax nanargmin nanmax nanmean nanmedian nanmin nanpercentile nanprod
+      \ nanquantile nanstd nansum nanvar nonzero ones outer pad percentile persist plot print
+      \ prod quantile range ravel rechunk repeat reshape rint roll round searchsorted sign sin
+      \ sinh sort sqrt squeeze stack std str sum swapaxes take tan tanh tensordot tile to_hdf5
+      \ to_netcdf to_npy to_zarr topk trace transpose tril triu trunc unique var where zeros
+syn keyword arrPrelude empty_like hstack norm ones_like ptp vstack zeros_like
 syn keyword arrConstant e inf nan newaxis none pi
 syn keyword arrType bool f32 f64 i32 i64 u8
 syn match arrModule "\<\%(linalg\|random\)\>\ze\s*\."

@@ -356,6 +356,14 @@ x = nan_to_num(y)
 #   ^^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.nan_to_num(z)
 #     ^^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = nanargmax(y)
+#   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.nanargmax(z)
+#     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
+x = nanargmin(y)
+#   ^^^^^^^^^ meta.function-call.arr support.function.builtin.arr
+x = y.nanargmin(z)
+#     ^^^^^^^^^ meta.method-call.arr support.function.builtin.arr
 x = nanmax(y)
 #   ^^^^^^ meta.function-call.arr support.function.builtin.arr
 x = y.nanmax(z)
@@ -596,10 +604,6 @@ x = empty_like(y)
 #   ^^^^^^^^^^ meta.function-call.arr support.function.prelude.arr
 x = hstack(y)
 #   ^^^^^^ meta.function-call.arr support.function.prelude.arr
-x = nanargmax(y)
-#   ^^^^^^^^^ meta.function-call.arr support.function.prelude.arr
-x = nanargmin(y)
-#   ^^^^^^^^^ meta.function-call.arr support.function.prelude.arr
 x = norm(y)
 #   ^^^^ meta.function-call.arr support.function.prelude.arr
 x = ones_like(y)

@@ -17,6 +17,9 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use std::sync::Arc;
 
+/// The largest kernel body the JIT compiles (larger ones are interpreted).
+pub const MAX_JIT_INSTRUCTIONS: usize = 4096;
+
 /// The JIT backend.
 pub struct Jit;
 
@@ -91,6 +94,15 @@ impl Backend for Jit {
 
     fn compile(&self, kernel: &Kernel) -> Result<Arc<dyn TileBody>, BackendError> {
         kernel.validate().map_err(|e| BackendError(e.to_string()))?;
+        // Cranelift's compile time grows faster than linearly with a function's size (a
+        // 20,000-instruction body took 8 s): huge bodies, such as a lazy graph built by a
+        // long loop without the optimiser, run on the interpreter instead.
+        if kernel.body.len() > MAX_JIT_INSTRUCTIONS {
+            return Err(BackendError(format!(
+                "a kernel of {} instructions is larger than the JIT compiles ({MAX_JIT_INSTRUCTIONS})",
+                kernel.body.len()
+            )));
+        }
         let mut module = new_module()?;
         let func = codegen::compile(&mut module, kernel)?;
         // SAFETY: the code was generated with `BodyFn`'s signature (codegen::signature).
