@@ -7,6 +7,7 @@
 //! The peers come from pip (`make test` installs them); without them the peer tests are
 //! skipped, unless ARR_REQUIRE_NUMPY is set. ARR_BIG_TESTS=1 adds the 4 GB streaming test.
 
+use crate::python::{peers, py};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -44,37 +45,6 @@ fn text(o: &Output) -> String {
 fn arr_ok(dir: &Path, code: &str) -> String {
     let o = arr(dir, &[], code);
     assert!(o.status.success(), "arr failed:\n{code}\n---\n{}", text(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-/// Whether python3 can import every module (a missing peer skips the test, unless required).
-fn peers(modules: &[&str]) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", &format!("import {}", modules.join(", "))])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("ARR_REQUIRE_NUMPY").is_none(),
-            "python modules {modules:?} are required (make test installs them with pip)"
-        );
-        eprintln!("python modules {modules:?} missing: test skipped");
-    }
-    ok
-}
-
-/// Runs Python code in `dir` that must succeed; returns its standard output.
-fn py(dir: &Path, code: &str) -> String {
-    let o = Command::new("python3")
-        .current_dir(dir)
-        .args(["-c", code])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        o.status.success(),
-        "python failed:\n{code}\n---\n{}",
-        text(&o)
-    );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 

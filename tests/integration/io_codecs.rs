@@ -5,6 +5,7 @@
 //! once (`--verbose`), failed stores into xarray stores leaving them byte-identical, and
 //! corrupt chunks reported with the file, dataset and chunk.
 
+use crate::python::{peers, py};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -41,35 +42,6 @@ fn text(o: &Output) -> String {
 fn arr_ok(dir: &Path, code: &str) -> String {
     let o = arr(dir, &[], &[], code);
     assert!(o.status.success(), "arr failed:\n{code}\n---\n{}", text(&o));
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn peers(modules: &[&str]) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", &format!("import {}", modules.join(", "))])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("ARR_REQUIRE_NUMPY").is_none(),
-            "python modules {modules:?} are required (make test installs them with pip)"
-        );
-        eprintln!("python modules {modules:?} missing: test skipped");
-    }
-    ok
-}
-
-fn py(dir: &Path, code: &str) -> String {
-    let o = Command::new("python3")
-        .current_dir(dir)
-        .args(["-c", code])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        o.status.success(),
-        "python failed:\n{code}\n---\n{}",
-        text(&o)
-    );
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 

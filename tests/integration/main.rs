@@ -21,6 +21,7 @@ mod memory;
 mod numpy_diff;
 mod pictures;
 mod properties;
+mod python;
 mod repl;
 mod store_safety;
 mod toolbox;

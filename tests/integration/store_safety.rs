@@ -6,6 +6,7 @@
 //! links, empty dataspaces and damaged datatypes are never misread, and pictures larger than
 //! their image stream in bounded memory.
 
+use crate::python::{peers, py};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -55,35 +56,6 @@ fn leftovers(dir: &Path) -> Vec<String> {
                 .collect()
         })
         .unwrap_or_default()
-}
-
-fn peers(modules: &[&str]) -> bool {
-    let ok = Command::new("python3")
-        .args(["-c", &format!("import {}", modules.join(", "))])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !ok {
-        assert!(
-            std::env::var_os("ARR_REQUIRE_NUMPY").is_none(),
-            "python modules {modules:?} are required (make test installs them with pip)"
-        );
-        eprintln!("python modules {modules:?} missing: test skipped");
-    }
-    ok
-}
-
-fn py(dir: &Path, code: &str) -> String {
-    let o = Command::new("python3")
-        .current_dir(dir)
-        .args(["-c", code])
-        .output()
-        .expect("python3 runs");
-    assert!(
-        o.status.success(),
-        "python failed:\n{code}\n---\n{}",
-        stderr(&o)
-    );
-    String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
 /// Every store, as a call writing `path` (`X` is the array).
