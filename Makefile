@@ -33,6 +33,9 @@ deps:
 	@[ -d tests/browser/node_modules/playwright-core ] || (cd tests/browser && npm ci --no-audit --no-fund --silent)
 	@# Compressed I/O peers: HDF5 filter plugins, xarray and netCDF4 (tests/integration/io_codecs.rs).
 	@$(PYTHON) -c "import hdf5plugin, xarray, netCDF4, numcodecs" 2>/dev/null || $(PYTHON) -m pip install --quiet hdf5plugin xarray netCDF4 numcodecs
+	@# The CUDA backend's tests without a GPU: NVRTC from its pip wheel (src/backend/cuda/nvrtc.rs
+	@# finds the library through python3; no CUDA toolkit or driver needed).
+	@$(PYTHON) -c "import nvidia.cuda_nvrtc" 2>/dev/null || $(PYTHON) -m pip install --quiet "nvidia-cuda-nvrtc-cu12==12.9.86"
 
 build:
 	$(CARGO) build --release
@@ -42,7 +45,7 @@ run: deps build
 	$(ARR) examples/tour.arr
 
 test: deps build
-	ARR_REQUIRE_NUMPY=1 ARR_REQUIRE_NVIM=1 ARR_REQUIRE_BROWSER=1 $(CARGO) test --release
+	ARR_REQUIRE_NUMPY=1 ARR_REQUIRE_NVIM=1 ARR_REQUIRE_BROWSER=1 ARR_REQUIRE_NVRTC=1 $(CARGO) test --release
 
 lint:
 	$(CARGO) fmt --check

@@ -1,7 +1,8 @@
 //! The process-wide kernel cache: each kernel is compiled once per process and backend
 //! (keyed by the kernel itself, which is `Hash + Eq`), with counters for `--verbose`:
 //! kernels compiled, compile time, cache hits, and kernels the JIT could not compile (run
-//! on the interpreter instead, with the reason kept for `--verbose`).
+//! on the interpreter instead, with the reason kept for `--verbose`). `ARR_DUMP_KERNELS`
+//! records every kernel compiled (for the CUDA backend's tests).
 
 use crate::backend::interp::Interpreter;
 use crate::backend::launch::TileBody;
@@ -69,6 +70,7 @@ pub fn compiled(backend: &dyn Backend, kernel: &Kernel) -> Result<Entry, Backend
         HITS.fetch_add(1, Ordering::Relaxed);
         return Ok(body);
     }
+    record(kernel);
     let t0 = Instant::now();
     let body = match backend.compile(kernel) {
         Ok(b) => b,
@@ -90,4 +92,27 @@ pub fn compiled(backend: &dyn Backend, kernel: &Kernel) -> Result<Entry, Backend
         c.insert(key, body.clone());
     }
     Ok(body)
+}
+
+/// With `ARR_DUMP_KERNELS=DIR`, writes the text of every kernel compiled to
+/// `DIR/HASH.kir` (one file per distinct kernel, whatever the process): the CUDA tests
+/// compile every kernel the case corpus lowers to. Best effort: a write that fails is
+/// skipped.
+fn record(kernel: &Kernel) {
+    use std::hash::{Hash, Hasher};
+    let Some(dir) = std::env::var_os("ARR_DUMP_KERNELS") else {
+        return;
+    };
+    let text = kernel.to_string();
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    text.hash(&mut h);
+    let dir = std::path::PathBuf::from(dir);
+    let path = dir.join(format!("{:016x}.kir", h.finish()));
+    if path.exists() {
+        return;
+    }
+    let tmp = dir.join(format!(".{:016x}.{}.tmp", h.finish(), std::process::id()));
+    if std::fs::write(&tmp, text).is_ok() && std::fs::rename(&tmp, &path).is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
 }

@@ -3,6 +3,7 @@
 //! Cranelift JIT (`jit/`) compiles the same kernels to machine code and must agree bitwise.
 
 pub mod cache;
+pub mod cuda;
 pub mod interp;
 pub mod jit;
 pub mod launch;

@@ -5,6 +5,7 @@ mod builtins_doc;
 mod cases;
 mod cli;
 mod corpus;
+mod cuda;
 mod dashboard;
 mod doctests;
 mod editors;
