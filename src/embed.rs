@@ -190,3 +190,28 @@ impl FromArr for String {
         }
     }
 }
+
+impl crate::Session {
+    /// Chooses where kernels run: `"cpu"` (the backend of `Options::backend`), `"cuda"`
+    /// (GPU 0), `"cuda:N"` or `"cuda:all"` (every GPU, launches round-robin), as
+    /// `--device`. Without an NVIDIA driver, NVRTC or such a GPU it returns what is missing
+    /// and keeps the current device.
+    pub fn set_device(&mut self, device: &str) -> Result<(), String> {
+        use crate::backend::cuda;
+        let backend: Arc<dyn crate::backend::Backend> = if device == "cpu" {
+            let kind = if self.state.borrow().exec.backend.name() == "interp" {
+                crate::backend::BackendKind::Interp
+            } else {
+                crate::backend::BackendKind::Jit
+            };
+            crate::backend::of_kind(kind)
+        } else {
+            let spec = cuda::DeviceSpec::parse(device).ok_or_else(|| {
+                format!("unknown device {device:?}; use cpu, cuda, cuda:N or cuda:all")
+            })?;
+            Arc::new(cuda::open(spec)?)
+        };
+        self.state.borrow_mut().exec.backend = backend;
+        Ok(())
+    }
+}

@@ -22,8 +22,8 @@ struct Cli {
     /// Backend for kernels: the Cranelift JIT, or the reference interpreter.
     #[arg(long, global = true, value_parser = ["jit", "interp"], default_value = "jit")]
     backend: String,
-    /// Device (this build runs on the CPU only; `cuda` is refused with a clear error).
-    #[arg(long, global = true, value_parser = ["cpu", "cuda"], default_value = "cpu", hide_possible_values = true)]
+    /// Device: cpu, cuda (GPU 0), cuda:N, or cuda:all (every GPU).
+    #[arg(long, global = true, default_value = "cpu")]
     device: String,
     /// Memory budget, e.g. 4GiB, 512MB (default: half the RAM).
     #[arg(long, global = true)]
@@ -236,8 +236,11 @@ fn run() -> ExitCode {
         println!("{}", arr::language::syntax_json());
         return ExitCode::SUCCESS;
     }
-    if cli.device == "cuda" {
-        eprintln!("error: the cuda device is not built in this version; use --device cpu");
+    if cli.device != "cpu" && arr::backend::cuda::DeviceSpec::parse(&cli.device).is_none() {
+        eprintln!(
+            "error: unknown --device {:?}; use cpu, cuda, cuda:N or cuda:all",
+            cli.device
+        );
         return ExitCode::from(2);
     }
     let mut opts = Options {
@@ -326,6 +329,12 @@ fn run() -> ExitCode {
         (None, None, Some(file)) => (file.clone(), None, false),
         (None, None, None) => {
             let mut session = Session::with_options(opts);
+            if cli.device != "cpu"
+                && let Err(e) = session.set_device(&cli.device)
+            {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
             return match arr::repl::run(&mut session) {
                 Ok(()) => ExitCode::SUCCESS,
                 Err(e) => {
@@ -346,6 +355,12 @@ fn run() -> ExitCode {
         },
     };
     let mut session = Session::with_options(opts);
+    if cli.device != "cpu"
+        && let Err(e) = session.set_device(&cli.device)
+    {
+        eprintln!("error: {e}");
+        return ExitCode::from(2);
+    }
     if let Some(Command::Explain { svg: Some(out), .. }) = &cli.command {
         session.state().borrow_mut().explain_svg = Some(std::path::PathBuf::from(out));
     }

@@ -74,7 +74,7 @@ pub fn compiled(backend: &dyn Backend, kernel: &Kernel) -> Result<Entry, Backend
     let t0 = Instant::now();
     let body = match backend.compile(kernel) {
         Ok(b) => b,
-        Err(e) if backend.name() != "interp" => {
+        Err(e) if backend.name() != "interp" && backend.falls_back() => {
             FALLBACKS.fetch_add(1, Ordering::Relaxed);
             if let Ok(mut r) = fallback_reasons().lock()
                 && r.len() < 16

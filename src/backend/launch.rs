@@ -42,6 +42,19 @@ pub trait TileBody: Send + Sync {
         idx: &[i64],
         params: &[u64],
     ) -> Result<(), BackendError>;
+
+    /// Runs the whole region at once, for a backend that does not run host tiles (the GPU
+    /// copies the inputs over and the outputs back); `None` (the CPU backends) lets
+    /// `launch` walk the region in tiles. The outputs are those `launch` returns.
+    fn launch_region(
+        &self,
+        _kernel: &Kernel,
+        _region: &[Span],
+        _inputs: &[Data],
+        _params: &[u64],
+    ) -> Option<Result<Vec<Data>, BackendError>> {
+        None
+    }
 }
 
 /// The distinct values the sinks consume, in order of first use: each gets one output of
@@ -198,6 +211,9 @@ pub fn launch(
                 d.dtype()
             )));
         }
+    }
+    if let Some(outs) = body.launch_region(kernel, region, inputs, params) {
+        return outs;
     }
     let shape: Vec<usize> = region.iter().map(|s| s.len).collect();
     // A rank-0 region is one element along a virtual axis.

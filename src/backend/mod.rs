@@ -29,6 +29,12 @@ pub trait Backend: Send + Sync {
     fn name(&self) -> &'static str;
     /// Compiles a validated kernel.
     fn compile(&self, kernel: &Kernel) -> Result<Arc<dyn TileBody>, BackendError>;
+    /// Whether a kernel this backend cannot compile may run on the interpreter instead (the
+    /// JIT's fallback). The GPU says no: a kernel it cannot run is an error, never a silent
+    /// run on the CPU.
+    fn falls_back(&self) -> bool {
+        true
+    }
 }
 
 /// Which backend runs kernels (`--backend`).

@@ -258,3 +258,37 @@ fn emitted_cuda_goldens() {
         bad.join("\n")
     );
 }
+
+#[test]
+fn device_choice_errors_name_what_is_missing() {
+    let run = |args: &[&str]| {
+        let o = Command::new(crate::arr_bin())
+            .args(args)
+            .output()
+            .expect("arr runs");
+        (
+            o.status.code(),
+            String::from_utf8_lossy(&o.stderr).into_owned(),
+        )
+    };
+    let (code, err) = run(&["--device", "gpu", "-e", "print(1)"]);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.starts_with("error: unknown --device \"gpu\""), "{err}");
+    let (code, err) = run(&["--device", "cuda:x", "-e", "print(1)"]);
+    assert_eq!(code, Some(2), "{err}");
+    // SAFETY: probing `dlopen`s the driver's library names.
+    if !unsafe { cudarc::driver::sys::is_culib_present() } {
+        for dev in ["cuda", "cuda:1", "cuda:all"] {
+            let (code, err) = run(&["--device", dev, "-e", "print(1)"]);
+            assert_eq!(code, Some(2), "{err}");
+            assert!(
+                err.contains("libcuda.so.1 not found: no NVIDIA driver"),
+                "{dev}: {err}"
+            );
+        }
+        let mut s = arr::Session::new();
+        let e = s.set_device("cuda").expect_err("no driver here");
+        assert!(e.contains("libcuda.so.1"), "{e}");
+        s.set_device("cpu").expect("the CPU is always there");
+    }
+}

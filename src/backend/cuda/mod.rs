@@ -3,5 +3,8 @@
 //! (`device`). NVRTC and the driver are loaded with `dlopen` when first needed, so the build
 //! needs no CUDA and runs on machines without a GPU.
 
+pub mod device;
 pub mod emit;
 pub mod nvrtc;
+
+pub use device::{CudaBackend, DeviceSpec, open};
