@@ -207,7 +207,7 @@ impl crate::Session {
             crate::backend::of_kind(kind)
         } else {
             let spec = cuda::DeviceSpec::parse(device).ok_or_else(|| {
-                format!("unknown device {device:?}; use cpu, cuda, cuda:N or cuda:all")
+                format!("unknown --device {device:?}; use cpu, cuda, cuda:N or cuda:all")
             })?;
             Arc::new(cuda::open(spec)?)
         };

@@ -236,13 +236,6 @@ fn run() -> ExitCode {
         println!("{}", arr::language::syntax_json());
         return ExitCode::SUCCESS;
     }
-    if cli.device != "cpu" && arr::backend::cuda::DeviceSpec::parse(&cli.device).is_none() {
-        eprintln!(
-            "error: unknown --device {:?}; use cpu, cuda, cuda:N or cuda:all",
-            cli.device
-        );
-        return ExitCode::from(2);
-    }
     let mut opts = Options {
         backend: if cli.backend == "interp" {
             arr::BackendKind::Interp
