@@ -33,7 +33,7 @@ fn root() -> PathBuf {
 }
 
 /// The kernels of `tests/kernels/*.kir`, with their file names.
-fn kir_kernels() -> Vec<(String, Kernel)> {
+pub fn kir_kernels() -> Vec<(String, Kernel)> {
     let dir = root().join("tests/kernels");
     let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
         .expect("tests/kernels exists")
@@ -103,9 +103,15 @@ fn kir_kernels_compile_with_nvrtc() {
     );
 }
 
+/// The distinct kernels the case corpus compiles (collected once per test process).
+pub fn corpus_kernels() -> &'static [(String, Kernel)] {
+    static KERNELS: std::sync::OnceLock<Vec<(String, Kernel)>> = std::sync::OnceLock::new();
+    KERNELS.get_or_init(record_corpus_kernels)
+}
+
 /// Runs every case of `tests/cases` once (with the optimiser and once without, two threads)
 /// with `ARR_DUMP_KERNELS` and returns the distinct kernels they compiled.
-fn corpus_kernels() -> Vec<(String, Kernel)> {
+fn record_corpus_kernels() -> Vec<(String, Kernel)> {
     let dump = std::env::temp_dir().join(format!("arr-cuda-kernels-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dump);
     std::fs::create_dir_all(&dump).expect("temporary folder");
@@ -190,7 +196,7 @@ fn corpus_kernels_compile_with_nvrtc() {
         "the corpus lowers to many kernels, only {} recorded",
         kernels.len()
     );
-    let failures = compile_all(&kernels);
+    let failures = compile_all(kernels);
     assert!(
         failures.is_empty(),
         "{} of {} kernels failed:\n{}",

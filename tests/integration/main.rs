@@ -6,6 +6,7 @@ mod cases;
 mod cli;
 mod corpus;
 mod cuda;
+mod cuda_host;
 mod dashboard;
 mod doctests;
 mod editors;
