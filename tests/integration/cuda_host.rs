@@ -147,7 +147,7 @@ fn span_of(data: &Data, lens: &[usize]) -> (Vec<u8>, u64, Vec<i64>) {
         // SAFETY: the elements between the lowest and highest addresses of an array lie in
         // its one allocation.
         let bytes = unsafe {
-            std::slice::from_raw_parts(a.as_ptr().offset(lo) as *const u8, len * size)
+            std::slice::from_raw_parts(a.as_ptr().offset(lo).cast::<u8>(), len * size)
         }
         .to_vec();
         let strides: Vec<i64> = a
