@@ -23,7 +23,7 @@ fn cli_errors_start_with_lower_case_error() {
         (&["--threads", "0", "-e", "1"], 2),
         (&["--threads", "x", "-e", "1"], 2),
         (&["--memory-limit", "4XB", "-e", "1"], 2),
-        (&["--device", "cuda", "-e", "1"], 2),
+        (&["--device", "gpu", "-e", "1"], 2),
         (&["/nonexistent/file.arr"], 2),
         (&["check", "/nonexistent/file.arr"], 2),
         (&["explain"], 2),

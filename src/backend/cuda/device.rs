@@ -458,3 +458,29 @@ impl TileBody for CudaBody {
         Some(self.launch(region, inputs, params))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_names() {
+        assert_eq!(DeviceSpec::parse("cuda"), Some(DeviceSpec::One(0)));
+        assert_eq!(DeviceSpec::parse("cuda:3"), Some(DeviceSpec::One(3)));
+        assert_eq!(DeviceSpec::parse("cuda:all"), Some(DeviceSpec::All));
+        for bad in ["gpu", "cuda:", "cuda:-1", "cuda:x", "cpu", "CUDA"] {
+            assert_eq!(DeviceSpec::parse(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn view_strides_broadcast_as_launch_does() {
+        let d = Data::F64(ArrayD::zeros(IxDyn(&[1, 4])));
+        assert_eq!(view_strides(&d, &[3, 4]).ok(), Some(vec![0, 1]));
+        let d = Data::F64(ArrayD::zeros(IxDyn(&[4])));
+        assert_eq!(view_strides(&d, &[3, 4]).ok(), Some(vec![0, 1]));
+        let d = Data::F64(ArrayD::zeros(IxDyn(&[3, 4])));
+        assert_eq!(view_strides(&d, &[3, 4]).ok(), Some(vec![4, 1]));
+        assert!(view_strides(&d, &[3, 5]).is_err());
+    }
+}
