@@ -204,7 +204,19 @@ fn odd_inputs_never_panic() {
         "ones(10, chunks=0)",
         "ones(10, chunks=[[3, 3]])",
     ];
-    for program in odd {
+    // Deep recursion runs 400 Arr calls deep: on a big stack, as the CLI runs programs (the
+    // test harness's 2 MiB threads leave a margin that depends on the compiler's inlining).
+    let worker = std::thread::Builder::new().stack_size(256 << 20);
+    let run_all = move || odd_inputs_on_this_thread(&odd);
+    worker
+        .spawn(run_all)
+        .expect("a test thread")
+        .join()
+        .expect("no panic escapes catch_unwind");
+}
+
+fn odd_inputs_on_this_thread(odd: &[&str]) {
+    for program in odd.iter().copied() {
         let result = catch_unwind(AssertUnwindSafe(|| {
             let mut s = arr::Session::with_options(arr::Options {
                 threads: 1,
