@@ -3,7 +3,7 @@
 //! strided region reads, atomic replacement of the target (`atomic.rs`), and streaming a
 //! node block by block with Ctrl-C turned into a clean cancellation.
 //!
-//! Sources implement `graph::node::ArraySource`; stores drive `exec::stream_chunks`.
+//! Sources implement `graph::node::ArraySource`; stores drive `exec::stream_chunks_to_writer`.
 
 pub mod atomic;
 pub mod chunked;
@@ -183,7 +183,8 @@ pub fn stream_store(
     let pool = session.pool.clone();
     let (read_before, direct_before) = (progress::bytes_read(), progress::bytes_direct());
     let chunks_before = chunked::stats();
-    let result = pool.install(|| crate::exec::stream_chunks(&config, cancel, node, &mut counted));
+    let result =
+        pool.install(|| crate::exec::stream_chunks_to_writer(&config, cancel, node, &mut counted));
     bar.finish();
     if session.verbose
         && let Ok(report) = &result
