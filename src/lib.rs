@@ -191,7 +191,9 @@ pub fn agreed_seed(seed: Option<u64>) -> Option<u64> {
     }
     let mine = eval::session::os_seed().to_ne_bytes().to_vec();
     let shared = exec::dist::broadcast_from_writer(mine);
-    Some(u64::from_ne_bytes(shared.as_slice().try_into().unwrap_or([0; 8])))
+    Some(u64::from_ne_bytes(
+        shared.as_slice().try_into().unwrap_or([0; 8]),
+    ))
 }
 
 /// Ends every rank of an MPI job with `code` (one process: exits).

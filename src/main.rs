@@ -339,7 +339,9 @@ fn run_program(place: arr::RankPlace) -> ExitCode {
         (None, Some(code), _) => ("<command line>".to_string(), Some(code.clone()), false),
         (None, None, Some(file)) => (file.clone(), None, false),
         (None, None, None) if place.size > 1 => {
-            eprintln!("error: the REPL does not run under MPI; give a script: mpirun -np N arr FILE.arr");
+            eprintln!(
+                "error: the REPL does not run under MPI; give a script: mpirun -np N arr FILE.arr"
+            );
             return ExitCode::from(2);
         }
         (None, None, None) => {

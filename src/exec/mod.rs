@@ -219,8 +219,7 @@ impl ExecCtx {
     /// The same context at the top level of a computation that every rank runs (under MPI:
     /// its tasks are shared out between the ranks).
     pub fn top_level(self) -> ExecCtx {
-        self.collective
-            .store(dist::is_distributed(), Ordering::SeqCst);
+        self.collective.store(dist::shares_work(), Ordering::SeqCst);
         self
     }
 

@@ -38,6 +38,31 @@ pub fn is_distributed() -> bool {
     place().size > 1
 }
 
+/// Set on the writer while it works alone (a store's own steps, a picture): its
+/// computations then run wholly on this rank, while the other ranks wait for its outcome.
+static SOLO: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// Whether computations started now share their tasks out between ranks.
+pub fn shares_work() -> bool {
+    is_distributed() && !SOLO.load(std::sync::atomic::Ordering::SeqCst)
+}
+
+/// Runs `f` with this rank working alone (see `SOLO`).
+pub fn alone<T>(f: impl FnOnce() -> T) -> T {
+    let was = SOLO.swap(true, std::sync::atomic::Ordering::SeqCst);
+    let out = f();
+    SOLO.store(was, std::sync::atomic::Ordering::SeqCst);
+    out
+}
+
+/// Runs `f` with work shared out again inside an `alone` section (a store's streams).
+pub fn together<T>(f: impl FnOnce() -> T) -> T {
+    let was = SOLO.swap(false, std::sync::atomic::Ordering::SeqCst);
+    let out = f();
+    SOLO.store(was, std::sync::atomic::Ordering::SeqCst);
+    out
+}
+
 /// Whether this process writes files and prints (rank 0).
 pub fn is_writer() -> bool {
     place().rank == 0

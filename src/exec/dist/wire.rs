@@ -189,6 +189,24 @@ impl Wire for String {
     }
 }
 
+impl Wire for () {
+    fn put(&self, _: &mut Vec<u8>) {}
+
+    fn take(_: &mut Reader) -> Result<(), ExecError> {
+        Ok(())
+    }
+}
+
+impl Wire for u64 {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(out, *self);
+    }
+
+    fn take(r: &mut Reader) -> Result<u64, ExecError> {
+        r.u64()
+    }
+}
+
 impl Wire for f64 {
     fn put(&self, out: &mut Vec<u8>) {
         put_u64(out, self.to_bits());
