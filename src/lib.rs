@@ -196,10 +196,6 @@ pub fn agreed_seed(seed: Option<u64>) -> Option<u64> {
     ))
 }
 
-/// Ends every rank of an MPI job with `code` (one process: exits).
-pub fn end_mpi_job(code: i32) -> ! {
-    exec::dist::abort(code)
-}
 
 /// The prelude's source.
 pub const PRELUDE: &str = include_str!("../stdlib/prelude.arr");

@@ -214,16 +214,17 @@ fn main() -> ExitCode {
 
 fn run() -> ExitCode {
     // Under `mpirun`: every rank runs the program; the world stays open until `run` returns.
-    let (_world, place) = match arr::join_mpi_world() {
+    let (world, place) = match arr::join_mpi_world() {
         Ok(w) => w,
         Err(e) => {
             eprintln!("error: {e}");
             return ExitCode::from(2);
         }
     };
-    // Errors happen on every rank alike (the executor shares them), so each rank returns
-    // the same code and rank 0 has printed the message.
-    run_program(place)
+    let code = run_program(place);
+    // Under MPI the ranks agree on how the job ends (`MpiWorld::finish`).
+    let number = (0..=255u8).find(|&n| ExitCode::from(n) == code).unwrap_or(1);
+    ExitCode::from(world.finish(number))
 }
 
 fn run_program(place: arr::RankPlace) -> ExitCode {

@@ -86,8 +86,68 @@ pub fn sole_owner(range: &Range<usize>, n: usize, size: usize) -> Option<usize> 
 
 /// Keeps the MPI world open while alive; dropping it finalises MPI.
 pub struct World {
+    /// A duplicate of the world communicator for the exit agreement (`World::finish`), so
+    /// it never matches a data exchange a rank is still inside. (Fields drop in order: it
+    /// is freed before MPI is finalised.)
+    #[cfg(feature = "mpi")]
+    control: Option<mpi::topology::SimpleCommunicator>,
     #[cfg(feature = "mpi")]
     _universe: Option<mpi::environment::Universe>,
+}
+
+/// How long a rank that failed waits for the others at the end before it decides the
+/// failure was its own and ends the job.
+const ALONE_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
+
+impl World {
+    /// Ends the program with exit code `code` on this rank, and returns the code the
+    /// process exits with. One process: `code`. Under MPI the ranks agree first: when every
+    /// rank ends with the same code (the executor shares errors, so a failing computation
+    /// fails everywhere alike) each returns it and rank 0 has printed the message; when this
+    /// rank failed alone (or the others do not arrive within `ALONE_AFTER` while it failed),
+    /// it prints what it wrote to standard error, with its rank, and ends the whole job.
+    pub fn finish(self, code: u8) -> u8 {
+        #[cfg(feature = "mpi")]
+        if let Some(control) = &self.control {
+            use mpi::traits::CommunicatorCollectives;
+            let mine = code;
+            let mut all = vec![0u8; place().size];
+            let arrived = mpi::request::scope(|scope| {
+                let mut req = control.immediate_all_gather_into(scope, &mine, &mut all[..]);
+                let started = std::time::Instant::now();
+                loop {
+                    match req.test() {
+                        Ok(_) => return true,
+                        Err(r) if code == 0 || started.elapsed() < ALONE_AFTER => {
+                            req = r;
+                            std::thread::sleep(std::time::Duration::from_millis(2));
+                        }
+                        Err(r) => {
+                            // Left pending: the job ends below.
+                            // Safety: the request is never completed nor freed; the
+                            // process ends before `all` is dropped (`abort` never returns).
+                            let _ = unsafe { r.into_raw() };
+                            return false;
+                        }
+                    }
+                }
+            });
+            if !arrived {
+                report_own_stderr();
+                abort(i32::from(code));
+            }
+            if all.iter().any(|&c| c != all[0]) {
+                if code != 0 && code != all[0] {
+                    report_own_stderr();
+                }
+                let worst = all.iter().copied().max().unwrap_or(code);
+                drop(self);
+                return worst;
+            }
+        }
+        drop(self);
+        code
+    }
 }
 
 /// The environment variables MPI launchers (MPICH's Hydra, Open MPI, PMIx, Slurm's PMI) set
@@ -113,7 +173,10 @@ pub fn init() -> Result<World, String> {
     {
         use mpi::traits::Communicator;
         if !launched_by_mpi() {
-            return Ok(World { _universe: None });
+            return Ok(World {
+                control: None,
+                _universe: None,
+            });
         }
         let (universe, level) = mpi::initialize_with_threading(mpi::Threading::Serialized)
             .ok_or("MPI was initialised twice")?;
@@ -127,7 +190,9 @@ pub fn init() -> Result<World, String> {
             rank: world.rank() as usize,
             size: world.size() as usize,
         });
+        let control = world.duplicate();
         Ok(World {
+            control: Some(control),
             _universe: Some(universe),
         })
     }
@@ -165,11 +230,17 @@ pub fn quiet_this_rank(rank: usize) {
         let null = libc::open(c"/dev/null".as_ptr(), libc::O_WRONLY);
         if null >= 0 {
             libc::dup2(null, 1);
-            libc::dup2(null, 2);
             libc::close(null);
+        }
+        // Standard error is kept in memory, for `report_own_stderr`.
+        let kept = libc::memfd_create(c"arr-rank-stderr".as_ptr(), 0);
+        if kept >= 0 {
+            libc::dup2(kept, 2);
+            libc::close(kept);
         }
         saved
     };
+    SAVED_STDERR.store(saved, std::sync::atomic::Ordering::SeqCst);
     std::panic::set_hook(Box::new(move |info| {
         let text = format!("error: rank {rank}: internal error (please report): {info}\n");
         if saved >= 0 {
@@ -180,6 +251,38 @@ pub fn quiet_this_rank(rank: usize) {
         }
         abort(101);
     }));
+}
+
+/// The terminal's standard error on a quiet rank (-1: not quiet).
+static SAVED_STDERR: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
+/// Copies what this quiet rank wrote to standard error to the terminal, each line marked
+/// with the rank (a failure of this rank alone).
+fn report_own_stderr() {
+    let saved = SAVED_STDERR.load(std::sync::atomic::Ordering::SeqCst);
+    if saved < 0 {
+        return;
+    }
+    let mut text = Vec::new();
+    let mut buf = [0u8; 4096];
+    // Safety: reads the in-memory file behind descriptor 2 from its start into a local
+    // buffer, and writes to the saved descriptor.
+    unsafe {
+        libc::lseek(2, 0, libc::SEEK_SET);
+        loop {
+            let n = libc::read(2, buf.as_mut_ptr().cast(), buf.len());
+            if n <= 0 {
+                break;
+            }
+            text.extend_from_slice(&buf[..n as usize]);
+        }
+        let rank = place().rank;
+        let marked: String = String::from_utf8_lossy(&text)
+            .lines()
+            .map(|l| format!("[rank {rank}] {l}\n"))
+            .collect();
+        libc::write(saved, marked.as_ptr().cast(), marked.len());
+    }
 }
 
 /// One exchange at a time (MPI_THREAD_SERIALIZED): a guard against two threads exchanging.
