@@ -196,7 +196,6 @@ pub fn agreed_seed(seed: Option<u64>) -> Option<u64> {
     ))
 }
 
-
 /// The prelude's source.
 pub const PRELUDE: &str = include_str!("../stdlib/prelude.arr");
 

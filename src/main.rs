@@ -223,7 +223,9 @@ fn run() -> ExitCode {
     };
     let code = run_program(place);
     // Under MPI the ranks agree on how the job ends (`MpiWorld::finish`).
-    let number = (0..=255u8).find(|&n| ExitCode::from(n) == code).unwrap_or(1);
+    let number = (0..=255u8)
+        .find(|&n| ExitCode::from(n) == code)
+        .unwrap_or(1);
     ExitCode::from(world.finish(number))
 }
 

@@ -680,7 +680,6 @@ impl crate::exec::dist::wire::Wire for Partial {
 }
 
 /// Regroups per-piece partials of every lane into per-lane lists, in piece order.
-
 fn by_lane(parts: Vec<Vec<Partial>>, lanes: usize) -> Vec<Vec<Partial>> {
     let mut out: Vec<Vec<Partial>> = (0..lanes)
         .map(|_| Vec::with_capacity(parts.len()))

@@ -275,7 +275,7 @@ impl<T: dist::wire::Wire> Command<T> {
         let mut r = dist::wire::Reader::new(bytes);
         let bad = |e: crate::exec::ExecError| e.to_string();
         Ok(match r.u64().map_err(bad)? {
-            0 => Command::Stream(r.len().map_err(bad)?),
+            0 => Command::Stream(r.length().map_err(bad)?),
             1 => Command::Done(Ok(T::take(&mut r).map_err(bad)?)),
             _ => Command::Done(Err(String::take(&mut r).map_err(bad)?)),
         })

@@ -97,6 +97,7 @@ pub struct World {
 
 /// How long a rank that failed waits for the others at the end before it decides the
 /// failure was its own and ends the job.
+#[cfg(feature = "mpi")]
 const ALONE_AFTER: std::time::Duration = std::time::Duration::from_secs(10);
 
 impl World {
@@ -145,7 +146,6 @@ impl World {
                 return worst;
             }
         }
-        drop(self);
         code
     }
 }
@@ -258,6 +258,7 @@ static SAVED_STDERR: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32
 
 /// Copies what this quiet rank wrote to standard error to the terminal, each line marked
 /// with the rank (a failure of this rank alone).
+#[cfg(feature = "mpi")]
 fn report_own_stderr() {
     let saved = SAVED_STDERR.load(std::sync::atomic::Ordering::SeqCst);
     if saved < 0 {
@@ -286,9 +287,11 @@ fn report_own_stderr() {
 }
 
 /// One exchange at a time (MPI_THREAD_SERIALIZED): a guard against two threads exchanging.
+#[cfg(feature = "mpi")]
 static EXCHANGE: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 /// The most bytes one rank sends in one MPI call (MPI counts are `int`).
+#[cfg(feature = "mpi")]
 const ROUND_BYTES: usize = 1 << 30;
 
 /// Every rank's `mine`, in rank order, on every rank.

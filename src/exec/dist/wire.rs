@@ -44,7 +44,7 @@ impl<'a> Reader<'a> {
     }
 
     /// The next length (a u64 that must fit memory).
-    pub fn len(&mut self) -> Result<usize, ExecError> {
+    pub fn length(&mut self) -> Result<usize, ExecError> {
         let n = self.u64()?;
         usize::try_from(n).map_err(|_| ExecError::Internal("a bad MPI message length".into()))
     }
@@ -61,7 +61,7 @@ fn put_str(out: &mut Vec<u8>, s: &str) {
 }
 
 fn take_str(r: &mut Reader) -> Result<String, ExecError> {
-    let n = r.len()?;
+    let n = r.length()?;
     Ok(String::from_utf8_lossy(r.bytes(n)?).into_owned())
 }
 
@@ -91,14 +91,14 @@ impl Wire for Data {
     }
 
     fn take(r: &mut Reader) -> Result<Data, ExecError> {
-        let tag = r.len()?;
+        let tag = r.length()?;
         let dtype = *DTYPES
             .get(tag)
             .ok_or_else(|| ExecError::Internal("a bad dtype in an MPI message".into()))?;
-        let nd = r.len()?;
+        let nd = r.length()?;
         let mut shape = Vec::with_capacity(nd.min(64));
         for _ in 0..nd {
-            shape.push(r.len()?);
+            shape.push(r.length()?);
         }
         let n: usize = shape.iter().product();
         let bytes = r.bytes(n.saturating_mul(dtype.size()))?;
@@ -233,7 +233,7 @@ impl Wire for usize {
     }
 
     fn take(r: &mut Reader) -> Result<usize, ExecError> {
-        r.len()
+        r.length()
     }
 }
 
@@ -246,7 +246,7 @@ impl<T: Wire> Wire for Vec<T> {
     }
 
     fn take(r: &mut Reader) -> Result<Vec<T>, ExecError> {
-        let n = r.len()?;
+        let n = r.length()?;
         let mut v = Vec::with_capacity(n.min(1 << 16));
         for _ in 0..n {
             v.push(T::take(r)?);
