@@ -36,20 +36,31 @@ deps:
 	@# The CUDA backend's tests without a GPU: NVRTC from its pip wheel (src/backend/cuda/nvrtc.rs
 	@# finds the library through python3; no CUDA toolkit or driver needed).
 	@$(PYTHON) -c "import nvidia.cuda_nvrtc" 2>/dev/null || $(PYTHON) -m pip install --quiet "nvidia-cuda-nvrtc-cu12==12.9.86"
+	@# Scale-out (the `mpi` feature, src/exec/dist/): Debian's MPICH, and libclang for the
+	@# bindings rsmpi generates at build time.
+	@if ! command -v mpicc >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1; then \
+	  echo "apt-get install mpich libmpich-dev libclang-dev"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mpich libmpich-dev libclang-dev >/dev/null \
+	    || { echo "error: install mpich, libmpich-dev and libclang-dev (as root)"; exit 1; }; \
+	fi
+
+# Built with MPI: a plain `arr FILE` is one process; `mpirun -np N arr FILE` scales out.
+FEATURES ?= --features mpi
 
 build:
-	$(CARGO) build --release
+	$(CARGO) build --release $(FEATURES)
 
 run: deps build
 	@echo "== examples/tour.arr =="
 	$(ARR) examples/tour.arr
 
 test: deps build
-	ARR_REQUIRE_NUMPY=1 ARR_REQUIRE_NVIM=1 ARR_REQUIRE_BROWSER=1 ARR_REQUIRE_NVRTC=1 $(CARGO) test --release
+	ARR_REQUIRE_NUMPY=1 ARR_REQUIRE_NVIM=1 ARR_REQUIRE_BROWSER=1 ARR_REQUIRE_MPI=1 ARR_REQUIRE_NVRTC=1 $(CARGO) test --release $(FEATURES)
 
 lint:
 	$(CARGO) fmt --check
 	$(CARGO) clippy --release --all-targets -- -D warnings
+	$(CARGO) clippy --release --all-targets $(FEATURES) -- -D warnings
 
 examples: build
 	/usr/bin/time -v $(ARR) examples/random_mean.arr

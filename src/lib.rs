@@ -166,6 +166,36 @@ pub fn read_source(path: &std::path::Path) -> Result<String, String> {
     syntax::source::read_source(path)
 }
 
+/// Where this process runs the program under MPI (`mpirun -np N arr FILE.arr`): rank 0 of 1
+/// when no MPI launcher started it.
+pub use exec::dist::{Place as RankPlace, World as MpiWorld};
+
+/// Joins the MPI world when an MPI launcher started this process (see `exec::dist`), before
+/// anything else runs. On ranks other than 0, standard output and error go to /dev/null (rank
+/// 0 prints for the job), except a panic's message, which still reaches the terminal with its
+/// rank before the whole job is ended.
+pub fn join_mpi_world() -> Result<(MpiWorld, RankPlace), String> {
+    let world = exec::dist::init()?;
+    let place = exec::dist::place();
+    if place.rank != 0 {
+        exec::dist::quiet_this_rank(place.rank);
+    }
+    Ok((world, place))
+}
+
+/// The session seed every rank uses: `seed` when given, otherwise rank 0's seed from the
+/// operating system (one process: `seed` as given).
+pub fn agreed_seed(seed: Option<u64>) -> Option<u64> {
+    if seed.is_some() || !exec::dist::is_distributed() {
+        return seed;
+    }
+    let mine = eval::session::os_seed().to_ne_bytes().to_vec();
+    let shared = exec::dist::broadcast_from_writer(mine);
+    Some(u64::from_ne_bytes(
+        shared.as_slice().try_into().unwrap_or([0; 8]),
+    ))
+}
+
 /// The prelude's source.
 pub const PRELUDE: &str = include_str!("../stdlib/prelude.arr");
 

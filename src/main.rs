@@ -213,6 +213,23 @@ fn main() -> ExitCode {
 }
 
 fn run() -> ExitCode {
+    // Under `mpirun`: every rank runs the program; the world stays open until `run` returns.
+    let (world, place) = match arr::join_mpi_world() {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let code = run_program(place);
+    // Under MPI the ranks agree on how the job ends (`MpiWorld::finish`).
+    let number = (0..=255u8)
+        .find(|&n| ExitCode::from(n) == code)
+        .unwrap_or(1);
+    ExitCode::from(world.finish(number))
+}
+
+fn run_program(place: arr::RankPlace) -> ExitCode {
     let (head, script_args) = split_at_script(std::env::args().collect());
     let mut cli = match Cli::try_parse_from(head) {
         Ok(c) => c,
@@ -267,7 +284,7 @@ fn run() -> ExitCode {
             }
         }
     }
-    opts.seed = cli.seed;
+    opts.seed = arr::agreed_seed(cli.seed);
     opts.verbose = cli.verbose;
     opts.optimise = !cli.no_opt;
     opts.progress = !cli.no_progress;
@@ -320,6 +337,12 @@ fn run() -> ExitCode {
         }
         (None, Some(code), _) => ("<command line>".to_string(), Some(code.clone()), false),
         (None, None, Some(file)) => (file.clone(), None, false),
+        (None, None, None) if place.size > 1 => {
+            eprintln!(
+                "error: the REPL does not run under MPI; give a script: mpirun -np N arr FILE.arr"
+            );
+            return ExitCode::from(2);
+        }
         (None, None, None) => {
             let mut session = Session::with_options(opts);
             if cli.device != "cpu"
@@ -357,7 +380,7 @@ fn run() -> ExitCode {
     if let Some(Command::Explain { svg: Some(out), .. }) = &cli.command {
         session.state().borrow_mut().explain_svg = Some(std::path::PathBuf::from(out));
     }
-    if let Some(addr) = &dashboard {
+    if let Some(addr) = dashboard.as_ref().filter(|_| place.rank == 0) {
         match session.start_dashboard(addr) {
             Ok(url) => eprintln!("[arr] dashboard at {url}"),
             Err(e) => {

@@ -621,8 +621,11 @@ fn explain(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         Some(_) if interp.explaining() => explain_plan(interp, n, args)?,
         Some(p) => {
             let svg = crate::exec::plan_svg::explain_svg(n, &interp.session.borrow().exec);
-            let written = svg.and_then(|svg| {
-                crate::io::atomic::write_file(std::path::Path::new(&p), svg.as_bytes())
+            // Under MPI, rank 0 writes and every rank gets its outcome.
+            let written = crate::io::store_collectively(&interp.io_env(), &[], || {
+                svg.and_then(|svg| {
+                    crate::io::atomic::write_file(std::path::Path::new(&p), svg.as_bytes())
+                })
             });
             if let Err(m) = written {
                 return args.error("path", m, "while writing this");
@@ -655,8 +658,10 @@ pub(crate) fn explain_plan(interp: &Evaluator, n: &crate::graph::NodeRef, args: 
         let stem = out.file_stem().and_then(|s| s.to_str()).unwrap_or("plan");
         out.with_file_name(format!("{stem}-{k}.svg"))
     };
-    let written = crate::exec::plan_svg::explain_svg(n, &session.exec)
-        .and_then(|svg| crate::io::atomic::write_file(&path, svg.as_bytes()));
+    let written = crate::io::store_collectively(&interp.io_env(), &[], || {
+        crate::exec::plan_svg::explain_svg(n, &session.exec)
+            .and_then(|svg| crate::io::atomic::write_file(&path, svg.as_bytes()))
+    });
     match written {
         Ok(()) => Ok(()),
         Err(m) => args.error(

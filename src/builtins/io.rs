@@ -345,30 +345,34 @@ fn to_netcdf(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let Some(node) = store_node(interp, args, &x)? else {
         return Ok(Value::None);
     };
-    let result = (|| -> Result<(), String> {
-        let _interrupt = io::InterruptGuard::install(&interp.io_env());
-        let mut w = io::hdf5::Writer::create(&path, &interp.io_env().cancel)?;
-        let block: Vec<usize> = node
-            .chunks
-            .iter()
-            .map(|c| c.first().copied().unwrap_or(1))
-            .collect();
-        let target = io::hdf5::Target {
-            name: variable.clone(),
-            dtype: node.dtype,
-            shape: node.shape.clone(),
-            chunk: io::hdf5::chunk_for(&block, node.dtype.size()),
-        };
-        let ds = w.dataset(&target, compression)?;
-        io::netcdf::attach_dims(w.file()?, &ds, &dims, &node.shape)
-            .map_err(|e| format!("cannot write {}: {e}", io::shown(&path)))?;
-        io::stream_store(&interp.io_env(), "to_netcdf", &node, &mut |region, data| {
-            w.write_block(&ds, region, &data)
-        })
-        .map_err(|e| e.to_string())?;
-        drop(ds);
-        w.commit()
-    })();
+    let result = io::store_collectively(
+        &interp.io_env(),
+        std::slice::from_ref(&node),
+        || -> Result<(), String> {
+            let _interrupt = io::InterruptGuard::install(&interp.io_env());
+            let mut w = io::hdf5::Writer::create(&path, &interp.io_env().cancel)?;
+            let block: Vec<usize> = node
+                .chunks
+                .iter()
+                .map(|c| c.first().copied().unwrap_or(1))
+                .collect();
+            let target = io::hdf5::Target {
+                name: variable.clone(),
+                dtype: node.dtype,
+                shape: node.shape.clone(),
+                chunk: io::hdf5::chunk_for(&block, node.dtype.size()),
+            };
+            let ds = w.dataset(&target, compression)?;
+            io::netcdf::attach_dims(w.file()?, &ds, &dims, &node.shape)
+                .map_err(|e| format!("cannot write {}: {e}", io::shown(&path)))?;
+            io::stream_store(&interp.io_env(), "to_netcdf", &node, &mut |region, data| {
+                w.write_block(&ds, region, &data)
+            })
+            .map_err(|e| e.to_string())?;
+            drop(ds);
+            w.commit()
+        },
+    );
     result.or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
@@ -462,17 +466,21 @@ fn to_npy(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let Some(node) = store_node(interp, args, &x)? else {
         return Ok(Value::None);
     };
-    let result = (|| -> Result<(), String> {
-        let _interrupt = io::InterruptGuard::install(&interp.io_env());
-        let staged = io::atomic::Staged::new(&path)?;
-        let mut w = io::npy::NpyWriter::create(staged.temp(), node.dtype, &node.shape)?;
-        io::stream_store(&interp.io_env(), "to_npy", &node, &mut |region, data| {
-            w.write_block(region, &data)
-        })
-        .map_err(|e| e.to_string())?;
-        w.finish()?;
-        staged.commit()
-    })();
+    let result = io::store_collectively(
+        &interp.io_env(),
+        std::slice::from_ref(&node),
+        || -> Result<(), String> {
+            let _interrupt = io::InterruptGuard::install(&interp.io_env());
+            let staged = io::atomic::Staged::new(&path)?;
+            let mut w = io::npy::NpyWriter::create(staged.temp(), node.dtype, &node.shape)?;
+            io::stream_store(&interp.io_env(), "to_npy", &node, &mut |region, data| {
+                w.write_block(region, &data)
+            })
+            .map_err(|e| e.to_string())?;
+            w.finish()?;
+            staged.commit()
+        },
+    );
     result.or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
@@ -601,7 +609,8 @@ fn to_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     if explained {
         return Ok(Value::None);
     }
-    let result = (|| -> Result<(), String> {
+    let hdf5_nodes: Vec<NodeRef> = nodes.iter().map(|(n, _)| n.clone()).collect();
+    let result = io::store_collectively(&interp.io_env(), &hdf5_nodes, || -> Result<(), String> {
         let _interrupt = io::InterruptGuard::install(&interp.io_env());
         let mut w = io::hdf5::Writer::create(&path, &interp.io_env().cancel)?;
         for (node, name) in &nodes {
@@ -623,7 +632,7 @@ fn to_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             .map_err(|e| e.to_string())?;
         }
         w.commit()
-    })();
+    });
     result.or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
@@ -738,38 +747,44 @@ fn to_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         .collect();
     if let Some(variable) = variable {
         let explicit_format = args.get("zarr_format").is_some();
-        let result = to_zarr_variable(
-            interp,
-            &node,
-            &path,
-            &variable,
-            dims,
-            &chunk,
-            (format as u8, explicit_format),
-            &compression,
-        );
+        let result = io::store_collectively(&interp.io_env(), std::slice::from_ref(&node), || {
+            to_zarr_variable(
+                interp,
+                &node,
+                &path,
+                &variable,
+                dims,
+                &chunk,
+                (format as u8, explicit_format),
+                &compression,
+            )
+        });
         result.or_else(|m| failed(args, m))?;
         return Ok(Value::None);
     }
-    let result = (|| -> Result<(), String> {
-        let _interrupt = io::InterruptGuard::install(&interp.io_env());
-        let mut w = io::zarr::ZarrWriter::create(
-            &path,
-            node.dtype,
-            &node.shape,
-            &chunk,
-            format as u8,
-            compression,
-        )?;
-        if let Some(d) = &dims {
-            w.set_dims(d)?;
-        }
-        io::stream_store(&interp.io_env(), "to_zarr", &node, &mut |region, data| {
-            w.write_block(region, &data)
-        })
-        .map_err(|e| e.to_string())?;
-        w.commit()
-    })();
+    let result = io::store_collectively(
+        &interp.io_env(),
+        std::slice::from_ref(&node),
+        || -> Result<(), String> {
+            let _interrupt = io::InterruptGuard::install(&interp.io_env());
+            let mut w = io::zarr::ZarrWriter::create(
+                &path,
+                node.dtype,
+                &node.shape,
+                &chunk,
+                format as u8,
+                compression,
+            )?;
+            if let Some(d) = &dims {
+                w.set_dims(d)?;
+            }
+            io::stream_store(&interp.io_env(), "to_zarr", &node, &mut |region, data| {
+                w.write_block(region, &data)
+            })
+            .map_err(|e| e.to_string())?;
+            w.commit()
+        },
+    );
     result.or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
@@ -906,7 +921,10 @@ fn imshow(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         colorbar: args.flag("colorbar", true)?,
     };
     let _interrupt = io::InterruptGuard::install(&interp.io_env());
-    pictures::imshow(&interp.io_env(), &node, &opts).or_else(|m| failed(args, m))?;
+    io::store_collectively(&interp.io_env(), &[], || {
+        pictures::imshow(&interp.io_env(), &node, &opts)
+    })
+    .or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
 
@@ -941,7 +959,10 @@ fn plot(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         return Ok(Value::None);
     };
     let _interrupt = io::InterruptGuard::install(&interp.io_env());
-    pictures::plot(&interp.io_env(), &node, &opts).or_else(|m| failed(args, m))?;
+    io::store_collectively(&interp.io_env(), &[], || {
+        pictures::plot(&interp.io_env(), &node, &opts)
+    })
+    .or_else(|m| failed(args, m))?;
     Ok(Value::None)
 }
 
@@ -993,8 +1014,10 @@ fn hist(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         }));
     };
     let _interrupt = io::InterruptGuard::install(&interp.io_env());
-    let counts = pictures::hist(&interp.io_env(), &node, bins as usize, range, &opts)
-        .or_else(|m| failed(args, m))?;
+    let counts = io::store_collectively(&interp.io_env(), &[], || {
+        pictures::hist(&interp.io_env(), &node, bins as usize, range, &opts)
+    })
+    .or_else(|m| failed(args, m))?;
     let n = counts.len();
     let data = Data::I64(
         ndarray::ArrayD::from_shape_vec(

@@ -677,10 +677,8 @@ fn eval_counts(ctx: &ExecCtx, node: &NodeRef, c: &Counts) -> Result<Data, ExecEr
     let mut ints = vec![0i64; if float_weights { 0 } else { nbins }];
     let mut floats = vec![0f64; if float_weights { nbins } else { 0 }];
     for group in regions.chunks(wave) {
-        let partials: Vec<(Vec<i64>, Vec<f64>)> = group
-            .par_iter()
-            .map(count_block)
-            .collect::<Result<_, _>>()?;
+        let partials: Vec<(Vec<i64>, Vec<f64>)> =
+            ctx.local(|| group.par_iter().map(count_block).collect::<Result<_, _>>())?;
         for (pi, pf) in partials {
             for (t, v) in ints.iter_mut().zip(pi) {
                 *t += v;

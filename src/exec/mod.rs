@@ -5,6 +5,7 @@
 pub mod blocks;
 pub mod compress;
 pub mod constant;
+pub mod dist;
 pub mod events;
 pub mod extsort;
 pub mod linalg;
@@ -186,6 +187,10 @@ pub struct ExecCtx {
     progress: Option<Arc<TaskProgress>>,
     /// The kernel cache's counters when the computation started.
     kernels_at_start: crate::backend::cache::CacheStats,
+    /// Under MPI: whether the thread running the program's top level is at a point where
+    /// every rank takes part in exchanges (`dist`). Off inside the tasks a rank runs alone
+    /// (`local`), so nested work never starts an exchange the other ranks do not join.
+    collective: AtomicBool,
 }
 
 // The cache keys are only compared, never dereferenced, and the nodes they name are kept alive
@@ -207,7 +212,52 @@ impl ExecCtx {
             events: None,
             kernels_at_start: crate::backend::cache::stats(),
             progress: None,
+            collective: AtomicBool::new(false),
         }
+    }
+
+    /// The same context at the top level of a computation that every rank runs (under MPI:
+    /// its tasks are shared out between the ranks).
+    pub fn top_level(self) -> ExecCtx {
+        self.collective.store(dist::shares_work(), Ordering::SeqCst);
+        self
+    }
+
+    /// Whether tasks started here are shared out between MPI ranks.
+    pub fn is_collective(&self) -> bool {
+        self.collective.load(Ordering::SeqCst)
+    }
+
+    /// Runs `f` as work this rank does alone: exchanges nested in it are not started.
+    pub fn local<T>(&self, f: impl FnOnce() -> T) -> T {
+        let was = self.collective.swap(false, Ordering::SeqCst);
+        let out = f();
+        if was {
+            self.collective.store(true, Ordering::SeqCst);
+        }
+        out
+    }
+
+    /// Runs tasks `0..n` through `run` (which computes a contiguous range of them, in
+    /// order). At a collective point under MPI each rank runs the range it owns and the
+    /// results are exchanged, so every rank returns all `n` results, in order; the first
+    /// error in task order (or rank order) is every rank's error.
+    pub fn map_tasks<T: dist::wire::Wire>(
+        &self,
+        n: usize,
+        run: impl FnOnce(std::ops::Range<usize>) -> Result<Vec<T>, ExecError>,
+    ) -> Result<Vec<T>, ExecError> {
+        if !self.is_collective() || n <= 1 {
+            return self.local(|| run(0..n));
+        }
+        let place = dist::place();
+        let mine = self.local(|| run(dist::owned(n, place.rank, place.size)));
+        let all = dist::all_gather(dist::wire::encode(&mine));
+        let mut out = Vec::with_capacity(n);
+        for bytes in all {
+            out.extend(dist::wire::decode::<Result<Vec<T>, ExecError>>(&bytes)??);
+        }
+        Ok(out)
     }
 
     /// The same context, reporting finished tasks to `progress`.
@@ -322,8 +372,9 @@ pub fn compute(
 ) -> Result<(Data, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let mut ctx =
-        ExecCtx::new(config.backend.clone(), cancel).with_progress(config.progress.clone());
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel)
+        .with_progress(config.progress.clone())
+        .top_level();
     if node.nbytes() > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
             "the result needs {} but the memory limit is {}; reduce it, slice it, or store it with to_npy/to_hdf5",
@@ -406,8 +457,9 @@ pub fn compute_many(
 ) -> Result<(Vec<Data>, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let mut ctx =
-        ExecCtx::new(config.backend.clone(), cancel).with_progress(config.progress.clone());
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel)
+        .with_progress(config.progress.clone())
+        .top_level();
     let total: usize = nodes.iter().map(|n| n.nbytes()).sum();
     if total > config.memory_limit {
         return Err(ExecError::OutOfMemory(format!(
@@ -542,18 +594,34 @@ fn run_tasks(
     };
     let parallel = (config.memory_limit / per_task.max(1)).clamp(1, config.threads.max(1));
     let results: Vec<Data> = if regions.len() == 1 {
+        // One task: it runs here, at the same level (a full reduction shares out its blocks).
         vec![run(&regions[0])?]
-    } else if parallel >= config.threads.max(1) {
-        regions.par_iter().map(run).collect::<Result<_, _>>()?
     } else {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(parallel)
-            .stack_size(WORKER_STACK_BYTES)
-            .build()
-            .map_err(|e| ExecError::OutOfMemory(format!("cannot start workers: {e}")))?;
-        pool.install(|| regions.par_iter().map(run).collect::<Result<_, _>>())?
+        ctx.map_tasks(regions.len(), |range| {
+            in_parallel(config, parallel, || {
+                regions[range].par_iter().map(run).collect::<Result<_, _>>()
+            })
+        })?
     };
     Ok(assemble(node, results))
+}
+
+/// Runs `f` (a parallel loop) on the session's pool, or on a smaller pool of `parallel`
+/// workers when the memory limit allows fewer tasks at once than there are threads.
+pub(crate) fn in_parallel<T: Send>(
+    config: &ExecConfig,
+    parallel: usize,
+    f: impl FnOnce() -> Result<T, ExecError> + Send,
+) -> Result<T, ExecError> {
+    if parallel >= config.threads.max(1) {
+        return f();
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(parallel)
+        .stack_size(WORKER_STACK_BYTES)
+        .build()
+        .map_err(|e| ExecError::OutOfMemory(format!("cannot start workers: {e}")))?;
+    pool.install(f)
 }
 
 /// Joins per-chunk results into one array, axis by axis.
@@ -587,17 +655,44 @@ fn assemble(node: &Node, mut parts: Vec<Data>) -> Data {
 /// Computes `node` block by block and hands each block to `sink` in row-major block order
 /// (with its region), computing up to `threads` blocks ahead in parallel. Memory stays at a
 /// few blocks however large the array: this is how stores stream (`to_npy`, `to_hdf5`).
-/// The first error from the computation or from `sink` stops it.
+/// The first error from the computation or from `sink` stops it. Every rank computes every
+/// block (for sinks every rank needs, like an external sort's runs).
 pub fn stream_chunks(
     config: &ExecConfig,
     cancel: Arc<AtomicBool>,
     node: &NodeRef,
     sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
 ) -> Result<RunReport, ExecError> {
+    stream_blocks(config, cancel, node, sink, false)
+}
+
+/// `stream_chunks` for stores, which one process writes: under MPI each rank computes its
+/// share of each wave of blocks, the blocks travel to rank 0, only rank 0 calls `sink`, and
+/// rank 0's outcome (the sink's error, or any rank's computation error) is every rank's.
+pub fn stream_chunks_to_writer(
+    config: &ExecConfig,
+    cancel: Arc<AtomicBool>,
+    node: &NodeRef,
+    sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
+) -> Result<RunReport, ExecError> {
+    stream_blocks(config, cancel, node, sink, true)
+}
+
+fn stream_blocks(
+    config: &ExecConfig,
+    cancel: Arc<AtomicBool>,
+    node: &NodeRef,
+    sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
+    to_writer: bool,
+) -> Result<RunReport, ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let mut ctx =
-        ExecCtx::new(config.backend.clone(), cancel).with_progress(config.progress.clone());
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel)
+        .with_progress(config.progress.clone())
+        .top_level();
+    if !to_writer {
+        ctx.collective.store(false, Ordering::SeqCst);
+    }
     let plan = config.plan(node)?;
     ctx.watch(config, &plan, "store");
     let node = &plan.root;
@@ -616,19 +711,49 @@ pub fn stream_chunks(
     }
     let regions = chunk_regions(node);
     let wave = (config.memory_limit / per_task.max(1)).clamp(1, config.threads.max(1));
-    for group in regions.chunks(wave) {
-        let results: Vec<Data> = group
-            .par_iter()
-            .map(|r| {
-                ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
-                let _task = ctx.task(node);
-                let data = eval(&ctx, node, r)?;
-                ctx.tasks_finished(1);
-                Ok(data)
-            })
-            .collect::<Result<_, _>>()?;
-        for (region, data) in group.iter().zip(results) {
-            sink(region, data).map_err(ExecError::Io)?;
+    let compute = |group: &[Region]| -> Result<Vec<Data>, ExecError> {
+        ctx.local(|| {
+            group
+                .par_iter()
+                .map(|r| {
+                    ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
+                    let _task = ctx.task(node);
+                    let data = eval(&ctx, node, r)?;
+                    ctx.tasks_finished(1);
+                    Ok(data)
+                })
+                .collect()
+        })
+    };
+    if !ctx.is_collective() {
+        for group in regions.chunks(wave) {
+            for (region, data) in group.iter().zip(compute(group)?) {
+                sink(region, data).map_err(ExecError::Io)?;
+            }
+        }
+    } else {
+        // A wave is `wave` blocks per rank; rank 0 receives and writes each wave.
+        let place = dist::place();
+        for group in regions.chunks(wave * place.size) {
+            let mine = compute(&group[dist::owned(group.len(), place.rank, place.size)]);
+            let outcome: Result<Vec<Data>, ExecError> =
+                match dist::gather_to_writer(dist::wire::encode(&mine)) {
+                    Some(all) => (|| {
+                        let mut blocks = Vec::with_capacity(group.len());
+                        for bytes in all {
+                            blocks.extend(dist::wire::decode::<Result<Vec<Data>, ExecError>>(
+                                &bytes,
+                            )??);
+                        }
+                        for (region, data) in group.iter().zip(blocks) {
+                            sink(region, data).map_err(ExecError::Io)?;
+                        }
+                        Ok(Vec::new())
+                    })(),
+                    None => Ok(Vec::new()),
+                };
+            let shared = dist::broadcast_from_writer(dist::wire::encode(&outcome));
+            dist::wire::decode::<Result<Vec<Data>, ExecError>>(&shared)??;
         }
     }
     Ok(finish_report(&ctx, &plan, started, materialised, window))

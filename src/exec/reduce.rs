@@ -535,7 +535,11 @@ pub fn eval_reduce_many(
         let _task = ctx.task(&nodes[0]);
         run_block(b)
     };
-    let total = reduce_blocks(&blocks, &run_block, &lanes)?;
+    let total = if ctx.is_collective() && blocks.len() > 1 {
+        reduce_blocks_shared(ctx, &blocks, &run_block, &lanes)?
+    } else {
+        ctx.local(|| reduce_blocks(&blocks, &run_block, &lanes))?
+    };
     let shape = region_shape(region);
     Ok(total
         .into_iter()
@@ -571,6 +575,108 @@ where
         .zip(lanes)
         .map(|((a, b), l)| combine(l.op, l.int, a, b))
         .collect())
+}
+
+/// `reduce_blocks` under MPI: the tree is cut into the largest subtrees whose blocks one
+/// rank owns (`dist::owned`); each rank reduces its subtrees, the partials are exchanged, and
+/// every rank combines the top of the tree the same way, so the result is bitwise that of one
+/// process, on every rank.
+fn reduce_blocks_shared<F>(
+    ctx: &ExecCtx,
+    blocks: &[Region],
+    run_block: &F,
+    lanes: &[Lane],
+) -> Result<Vec<Partial>, ExecError>
+where
+    F: Fn(&Region) -> Result<Vec<Partial>, ExecError> + Sync,
+{
+    use crate::exec::dist;
+    let place = dist::place();
+    let n = blocks.len();
+    let mut trees = Vec::new();
+    owned_subtrees(0..n, n, place.size, &mut trees);
+    type Mine = Result<Vec<(usize, Vec<Partial>)>, ExecError>;
+    let mine: Mine = ctx.local(|| {
+        trees
+            .iter()
+            .enumerate()
+            .filter(|(_, (_, q))| *q == place.rank)
+            .map(|(k, (r, _))| Ok((k, reduce_blocks(&blocks[r.clone()], run_block, lanes)?)))
+            .collect()
+    });
+    let mut parts: Vec<Option<Vec<Partial>>> = vec![None; trees.len()];
+    for bytes in dist::all_gather(dist::wire::encode(&mine)) {
+        for (k, p) in dist::wire::decode::<Mine>(&bytes)?? {
+            if let Some(slot) = parts.get_mut(k) {
+                *slot = Some(p);
+            }
+        }
+    }
+    combine_top(0..n, n, place.size, &mut parts.into_iter(), lanes)
+}
+
+/// The largest subtrees of the reduction tree over `range` (of `n` blocks) that one rank of
+/// `size` owns, in tree order, each with its owner.
+fn owned_subtrees(
+    range: std::ops::Range<usize>,
+    n: usize,
+    size: usize,
+    out: &mut Vec<(std::ops::Range<usize>, usize)>,
+) {
+    if let Some(q) = crate::exec::dist::sole_owner(&range, n, size) {
+        out.push((range, q));
+        return;
+    }
+    let mid = range.start + range.len() / 2;
+    owned_subtrees(range.start..mid, n, size, out);
+    owned_subtrees(mid..range.end, n, size, out);
+}
+
+/// Combines the subtrees' partials (`next`, in tree order) by the top of the tree over
+/// `range`, in the order of `reduce_blocks`.
+fn combine_top(
+    range: std::ops::Range<usize>,
+    n: usize,
+    size: usize,
+    next: &mut std::vec::IntoIter<Option<Vec<Partial>>>,
+    lanes: &[Lane],
+) -> Result<Vec<Partial>, ExecError> {
+    if crate::exec::dist::sole_owner(&range, n, size).is_some() {
+        return next
+            .next()
+            .flatten()
+            .ok_or_else(|| ExecError::Internal("a rank sent no partial for its blocks".into()));
+    }
+    let mid = range.start + range.len() / 2;
+    let left = combine_top(range.start..mid, n, size, next, lanes)?;
+    let right = combine_top(mid..range.end, n, size, next, lanes)?;
+    Ok(left
+        .into_iter()
+        .zip(right)
+        .zip(lanes)
+        .map(|((a, b), l)| combine(l.op, l.int, a, b))
+        .collect())
+}
+
+impl crate::exec::dist::wire::Wire for Partial {
+    fn put(&self, out: &mut Vec<u8>) {
+        self.f.put(out);
+        self.i.put(out);
+        self.count.put(out);
+        self.m2.put(out);
+        self.idx.put(out);
+    }
+
+    fn take(r: &mut crate::exec::dist::wire::Reader) -> Result<Partial, ExecError> {
+        use crate::exec::dist::wire::Wire;
+        Ok(Partial {
+            f: Wire::take(r)?,
+            i: Wire::take(r)?,
+            count: Wire::take(r)?,
+            m2: Wire::take(r)?,
+            idx: Wire::take(r)?,
+        })
+    }
 }
 
 /// Regroups per-piece partials of every lane into per-lane lists, in piece order.

@@ -342,16 +342,18 @@ fn select_streamed(
     // Pass 1: the top digit of every key (nan keys all land in the top bin).
     let mut hist = vec![0usize; 1 << DIGIT_BITS];
     for group in pieces.chunks(wave) {
-        let parts: Vec<Vec<usize>> = group
-            .par_iter()
-            .map(|p| {
-                let mut h = vec![0usize; 1 << DIGIT_BITS];
-                for k in read(p)? {
-                    h[(k >> (64 - DIGIT_BITS)) as usize] += 1;
-                }
-                Ok(h)
-            })
-            .collect::<Result<_, ExecError>>()?;
+        let parts: Vec<Vec<usize>> = ctx.local(|| {
+            group
+                .par_iter()
+                .map(|p| {
+                    let mut h = vec![0usize; 1 << DIGIT_BITS];
+                    for k in read(p)? {
+                        h[(k >> (64 - DIGIT_BITS)) as usize] += 1;
+                    }
+                    Ok(h)
+                })
+                .collect::<Result<_, ExecError>>()
+        })?;
         for h in parts {
             for (t, v) in hist.iter_mut().zip(h) {
                 *t += v;
@@ -391,36 +393,38 @@ fn select_streamed(
         let mut hists: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
         let mut bags: Vec<Vec<u64>> = vec![Vec::new(); open.len()];
         for group in pieces.chunks(wave) {
-            let parts: Vec<Partial> = group
-                .par_iter()
-                .map(|p| {
-                    let keys = read(p)?;
-                    let mut hs: Vec<Vec<usize>> = open
-                        .iter()
-                        .map(|o| {
-                            if o.2 {
-                                Vec::new()
-                            } else {
-                                vec![0; 1 << DIGIT_BITS]
-                            }
-                        })
-                        .collect();
-                    let mut bs: Vec<Vec<u64>> = vec![Vec::new(); open.len()];
-                    for k in keys {
-                        for (g, &(prefix, bits, collect)) in open.iter().enumerate() {
-                            if matches(k, prefix, bits) {
-                                if collect {
-                                    bs[g].push(k);
+            let parts: Vec<Partial> = ctx.local(|| {
+                group
+                    .par_iter()
+                    .map(|p| {
+                        let keys = read(p)?;
+                        let mut hs: Vec<Vec<usize>> = open
+                            .iter()
+                            .map(|o| {
+                                if o.2 {
+                                    Vec::new()
                                 } else {
-                                    let d = (k << bits) >> (64 - DIGIT_BITS);
-                                    hs[g][d as usize] += 1;
+                                    vec![0; 1 << DIGIT_BITS]
+                                }
+                            })
+                            .collect();
+                        let mut bs: Vec<Vec<u64>> = vec![Vec::new(); open.len()];
+                        for k in keys {
+                            for (g, &(prefix, bits, collect)) in open.iter().enumerate() {
+                                if matches(k, prefix, bits) {
+                                    if collect {
+                                        bs[g].push(k);
+                                    } else {
+                                        let d = (k << bits) >> (64 - DIGIT_BITS);
+                                        hs[g][d as usize] += 1;
+                                    }
                                 }
                             }
                         }
-                    }
-                    Ok((hs, bs))
-                })
-                .collect::<Result<_, ExecError>>()?;
+                        Ok((hs, bs))
+                    })
+                    .collect::<Result<_, ExecError>>()
+            })?;
             for (hs, bs) in parts {
                 for (g, h) in hs.into_iter().enumerate() {
                     if hists[g].is_empty() {

@@ -3,7 +3,7 @@
 //! strided region reads, atomic replacement of the target (`atomic.rs`), and streaming a
 //! node block by block with Ctrl-C turned into a clean cancellation.
 //!
-//! Sources implement `graph::node::ArraySource`; stores drive `exec::stream_chunks`.
+//! Sources implement `graph::node::ArraySource`; stores drive `exec::stream_chunks_to_writer`.
 
 pub mod atomic;
 pub mod chunked;
@@ -183,7 +183,18 @@ pub fn stream_store(
     let pool = session.pool.clone();
     let (read_before, direct_before) = (progress::bytes_read(), progress::bytes_direct());
     let chunks_before = chunked::stats();
-    let result = pool.install(|| crate::exec::stream_chunks(&config, cancel, node, &mut counted));
+    // Under MPI, a stream the followers know (`store_collectively`) is computed by all ranks.
+    let shared = lead_index(node).inspect(|&i| {
+        dist::broadcast_from_writer(Command::<()>::Stream(i).encode());
+    });
+    let result = pool.install(|| {
+        let run = || crate::exec::stream_chunks_to_writer(&config, cancel, node, &mut counted);
+        if shared.is_some() {
+            dist::together(run)
+        } else {
+            run()
+        }
+    });
     bar.finish();
     if session.verbose
         && let Ok(report) = &result
@@ -212,6 +223,107 @@ pub fn stream_store(
         }
     }
     result
+}
+
+use crate::exec::dist;
+
+/// The nodes the store being written streams, while the writer leads the other ranks
+/// through it (`store_collectively`), as pointers.
+static LEAD: std::sync::Mutex<Vec<usize>> = std::sync::Mutex::new(Vec::new());
+
+/// Which of the leading store's nodes `node` is (under MPI, on the writer), if any.
+fn lead_index(node: &NodeRef) -> Option<usize> {
+    if !dist::is_distributed() || !dist::is_writer() {
+        return None;
+    }
+    let lead = LEAD.lock().ok()?;
+    let me = std::sync::Arc::as_ptr(node) as *const u8 as usize;
+    lead.iter().position(|&p| p == me)
+}
+
+/// What the writer tells the other ranks during a store.
+enum Command<T> {
+    /// Compute your share of the blocks of the store's node `i`.
+    Stream(usize),
+    /// The store ended with this outcome.
+    Done(Result<T, String>),
+}
+
+impl<T: dist::wire::Wire> Command<T> {
+    fn encode(&self) -> Vec<u8> {
+        use dist::wire::Wire;
+        let mut out = Vec::new();
+        match self {
+            Command::Stream(i) => {
+                dist::wire::put_u64(&mut out, 0);
+                dist::wire::put_u64(&mut out, *i as u64);
+            }
+            Command::Done(Ok(v)) => {
+                dist::wire::put_u64(&mut out, 1);
+                v.put(&mut out);
+            }
+            Command::Done(Err(m)) => {
+                dist::wire::put_u64(&mut out, 2);
+                m.put(&mut out);
+            }
+        }
+        out
+    }
+
+    fn decode(bytes: &[u8]) -> Result<Command<T>, String> {
+        use dist::wire::Wire;
+        let mut r = dist::wire::Reader::new(bytes);
+        let bad = |e: crate::exec::ExecError| e.to_string();
+        Ok(match r.u64().map_err(bad)? {
+            0 => Command::Stream(r.length().map_err(bad)?),
+            1 => Command::Done(Ok(T::take(&mut r).map_err(bad)?)),
+            _ => Command::Done(Err(String::take(&mut r).map_err(bad)?)),
+        })
+    }
+}
+
+/// Runs a store (or picture, which returns what it drew) as one write for the whole MPI job: rank 0 runs `body`, which
+/// alone touches files; its streams of `nodes` are computed by every rank (each its share
+/// of the blocks, sent to rank 0), anything else it computes it computes alone; the other
+/// ranks follow rank 0's commands and end with its outcome, so a failure anywhere leaves
+/// the old file intact and every rank reports the same error. One process: just `body`.
+pub fn store_collectively<T: dist::wire::Wire + Clone>(
+    session: &Env,
+    nodes: &[NodeRef],
+    body: impl FnOnce() -> Result<T, String>,
+) -> Result<T, String> {
+    if !dist::is_distributed() {
+        return body();
+    }
+    let _interrupt = InterruptGuard::install(session);
+    if dist::is_writer() {
+        if let Ok(mut lead) = LEAD.lock() {
+            *lead = nodes
+                .iter()
+                .map(|n| std::sync::Arc::as_ptr(n) as *const u8 as usize)
+                .collect();
+        }
+        let outcome = dist::alone(body);
+        if let Ok(mut lead) = LEAD.lock() {
+            lead.clear();
+        }
+        dist::broadcast_from_writer(Command::Done(outcome.clone()).encode());
+        return outcome;
+    }
+    loop {
+        match Command::<T>::decode(&dist::broadcast_from_writer(Vec::new()))? {
+            Command::Stream(i) => {
+                let node = nodes.get(i).ok_or("the writer streams an unknown array")?;
+                let config = session.exec.clone();
+                let cancel = session.cancel.clone();
+                // This rank's blocks go to the writer; the outcome comes with `Done`.
+                let _ = session.pool.install(|| {
+                    crate::exec::stream_chunks_to_writer(&config, cancel, node, &mut |_, _| Ok(()))
+                });
+            }
+            Command::Done(outcome) => return outcome,
+        }
+    }
 }
 
 /// While alive (during a store), Ctrl-C and SIGTERM set the session's cancel flag instead

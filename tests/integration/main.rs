@@ -20,6 +20,7 @@ mod linalg_props;
 mod lsp;
 mod masks;
 mod memory;
+mod mpi;
 mod numpy_diff;
 mod pictures;
 mod properties;

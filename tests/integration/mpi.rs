@@ -1,0 +1,305 @@
+//! Scale-out under MPI (LANGUAGE.md §13, issue 15): every case of `tests/cases` under
+//! `mpirun -np 2` and `-np 3` prints exactly what one process prints (stdout, stderr and exit
+//! code); stores under MPI round-trip with NumPy, zarr-python and h5py; a rank that fails
+//! inside a store leaves the old file byte-identical and no temporaries; a killed rank ends
+//! the job, never a hang. MPI needs one init per process, so every run is its own process.
+//!
+//! These run when the binary is built with the `mpi` feature and `mpirun` is installed
+//! (`make test` does both); `ARR_REQUIRE_MPI=1` turns a missing piece into a failure.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+/// Whether the MPI tests can run here (or must, under `ARR_REQUIRE_MPI=1`).
+fn mpi_ready() -> bool {
+    let mpirun = Command::new("mpirun")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    let ready = mpirun && cfg!(feature = "mpi");
+    if !ready {
+        assert!(
+            std::env::var_os("ARR_REQUIRE_MPI").is_none(),
+            "ARR_REQUIRE_MPI=1 but {}",
+            if mpirun {
+                "arr was built without the `mpi` feature (cargo test --features mpi)"
+            } else {
+                "mpirun is not installed (make deps)"
+            }
+        );
+        eprintln!("skipping the MPI tests: mpirun or the `mpi` feature is missing");
+    }
+    ready
+}
+
+/// Runs `arr ARGS` as one process, or under `mpirun -np N`, from the repository root.
+fn run(np: Option<usize>, args: &[&str]) -> Output {
+    let mut cmd = match np {
+        None => Command::new(crate::arr_bin()),
+        Some(n) => {
+            let mut c = Command::new("timeout");
+            c.args(["120", "mpirun", "-np", &n.to_string(), crate::arr_bin()]);
+            c
+        }
+    };
+    cmd.current_dir(env!("CARGO_MANIFEST_DIR"))
+        .args(args)
+        .output()
+        .expect("run arr")
+}
+
+fn cases() -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).expect("tests/cases").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if p.extension().is_some_and(|x| x == "arr") {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/cases"),
+        &mut out,
+    );
+    out.sort();
+    out
+}
+
+#[test]
+fn every_case_under_mpirun_prints_what_one_process_prints() {
+    if !mpi_ready() {
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = cases();
+    assert!(files.len() > 100, "expected the case corpus");
+    let mut failures = Vec::new();
+    for f in &files {
+        let rel = f
+            .strip_prefix(root)
+            .unwrap_or(f)
+            .to_string_lossy()
+            .to_string();
+        let text = std::fs::read_to_string(f).unwrap_or_default();
+        let flags: Vec<String> = text
+            .lines()
+            .filter_map(|l| l.trim_start().strip_prefix("# flags:"))
+            .flat_map(|l| l.split_whitespace().map(str::to_string))
+            .collect();
+        let mut args: Vec<&str> = vec!["--threads", "1", "--seed", "7"];
+        args.extend(flags.iter().map(String::as_str));
+        args.push(&rel);
+        let one = run(None, &args);
+        for np in [2, 3] {
+            let many = run(Some(np), &args);
+            if many.stdout != one.stdout
+                || many.stderr != one.stderr
+                || many.status.code() != one.status.code()
+            {
+                failures.push(format!(
+                    "{rel} with -np {np}: exit {:?} vs {:?}\n--- one process\n{}{}\n--- mpirun\n{}{}",
+                    many.status.code(),
+                    one.status.code(),
+                    String::from_utf8_lossy(&one.stdout),
+                    String::from_utf8_lossy(&one.stderr),
+                    String::from_utf8_lossy(&many.stdout),
+                    String::from_utf8_lossy(&many.stderr),
+                ));
+                break;
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ under MPI:\n{}",
+        failures.len(),
+        files.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// A fresh folder for one test's files.
+fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("arr-mpi-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("scratch folder");
+    dir
+}
+
+/// Names in `dir` that look like Arr's temporaries.
+fn temporaries(dir: &Path) -> Vec<String> {
+    std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .map(|e| e.file_name().to_string_lossy().to_string())
+                .filter(|n| n.contains("arr-tmp"))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn stores_under_mpi_round_trip_with_the_python_peers() {
+    if !mpi_ready() || !crate::python::peers(&["numpy", "h5py", "zarr"]) {
+        return;
+    }
+    let dir = scratch("stores");
+    let program = dir.join("store.arr");
+    std::fs::write(
+        &program,
+        "x = random.normal(0, 1, shape=[900, 700], chunks=[200, 300], seed=5)\n\
+         y = arange(12.0).reshape([3, 4])\n\
+         to_npy(x * 2 + 1, args[0] + \"/x.npy\")\n\
+         to_zarr(x, args[0] + \"/x.zarr\", chunks=[250, 250], zarr_format=2)\n\
+         to_hdf5([x, y], args[0] + \"/x.h5\", [\"x\", \"y\"])\n\
+         print(from_npy(args[0] + \"/x.npy\").sum())\n",
+    )
+    .unwrap();
+    let one = dir.join("one");
+    let many = dir.join("many");
+    std::fs::create_dir_all(&one).unwrap();
+    std::fs::create_dir_all(&many).unwrap();
+    let p = program.to_string_lossy().to_string();
+    let a = run(None, &[&p, &one.to_string_lossy()]);
+    let b = run(Some(3), &[&p, &many.to_string_lossy()]);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    assert!(b.status.success(), "{}", String::from_utf8_lossy(&b.stderr));
+    assert_eq!(a.stdout, b.stdout);
+    // npy files are the same bytes; the others hold the same values.
+    assert_eq!(
+        std::fs::read(one.join("x.npy")).unwrap(),
+        std::fs::read(many.join("x.npy")).unwrap()
+    );
+    crate::python::py(
+        &dir,
+        "import numpy as np, h5py, zarr\n\
+         for d in ['one', 'many']:\n\
+         \x20   x = np.load(d + '/x.npy')\n\
+         \x20   z = zarr.open(d + '/x.zarr', mode='r')[:]\n\
+         \x20   f = h5py.File(d + '/x.h5', 'r')\n\
+         \x20   assert np.array_equal(x, z * 2 + 1), d\n\
+         \x20   assert np.array_equal(f['x'][:], z), d\n\
+         \x20   assert np.array_equal(f['y'][:], np.arange(12.0).reshape(3, 4)), d\n\
+         assert np.array_equal(zarr.open('one/x.zarr', mode='r')[:], zarr.open('many/x.zarr', mode='r')[:])\n",
+    );
+    assert!(temporaries(&many).is_empty(), "{:?}", temporaries(&many));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_rank_failing_inside_a_store_leaves_the_old_file_and_no_temporaries() {
+    if !mpi_ready() {
+        return;
+    }
+    let dir = scratch("fail");
+    let program = dir.join("copy.arr");
+    std::fs::write(
+        &program,
+        "x = from_zarr(args[0], chunks=250)\nto_npy(x * 2, args[1])\nprint(\"stored\")\n",
+    )
+    .unwrap();
+    // Rank 0 reads a good store; rank 1 the same store with its last chunk (one of rank
+    // 1's blocks) corrupted, so the failure happens on rank 1 only, inside the stream.
+    let good = dir.join("good.zarr");
+    let bad = dir.join("bad.zarr");
+    let made = Command::new(crate::arr_bin())
+        .args([
+            "-e",
+            "to_zarr(arange(1000.0), args[0], chunks=[250], zarr_format=2)",
+        ])
+        .arg(&good)
+        .output()
+        .expect("arr");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    std::fs::create_dir_all(&bad).unwrap();
+    for e in std::fs::read_dir(&good).unwrap().flatten() {
+        std::fs::copy(e.path(), bad.join(e.file_name())).unwrap();
+    }
+    std::fs::write(bad.join("3"), b"not a compressed chunk at all").unwrap();
+    let out = dir.join("out.npy");
+    std::fs::write(&out, b"the old file").unwrap();
+    let (p, g, b, o) = (
+        program.to_string_lossy().to_string(),
+        good.to_string_lossy().to_string(),
+        bad.to_string_lossy().to_string(),
+        out.to_string_lossy().to_string(),
+    );
+    let started = Instant::now();
+    let run = Command::new("timeout")
+        .args([
+            "120",
+            "mpirun",
+            "-np",
+            "1",
+            crate::arr_bin(),
+            &p,
+            &g,
+            &o,
+            ":",
+        ])
+        .args(["-np", "1", crate::arr_bin(), &p, &b, &o])
+        .output()
+        .expect("mpirun");
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert_eq!(run.status.code(), Some(1), "{stderr}");
+    assert!(started.elapsed() < Duration::from_secs(60));
+    assert!(String::from_utf8_lossy(&run.stdout).is_empty());
+    assert_eq!(
+        stderr.matches("error:").count(),
+        1,
+        "one message, printed once:\n{stderr}"
+    );
+    assert!(stderr.contains("bad.zarr"), "{stderr}");
+    assert_eq!(std::fs::read(&out).unwrap(), b"the old file");
+    assert!(temporaries(&dir).is_empty(), "{:?}", temporaries(&dir));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn a_killed_rank_ends_the_job() {
+    if !mpi_ready() {
+        return;
+    }
+    let dir = scratch("kill");
+    let program = dir.join("long.arr");
+    std::fs::write(
+        &program,
+        "for i in range(1000) {\n  print(random.normal(0, 1, shape=[3000, 3000], chunks=[500, 500], seed=i).sum())\n}\n",
+    )
+    .unwrap();
+    let p = program.to_string_lossy().to_string();
+    // Rank 1 is killed (SIGKILL) a second after it starts.
+    let started = Instant::now();
+    let run = Command::new("timeout")
+        .args([
+            "120",
+            "mpirun",
+            "-np",
+            "1",
+            crate::arr_bin(),
+            &p,
+            ":",
+            "-np",
+            "1",
+        ])
+        .args(["sh", "-c", "(sleep 1; kill -9 $$) & exec \"$0\" \"$1\""])
+        .args([crate::arr_bin(), &p])
+        .output()
+        .expect("mpirun");
+    let took = started.elapsed();
+    assert_ne!(run.status.code(), Some(0));
+    // `timeout` exits 124 when it had to stop a hung job.
+    assert_ne!(run.status.code(), Some(124), "the job hung");
+    assert!(took < Duration::from_secs(60), "took {took:?}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
