@@ -5,7 +5,8 @@
 //! device; without either it says what is missing. `CudaBackend::compile` emits the kernel's
 //! CUDA C, compiles it to PTX for each device's compute capability and loads it. A launch
 //! (`TileBody::launch_region`) runs the whole region on one device, chosen round-robin
-//! over the devices held: it copies the bytes each input view spans and the geometry words to
+//! over the devices held, on a stream of its own (launches from the executor's threads
+//! overlap): it copies the bytes each input view spans and the geometry words to
 //! the device, runs the grid-stride kernel, and copies the outputs back (reductions are then
 //! combined on the host in the CPU's fixed order, so their bits are the CPU's).
 //!
@@ -48,10 +49,9 @@ impl DeviceSpec {
     }
 }
 
-/// One GPU: its context, a stream, and the PTX architecture its code is compiled for.
+/// One GPU: its context, the PTX architecture its code is compiled for, its multiprocessors.
 struct Gpu {
     ctx: Arc<CudaContext>,
-    stream: Arc<CudaStream>,
     arch: &'static str,
     sms: u32,
 }
@@ -102,10 +102,8 @@ pub fn open(spec: DeviceSpec) -> Result<CudaBackend, String> {
         let sms = attr(sys::CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT)?;
         // One leaked string per device opened (NVRTC's options take a static name).
         let arch: &'static str = Box::leak(format!("compute_{major}{minor}").into_boxed_str());
-        let stream = ctx.default_stream();
         gpus.push(Gpu {
             ctx,
-            stream,
             arch,
             sms: u32::try_from(sms).unwrap_or(1).max(1),
         });
@@ -337,7 +335,11 @@ impl CudaBody {
         }
         let which = self.next.fetch_add(1, Ordering::Relaxed) % self.gpus.len();
         let gpu = &self.gpus[which];
-        let stream = &gpu.stream;
+        // A stream per launch: launches from the executor's threads overlap on the GPU.
+        let stream = &gpu
+            .ctx
+            .new_stream()
+            .map_err(driver_err("creating a stream"))?;
         let geo_dev = stream
             .clone_htod(&geo[..])
             .map_err(driver_err("copying the launch geometry"))?;
