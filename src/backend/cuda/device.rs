@@ -59,6 +59,9 @@ struct Gpu {
 /// The CUDA backend over the GPUs it holds.
 pub struct CudaBackend {
     gpus: Arc<Vec<Gpu>>,
+    /// `cuda:N` or `cuda:N,M,...`: the kernel cache's key, so sessions on different GPUs
+    /// never share loaded kernels (the same GPUs share the primary context, and may).
+    name: &'static str,
 }
 
 fn driver_err(what: &str) -> impl Fn(cudarc::driver::DriverError) -> BackendError + '_ {
@@ -90,6 +93,9 @@ pub fn open(spec: DeviceSpec) -> Result<CudaBackend, String> {
             ));
         }
     };
+    let list: Vec<String> = ordinals.iter().map(|n| n.to_string()).collect();
+    // One leaked name per distinct opening (a handful per process).
+    let name: &'static str = Box::leak(format!("cuda:{}", list.join(",")).into_boxed_str());
     let mut gpus = Vec::new();
     for n in ordinals {
         let ctx = CudaContext::new(n).map_err(|e| format!("--device cuda:{n}: {e:?}"))?;
@@ -110,12 +116,13 @@ pub fn open(spec: DeviceSpec) -> Result<CudaBackend, String> {
     }
     Ok(CudaBackend {
         gpus: Arc::new(gpus),
+        name,
     })
 }
 
 impl Backend for CudaBackend {
     fn name(&self) -> &'static str {
-        "cuda"
+        self.name
     }
 
     fn falls_back(&self) -> bool {
