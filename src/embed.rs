@@ -194,8 +194,9 @@ impl FromArr for String {
 impl crate::Session {
     /// Chooses where kernels run: `"cpu"` (the backend of `Options::backend`), `"cuda"`
     /// (GPU 0), `"cuda:N"` or `"cuda:all"` (every GPU, launches round-robin), as
-    /// `--device`. Without an NVIDIA driver, NVRTC or such a GPU it returns what is missing
-    /// and keeps the current device.
+    /// `--device`. On a GPU, the memory budget becomes at most the GPU's free memory.
+    /// Without an NVIDIA driver, NVRTC or such a GPU it returns what is missing and keeps the
+    /// current device.
     pub fn set_device(&mut self, device: &str) -> Result<(), String> {
         use crate::backend::cuda;
         let backend: Arc<dyn crate::backend::Backend> = if device == "cpu" {
@@ -209,7 +210,14 @@ impl crate::Session {
             let spec = cuda::DeviceSpec::parse(device).ok_or_else(|| {
                 format!("unknown --device {device:?}; use cpu, cuda, cuda:N or cuda:all")
             })?;
-            Arc::new(cuda::open(spec)?)
+            let gpu = cuda::open(spec)?;
+            // Every launch's inputs and outputs are on the GPU while it runs: the budget the
+            // schedule is planned against is at most the GPU's free memory.
+            let free = gpu.free_memory()?;
+            let mut st = self.state.borrow_mut();
+            st.exec.memory_limit = st.exec.memory_limit.min(free);
+            drop(st);
+            Arc::new(gpu)
         };
         self.state.borrow_mut().exec.backend = backend;
         Ok(())

@@ -120,6 +120,21 @@ pub fn open(spec: DeviceSpec) -> Result<CudaBackend, String> {
     })
 }
 
+impl CudaBackend {
+    /// The least free memory of the GPUs held, in bytes (what one launch may hold on each).
+    pub fn free_memory(&self) -> Result<usize, String> {
+        let mut least = usize::MAX;
+        for gpu in self.gpus.iter() {
+            let (free, _total) = gpu
+                .ctx
+                .mem_get_info()
+                .map_err(|e| format!("--device {}: {e:?}", self.name))?;
+            least = least.min(free);
+        }
+        Ok(least)
+    }
+}
+
 impl Backend for CudaBackend {
     fn name(&self) -> &'static str {
         self.name
