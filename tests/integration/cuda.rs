@@ -298,3 +298,153 @@ fn device_choice_errors_name_what_is_missing() {
         s.set_device("cpu").expect("the CPU is always there");
     }
 }
+
+/// One kernel per operation and operand dtype (every `UnaryOp`, `BinaryOp`, `where`, `clip`,
+/// `round`, `nan_to_num`, `astype` and `Cast` to every dtype), so the generator is checked
+/// on combinations the corpus may not lower to.
+pub fn op_matrix_kernels() -> Vec<(String, Kernel)> {
+    use arr::kernel::{BinaryOp as B, Instr, MapOp, Sink, UnaryOp as U};
+    use arr::sema::dtype::DType;
+    let dtypes = [
+        DType::Bool,
+        DType::U8,
+        DType::I32,
+        DType::I64,
+        DType::F32,
+        DType::F64,
+    ];
+    let unary = [
+        U::Neg,
+        U::Pos,
+        U::Abs,
+        U::Sign,
+        U::Invert,
+        U::Sqrt,
+        U::Cbrt,
+        U::Exp,
+        U::Exp2,
+        U::Expm1,
+        U::Log,
+        U::Log2,
+        U::Log10,
+        U::Log1p,
+        U::Sin,
+        U::Cos,
+        U::Tan,
+        U::Arcsin,
+        U::Arccos,
+        U::Arctan,
+        U::Sinh,
+        U::Cosh,
+        U::Tanh,
+        U::Floor,
+        U::Ceil,
+        U::Trunc,
+        U::Rint,
+        U::IsNan,
+        U::IsInf,
+        U::IsFinite,
+    ];
+    let binary = [
+        B::Add,
+        B::Sub,
+        B::Mul,
+        B::Div,
+        B::FloorDiv,
+        B::Mod,
+        B::Pow,
+        B::Minimum,
+        B::Maximum,
+        B::Arctan2,
+        B::Hypot,
+        B::BitAnd,
+        B::BitOr,
+        B::BitXor,
+        B::Eq,
+        B::Ne,
+        B::Lt,
+        B::Le,
+        B::Gt,
+        B::Ge,
+    ];
+    let mut out = Vec::new();
+    let mut casts = Vec::new();
+    let mut add = |name: String, inputs: Vec<DType>, op: MapOp, out_dtype: DType| {
+        let mut k = Kernel::new(1, inputs.clone());
+        let args: Vec<usize> = (0..inputs.len()).map(|i| k.push(Instr::Load(i))).collect();
+        let compute = *inputs.last().unwrap_or(&DType::F64);
+        let v = k.push(Instr::Apply {
+            op,
+            args,
+            compute,
+            out: out_dtype,
+        });
+        k.sinks.push(Sink::Store(v));
+        k.validate().unwrap_or_else(|e| panic!("{name}: {e}"));
+        out.push((name, k));
+    };
+    for d in dtypes {
+        for u in unary {
+            let o = if u.is_predicate() { DType::Bool } else { d };
+            add(format!("{u:?} {d}"), vec![d], MapOp::Unary(u), o);
+        }
+        for b in binary {
+            let o = if b.is_comparison() { DType::Bool } else { d };
+            add(format!("{b:?} {d}"), vec![d, d], MapOp::Binary(b), o);
+        }
+        add(
+            format!("where {d}"),
+            vec![DType::Bool, d, d],
+            MapOp::Where,
+            d,
+        );
+        add(format!("clip {d}"), vec![d, d, d], MapOp::Clip, d);
+        for r in [-2, 0, 3] {
+            add(format!("round({r}) {d}"), vec![d], MapOp::Round(r), d);
+        }
+        add(
+            format!("nan_to_num {d}"),
+            vec![d],
+            MapOp::NanToNum(0.5f64.to_bits(), 1e300f64.to_bits(), (-7.0f64).to_bits()),
+            d,
+        );
+        for e in dtypes {
+            add(format!("astype {d}->{e}"), vec![d], MapOp::Cast, e);
+            // Sums computed in one dtype and given in another (the Apply's conversion).
+            add(
+                format!("add {d}->{e}"),
+                vec![d, d],
+                MapOp::Binary(B::Add),
+                e,
+            );
+            let mut k = Kernel::new(1, vec![d]);
+            let v = k.push(Instr::Load(0));
+            let c = k.push(Instr::Cast(v, e));
+            k.sinks.push(Sink::Store(c));
+            casts.push((format!("cast {d}->{e}"), k));
+        }
+    }
+    out.extend(casts);
+    out
+}
+
+#[test]
+fn op_matrix_kernels_compile_with_nvrtc() {
+    if !nvrtc_or_skip("op_matrix_kernels_compile_with_nvrtc") {
+        return;
+    }
+    let kernels = op_matrix_kernels();
+    let failures = compile_all(&kernels);
+    assert!(
+        failures.is_empty(),
+        "{} of {} kernels failed:\n{}",
+        failures.len(),
+        kernels.len(),
+        failures.join("\n")
+    );
+    eprintln!(
+        "NVRTC compiled {} op-matrix kernels for {:?}",
+        kernels.len(),
+        nvrtc::TEST_ARCHS
+    );
+}

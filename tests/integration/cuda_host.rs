@@ -420,6 +420,7 @@ fn generated_cuda_agrees_with_the_interpreter_on_the_host() {
     };
     let mut kernels: Vec<(String, Kernel)> = crate::cuda::kir_kernels();
     kernels.extend(crate::cuda::corpus_kernels().iter().cloned());
+    kernels.extend(crate::cuda::op_matrix_kernels());
     let refs: Vec<&Kernel> = kernels.iter().map(|(_, k)| k).collect();
     let dir = std::env::temp_dir().join(format!("arr-cuda-host-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary folder");
