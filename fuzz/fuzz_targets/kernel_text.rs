@@ -1,6 +1,7 @@
 //! Fuzz target: any text goes through the kernel IR's parser (and, when it parses, its
 //! printer and the parser again): an error or the same kernel, never a panic. When it
-//! parses, the interpreter and the JIT compile it without panicking.
+//! parses, the interpreter and the JIT compile it, and the CUDA generator emits it, without
+//! panicking.
 //! Run with `RUSTC_BOOTSTRAP=1 cargo fuzz run kernel_text`.
 #![no_main]
 
@@ -16,6 +17,7 @@ fuzz_target!(|data: &[u8]| {
         if kernel.body.len() < 64 {
             let _ = arr::backend::interp::Interpreter.compile(&kernel);
             let _ = arr::backend::jit::Jit.compile(&kernel);
+            let _ = arr::backend::cuda::emit::kernel_function(&kernel, "arr_kernel");
         }
     }
 });
