@@ -249,7 +249,8 @@ pub fn mask_pass(
     } else {
         0..blocks.len()
     };
-    let results: Result<Vec<(usize, Option<Arc<Data>>)>, ExecError> = ctx.local(|| {
+    type Passed = Vec<(usize, Option<Arc<Data>>)>;
+    let results: Result<Passed, ExecError> = ctx.local(|| {
         crate::exec::in_parallel(config, parallel, || {
             blocks[mine.clone()]
                 .par_iter()
