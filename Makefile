@@ -35,7 +35,7 @@ deps:
 	@$(PYTHON) -c "import hdf5plugin, xarray, netCDF4, numcodecs" 2>/dev/null || $(PYTHON) -m pip install --quiet hdf5plugin xarray netCDF4 numcodecs
 	@# Scale-out (the `mpi` feature, src/exec/dist/): Debian's MPICH, and libclang for the
 	@# bindings rsmpi generates at build time.
-	@if ! command -v mpicc >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1; then \
+	@if ! command -v mpicc >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1; then \
 	  echo "apt-get install mpich libmpich-dev libclang-dev"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mpich libmpich-dev libclang-dev >/dev/null \
 	    || { echo "error: install mpich, libmpich-dev and libclang-dev (as root)"; exit 1; }; \
