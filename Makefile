@@ -38,7 +38,7 @@ deps:
 	@$(PYTHON) -c "import nvidia.cuda_nvrtc" 2>/dev/null || $(PYTHON) -m pip install --quiet "nvidia-cuda-nvrtc-cu12==12.9.86"
 	@# Scale-out (the `mpi` feature, src/exec/dist/): Debian's MPICH, and libclang for the
 	@# bindings rsmpi generates at build time.
-	@if ! command -v mpicc >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang*.so* >/dev/null 2>&1; then \
+	@if ! command -v mpicc >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1; then \
 	  echo "apt-get install mpich libmpich-dev libclang-dev"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq mpich libmpich-dev libclang-dev >/dev/null \
 	    || { echo "error: install mpich, libmpich-dev and libclang-dev (as root)"; exit 1; }; \

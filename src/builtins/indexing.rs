@@ -235,7 +235,16 @@ fn pad(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             );
         }
     };
-    let fill = fill_of(args.num("constant_values")?.unwrap_or(Num::Int(0)));
+    let value = args.num("constant_values")?.unwrap_or(Num::Int(0));
+    // NumPy refuses a fill its array cannot hold (300 in u8, nan in an integer array).
+    crate::builtins::args::host_cast(value, x.dtype).or_else(|m| {
+        args.error(
+            "constant_values",
+            m,
+            format!("not representable in {}", x.dtype),
+        )
+    })?;
+    let fill = fill_of(value);
     for (k, (&n, &(b, a))) in shape.iter().zip(&widths).enumerate() {
         if n == 0 && b + a > 0 && mode != PadMode::Constant {
             return args.error(

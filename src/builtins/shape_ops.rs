@@ -512,6 +512,21 @@ fn concat_arrays(interp: &Evaluator, args: &Args, arrays: Vec<Array>, axis: i64)
                 })
             })
             .collect();
+        if let Some(n) = &nodes {
+            // Each input's blocks are kept: a grid too long to hold is refused (doubling an
+            // array in a loop would otherwise double its block list every time).
+            let blocks = n.iter().map(|x| x.chunks[ax].len()).sum::<usize>();
+            if blocks > crate::graph::chunks::MAX_BLOCKS_PER_AXIS {
+                return args.error(
+                    "arrays",
+                    format!(
+                        "the result would have {blocks} blocks along axis {ax}, more than {}; rechunk the inputs to larger blocks first",
+                        crate::graph::chunks::MAX_BLOCKS_PER_AXIS
+                    ),
+                    "too many blocks",
+                );
+            }
+        }
         nodes.map(|n| build::concat(n, ax))
     };
     Ok(Value::Array(Array { dtype, shape, node }))

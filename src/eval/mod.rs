@@ -256,6 +256,19 @@ impl Evaluator {
 
     fn exec_for(&mut self, names: &[(String, Span)], iter: &Expr, body: &Block) -> R<Value> {
         let iterable = self.eval(iter)?;
+        // An array's rows are taken one at a time (a loop over 10^10 elements must not build
+        // 10^10 values before its first step).
+        if let Value::Array(a) = &iterable
+            && !(self.check || self.plan_only())
+            && let Some(&Some(n)) = a.shape.first()
+        {
+            for i in 0..n {
+                let item = index::take_first_axis(self, a, i, iter.span)?;
+                self.assign(names, item, iter.span)?;
+                self.exec_block(body)?;
+            }
+            return Ok(Value::None);
+        }
         let items = match &iterable {
             Value::List(l) if (self.check || self.plan_only()) && l.len() > CHECK_UNROLL => None,
             _ => self.iter_items(&iterable, iter.span)?,

@@ -197,8 +197,9 @@ pub fn mask_pass(
 ) -> Result<(NodeRef, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
-    let mut ctx =
-        ExecCtx::new(config.backend.clone(), cancel).with_progress(config.progress.clone());
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel)
+        .with_progress(config.progress.clone())
+        .top_level();
     // One plan for both, so the optimiser merges the work they share.
     let pack = Arc::new(Node {
         op: Op::Pack,
@@ -239,17 +240,54 @@ pub fn mask_pass(
         Ok((keep.len(), fits.then(|| Arc::new(piece))))
     };
     let parallel = (config.memory_limit / per_task.max(1)).clamp(1, config.threads.max(1));
-    let results: Vec<(usize, Option<Arc<Data>>)> = if parallel >= config.threads.max(1) {
-        blocks.par_iter().map(run).collect::<Result<_, _>>()?
+    // Under MPI each rank passes over the mask blocks it owns and keeps their pieces; only
+    // the counts are shared (a rank computes another rank's piece again if it needs it).
+    let place = crate::exec::dist::place();
+    let shared_out = ctx.is_collective() && blocks.len() > 1;
+    let mine = if shared_out {
+        crate::exec::dist::owned(blocks.len(), place.rank, place.size)
     } else {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(parallel)
-            .stack_size(crate::exec::WORKER_STACK_BYTES)
-            .build()
-            .map_err(|e| ExecError::OutOfMemory(format!("cannot start workers: {e}")))?;
-        pool.install(|| blocks.par_iter().map(run).collect::<Result<_, _>>())?
+        0..blocks.len()
     };
-    let (counts, pieces): (Vec<usize>, Vec<Option<Arc<Data>>>) = results.into_iter().unzip();
+    type Passed = Vec<(usize, Option<Arc<Data>>)>;
+    let results: Result<Passed, ExecError> = ctx.local(|| {
+        crate::exec::in_parallel(config, parallel, || {
+            blocks[mine.clone()]
+                .par_iter()
+                .map(run)
+                .collect::<Result<_, _>>()
+        })
+    });
+    let (counts, mut pieces): (Vec<usize>, Vec<Option<Arc<Data>>>) = if shared_out {
+        let my_counts: Result<Vec<usize>, ExecError> = match &results {
+            Ok(r) => Ok(r.iter().map(|(c, _)| *c).collect()),
+            Err(e) => Err(e.clone()),
+        };
+        let mut counts = Vec::with_capacity(blocks.len());
+        for bytes in crate::exec::dist::all_gather(crate::exec::dist::wire::encode(&my_counts)) {
+            counts.extend(crate::exec::dist::wire::decode::<
+                Result<Vec<usize>, ExecError>,
+            >(&bytes)??);
+        }
+        let mut pieces: Vec<Option<Arc<Data>>> = vec![None; blocks.len()];
+        for (slot, (_, piece)) in pieces[mine].iter_mut().zip(results?) {
+            *slot = piece;
+        }
+        (counts, pieces)
+    } else {
+        results?.into_iter().unzip()
+    };
+    // Pieces held together stay within the limit (ranks each held up to it).
+    let mut kept = 0usize;
+    for piece in pieces.iter_mut() {
+        if let Some(p) = piece {
+            if kept + p.nbytes() > hold_limit {
+                *piece = None;
+            } else {
+                kept += p.nbytes();
+            }
+        }
+    }
     let node = build::compress(
         x.clone(),
         mask.clone(),

@@ -326,6 +326,9 @@ pub struct RunReport {
     /// Heap bytes allocated, peak held and largest single allocation during the run (when
     /// the counting allocator is installed).
     pub memory: Option<crate::alloc_stats::Window>,
+    /// Under MPI: each rank's tasks, elements generated and elements read (this rank's
+    /// counts are the fields above); empty for one process.
+    pub ranks: Vec<(u64, u64, u64)>,
 }
 
 impl RunReport {
@@ -356,7 +359,23 @@ impl RunReport {
             self.compiled.compile_ns as f64 / 1e6,
             self.compiled.hits,
             self.compiled.fallbacks
-        ) + &if self.compiled.fallbacks > 0 {
+        ) + &if self.ranks.len() > 1 {
+            let each = |f: fn(&(u64, u64, u64)) -> u64| {
+                self.ranks
+                    .iter()
+                    .map(|r| f(r).to_string())
+                    .collect::<Vec<_>>()
+                    .join("/")
+            };
+            format!(
+                "; per rank: tasks {}, generated {}, read {}",
+                each(|r| r.0),
+                each(|r| r.1),
+                each(|r| r.2)
+            )
+        } else {
+            String::new()
+        } + &if self.compiled.fallbacks > 0 {
             format!(" ({})", crate::backend::cache::fallback_notes().join("; "))
         } else {
             String::new()
@@ -424,7 +443,25 @@ fn finish_report(
     window: Option<crate::alloc_stats::Snapshot>,
 ) -> RunReport {
     ctx.finish_events();
+    let mine = (
+        ctx.stats.tasks.load(Ordering::Relaxed),
+        ctx.stats.generated.load(Ordering::Relaxed),
+        ctx.stats.read.load(Ordering::Relaxed),
+    );
+    // Every rank reaches here together (a collective computation that succeeded).
+    let ranks = if ctx.is_collective() {
+        dist::all_gather(dist::wire::encode(&vec![mine.0, mine.1, mine.2]))
+            .iter()
+            .map(|b| match dist::wire::decode::<Vec<u64>>(b).as_deref() {
+                Ok([t, g, r]) => (*t, *g, *r),
+                _ => (0, 0, 0),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
     RunReport {
+        ranks,
         tasks: ctx.stats.tasks.load(Ordering::Relaxed),
         kernels: plan.kernels,
         generated: ctx.stats.generated.load(Ordering::Relaxed),

@@ -428,9 +428,12 @@ pub fn eval_reduce_many(
         }
         blocks.push(empty);
     }
-    ctx.stats
-        .tasks
-        .fetch_add(blocks.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    let shared_out = ctx.is_collective() && blocks.len() > 1;
+    if !shared_out {
+        ctx.stats
+            .tasks
+            .fetch_add(blocks.len() as u64, std::sync::atomic::Ordering::Relaxed);
+    }
     let reduced_shape: Vec<usize> = axes.iter().map(|&a| input.shape[a]).collect();
     let reduced_strides = strides(&reduced_shape);
     let ops: Vec<ReduceOp> = lanes.iter().map(|l| l.op).collect();
@@ -535,7 +538,7 @@ pub fn eval_reduce_many(
         let _task = ctx.task(&nodes[0]);
         run_block(b)
     };
-    let total = if ctx.is_collective() && blocks.len() > 1 {
+    let total = if shared_out {
         reduce_blocks_shared(ctx, &blocks, &run_block, &lanes)?
     } else {
         ctx.local(|| reduce_blocks(&blocks, &run_block, &lanes))?
@@ -601,7 +604,12 @@ where
             .iter()
             .enumerate()
             .filter(|(_, (_, q))| *q == place.rank)
-            .map(|(k, (r, _))| Ok((k, reduce_blocks(&blocks[r.clone()], run_block, lanes)?)))
+            .map(|(k, (r, _))| {
+                ctx.stats
+                    .tasks
+                    .fetch_add(r.len() as u64, std::sync::atomic::Ordering::Relaxed);
+                Ok((k, reduce_blocks(&blocks[r.clone()], run_block, lanes)?))
+            })
             .collect()
     });
     let mut parts: Vec<Option<Vec<Partial>>> = vec![None; trees.len()];

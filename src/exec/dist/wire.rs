@@ -255,6 +255,35 @@ impl<T: Wire> Wire for Vec<T> {
     }
 }
 
+impl<T: Wire> Wire for Option<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        match self {
+            None => put_u64(out, 0),
+            Some(v) => {
+                put_u64(out, 1);
+                v.put(out);
+            }
+        }
+    }
+
+    fn take(r: &mut Reader) -> Result<Option<T>, ExecError> {
+        Ok(match r.u64()? {
+            0 => None,
+            _ => Some(T::take(r)?),
+        })
+    }
+}
+
+impl<T: Wire> Wire for std::sync::Arc<T> {
+    fn put(&self, out: &mut Vec<u8>) {
+        (**self).put(out);
+    }
+
+    fn take(r: &mut Reader) -> Result<std::sync::Arc<T>, ExecError> {
+        Ok(std::sync::Arc::new(T::take(r)?))
+    }
+}
+
 impl<A: Wire, B: Wire> Wire for (A, B) {
     fn put(&self, out: &mut Vec<u8>) {
         self.0.put(out);
