@@ -34,8 +34,9 @@ deps:
 	@# Compressed I/O peers: HDF5 filter plugins, xarray and netCDF4 (tests/integration/io_codecs.rs).
 	@$(PYTHON) -c "import hdf5plugin, xarray, netCDF4, numcodecs" 2>/dev/null || $(PYTHON) -m pip install --quiet hdf5plugin xarray netCDF4 numcodecs
 	@# The CUDA backend's tests without a GPU: NVRTC from its pip wheel (src/backend/cuda/nvrtc.rs
-	@# finds the library through python3; no CUDA toolkit or driver needed).
-	@$(PYTHON) -c "import nvidia.cuda_nvrtc" 2>/dev/null || $(PYTHON) -m pip install --quiet "nvidia-cuda-nvrtc-cu12==12.9.86"
+	@# finds the library through python3; no CUDA toolkit or driver needed). 12.4: its PTX is
+	@# loaded by every driver from R550 on (a newer NVRTC's PTX needs a driver as new as it).
+	@$(PYTHON) -c "import nvidia.cuda_nvrtc" 2>/dev/null || $(PYTHON) -m pip install --quiet "nvidia-cuda-nvrtc-cu12==12.4.127"
 	@# Scale-out (the `mpi` feature, src/exec/dist/): Debian's MPICH, and libclang for the
 	@# bindings rsmpi generates at build time.
 	@if ! command -v mpicc >/dev/null 2>&1 || ! ls /usr/lib/llvm-*/lib/libclang.so >/dev/null 2>&1; then \

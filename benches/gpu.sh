@@ -26,7 +26,7 @@ nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader 2>
 nproc
 echo "== build ($(elapsed) s)"
 python3 -c "import nvidia.cuda_nvrtc" 2>/dev/null \
-  || python3 -m pip install --quiet "nvidia-cuda-nvrtc-cu12==12.9.86"
+  || python3 -m pip install --quiet "nvidia-cuda-nvrtc-cu12==12.4.127"
 python3 -c "import h5py, numpy" 2>/dev/null || python3 -m pip install --quiet h5py numpy
 cargo build --release 2>&1 | tail -1
 if ! $ARR --device "$GPU" -e 'print("gpu ok")'; then

@@ -150,10 +150,10 @@ impl Backend for CudaBackend {
         let mut functions = Vec::new();
         for gpu in self.gpus.iter() {
             let ptx = nvrtc::compile(&source, gpu.arch)?;
-            let module = gpu
-                .ctx
-                .load_module(ptx)
-                .map_err(driver_err("loading the PTX"))?;
+            let module = gpu.ctx.load_module(ptx).map_err(driver_err(
+                "loading the PTX (a driver older than NVRTC cannot: install an older \
+                     nvidia-cuda-nvrtc-cu12, such as 12.4.127)",
+            ))?;
             functions.push(
                 module
                     .load_function(NAME)

@@ -6,8 +6,10 @@
 //! `libnvrtc.so.12` with the library already loaded, matched by its soname), in order:
 //!
 //! 1. `ARR_NVRTC_LIB`: the library file, or a folder holding it;
-//! 2. the pip wheel `nvidia-cuda-nvrtc-cu12` (what `make deps` installs): its folder is
-//!    asked of `python3` (or `ARR_PYTHON`), `.../nvidia/cuda_nvrtc/lib`;
+//! 2. the pip wheel `nvidia-cuda-nvrtc-cu12` (what `make deps` installs, pinned to 12.4: the
+//!    driver JIT-compiles PTX only from an NVRTC no newer than itself, and 12.4's is loaded by
+//!    every driver from R550 on): its folder is asked of `python3` (or `ARR_PYTHON`),
+//!    `.../nvidia/cuda_nvrtc/lib`;
 //! 3. `$CUDA_HOME/lib64` and `/usr/local/cuda/lib64`.
 //!
 //! Programs are compiled with `--fmad=false` (no contraction of `a * b + c` into one
