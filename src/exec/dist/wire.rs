@@ -84,9 +84,16 @@ impl Wire for Data {
         }
         crate::with_data!(self, a => {
             let a = a.as_standard_layout();
-            for v in a.iter() {
-                out.extend_from_slice(&v.to_ne_bytes());
-            }
+            let elems = a.as_slice().expect("standard layout is contiguous");
+            // Safety: the element types (bool, u8, i32, i64, f32, f64) are plain bytes with
+            // no padding (bool is one byte, 0 or 1); the slice is alive for the copy.
+            let bytes = unsafe {
+                std::slice::from_raw_parts(
+                    elems.as_ptr().cast::<u8>(),
+                    std::mem::size_of_val(elems),
+                )
+            };
+            out.extend_from_slice(bytes);
         });
     }
 
@@ -120,36 +127,30 @@ impl Wire for Data {
 
 /// Elements of a fixed-size number type read from native-endian bytes.
 fn elems<T: FromNe>(bytes: &[u8]) -> Vec<T> {
-    bytes.chunks_exact(T::SIZE).map(T::from_ne).collect()
+    let n = bytes.len() / T::SIZE;
+    let mut out: Vec<T> = Vec::with_capacity(n);
+    // Safety: `T` is a plain number type of `T::SIZE` bytes (every bit pattern is a value);
+    // exactly `n` elements are written before the length is set.
+    unsafe {
+        std::ptr::copy_nonoverlapping(bytes.as_ptr(), out.as_mut_ptr().cast::<u8>(), n * T::SIZE);
+        out.set_len(n);
+    }
+    out
 }
 
+/// Number types whose every bit pattern is a value (read straight from bytes).
 trait FromNe {
     const SIZE: usize;
-    fn from_ne(b: &[u8]) -> Self;
 }
 
 macro_rules! from_ne {
     ($($t:ty),*) => {$(
         impl FromNe for $t {
             const SIZE: usize = std::mem::size_of::<$t>();
-            fn from_ne(b: &[u8]) -> Self {
-                <$t>::from_ne_bytes(b.try_into().expect("exact chunk"))
-            }
         }
     )*};
 }
 from_ne!(i32, i64, f32, f64);
-
-/// Bytes of one element (bools as one byte 0/1).
-trait NeBytes {
-    fn to_ne_bytes(&self) -> Vec<u8>;
-}
-
-impl NeBytes for bool {
-    fn to_ne_bytes(&self) -> Vec<u8> {
-        vec![*self as u8]
-    }
-}
 
 impl Wire for ExecError {
     fn put(&self, out: &mut Vec<u8>) {
