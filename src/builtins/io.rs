@@ -350,7 +350,8 @@ fn to_netcdf(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         std::slice::from_ref(&node),
         || -> Result<(), String> {
             let _interrupt = io::InterruptGuard::install(&interp.io_env());
-            let mut w = io::hdf5::Writer::create(&path, &interp.io_env().cancel)?;
+            let mut w =
+                io::hdf5::Writer::create(&path, &interp.io_env().cancel, io::hdf5::Existing::Copy)?;
             let block: Vec<usize> = node
                 .chunks
                 .iter()
@@ -370,7 +371,7 @@ fn to_netcdf(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             })
             .map_err(|e| e.to_string())?;
             drop(ds);
-            w.commit()
+            w.commit(&interp.io_env().cancel)
         },
     );
     result.or_else(|m| failed(args, m))?;
@@ -606,13 +607,14 @@ fn to_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     if explained {
         return Ok(Value::None);
     }
-    if explained {
-        return Ok(Value::None);
-    }
     let hdf5_nodes: Vec<NodeRef> = nodes.iter().map(|(n, _)| n.clone()).collect();
     let result = io::store_collectively(&interp.io_env(), &hdf5_nodes, || -> Result<(), String> {
         let _interrupt = io::InterruptGuard::install(&interp.io_env());
-        let mut w = io::hdf5::Writer::create(&path, &interp.io_env().cancel)?;
+        let mut w = io::hdf5::Writer::create(
+            &path,
+            &interp.io_env().cancel,
+            io::hdf5::Existing::AddDatasets,
+        )?;
         for (node, name) in &nodes {
             let block: Vec<usize> = node
                 .chunks
@@ -631,7 +633,7 @@ fn to_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             })
             .map_err(|e| e.to_string())?;
         }
-        w.commit()
+        w.commit(&interp.io_env().cancel)
     });
     result.or_else(|m| failed(args, m))?;
     Ok(Value::None)

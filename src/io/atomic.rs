@@ -247,6 +247,56 @@ pub fn copy_cancellable(
     dst.flush().map_err(fail)
 }
 
+/// Fails with "not enough free space" unless the file system holding `target` has at least
+/// `bytes` free for an ordinary user (checked before a store changes a file in place).
+pub fn check_room(target: &Path, bytes: u64) -> Result<(), String> {
+    use std::os::unix::ffi::OsStrExt;
+    let folder = parent_of(target);
+    let c = std::ffi::CString::new(folder.as_os_str().as_bytes()).map_err(|e| e.to_string())?;
+    // Safety: a NUL-terminated path and a zeroed struct owned here.
+    let free = unsafe {
+        let mut st: libc::statvfs = std::mem::zeroed();
+        if libc::statvfs(c.as_ptr(), &mut st) != 0 {
+            return Ok(());
+        }
+        st.f_bavail as u64 * st.f_frsize as u64
+    };
+    if free < bytes {
+        return Err(format!(
+            "cannot write {}: not enough free space ({} needed, {} free); the file is unchanged",
+            super::shown(target),
+            crate::units::human_bytes(bytes as usize),
+            crate::units::human_bytes(free as usize)
+        ));
+    }
+    Ok(())
+}
+
+static CRITICAL: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+/// While alive, a store is changing a file in place: a second Ctrl-C or SIGTERM does not
+/// exit at once (the signal handler asks `in_critical`), so the change is never cut short.
+pub struct Critical(());
+
+impl Critical {
+    /// Holds off exiting on signals until the guard is dropped.
+    pub fn enter() -> Critical {
+        CRITICAL.fetch_add(1, Ordering::SeqCst);
+        Critical(())
+    }
+}
+
+impl Drop for Critical {
+    fn drop(&mut self) {
+        CRITICAL.fetch_sub(1, Ordering::SeqCst);
+    }
+}
+
+/// Whether a store is changing a file in place now (async-signal-safe: one atomic load).
+pub fn in_critical() -> bool {
+    CRITICAL.load(Ordering::SeqCst) > 0
+}
+
 /// Temporaries being written, as C strings the signal handler can remove with `unlink`
 /// (async-signal-safe) before a second Ctrl-C exits at once. Fixed slots, so registering
 /// allocates nothing the handler reads.

@@ -11,7 +11,9 @@
 //! each chunk) lies in the file and then reads the bytes itself with `pread`, from every
 //! thread at once (`Direct`). Anything else (compression, fill values of unwritten chunks,
 //! type conversion) is read through libhdf5. `to_hdf5` streams blocks into a chunked (optionally compressed)
-//! dataset of a temporary copy of the target, renamed over it only when every block is in.
+//! dataset of a temporary file, renamed over the target only when every block is in; into
+//! an existing file the finished datasets are copied (in place when it is large, see
+//! `Writer::commit`), so a large file is never copied to add a dataset.
 //!
 //! Element types: Arr's own are read as they are (HDF5's FALSE/TRUE enum, as h5py writes
 //! it, is `bool`); `int8 int16 uint16` widen to `i32` and `uint32` to `i64`; others are an
@@ -1177,43 +1179,81 @@ pub fn chunk_for(block: &[usize], itemsize: usize) -> Vec<usize> {
     c
 }
 
-/// A file being written: a temporary copy of the target (or a new file) with its datasets.
+/// How a store treats an HDF5 file already at its target (whose other datasets it keeps).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Existing {
+    /// Copy the whole file first and write into the copy (`to_netcdf`: its dimension scales
+    /// and variables reference each other inside the file).
+    Copy,
+    /// Write the new datasets into a fresh temporary file, then copy them into the target
+    /// (`Writer::commit`): a large file is never copied.
+    AddDatasets,
+}
+
+/// Files at least this large get new datasets copied into them in place; smaller ones are
+/// copied whole (cheap) so the store stays atomic even against a kill.
+pub const IN_PLACE_FROM: u64 = 64 << 20;
+
+/// A file being written: a temporary file (a new file, a copy of the target, or only the
+/// new datasets, by `Existing`) renamed over or copied into the target at the end.
 pub struct Writer {
     staged: super::atomic::Staged,
     target: PathBuf,
     file: Option<File>,
     blocks: usize,
+    /// The datasets written, to be copied into the existing target by `commit`
+    /// (`Existing::AddDatasets` over an existing file); empty otherwise.
+    adding: Option<Vec<String>>,
 }
 
 impl Writer {
-    /// Starts writing `path`: an existing HDF5 file is copied (stopping when `cancel` is
-    /// set) so that its other datasets are kept; anything else there is an error (it is
-    /// never clobbered).
-    pub fn create(path: &Path, cancel: &std::sync::atomic::AtomicBool) -> Result<Writer, String> {
+    /// Starts writing `path`. An existing HDF5 file keeps its other datasets (`existing`
+    /// says how); anything else there is an error (it is never clobbered). Copying a file
+    /// stops when `cancel` is set.
+    pub fn create(
+        path: &Path,
+        cancel: &std::sync::atomic::AtomicBool,
+        existing: Existing,
+    ) -> Result<Writer, String> {
         let staged = super::atomic::Staged::new(path)?;
         let fail = |e: String| format!("cannot write {}: {e}", shown(path));
-        let file = if path.is_file() {
-            if !is_hdf5(path) {
-                return Err(format!(
-                    "cannot write {}: it exists and is not an HDF5 file (remove it or choose another path)",
-                    shown(path)
-                ));
+        let exists = path.is_file();
+        if exists && !is_hdf5(path) {
+            return Err(format!(
+                "cannot write {}: it exists and is not an HDF5 file (remove it or choose another path)",
+                shown(path)
+            ));
+        }
+        let (file, adding) = match (exists, existing) {
+            (true, Existing::Copy) => {
+                super::atomic::copy_cancellable(path, staged.temp(), cancel)?;
+                let file = File::open_rw(staged.temp()).map_err(|e| fail(e.to_string()))?;
+                (file, None)
             }
-            super::atomic::copy_cancellable(path, staged.temp(), cancel)?;
-            File::open_rw(staged.temp()).map_err(|e| fail(e.to_string()))?
-        } else {
-            File::create(staged.temp()).map_err(|e| fail(e.to_string()))?
+            (true, Existing::AddDatasets) => {
+                let file = File::create(staged.temp()).map_err(|e| fail(e.to_string()))?;
+                (file, Some(Vec::new()))
+            }
+            (false, _) => {
+                let file = File::create(staged.temp()).map_err(|e| fail(e.to_string()))?;
+                (file, None)
+            }
         };
         Ok(Writer {
             staged,
             target: path.to_path_buf(),
             file: Some(file),
             blocks: 0,
+            adding,
         })
     }
 
     /// Creates (or replaces) one dataset, ready for its blocks.
-    pub fn dataset(&self, t: &Target, compression: Compression) -> Result<Dataset, String> {
+    pub fn dataset(&mut self, t: &Target, compression: Compression) -> Result<Dataset, String> {
+        if let Some(names) = &mut self.adding {
+            names.retain(|n| *n != t.name);
+            names.push(t.name.clone());
+        }
         let file = self.file.as_ref().ok_or("the file is closed")?;
         let fail = |e: hdf5::Error| {
             format!(
@@ -1286,22 +1326,103 @@ impl Writer {
         })
     }
 
-    /// Flushes, closes and renames the file over the target.
-    pub fn commit(self) -> Result<(), String> {
+    /// Finishes the store. A new file, or a copy of the target, is flushed, closed and
+    /// renamed over the target. New datasets for an existing file are copied into it as
+    /// they are stored (compressed chunks are not decoded again): into the file itself when
+    /// it is at least `IN_PLACE_FROM` bytes, after checking there is room, with signals
+    /// held off (only this copy touches the file, so a failure while computing leaves it
+    /// as it was); into a copy renamed over it when it is smaller or cannot be opened for
+    /// writing (another program has it open).
+    pub fn commit(self, cancel: &std::sync::atomic::AtomicBool) -> Result<(), String> {
         let Writer {
             staged,
             target,
             file,
+            adding,
             ..
         } = self;
-        if let Some(file) = file {
-            let fail = |e: hdf5::Error| format!("cannot write {}: {e}", shown(&target));
-            file.flush().map_err(fail)?;
-            file.close().map_err(fail)?;
-        }
+        let fail = |e: hdf5::Error| format!("cannot write {}: {e}", shown(&target));
+        let file = file.ok_or("the file is closed")?;
+        file.flush().map_err(fail)?;
         forget(&target);
-        staged.commit()
+        let Some(names) = adding else {
+            file.close().map_err(fail)?;
+            return staged.commit();
+        };
+        let size = std::fs::metadata(&target).map(|m| m.len()).unwrap_or(0);
+        if size >= IN_PLACE_FROM
+            && let Ok(dst) = File::open_rw(&target)
+        {
+            let needed = std::fs::metadata(staged.temp())
+                .map(|m| m.len())
+                .unwrap_or(0);
+            super::atomic::check_room(&target, needed + (1 << 20))?;
+            let _held = super::atomic::Critical::enter();
+            copy_datasets(&file, &dst, &names).map_err(|e| {
+                format!(
+                    "cannot add to {} in place: {e} (the file may be damaged)",
+                    shown(&target)
+                )
+            })?;
+            dst.flush().map_err(fail)?;
+            dst.close().map_err(fail)?;
+            file.close().map_err(fail)?;
+            forget(&target);
+            return Ok(());
+        }
+        let whole = super::atomic::Staged::new(&target)?;
+        super::atomic::copy_cancellable(&target, whole.temp(), cancel)?;
+        let dst = File::open_rw(whole.temp()).map_err(fail)?;
+        copy_datasets(&file, &dst, &names)
+            .map_err(|e| format!("cannot write {}: {e}", shown(&target)))?;
+        dst.flush().map_err(fail)?;
+        dst.close().map_err(fail)?;
+        file.close().map_err(fail)?;
+        drop(staged);
+        whole.commit()
     }
+}
+
+/// Copies the datasets `names` of `src` into `dst` as stored (H5Ocopy: raw chunks, filters
+/// and attributes kept), each replacing a dataset of its name: copied under a temporary
+/// name first, then the old link is removed and the new one renamed into place.
+fn copy_datasets(src: &File, dst: &File, names: &[String]) -> Result<(), String> {
+    use std::ffi::CString;
+    let lcpl = hdf5::plist::LinkCreate::build()
+        .create_intermediate_group(true)
+        .finish()
+        .map_err(|e| e.to_string())?;
+    for name in names {
+        let staging = match name.rsplit_once('/') {
+            Some((group, base)) => format!("{group}/.arr-new-{base}"),
+            None => format!(".arr-new-{name}"),
+        };
+        if dst.link_exists(&staging) {
+            dst.unlink(&staging).map_err(|e| e.to_string())?;
+        }
+        let c_name = CString::new(name.as_str()).map_err(|e| e.to_string())?;
+        let c_staging = CString::new(staging.as_str()).map_err(|e| e.to_string())?;
+        // Safety: both files and the property list are open for the whole call; the names
+        // are NUL-terminated; libhdf5 is entered under hdf5-metno's lock.
+        let rc = hdf5::sync::sync(|| unsafe {
+            hdf5_sys::h5o::H5Ocopy(
+                src.id(),
+                c_name.as_ptr(),
+                dst.id(),
+                c_staging.as_ptr(),
+                hdf5_sys::h5p::H5P_DEFAULT,
+                lcpl.id(),
+            )
+        });
+        if rc < 0 {
+            return Err(format!("copying dataset \"{name}\" failed"));
+        }
+        if dst.link_exists(name) {
+            dst.unlink(name).map_err(|e| e.to_string())?;
+        }
+        dst.relink(&staging, name).map_err(|e| e.to_string())?;
+    }
+    Ok(())
 }
 
 /// Whether a file starts with HDF5's signature (at 0 or a power-of-two user-block offset).

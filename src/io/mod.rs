@@ -356,7 +356,7 @@ extern "C" fn on_signal(sig: libc::c_int) {
     // Safety: the pointer is set only while the guard that owns the Arc is alive, and
     // cleared (with the default action restored) before that Arc is dropped.
     let already = unsafe { (*flag).swap(true, std::sync::atomic::Ordering::SeqCst) };
-    if already {
+    if already && !atomic::in_critical() {
         // The temporaries being written go first (only `unlink`), so exiting at once
         // leaves nothing behind.
         atomic::remove_in_signal();

@@ -480,6 +480,90 @@ fn injected_failure_mid_write_keeps_the_previous_file() {
     );
 }
 
+/// `to_hdf5` into an existing file keeps its other datasets without copying a large file:
+/// the new datasets are written to a temporary file and copied in at the end (the inode
+/// stays, the file grows by the new data only, a dataset read while being replaced is
+/// right); a failure while computing leaves it byte-identical; a small file is still
+/// replaced by an atomic rename (new inode).
+#[test]
+fn to_hdf5_adds_datasets_to_a_large_file_in_place() {
+    use std::os::unix::fs::MetadataExt;
+    let dir = scratch("add-in-place");
+    // 80 MB, above the 64 MiB from which datasets are added in place.
+    arr_ok(
+        &dir,
+        "to_hdf5([arange(10**7) * 1.0, arange(4)], \"big.h5\", [\"/big\", \"/old\"])\n\
+         to_hdf5(arange(4), \"small.h5\", \"/old\")\n",
+    );
+    let big = dir.join("big.h5");
+    let before = std::fs::read(&big).expect("big.h5");
+    let size = before.len() as u64;
+    let inode = std::fs::metadata(&big).expect("big.h5").ino();
+    let small_inode = std::fs::metadata(dir.join("small.h5"))
+        .expect("small.h5")
+        .ino();
+    let o = Command::new(crate::arr_bin())
+        .current_dir(&dir)
+        .env("ARR_FAIL_WRITE_AFTER", "3")
+        .args([
+            "-e",
+            "to_hdf5(ones([100, 100], chunks=10), \"big.h5\", \"/new\")",
+        ])
+        .output()
+        .expect("arr runs");
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    assert!(
+        std::fs::read(&big).expect("big.h5") == before,
+        "a failed store changed big.h5"
+    );
+    drop(before);
+
+    let t = std::time::Instant::now();
+    arr_ok(
+        &dir,
+        "x = from_hdf5(\"big.h5\", \"/big\")\n\
+         to_hdf5([x[:1000] * 2, ones([100, 100], chunks=10)], \"big.h5\", [\"/big\", \"g/sub/new\"], compression=\"gzip\")\n\
+         to_hdf5(arange(3), \"small.h5\", \"/added\")\n",
+    );
+    let took = t.elapsed();
+    let after = std::fs::metadata(&big).expect("big.h5");
+    assert_eq!(after.ino(), inode, "big.h5 was replaced, not added to");
+    assert!(
+        after.len() < size + (1 << 20),
+        "big.h5 grew from {size} to {} bytes",
+        after.len()
+    );
+    let small = std::fs::metadata(dir.join("small.h5")).expect("small.h5");
+    assert_ne!(
+        small.ino(),
+        small_inode,
+        "a small file is replaced by a rename"
+    );
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    assert_eq!(
+        arr_ok(
+            &dir,
+            "b = from_hdf5(\"big.h5\", \"/big\")\n\
+             print(b.shape, b[999], from_hdf5(\"big.h5\", \"/old\"), sum(from_hdf5(\"big.h5\", \"g/sub/new\")))\n\
+             print(from_hdf5(\"small.h5\", \"/old\"), from_hdf5(\"small.h5\", \"/added\"))\n"
+        ),
+        "(1000,) 1998.0 [0, 1, 2, 3] 10000.0\n[0, 1, 2, 3] [0, 1, 2]\n",
+        "(took {took:?})"
+    );
+    if peers(&["h5py"]) {
+        let names = py(
+            &dir,
+            "import h5py\nnames = []\nh5py.File('big.h5').visit(names.append)\nprint(sorted(names))\n\
+             print(h5py.File('big.h5')['g/sub/new'].compression)",
+        );
+        assert_eq!(
+            names, "['big', 'g', 'g/sub', 'g/sub/new', 'old']\ngzip\n",
+            "no staging names may remain"
+        );
+    }
+}
+
 #[test]
 fn ctrl_c_during_a_store_keeps_the_previous_file() {
     let dir = scratch("sigint");
