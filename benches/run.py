@@ -282,6 +282,17 @@ def cases(full, hdf5=False, data_dir=None):
                             timeout={t: 600 for t in TOOLS},
                             note="NumPy: h5py / zarr-python read the whole array, NumPy reduces it",
                             prepare=["w8", w8_dir, str(w8_n)]))
+        # The same three formats holding the W4 weather stack (31 daily fields, one 3-D array).
+        st_dir = os.path.join(data_dir, f"w8stack-{w4_h}x{w4_w}")
+        for cid, kind, name, what in [("W8-stack-h5gzip", "hdf5", "gzip.h5", "gzip+shuffle HDF5"),
+                                      ("W8-stack-zarr2-blosc", "zarr", "blosc2.zarr", "Blosc-LZ4 Zarr 2"),
+                                      ("W8-stack-zarr3-zstd", "zarr", "zstd3.zarr", "zstd Zarr 3")]:
+            out.append(Case(cid, "W8", f"W8 on the W4 weather stack (days x lat x lon f64): {what}, chunks 1 x 720 x 1440",
+                            f"31 x {w4_h} x {w4_w}", trio("w8_compressed", [kind, os.path.join(st_dir, name)]),
+                            check=check_exact(["sum", "mean0", "std"], exact_keys=["shape"]),
+                            timeout={t: 1200 for t in TOOLS},
+                            note="NumPy: h5py / zarr-python read the whole stack, NumPy reduces it",
+                            prepare=["w8stack", st_dir, str(w4_h), str(w4_w)]))
     out += linalg_cases(full, data_dir, trio, long_t)
     # W3 on one thread: nanoseconds per generated element (N²/4 normals are generated).
     w3_1t_n = 20000

@@ -5,6 +5,7 @@
     python3 make_data.py w6 DIR.zarr N
     python3 make_data.py w8 DIR N     (W8: one N x N f64 array, gzip+shuffle HDF5, Blosc-LZ4
                                        Zarr 2 and zstd Zarr 3, chunks 500 x 500)
+    python3 make_data.py w8stack DIR H W (W8 on the W4 stack: 31 x H x W f64, the three formats)
     python3 make_data.py w9 CUBE.zarr T H W
 
 The values are those the generated variants compute: W1 (arange % 1000) * 0.001 + 10.0;
@@ -83,6 +84,36 @@ def w8(folder, n):
     os.replace(tmp, folder)
 
 
+def w8stack(folder, h, w, days=31):
+    """W8 on the W4 weather stack: the 31 daily fields of W4 (rounded to two decimals, as
+    measurements are, so they compress) stacked into one days x h x w f64 array, chunks of
+    one day x 720 x 1440, in the three W8 formats."""
+    import numcodecs
+    import zarr
+
+    tmp = folder + ".part"
+    os.makedirs(tmp, exist_ok=True)
+    lat = np.linspace(-90.0, 90.0, h)
+    lon = np.linspace(0.0, 360.0, w)
+    shape, c = (days, h, w), (1, min(h, 720), min(w, 1440))
+    f = h5py.File(os.path.join(tmp, "gzip.h5"), "w")
+    hd = f.create_dataset("/x", shape=shape, dtype="f8", chunks=c, compression="gzip",
+                          compression_opts=4, shuffle=True)
+    z2 = zarr.create_array(os.path.join(tmp, "blosc2.zarr"), shape=shape, chunks=c, dtype="f8",
+                           zarr_format=2, compressors=numcodecs.Blosc(cname="lz4", clevel=5, shuffle=1))
+    z3 = zarr.create_array(os.path.join(tmp, "zstd3.zarr"), shape=shape, chunks=c, dtype="f8",
+                           zarr_format=3, compressors=zarr.codecs.ZstdCodec(level=3))
+    for d in range(days):
+        smooth = (288.0 - 30.0 * np.cos(lat * (np.pi / 90.0))[:, None]
+                  + 5.0 * np.sin(lon * (np.pi / 180.0) + d * 0.2)[None, :])
+        field = np.round(smooth + np.random.RandomState(1000 + d).normal(0, 1, size=(h, w)), 2)
+        hd[d] = field
+        z2[d] = field
+        z3[d] = field
+    f.close()
+    os.replace(tmp, folder)
+
+
 def w9(path, t, h, w):
     import shutil
 
@@ -112,6 +143,8 @@ if __name__ == "__main__":
         w1(sys.argv[2], int(sys.argv[3]))
     elif sys.argv[1] == "w8":
         w8(sys.argv[2], int(sys.argv[3]))
+    elif sys.argv[1] == "w8stack":
+        w8stack(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]))
     elif sys.argv[1] == "w9":
         w9(sys.argv[2], int(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5]))
     else:

@@ -191,7 +191,7 @@ fn spilled_result(
 ) -> Result<crate::graph::NodeRef, String> {
     let (count, dtype) = (sorted.count(), sorted.dtype());
     let path = sorted.folder().join("result.npy");
-    let mut writer = crate::io::npy::NpyWriter::create(&path, dtype, &[count])?;
+    let writer = crate::io::npy::NpyWriter::create(&path, dtype, &[count])?;
     sorted
         .for_each_block(&mut |region, block| writer.write_block(region, &block))
         .map_err(|e| e.to_string())?;

@@ -11,7 +11,7 @@ use crate::eval::{Evaluator, Flow, R};
 use crate::graph::NodeRef;
 use crate::graph::build;
 use crate::graph::node::{ArraySource, Source};
-use crate::io::{self, pictures};
+use crate::io::{self, BlockSink, pictures};
 use crate::sema::dtype::DType;
 use crate::value::{Array, Value};
 use std::path::{Path, PathBuf};
@@ -366,9 +366,12 @@ fn to_netcdf(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             let ds = w.dataset(&target, compression)?;
             io::netcdf::attach_dims(w.file()?, &ds, &dims, &node.shape)
                 .map_err(|e| format!("cannot write {}: {e}", io::shown(&path)))?;
-            io::stream_store(&interp.io_env(), "to_netcdf", &node, &mut |region, data| {
-                w.write_block(&ds, region, &data)
-            })
+            io::stream_store(
+                &interp.io_env(),
+                "to_netcdf",
+                &node,
+                BlockSink::InOrder(&mut |region, data| w.write_block(&ds, region, &data)),
+            )
             .map_err(|e| e.to_string())?;
             drop(ds);
             w.commit(&interp.io_env().cancel)
@@ -473,10 +476,13 @@ fn to_npy(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         || -> Result<(), String> {
             let _interrupt = io::InterruptGuard::install(&interp.io_env());
             let staged = io::atomic::Staged::new(&path)?;
-            let mut w = io::npy::NpyWriter::create(staged.temp(), node.dtype, &node.shape)?;
-            io::stream_store(&interp.io_env(), "to_npy", &node, &mut |region, data| {
-                w.write_block(region, &data)
-            })
+            let w = io::npy::NpyWriter::create(staged.temp(), node.dtype, &node.shape)?;
+            io::stream_store(
+                &interp.io_env(),
+                "to_npy",
+                &node,
+                BlockSink::AnyThread(&|region, data| w.write_block(region, &data)),
+            )
             .map_err(|e| e.to_string())?;
             w.finish()?;
             staged.commit()
@@ -628,9 +634,12 @@ fn to_hdf5(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
                 chunk: io::hdf5::chunk_for(&block, node.dtype.size()),
             };
             let ds = w.dataset(&target, compression)?;
-            io::stream_store(&interp.io_env(), "to_hdf5", node, &mut |region, data| {
-                w.write_block(&ds, region, &data)
-            })
+            io::stream_store(
+                &interp.io_env(),
+                "to_hdf5",
+                node,
+                BlockSink::InOrder(&mut |region, data| w.write_block(&ds, region, &data)),
+            )
             .map_err(|e| e.to_string())?;
         }
         w.commit(&interp.io_env().cancel)
@@ -780,10 +789,7 @@ fn to_zarr(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             if let Some(d) = &dims {
                 w.set_dims(d)?;
             }
-            io::stream_store(&interp.io_env(), "to_zarr", &node, &mut |region, data| {
-                w.write_block(region, &data)
-            })
-            .map_err(|e| e.to_string())?;
+            io::zarr::stream_into(&interp.io_env(), &node, &w).map_err(|e| e.to_string())?;
             w.commit()
         },
     );
@@ -823,7 +829,7 @@ fn to_zarr_variable(
     };
     let _interrupt = io::InterruptGuard::install(&interp.io_env());
     let stream = |folder: &Path| -> Result<(), String> {
-        let mut w = io::zarr::ZarrWriter::create_at(
+        let w = io::zarr::ZarrWriter::create_at(
             folder,
             store,
             node.dtype,
@@ -833,10 +839,7 @@ fn to_zarr_variable(
             compression,
             &naming,
         )?;
-        io::stream_store(&interp.io_env(), "to_zarr", node, &mut |region, data| {
-            w.write_block(region, &data)
-        })
-        .map_err(|e| e.to_string())?;
+        io::zarr::stream_into(&interp.io_env(), node, &w).map_err(|e| e.to_string())?;
         w.commit()
     };
     let fail = |e: String| format!("cannot write Zarr store {}: {e}", io::shown(store));

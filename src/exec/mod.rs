@@ -700,17 +700,39 @@ pub fn stream_chunks(
     node: &NodeRef,
     sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
 ) -> Result<RunReport, ExecError> {
-    stream_blocks(config, cancel, node, sink, false)
+    stream_blocks(config, cancel, node, BlockSink::InOrder(sink), false)
+}
+
+/// Where a stream's blocks go.
+pub enum BlockSink<'a> {
+    /// One call per block, in row-major block order, never two at once (a file format
+    /// written sequentially, a picture, a sort's runs).
+    InOrder(&'a mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send)),
+    /// Called by the worker that computed the block, right away, in any order and from
+    /// several threads at once: for writes of separate places (Zarr chunk files, npy
+    /// regions), so encoding and writing run in parallel with no wave of blocks held.
+    AnyThread(&'a (dyn Fn(&Region, Data) -> Result<(), String> + Sync)),
+}
+
+impl BlockSink<'_> {
+    fn call(&mut self, region: &Region, data: Data) -> Result<(), String> {
+        match self {
+            BlockSink::InOrder(f) => f(region, data),
+            BlockSink::AnyThread(f) => f(region, data),
+        }
+    }
 }
 
 /// `stream_chunks` for stores, which one process writes: under MPI each rank computes its
-/// share of each wave of blocks, the blocks travel to rank 0, only rank 0 calls `sink`, and
-/// rank 0's outcome (the sink's error, or any rank's computation error) is every rank's.
+/// share of each wave of blocks, the blocks travel to rank 0, only rank 0 calls `sink`
+/// (in order, one at a time), and rank 0's outcome (the sink's error, or any rank's
+/// computation error) is every rank's. In one process an `AnyThread` sink is called by the
+/// workers as blocks finish.
 pub fn stream_chunks_to_writer(
     config: &ExecConfig,
     cancel: Arc<AtomicBool>,
     node: &NodeRef,
-    sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
+    sink: BlockSink,
 ) -> Result<RunReport, ExecError> {
     stream_blocks(config, cancel, node, sink, true)
 }
@@ -719,7 +741,7 @@ fn stream_blocks(
     config: &ExecConfig,
     cancel: Arc<AtomicBool>,
     node: &NodeRef,
-    sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
+    mut sink: BlockSink,
     to_writer: bool,
 ) -> Result<RunReport, ExecError> {
     let started = Instant::now();
@@ -763,9 +785,36 @@ fn stream_blocks(
         })
     };
     if !ctx.is_collective() {
-        for group in regions.chunks(wave) {
-            for (region, data) in group.iter().zip(compute(group)?) {
-                sink(region, data).map_err(ExecError::Io)?;
+        match &mut sink {
+            BlockSink::InOrder(sink) => {
+                for group in regions.chunks(wave) {
+                    for (region, data) in group.iter().zip(compute(group)?) {
+                        sink(region, data).map_err(ExecError::Io)?;
+                    }
+                }
+            }
+            BlockSink::AnyThread(sink) => {
+                // All blocks in one parallel loop (the pool runs `threads` at once), or
+                // waves of `wave` where the memory limit allows fewer tasks at once.
+                let span = if wave >= config.threads.max(1) {
+                    regions.len().max(1)
+                } else {
+                    wave
+                };
+                for group in regions.chunks(span) {
+                    ctx.local(|| {
+                        group.par_iter().with_max_len(1).try_for_each(
+                            |r| -> Result<(), ExecError> {
+                                ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
+                                let _task = ctx.task(node);
+                                let data = eval(&ctx, node, r)?;
+                                sink(r, data).map_err(ExecError::Io)?;
+                                ctx.tasks_finished(1);
+                                Ok(())
+                            },
+                        )
+                    })?;
+                }
             }
         }
     } else {
@@ -783,7 +832,7 @@ fn stream_blocks(
                             )??);
                         }
                         for (region, data) in group.iter().zip(blocks) {
-                            sink(region, data).map_err(ExecError::Io)?;
+                            sink.call(region, data).map_err(ExecError::Io)?;
                         }
                         Ok(Vec::new())
                     })(),

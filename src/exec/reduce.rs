@@ -97,7 +97,12 @@ fn partial_of_block(
         idx: Vec::new(),
     };
     if int_lane(op, data.dtype()) {
-        let vals: Vec<i64> = with_data!(data, a => a.iter().map(|x| x.to_i64()).collect());
+        let vals: Vec<i64> = with_data!(data, a => match a.as_slice() {
+            // A contiguous block converts as a slice (vectorised), not through ndarray's
+            // n-dimensional iterator.
+            Some(s) => s.iter().map(|x| x.to_i64()).collect(),
+            None => a.iter().map(|x| x.to_i64()).collect(),
+        });
         for k in 0..kept {
             let row = &vals[k * r..(k + 1) * r];
             match op {
@@ -120,9 +125,17 @@ fn partial_of_block(
         }
         return p;
     }
+    // Rows as f64: borrowed from a contiguous f64 block; converted one row at a time from
+    // another contiguous block (never a whole f64 copy of the block); a strided block is
+    // converted whole.
     let owned: Vec<f64>;
+    let mut by_row = false;
     let vals: &[f64] = match data {
         Data::F64(a) if a.as_slice().is_some() => a.as_slice().unwrap_or(&[]),
+        _ if with_data!(data, a => a.as_slice().is_some()) => {
+            by_row = true;
+            &[]
+        }
         _ => {
             owned = with_data!(data, a => a.iter().map(|x| x.to_f64()).collect());
             &owned
@@ -130,8 +143,18 @@ fn partial_of_block(
     };
     let skip = op.skips_nan();
     let mut scratch: Vec<f64> = Vec::new();
+    let mut converted: Vec<f64> = Vec::with_capacity(if by_row { r } else { 0 });
     for k in 0..kept {
-        let row = &vals[k * r..(k + 1) * r];
+        let row: &[f64] = if by_row {
+            converted.clear();
+            with_data!(data, a => {
+                let s = a.as_slice().unwrap_or(&[]);
+                converted.extend(s[k * r..(k + 1) * r].iter().map(|x| x.to_f64()));
+            });
+            &converted
+        } else {
+            &vals[k * r..(k + 1) * r]
+        };
         let clean: &[f64] = if skip {
             scratch.clear();
             scratch.extend(row.iter().copied().filter(|x| !x.is_nan()));

@@ -207,7 +207,9 @@ pub fn injected_failure(blocks_written: usize) -> Result<(), String> {
         .ok()
         .and_then(|v| v.parse::<usize>().ok())
     {
-        Some(n) if blocks_written >= n => Err(format!(
+        // Exactly the N-th: writers called from several threads at once fail once, with
+        // this message, whichever thread gets there.
+        Some(n) if blocks_written == n => Err(format!(
             "injected write failure after {blocks_written} block(s) (ARR_FAIL_WRITE_AFTER)"
         )),
         _ => Ok(()),

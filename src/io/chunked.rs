@@ -231,10 +231,23 @@ impl Layout {
     /// array fits in an eighth of the memory limit `limit`, all of it (so a script that
     /// reads the array more than once, as `print(x.sum(), x.mean(axis=0))` does in two
     /// passes, still decodes each chunk once). At most `MAX_CACHE_BYTES`.
-    pub fn cache_need(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
+    pub fn cache_need(
+        &self,
+        chunks: &[Vec<usize>],
+        threads: usize,
+        limit: usize,
+        compressed: bool,
+    ) -> usize {
         let grid: usize = self.grid().iter().product();
         let whole = grid.saturating_mul(self.chunk_bytes());
-        let whole = if whole <= limit / 8 { whole } else { 0 };
+        // Keeping every decoded chunk saves decompressing them again when the program reads
+        // the array more than once; chunks stored plainly are read again instead (the
+        // operating system's page cache keeps their bytes), so they never fill the cache.
+        let whole = if compressed && whole <= limit / 8 {
+            whole
+        } else {
+            0
+        };
         let per_block: usize = chunks
             .iter()
             .zip(&self.chunk)

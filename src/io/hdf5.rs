@@ -1078,7 +1078,7 @@ impl ArraySource for Hdf5Source {
                 chunk: chunk.clone(),
                 itemsize: self.info.dtype.size(),
             }
-            .cache_need(chunks, threads, limit),
+            .cache_need(chunks, threads, limit, true),
             _ => 0,
         }
     }

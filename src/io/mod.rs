@@ -19,6 +19,7 @@ pub mod zarr_group;
 pub mod zarr_v2;
 
 use crate::data::Data;
+pub use crate::exec::BlockSink;
 use crate::exec::region::Region;
 use crate::exec::{ExecConfig, ExecError, RunReport};
 use crate::graph::NodeRef;
@@ -167,19 +168,14 @@ pub fn stream_store(
     session: &Env,
     what: &str,
     node: &NodeRef,
-    sink: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
+    sink: BlockSink,
 ) -> Result<RunReport, ExecError> {
     let mut config = session.exec.clone();
     let cancel = session.cancel.clone();
     // Stores count the bytes they write; pictures only reduce what streams through them.
     let bar = progress::Progress::start(session.progress, what, node, what.starts_with("to_"));
     config.progress = bar.tasks();
-    let mut counted = |region: &Region, data: Data| {
-        let bytes = data.nbytes() as u64;
-        sink(region, data)?;
-        bar.task_done(bytes);
-        Ok(())
-    };
+
     let pool = session.pool.clone();
     let (read_before, direct_before) = (progress::bytes_read(), progress::bytes_direct());
     let chunks_before = chunked::stats();
@@ -188,11 +184,29 @@ pub fn stream_store(
         dist::broadcast_from_writer(Command::<()>::Stream(i).encode());
     });
     let result = pool.install(|| {
-        let run = || crate::exec::stream_chunks_to_writer(&config, cancel, node, &mut counted);
-        if shared.is_some() {
-            dist::together(run)
-        } else {
-            run()
+        let run = |sink: BlockSink| {
+            crate::exec::stream_chunks_to_writer(&config, cancel.clone(), node, sink)
+        };
+        let run = |sink: BlockSink| {
+            if shared.is_some() {
+                dist::together(|| run(sink))
+            } else {
+                run(sink)
+            }
+        };
+        match sink {
+            BlockSink::InOrder(f) => run(BlockSink::InOrder(&mut |region: &Region, data: Data| {
+                let bytes = data.nbytes() as u64;
+                f(region, data)?;
+                bar.task_done(bytes);
+                Ok(())
+            })),
+            BlockSink::AnyThread(f) => run(BlockSink::AnyThread(&|region: &Region, data: Data| {
+                let bytes = data.nbytes() as u64;
+                f(region, data)?;
+                bar.task_done(bytes);
+                Ok(())
+            })),
         }
     });
     bar.finish();
@@ -318,7 +332,12 @@ pub fn store_collectively<T: dist::wire::Wire + Clone>(
                 let cancel = session.cancel.clone();
                 // This rank's blocks go to the writer; the outcome comes with `Done`.
                 let _ = session.pool.install(|| {
-                    crate::exec::stream_chunks_to_writer(&config, cancel, node, &mut |_, _| Ok(()))
+                    crate::exec::stream_chunks_to_writer(
+                        &config,
+                        cancel,
+                        node,
+                        BlockSink::InOrder(&mut |_, _| Ok(())),
+                    )
                 });
             }
             Command::Done(outcome) => return outcome,

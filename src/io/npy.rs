@@ -485,7 +485,7 @@ pub struct NpyWriter {
     shape: Vec<usize>,
     itemsize: usize,
     data_offset: u64,
-    blocks: usize,
+    blocks: std::sync::atomic::AtomicUsize,
 }
 
 impl NpyWriter {
@@ -502,14 +502,17 @@ impl NpyWriter {
             shape: shape.to_vec(),
             itemsize: dtype.size(),
             data_offset: header.len() as u64,
-            blocks: 0,
+            blocks: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
-    /// Writes one block at its region (step 1 on every axis).
-    pub fn write_block(&mut self, region: &Region, data: &Data) -> Result<(), String> {
-        super::atomic::injected_failure(self.blocks)?;
-        self.blocks += 1;
+    /// Writes one block at its region (step 1 on every axis). Blocks of separate regions
+    /// may be written from several threads at once (positioned writes).
+    pub fn write_block(&self, region: &Region, data: &Data) -> Result<(), String> {
+        let written = self
+            .blocks
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        super::atomic::injected_failure(written)?;
         if data.is_empty() {
             return Ok(());
         }

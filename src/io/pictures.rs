@@ -104,7 +104,7 @@ fn stream(
     node: &NodeRef,
     f: &mut (dyn FnMut(&Region, Data) -> Result<(), String> + Send),
 ) -> Result<(), String> {
-    super::stream_store(session, what, node, f)
+    super::stream_store(session, what, node, super::BlockSink::InOrder(f))
         .map(|_| ())
         .map_err(|e| e.to_string())
 }

@@ -9,6 +9,7 @@
 use super::{Ascending, apply_flips, ascending, shown};
 use crate::data::Data;
 use crate::exec::region::Region;
+use crate::graph::NodeRef;
 use crate::graph::node::ArraySource;
 use crate::sema::dtype::DType;
 use ndarray::{ArrayD, IxDyn};
@@ -253,13 +254,6 @@ fn stored_size(s: Stored) -> usize {
     }
 }
 
-/// A chunk's elements as their bytes.
-fn to_bytes<T: Copy>(v: Vec<T>) -> Vec<u8> {
-    let n = v.len() * std::mem::size_of::<T>();
-    // Safety: any initialised `T: Copy` of Arr's element types is plain bytes.
-    unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, n) }.to_vec()
-}
-
 impl ZarrSource {
     /// Opens an array.
     pub fn open(path: &Path) -> Result<ZarrSource, String> {
@@ -318,21 +312,15 @@ impl ZarrSource {
             Kind::V3(array) => {
                 let c: Vec<u64> = coords.iter().map(|&q| q as u64).collect();
                 let e = |e: zarrs::array::ArrayError| e.to_string();
-                Ok(match self.stored {
-                    Stored::Bool => {
-                        let v: Vec<bool> = array.retrieve_chunk(&c).map_err(e)?;
-                        v.into_iter().map(u8::from).collect()
-                    }
-                    Stored::U8 => array.retrieve_chunk::<Vec<u8>>(&c).map_err(e)?,
-                    Stored::I8 => to_bytes(array.retrieve_chunk::<Vec<i8>>(&c).map_err(e)?),
-                    Stored::I16 => to_bytes(array.retrieve_chunk::<Vec<i16>>(&c).map_err(e)?),
-                    Stored::U16 => to_bytes(array.retrieve_chunk::<Vec<u16>>(&c).map_err(e)?),
-                    Stored::I32 => to_bytes(array.retrieve_chunk::<Vec<i32>>(&c).map_err(e)?),
-                    Stored::U32 => to_bytes(array.retrieve_chunk::<Vec<u32>>(&c).map_err(e)?),
-                    Stored::I64 => to_bytes(array.retrieve_chunk::<Vec<i64>>(&c).map_err(e)?),
-                    Stored::F32 => to_bytes(array.retrieve_chunk::<Vec<f32>>(&c).map_err(e)?),
-                    Stored::F64 => to_bytes(array.retrieve_chunk::<Vec<f64>>(&c).map_err(e)?),
-                })
+                if self.stored == Stored::Bool {
+                    let v: Vec<bool> = array.retrieve_chunk(&c).map_err(e)?;
+                    return Ok(v.into_iter().map(u8::from).collect());
+                }
+                // The decoded bytes as zarrs returns them (native order), without a copy
+                // through a typed vector.
+                let bytes: zarrs::array::ArrayBytes<'static> =
+                    array.retrieve_chunk(&c).map_err(e)?;
+                Ok(bytes.into_fixed().map_err(|e| e.to_string())?.into_owned())
             }
         }
     }
@@ -364,7 +352,15 @@ impl ArraySource for ZarrSource {
     }
 
     fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
-        self.layout.cache_need(chunks, threads, limit)
+        let compressed = match &self.kind {
+            Kind::V2(meta) => meta.compressor.is_some() || !meta.filters.is_empty(),
+            Kind::V3(array) => {
+                let chain = array.codecs();
+                !chain.bytes_to_bytes_codecs().is_empty()
+                    || !chain.array_to_array_codecs().is_empty()
+            }
+        };
+        self.layout.cache_need(chunks, threads, limit, compressed)
     }
 
     fn read(&self, start: &[i64], step: &[i64], len: &[usize]) -> Result<Data, String> {
@@ -414,7 +410,7 @@ pub struct ZarrWriter {
     staged: Option<super::atomic::Staged>,
     array: Array<FilesystemStore>,
     target: PathBuf,
-    blocks: usize,
+    blocks: std::sync::atomic::AtomicUsize,
 }
 
 fn v2_dtype(dtype: DType) -> &'static str {
@@ -505,6 +501,22 @@ pub fn array_metadata(
     meta
 }
 
+/// Streams `node` into the array being written by `w`, with the store's progress bar:
+/// blocks are encoded and written by the workers that computed them when they cover whole
+/// chunks, in order on one thread otherwise.
+pub fn stream_into(session: &super::Env, node: &NodeRef, w: &ZarrWriter) -> Result<(), String> {
+    let write = |region: &Region, data: Data| w.write_block(region, &data);
+    let mut write_in_order = write;
+    let sink = if w.blocks_cover_whole_chunks(&node.chunks) {
+        super::BlockSink::AnyThread(&write)
+    } else {
+        super::BlockSink::InOrder(&mut write_in_order)
+    };
+    super::stream_store(session, "to_zarr", node, sink)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
 impl ZarrWriter {
     /// Creates an empty array (format 2 or 3) with chunks `chunk` in a temporary folder
     /// that replaces `path` on commit.
@@ -572,14 +584,17 @@ impl ZarrWriter {
             staged: None,
             array,
             target: target.to_path_buf(),
-            blocks: 0,
+            blocks: std::sync::atomic::AtomicUsize::new(0),
         })
     }
 
-    /// Writes one block at its region.
-    pub fn write_block(&mut self, region: &Region, data: &Data) -> Result<(), String> {
-        super::atomic::injected_failure(self.blocks)?;
-        self.blocks += 1;
+    /// Writes one block at its region. Blocks that cover whole chunks may be written from
+    /// several threads at once (each chunk is its own file; see `stream_into`).
+    pub fn write_block(&self, region: &Region, data: &Data) -> Result<(), String> {
+        let written = self
+            .blocks
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        super::atomic::injected_failure(written)?;
         let ranges: Vec<Range<u64>> = region
             .iter()
             .map(|r| r.start as u64..r.start as u64 + r.len as u64)
@@ -587,12 +602,31 @@ impl ZarrWriter {
         let fail = |e: zarrs::array::ArrayError| {
             format!("cannot write Zarr store {}: {e}", shown(&self.target))
         };
-        with_data!(data, a => {
-            let v: Vec<_> = a.iter().copied().collect();
-            self.array.store_array_subset(&ranges, v).map_err(fail)
+        with_data!(data, a => match a.as_slice() {
+            Some(elements) => self.array.store_array_subset(&ranges, elements).map_err(fail),
+            None => {
+                let v: Vec<_> = a.iter().copied().collect();
+                self.array.store_array_subset(&ranges, v).map_err(fail)
+            }
         })
     }
 
+    /// Whether every block of the grid `chunks` covers whole chunks of this array (then no
+    /// two blocks write the same chunk file, and blocks may be written in parallel).
+    fn blocks_cover_whole_chunks(&self, chunks: &[Vec<usize>]) -> bool {
+        let Ok(first) = self.array.chunk_shape_usize(&vec![0; chunks.len()]) else {
+            return false;
+        };
+        chunks.iter().zip(&first).all(|(blocks, &c)| {
+            let total: usize = blocks.iter().sum();
+            let mut at = 0;
+            blocks.iter().all(|&b| {
+                let ok = at % c.max(1) == 0;
+                at += b;
+                ok && (at % c.max(1) == 0 || at == total)
+            })
+        })
+    }
     /// Records dimension names on a standalone array (format 2: `.zattrs`; format 3:
     /// `dimension_names` in its metadata).
     pub fn set_dims(&mut self, dims: &[String]) -> Result<(), String> {
