@@ -72,7 +72,7 @@ examples: build
 # target for FUZZ_SECONDS (default 60) with leak detection; the checker's corpus is seeded
 # from tests/cases. A crash stops the run; its input is under fuzz/artifacts/TARGET/.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS = check kernel_text npy_header zarr_metadata
+FUZZ_TARGETS = check kernel_text npy_header zarr_metadata hdf5_chunk
 fuzz:
 	@command -v cargo-fuzz >/dev/null 2>&1 || $(CARGO) install cargo-fuzz --locked
 	@mkdir -p fuzz/corpus/check && find tests/cases -name '*.arr' -exec cp {} fuzz/corpus/check/ \;

@@ -7,22 +7,26 @@
 
 use std::io::Read;
 
+/// Reads a decoder's output, at most `decoded_cap(expected)` bytes (a small corrupt or
+/// hostile stream that inflates without end is an error, not an allocation without bound).
+fn read_bounded(r: impl Read, expected: usize, codec: &str) -> Result<Vec<u8>, String> {
+    let cap = decoded_cap(expected);
+    let mut out = Vec::with_capacity(expected.min(cap));
+    r.take(cap as u64 + 1)
+        .read_to_end(&mut out)
+        .map_err(|e| format!("{codec}: {e}"))?;
+    claimed(codec, out.len(), cap)?;
+    Ok(out)
+}
+
 /// Inflates a zlib stream (HDF5's deflate filter, numcodecs' zlib) into `expected` bytes.
 pub fn zlib_decode(src: &[u8], expected: usize) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(expected);
-    flate2::read::ZlibDecoder::new(src)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("deflate: {e}"))?;
-    Ok(out)
+    read_bounded(flate2::read::ZlibDecoder::new(src), expected, "deflate")
 }
 
 /// Inflates a gzip stream (numcodecs' gzip).
 pub fn gzip_decode(src: &[u8], expected: usize) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(expected);
-    flate2::read::GzDecoder::new(src)
-        .read_to_end(&mut out)
-        .map_err(|e| format!("gzip: {e}"))?;
-    Ok(out)
+    read_bounded(flate2::read::GzDecoder::new(src), expected, "gzip")
 }
 
 /// Deflates into a zlib stream.
@@ -44,11 +48,8 @@ pub fn gzip_encode(src: &[u8], level: u32) -> Vec<u8> {
 
 /// Decodes one Zstandard frame (or several, concatenated).
 pub fn zstd_decode(src: &[u8], expected: usize) -> Result<Vec<u8>, String> {
-    let mut out = Vec::with_capacity(expected);
-    zstd::stream::read::Decoder::new(src)
-        .and_then(|mut d| d.read_to_end(&mut out))
-        .map_err(|e| format!("zstd: {e}"))?;
-    Ok(out)
+    let d = zstd::stream::read::Decoder::new(src).map_err(|e| format!("zstd: {e}"))?;
+    read_bounded(d, expected, "zstd")
 }
 
 /// Compresses into one Zstandard frame.
@@ -57,7 +58,12 @@ pub fn zstd_encode(src: &[u8], level: i32) -> Result<Vec<u8>, String> {
 }
 
 /// Decodes numcodecs' LZ4: a little-endian u32 of the decoded size, then one LZ4 block.
-pub fn lz4_numcodecs_decode(src: &[u8]) -> Result<Vec<u8>, String> {
+pub fn lz4_numcodecs_decode(src: &[u8], cap: usize) -> Result<Vec<u8>, String> {
+    let size = src
+        .get(..4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]) as usize)
+        .ok_or("lz4: truncated buffer")?;
+    claimed("lz4", size, cap)?;
     lz4_flex::block::decompress_size_prepended(src).map_err(|e| format!("lz4: {e}"))
 }
 
@@ -69,7 +75,7 @@ pub fn lz4_numcodecs_encode(src: &[u8]) -> Vec<u8> {
 /// Decodes HDF5's LZ4 filter (id 32004): a big-endian u64 of the decoded size and u32 of
 /// the block size, then per block a big-endian u32 of its stored size and the LZ4 block
 /// (stored raw when compression did not help).
-pub fn lz4_hdf5_decode(src: &[u8]) -> Result<Vec<u8>, String> {
+pub fn lz4_hdf5_decode(src: &[u8], cap: usize) -> Result<Vec<u8>, String> {
     let bad = || "lz4: truncated or corrupt buffer".to_string();
     if src.len() < 12 {
         return Err(bad());
@@ -79,6 +85,7 @@ pub fn lz4_hdf5_decode(src: &[u8]) -> Result<Vec<u8>, String> {
     if block == 0 && total > 0 {
         return Err(bad());
     }
+    claimed("lz4", total, cap)?;
     let mut out = vec![0u8; total];
     let (mut at, mut done) = (12usize, 0usize);
     while done < total {
@@ -226,8 +233,25 @@ pub fn fletcher32_check(src: &[u8]) -> Result<Vec<u8>, String> {
     Ok(data.to_vec())
 }
 
-/// Decodes a Blosc (version 1) buffer with the C library, checking its header first.
-pub fn blosc_decode(src: &[u8]) -> Result<Vec<u8>, String> {
+/// The most bytes a stage of a chunk's pipeline may decode to, for a chunk of `expected`
+/// decoded bytes: a size read from a (possibly corrupt) buffer header is checked against it
+/// before anything is allocated. Generous, as filters may widen (a delta filter's `astype`).
+pub fn decoded_cap(expected: usize) -> usize {
+    expected.saturating_mul(8).max(1 << 20)
+}
+
+fn claimed(codec: &str, size: usize, cap: usize) -> Result<(), String> {
+    if size > cap {
+        return Err(format!(
+            "{codec}: the buffer claims {size} decoded bytes, more than the chunk can hold ({cap}): corrupt"
+        ));
+    }
+    Ok(())
+}
+
+/// Decodes a Blosc (version 1) buffer with the C library, checking its header first (and
+/// its decoded size against `cap`).
+pub fn blosc_decode(src: &[u8], cap: usize) -> Result<Vec<u8>, String> {
     let mut nbytes: usize = 0;
     // Safety: `src` is a valid slice; blosc_cbuffer_validate reads at most `src.len()`
     // bytes and writes the decoded size into `nbytes`.
@@ -236,6 +260,7 @@ pub fn blosc_decode(src: &[u8]) -> Result<Vec<u8>, String> {
     if ok != 0 {
         return Err("blosc: not a valid Blosc buffer".into());
     }
+    claimed("blosc", nbytes, cap)?;
     let mut out = vec![0u8; nbytes];
     if nbytes == 0 {
         return Ok(out);
@@ -325,6 +350,7 @@ pub fn bitshuffle_decode(src: &[u8], cd: &[u32], expected: usize) -> Result<Vec<
         }
         let total = u64::from_be_bytes(src[0..8].try_into().map_err(|_| bad())?) as usize;
         let bytes = u32::from_be_bytes(src[8..12].try_into().map_err(|_| bad())?) as usize;
+        claimed("bitshuffle", total, decoded_cap(expected))?;
         (12, total, bytes / elem)
     } else {
         (0, expected, cd.get(3).copied().unwrap_or(0) as usize)
@@ -676,8 +702,25 @@ mod tests {
 
     #[test]
     fn corrupt_buffers_are_errors() {
-        assert!(blosc_decode(&[1, 2, 3]).is_err());
-        assert!(lz4_hdf5_decode(&[0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 4, 0, 0, 0]).is_err());
+        assert!(blosc_decode(&[1, 2, 3], 1 << 20).is_err());
+        assert!(lz4_hdf5_decode(&[0, 0, 0, 0, 0, 0, 0, 9, 0, 0, 0, 4, 0, 0, 0], 1 << 20).is_err());
+        // A header claiming 2^60 bytes is refused before anything is allocated.
+        let huge = [
+            [0x10u8, 0, 0, 0, 0, 0, 0, 0].as_slice(),
+            &[0, 0, 0, 4],
+            &[0; 8],
+        ]
+        .concat();
+        assert!(
+            lz4_hdf5_decode(&huge, 1 << 20)
+                .unwrap_err()
+                .contains("corrupt")
+        );
+        assert!(
+            bitshuffle_decode(&huge, &[0, 2, 4, 0, 2], 1024)
+                .unwrap_err()
+                .contains("corrupt")
+        );
         assert!(zlib_decode(&[1, 2, 3, 4], 8).is_err());
         assert!(fletcher32_check(&[1, 2, 3, 4, 5]).is_err());
     }

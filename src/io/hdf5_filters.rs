@@ -86,8 +86,8 @@ pub fn decode(
             Step::Shuffle(size) => codecs::unshuffle(&buf, *size),
             Step::Fletcher32 => codecs::fletcher32_check(&buf)?,
             Step::Lzf => codecs::lzf_decode(&buf, expected)?,
-            Step::Blosc => codecs::blosc_decode(&buf)?,
-            Step::Lz4 => codecs::lz4_hdf5_decode(&buf)?,
+            Step::Blosc => codecs::blosc_decode(&buf, codecs::decoded_cap(expected))?,
+            Step::Lz4 => codecs::lz4_hdf5_decode(&buf, codecs::decoded_cap(expected))?,
             Step::Bitshuffle(cd) => codecs::bitshuffle_decode(&buf, cd, expected)?,
             Step::Zstd => codecs::zstd_decode(&buf, expected)?,
         };

@@ -212,11 +212,11 @@ pub fn read_meta(path: &Path) -> Result<Meta, String> {
 
 fn decode_one(c: &Codec, buf: Vec<u8>, expected: usize) -> Result<Vec<u8>, String> {
     Ok(match c {
-        Codec::Blosc => codecs::blosc_decode(&buf)?,
+        Codec::Blosc => codecs::blosc_decode(&buf, codecs::decoded_cap(expected))?,
         Codec::Zlib => codecs::zlib_decode(&buf, expected)?,
         Codec::Gzip => codecs::gzip_decode(&buf, expected)?,
         Codec::Zstd => codecs::zstd_decode(&buf, expected)?,
-        Codec::Lz4 => codecs::lz4_numcodecs_decode(&buf)?,
+        Codec::Lz4 => codecs::lz4_numcodecs_decode(&buf, codecs::decoded_cap(expected))?,
         Codec::Shuffle(e) => codecs::unshuffle(&buf, *e),
         Codec::Delta { dtype, astype } => codecs::delta_decode(&buf, *dtype, *astype),
         Codec::FixedScaleOffset {
