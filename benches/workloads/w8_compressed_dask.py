@@ -17,7 +17,7 @@ if kind == "hdf5":
 else:
     x = da.from_zarr(path)
 s, m0, sd = dask.compute(x.sum(), x.mean(axis=0).sum(), x.std())
-emit("shape", f"({x.shape[0]}, {x.shape[1]})")
+emit("shape", "(" + ", ".join(str(d) for d in x.shape) + ")")
 emit("sum", float(s))
 emit("mean0", float(m0))
 emit("std", float(sd))

@@ -13,7 +13,7 @@ else:
     import zarr
 
     x = zarr.open_array(path, mode="r")[...]
-emit("shape", f"({x.shape[0]}, {x.shape[1]})")
+emit("shape", "(" + ", ".join(str(d) for d in x.shape) + ")")
 emit("sum", float(x.sum()))
 emit("mean0", float(x.mean(axis=0).sum()))
 emit("std", float(x.std()))
