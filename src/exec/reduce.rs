@@ -463,12 +463,33 @@ pub fn eval_reduce_many(
     let arg = lanes
         .iter()
         .any(|l| matches!(l.op, ReduceOp::ArgMin | ReduceOp::ArgMax));
-    let run_piece = |block: &Region| -> Result<Vec<Partial>, ExecError> {
+    // An input that is itself a reduction (or a kernel over one) is computed once for the
+    // whole block and its pieces cut from memory: computed piece by piece it would read the
+    // inner reduction's whole reduced extent for every piece (every storage chunk along
+    // that axis once per piece). The pieces and their combining tree are unchanged.
+    let is_reduce = |n: &NodeRef| matches!(n.op, Op::Reduce { .. });
+    let hold_block = is_reduce(input)
+        || (matches!(input.op, Op::Fused(_)) && input.inputs.iter().any(is_reduce));
+    let run_piece = |block: &Region,
+                     held: Option<(&Data, &Region)>|
+     -> Result<Vec<Partial>, ExecError> {
         let kept: usize = (0..nd)
             .filter(|k| !axes.contains(k))
             .map(|k| block[k].len)
             .product();
         let data = match &input.op {
+            _ if let Some((whole, at)) = held => {
+                let rel: Region = block
+                    .iter()
+                    .zip(at)
+                    .map(|(p, w)| AxisRange {
+                        start: p.start - w.start,
+                        step: 1,
+                        len: p.len,
+                    })
+                    .collect();
+                crate::exec::region::slice_data(whole, &rel)
+            }
             // The reduction is the sink of the input's kernel: one launch per piece.
             Op::Fused(kernel) if ctx.cached(input).is_none() => {
                 let k = lower::with_reductions(kernel, &ops);
@@ -519,6 +540,13 @@ pub fn eval_reduce_many(
             }
             None => vec![block.clone()],
         };
+        let block_elems: usize = block.iter().map(|r| r.len).product();
+        let held =
+            if hold_block && block_elems > SUB_BLOCK_ELEMS && block.iter().all(|r| r.step == 1) {
+                Some(eval(ctx, input, block)?)
+            } else {
+                None
+            };
         let mut out: Vec<Option<Partial>> = vec![None; lanes.len()];
         for piece in kept_pieces {
             let mut pieces = vec![piece];
@@ -533,7 +561,7 @@ pub fn eval_reduce_many(
             }
             let parts = pieces
                 .iter()
-                .map(run_piece)
+                .map(|p| run_piece(p, held.as_ref().map(|d| (d, block))))
                 .collect::<Result<Vec<_>, _>>()?;
             for (j, lane_parts) in by_lane(parts, lanes.len()).into_iter().enumerate() {
                 let Some(p) = tree_combine(lanes[j].op, lanes[j].int, lane_parts) else {

@@ -179,6 +179,38 @@ fn each_storage_chunk_is_decompressed_once_by_a_reduction() {
         // 6 x 4 storage chunks, each decoded once for the three reductions.
         assert!(t.contains("[arr] 24 storage chunk(s) decoded"), "{t}");
     }
+    // A reduction of a reduction along the chunked axis (W8's `sum(mean(x, axis=0))` on a
+    // stack of days), under a memory limit whose chunk cache cannot hold the 12 chunks
+    // along that axis: still one decode per chunk (it was 16 per chunk: the outer sum asked
+    // for the mean in pieces, each reading all 12 days).
+    py(
+        &dir,
+        "import h5py, numpy as np\n\
+         a = np.round(np.random.default_rng(4).normal(280, 5, size=(12, 1000, 1000)), 2)\n\
+         with h5py.File('stack.h5', 'w') as f:\n\
+         \x20   f.create_dataset('x', data=a, chunks=(1, 1000, 1000), compression='gzip', shuffle=True)\n",
+    );
+    let o = arr(
+        &dir,
+        &[],
+        &["--verbose", "--memory-limit", "512MiB"],
+        "x = from_hdf5(\"stack.h5\", \"x\")\nprint(sum(mean(x, axis=0)))\n",
+    );
+    let t = text(&o);
+    assert!(o.status.success(), "{t}");
+    assert!(t.contains("[arr] 12 storage chunk(s) decoded"), "{t}");
+    let got: f64 = String::from_utf8_lossy(&o.stdout)
+        .trim()
+        .parse()
+        .expect("a number");
+    let want: f64 = py(
+        &dir,
+        "import h5py\nprint(repr(float(h5py.File('stack.h5')['x'][()].mean(axis=0).sum())))",
+    )
+    .trim()
+    .parse()
+    .expect("a number");
+    assert!(((got - want) / want).abs() < 1e-12, "{got} vs NumPy {want}");
 }
 
 #[test]
