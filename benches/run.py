@@ -269,30 +269,27 @@ def cases(full, hdf5=False, data_dir=None):
                   "tasks, the work every compute() of y starts with"),
     ]
     # W8: compressed files (issue 11), read by Arr, by Dask (da.from_array / da.from_zarr) and
-    # by h5py / zarr-python + NumPy; the same 5000 x 5000 array in three formats.
+    # by h5py / zarr-python + NumPy: a 5000 x 5000 array, and the W4 weather stack (31 daily
+    # fields as one 3-D array), each in the same three formats.
     if data_dir is not None:
         w8_n = 5000
-        w8_dir = os.path.join(data_dir, f"w8-{w8_n}")
-        for cid, kind, name, what in [("W8-h5gzip", "hdf5", "gzip.h5", "gzip+shuffle HDF5"),
-                                      ("W8-zarr2-blosc", "zarr", "blosc2.zarr", "Blosc-LZ4 Zarr 2"),
-                                      ("W8-zarr3-zstd", "zarr", "zstd3.zarr", "zstd Zarr 3")]:
-            out.append(Case(cid, "W8", f"sum, mean(axis=0), std of a compressed f64 array: {what}, chunks 500²",
-                            f"{w8_n} x {w8_n}", trio("w8_compressed", [kind, os.path.join(w8_dir, name)]),
-                            check=check_exact(["sum", "mean0", "std"], exact_keys=["shape"]),
-                            timeout={t: 600 for t in TOOLS},
-                            note="NumPy: h5py / zarr-python read the whole array, NumPy reduces it",
-                            prepare=["w8", w8_dir, str(w8_n)]))
-        # The same three formats holding the W4 weather stack (31 daily fields, one 3-D array).
-        st_dir = os.path.join(data_dir, f"w8stack-{w4_h}x{w4_w}")
-        for cid, kind, name, what in [("W8-stack-h5gzip", "hdf5", "gzip.h5", "gzip+shuffle HDF5"),
-                                      ("W8-stack-zarr2-blosc", "zarr", "blosc2.zarr", "Blosc-LZ4 Zarr 2"),
-                                      ("W8-stack-zarr3-zstd", "zarr", "zstd3.zarr", "zstd Zarr 3")]:
-            out.append(Case(cid, "W8", f"W8 on the W4 weather stack (days x lat x lon f64): {what}, chunks 1 x 720 x 1440",
-                            f"31 x {w4_h} x {w4_w}", trio("w8_compressed", [kind, os.path.join(st_dir, name)]),
-                            check=check_exact(["sum", "mean0", "std"], exact_keys=["shape"]),
-                            timeout={t: 1200 for t in TOOLS},
-                            note="NumPy: h5py / zarr-python read the whole stack, NumPy reduces it",
-                            prepare=["w8stack", st_dir, str(w4_h), str(w4_w)]))
+        w8_sets = [
+            ("W8", "sum, mean(axis=0), std of a compressed f64 array", "chunks 500²",
+             f"{w8_n} x {w8_n}", os.path.join(data_dir, f"w8-{w8_n}"), ["w8", str(w8_n)], 600),
+            ("W8-stack", "W8 on the W4 weather stack (days x lat x lon f64)", "chunks 1 x 720 x 1440",
+             f"31 x {w4_h} x {w4_w}", os.path.join(data_dir, f"w8stack-{w4_h}x{w4_w}"),
+             ["w8stack", str(w4_h), str(w4_w)], 1200),
+        ]
+        for prefix, what, chunks, size, folder, make, limit in w8_sets:
+            for fmt, kind, name, stored in [("h5gzip", "hdf5", "gzip.h5", "gzip+shuffle HDF5"),
+                                            ("zarr2-blosc", "zarr", "blosc2.zarr", "Blosc-LZ4 Zarr 2"),
+                                            ("zarr3-zstd", "zarr", "zstd3.zarr", "zstd Zarr 3")]:
+                out.append(Case(f"{prefix}-{fmt}", "W8", f"{what}: {stored}, {chunks}", size,
+                                trio("w8_compressed", [kind, os.path.join(folder, name)]),
+                                check=check_exact(["sum", "mean0", "std"], exact_keys=["shape"]),
+                                timeout={t: limit for t in TOOLS},
+                                note="NumPy: h5py / zarr-python read the whole array, NumPy reduces it",
+                                prepare=[make[0], folder] + make[1:]))
     out += linalg_cases(full, data_dir, trio, long_t)
     # W3 on one thread: nanoseconds per generated element (N²/4 normals are generated).
     w3_1t_n = 20000

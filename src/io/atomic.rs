@@ -216,6 +216,18 @@ pub fn injected_failure(blocks_written: usize) -> Result<(), String> {
     }
 }
 
+/// Counts the blocks a store has written, for the `injected_failure` test hook; writers
+/// called from several threads at once share one (each call gets its own number).
+#[derive(Debug, Default)]
+pub struct BlockCount(std::sync::atomic::AtomicUsize);
+
+impl BlockCount {
+    /// Counts one more block; fails it as `injected_failure` says.
+    pub fn next(&self) -> Result<(), String> {
+        injected_failure(self.0.fetch_add(1, Ordering::SeqCst))
+    }
+}
+
 /// Writes `bytes` to `path` (the whole file or, on failure, the old one untouched).
 pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), String> {
     let staged = Staged::new(path)?;

@@ -1200,7 +1200,7 @@ pub struct Writer {
     staged: super::atomic::Staged,
     target: PathBuf,
     file: Option<File>,
-    blocks: usize,
+    blocks: super::atomic::BlockCount,
     /// The datasets written, to be copied into the existing target by `commit`
     /// (`Existing::AddDatasets` over an existing file); empty otherwise.
     adding: Option<Vec<String>>,
@@ -1243,7 +1243,7 @@ impl Writer {
             staged,
             target: path.to_path_buf(),
             file: Some(file),
-            blocks: 0,
+            blocks: super::atomic::BlockCount::default(),
             adding,
         })
     }
@@ -1301,8 +1301,7 @@ impl Writer {
         region: &Region,
         data: &Data,
     ) -> Result<(), String> {
-        super::atomic::injected_failure(self.blocks)?;
-        self.blocks += 1;
+        self.blocks.next()?;
         let fail = |e: hdf5::Error| format!("cannot write {}: {e}", shown(&self.target));
         if region.is_empty() {
             return with_data!(data, a => {

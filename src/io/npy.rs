@@ -485,7 +485,7 @@ pub struct NpyWriter {
     shape: Vec<usize>,
     itemsize: usize,
     data_offset: u64,
-    blocks: std::sync::atomic::AtomicUsize,
+    blocks: super::atomic::BlockCount,
 }
 
 impl NpyWriter {
@@ -502,17 +502,14 @@ impl NpyWriter {
             shape: shape.to_vec(),
             itemsize: dtype.size(),
             data_offset: header.len() as u64,
-            blocks: std::sync::atomic::AtomicUsize::new(0),
+            blocks: super::atomic::BlockCount::default(),
         })
     }
 
     /// Writes one block at its region (step 1 on every axis). Blocks of separate regions
     /// may be written from several threads at once (positioned writes).
     pub fn write_block(&self, region: &Region, data: &Data) -> Result<(), String> {
-        let written = self
-            .blocks
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        super::atomic::injected_failure(written)?;
+        self.blocks.next()?;
         if data.is_empty() {
             return Ok(());
         }

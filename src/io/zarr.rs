@@ -410,7 +410,7 @@ pub struct ZarrWriter {
     staged: Option<super::atomic::Staged>,
     array: Array<FilesystemStore>,
     target: PathBuf,
-    blocks: std::sync::atomic::AtomicUsize,
+    blocks: super::atomic::BlockCount,
 }
 
 fn v2_dtype(dtype: DType) -> &'static str {
@@ -584,17 +584,14 @@ impl ZarrWriter {
             staged: None,
             array,
             target: target.to_path_buf(),
-            blocks: std::sync::atomic::AtomicUsize::new(0),
+            blocks: super::atomic::BlockCount::default(),
         })
     }
 
     /// Writes one block at its region. Blocks that cover whole chunks may be written from
     /// several threads at once (each chunk is its own file; see `stream_into`).
     pub fn write_block(&self, region: &Region, data: &Data) -> Result<(), String> {
-        let written = self
-            .blocks
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        super::atomic::injected_failure(written)?;
+        self.blocks.next()?;
         let ranges: Vec<Range<u64>> = region
             .iter()
             .map(|r| r.start as u64..r.start as u64 + r.len as u64)
