@@ -175,7 +175,6 @@ pub fn stream_store(
     // Stores count the bytes they write; pictures only reduce what streams through them.
     let bar = progress::Progress::start(session.progress, what, node, what.starts_with("to_"));
     config.progress = bar.tasks();
-
     let pool = session.pool.clone();
     let (read_before, direct_before) = (progress::bytes_read(), progress::bytes_direct());
     let chunks_before = chunked::stats();
