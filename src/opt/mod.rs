@@ -11,6 +11,7 @@ pub mod fold;
 pub mod fuse;
 pub mod memory;
 pub mod rewrite;
+pub mod short_axis;
 pub mod slice_pushdown;
 pub mod verify;
 
@@ -42,6 +43,10 @@ pub const PASSES: &[Pass] = &[
     Pass {
         name: "fold",
         run: fold::run,
+    },
+    Pass {
+        name: "short_axis",
+        run: |n, _| short_axis::run(n),
     },
     Pass {
         name: "slice_pushdown",

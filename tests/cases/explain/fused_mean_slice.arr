@@ -7,7 +7,7 @@ y = (x * 2 + 1).mean(axis=0)[::100]
 explain(y)
 # out: plan: f64[200] in 400 task(s), 1 kernel(s); generates 4000000 element(s), reads 0 from files
 # out: memory: 239.5 KiB per task, 2 task(s) at once, projected peak 480.5 KiB; limit 1.0 GiB
-# out: passes: cse, fold, slice_pushdown, cse, align, fuse
+# out: passes: cse, fold, short_axis, slice_pushdown, cse, align, fuse
 # out:   #0 mean(axis=[0]) f64[200] chunks (10x20) (20 block(s), max block 80 B)
 # out:     #1 kernel k1 [random.normal, mul, add, mul, add, mean] over 0 input(s) f64[20000, 200] chunks (1000x20, 10x20) (400 block(s), max block 78.1 KiB)
 # out:       #2 slice f64[20000, 200] chunks (1000x20, 10x20) (400 block(s), max block 78.1 KiB)

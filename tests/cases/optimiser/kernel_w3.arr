@@ -9,7 +9,7 @@ explain(y, kernels=true)
 print(abs(float(y) / 4000000 - 11) < 0.01)
 # out: plan: f64 in 16 task(s), 1 kernel(s); generates 4000000 element(s), reads 0 from files
 # out: memory: 1.5 MiB per task, 2 task(s) at once, projected peak 3.0 MiB; limit 1.0 GiB
-# out: passes: cse, fold, slice_pushdown, cse, align, fuse
+# out: passes: cse, fold, short_axis, slice_pushdown, cse, align, fuse
 # out:   #0 sum(axis=[0, 1]) f64 chunks () (1 block(s), max block 8 B)
 # out:     #1 kernel k1 [random.normal, mul, add, add, sum] over 0 input(s) f64[2000, 2000] chunks (500x4, 500x4) (16 block(s), max block 1.9 MiB)
 # out:       | kernel rank=2 inputs= params=i64,i64,f64,f64,i64

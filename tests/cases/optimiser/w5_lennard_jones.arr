@@ -1,6 +1,7 @@
-# W5 (Lennard-Jones, nansum) in small: the pair-distance chain and the energy chain are one
-# kernel each; no n x n x 3 array is ever built.
-# structure: kernels=6 tasks=65 generated=24000
+# W5 (Lennard-Jones, nansum) in small: the sum over the 3 coordinates becomes adds of slices
+# (short_axis), so distances, energy and nansum are ONE kernel over n x n (plus the three
+# coordinate kernels and the final halving); no n x n x 3 array is ever built.
+# structure: kernels=5 tasks=17 generated=24000
 n = 1000
 fn coord(a, b) {
     i = arange(n, chunks=250)
