@@ -24,12 +24,15 @@ pub struct CacheStats {
     pub hits: u64,
     /// Kernels the chosen backend could not compile (run on the interpreter).
     pub fallbacks: u64,
+    /// The JIT's vector loops compiled (one per kernel and pattern of input strides).
+    pub vector_loops: u64,
 }
 
 static COMPILED: AtomicU64 = AtomicU64::new(0);
 static COMPILE_NS: AtomicU64 = AtomicU64::new(0);
 static HITS: AtomicU64 = AtomicU64::new(0);
 static FALLBACKS: AtomicU64 = AtomicU64::new(0);
+static VECTOR_LOOPS: AtomicU64 = AtomicU64::new(0);
 
 type Entry = Arc<dyn TileBody>;
 
@@ -50,6 +53,28 @@ pub fn stats() -> CacheStats {
         compile_ns: COMPILE_NS.load(Ordering::Relaxed),
         hits: HITS.load(Ordering::Relaxed),
         fallbacks: FALLBACKS.load(Ordering::Relaxed),
+        vector_loops: VECTOR_LOOPS.load(Ordering::Relaxed),
+    }
+}
+
+/// Counts a vector loop the JIT compiled (its time joins the compile time), or notes why it
+/// could not (that pattern of strides then runs the scalar loop).
+pub fn count_variant(took: std::time::Duration, failed: Option<&BackendError>) {
+    COMPILE_NS.fetch_add(took.as_nanos() as u64, Ordering::Relaxed);
+    match failed {
+        None => {
+            VECTOR_LOOPS.fetch_add(1, Ordering::Relaxed);
+        }
+        Some(e) => {
+            if let Ok(mut r) = fallback_reasons().lock()
+                && r.len() < 16
+            {
+                let note = format!("vector loop: {}", e.0);
+                if !r.contains(&note) {
+                    r.push(note);
+                }
+            }
+        }
     }
 }
 

@@ -353,9 +353,10 @@ impl RunReport {
             human_bytes(self.projected_peak),
             self.seconds
         ) + &format!(
-            "; {}: compiled {} in {:.1} ms, {} cache hits, {} interpreter fallbacks",
+            "; {}: compiled {} (+{} vector loops) in {:.1} ms, {} cache hits, {} interpreter fallbacks",
             self.backend,
             self.compiled.compiled,
+            self.compiled.vector_loops,
             self.compiled.compile_ns as f64 / 1e6,
             self.compiled.hits,
             self.compiled.fallbacks
@@ -477,6 +478,7 @@ fn finish_report(
                 compile_ns: now.compile_ns - then.compile_ns,
                 hits: now.hits - then.hits,
                 fallbacks: now.fallbacks - then.fallbacks,
+                vector_loops: now.vector_loops - then.vector_loops,
             }
         },
         memory: window.and_then(crate::alloc_stats::window_since),

@@ -4,6 +4,7 @@
 //! before the loop.
 
 use super::helpers;
+use super::vector::{Slots, StrideKind, Vectored, WIDTH};
 use crate::backend::BackendError;
 use crate::backend::launch::output_values;
 use crate::kernel::{BinaryOp, Instr, Kernel, MapOp, RandomDist, Scalar, UnaryOp};
@@ -14,7 +15,7 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext};
 use cranelift_jit::JITModule;
 use cranelift_module::{Linkage, Module};
 
-fn ty(d: DType) -> Type {
+pub(super) fn ty(d: DType) -> Type {
     match d {
         DType::Bool | DType::U8 => types::I8,
         DType::I32 => types::I32,
@@ -28,8 +29,8 @@ fn unsupported(what: String) -> BackendError {
     BackendError(format!("the JIT does not compile {what}"))
 }
 
-struct Gen<'a, 'b> {
-    b: FunctionBuilder<'a>,
+pub(super) struct Gen<'a, 'b> {
+    pub(super) b: FunctionBuilder<'a>,
     module: &'b mut JITModule,
     ptr: Type,
 }
@@ -69,7 +70,7 @@ impl Gen<'_, '_> {
     }
 
     /// `data::convert` from `from` to `to`.
-    fn cast(&mut self, v: Value, from: DType, to: DType) -> Value {
+    pub(super) fn cast(&mut self, v: Value, from: DType, to: DType) -> Value {
         if from == to {
             return v;
         }
@@ -311,7 +312,7 @@ impl Gen<'_, '_> {
         })
     }
 
-    fn apply(
+    pub(super) fn apply(
         &mut self,
         op: &MapOp,
         args: &[Value],
@@ -374,7 +375,16 @@ impl Gen<'_, '_> {
 }
 
 /// Compiles `kernel` into `module` and returns the finalised function's address.
-pub fn compile(module: &mut JITModule, kernel: &Kernel) -> Result<*const u8, BackendError> {
+///
+/// With `pattern` (one `StrideKind` per input view, as the launch will pass them), the
+/// function starts with the vector loop (`vector.rs`) for that layout: broadcast inputs are
+/// loaded once before the loops, contiguous ones as vectors; the scalar loop then does the
+/// last few elements. Without it, the function is the scalar loop alone, for any strides.
+pub fn compile(
+    module: &mut JITModule,
+    kernel: &Kernel,
+    pattern: Option<&[StrideKind]>,
+) -> Result<*const u8, BackendError> {
     let e = |m: String| BackendError(format!("cranelift: {m}"));
     let ptr = module.target_config().pointer_type();
     let mut ctx = module.make_context();
@@ -400,6 +410,11 @@ pub fn compile(module: &mut JITModule, kernel: &Kernel) -> Result<*const u8, Bac
         .iter()
         .filter(|i| matches!(i, Instr::Random { .. }))
         .count();
+    let kind_of = |k: usize| {
+        pattern
+            .and_then(|p| p.get(k).copied())
+            .unwrap_or(StrideKind::Other)
+    };
     let slot_ptr = |g: &mut Gen, s: usize| g.b.ins().load(types::I64, flags, ptrs, (8 * s) as i32);
     let slot_stride =
         |g: &mut Gen, s: usize| g.b.ins().load(types::I64, flags, strides, (8 * s) as i32);
@@ -407,6 +422,11 @@ pub fn compile(module: &mut JITModule, kernel: &Kernel) -> Result<*const u8, Bac
     // Loop-invariant values and slot addresses, before the loop.
     let mut pre: Vec<Option<Value>> = vec![None; kernel.body.len()];
     let mut load_slots: Vec<Option<(Value, Value)>> = vec![None; kernel.body.len()];
+    let mut slots = Slots {
+        base: vec![None; kernel.body.len()],
+        kind: vec![StrideKind::Contiguous; kernel.body.len()],
+        stride: vec![None; kernel.body.len()],
+    };
     let mut random_slot = n_in;
     let inner_base =
         g.b.ins()
@@ -439,13 +459,23 @@ pub fn compile(module: &mut JITModule, kernel: &Kernel) -> Result<*const u8, Bac
             }
             Instr::Load(k) => {
                 let base = slot_ptr(&mut g, *k);
-                let st = slot_stride(&mut g, *k);
-                load_slots[i] = Some((base, st));
+                let kind = kind_of(*k);
+                if kind == StrideKind::Zero {
+                    // A broadcast input: one value for the whole tile.
+                    pre[i] = Some(g.b.ins().load(t, MemFlags::new(), base, 0));
+                } else {
+                    let st = slot_stride(&mut g, *k);
+                    load_slots[i] = Some((base, st));
+                    slots.base[i] = Some(base);
+                    slots.kind[i] = kind;
+                    slots.stride[i] = Some(st);
+                }
             }
             Instr::Random { .. } => {
                 let base = slot_ptr(&mut g, random_slot);
                 let st = g.b.ins().iconst(types::I64, 8);
                 load_slots[i] = Some((base, st));
+                slots.base[i] = Some(base);
                 random_slot += 1;
             }
             // Operations of loop-invariant values are computed once, before the loop.
@@ -476,7 +506,36 @@ pub fn compile(module: &mut JITModule, kernel: &Kernel) -> Result<*const u8, Bac
     let j = g.b.declare_var(types::I64);
     let zero = g.b.ins().iconst(types::I64, 0);
     g.b.def_var(j, zero);
-    g.b.ins().jump(header, &[]);
+
+    if pattern.is_some() {
+        // The vector loop: WIDTH elements per iteration while they fit.
+        let vheader = g.b.create_block();
+        let vbody = g.b.create_block();
+        g.b.ins().jump(vheader, &[]);
+        g.b.switch_to_block(vheader);
+        let jv = g.b.use_var(j);
+        let end = g.b.ins().iadd_imm(jv, WIDTH as i64);
+        let fits = g.b.ins().icmp(IntCC::SignedLessThanOrEqual, end, len);
+        g.b.ins().brif(fits, vbody, &[], header, &[]);
+        g.b.switch_to_block(vbody);
+        let jv = g.b.use_var(j);
+        let mut vals: Vec<Vectored> = Vec::with_capacity(kernel.body.len());
+        for (i, invariant) in pre.iter().enumerate() {
+            let v = match invariant {
+                Some(x) => Vectored::Invariant(*x),
+                None => g.vector_instr(kernel, i, &vals, &slots, jv, (inner_base, inner_step))?,
+            };
+            vals.push(v);
+        }
+        for ((base, d), v) in out_slots.iter().zip(&outputs) {
+            g.vector_store(&vals[*v], *d, *base, jv);
+        }
+        let next = g.b.ins().iadd_imm(jv, WIDTH as i64);
+        g.b.def_var(j, next);
+        g.b.ins().jump(vheader, &[]);
+    } else {
+        g.b.ins().jump(header, &[]);
+    }
 
     g.b.switch_to_block(header);
     let jv = g.b.use_var(j);

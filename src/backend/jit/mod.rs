@@ -9,13 +9,16 @@
 
 mod codegen;
 pub mod helpers;
+mod vector;
 
 use crate::backend::launch::TileBody;
 use crate::backend::{Backend, BackendError};
 use crate::kernel::Kernel;
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, RwLock};
+use vector::StrideKind;
+pub use vector::WIDTH as VECTOR_WIDTH;
 
 /// The largest kernel body the JIT compiles (larger ones are interpreted).
 pub const MAX_JIT_INSTRUCTIONS: usize = 4096;
@@ -32,11 +35,67 @@ type BodyFn = unsafe extern "C" fn(
     params: *const u64,
 );
 
-/// A compiled kernel body. The module owning the code is kept alive with it (dropping a
-/// `JITModule` does not free its code, so the function stays valid either way).
+/// A compiled kernel body: the scalar loop for any strides, and the vector loops compiled
+/// so far, one per pattern of input strides met at launch (compiled on first use, a fraction
+/// of a millisecond each). The modules owning the code are kept alive with it (dropping a
+/// `JITModule` does not free its code, so the functions stay valid either way).
 struct CompiledBody {
+    kernel: Kernel,
     func: BodyFn,
-    _module: JITModule,
+    /// Per stride pattern: its vector loop, or `None` when it could not be compiled (the
+    /// scalar loop runs).
+    variants: RwLock<Vec<(Vec<StrideKind>, Option<BodyFn>)>>,
+    modules: Mutex<Vec<JITModule>>,
+}
+
+/// Whether vector loops are compiled (`ARR_JIT_SCALAR=1` keeps the JIT to scalar loops, to
+/// compare the two).
+fn vector_loops() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var_os("ARR_JIT_SCALAR").is_none())
+}
+
+impl CompiledBody {
+    /// The function to run for the input strides `strides`.
+    fn for_strides(&self, len: usize, strides: &[isize]) -> BodyFn {
+        if len < vector::WIDTH || !vector_loops() {
+            return self.func;
+        }
+        let pattern: Vec<StrideKind> = self
+            .kernel
+            .inputs
+            .iter()
+            .zip(strides)
+            .map(|(d, s)| StrideKind::of(*s, d.size()))
+            .collect();
+        let found = |v: &Vec<(Vec<StrideKind>, Option<BodyFn>)>| {
+            v.iter().find(|(p, _)| *p == pattern).map(|(_, f)| *f)
+        };
+        if let Ok(v) = self.variants.read()
+            && let Some(f) = found(&v)
+        {
+            return f.unwrap_or(self.func);
+        }
+        let Ok(mut v) = self.variants.write() else {
+            return self.func;
+        };
+        if let Some(f) = found(&v) {
+            return f.unwrap_or(self.func);
+        }
+        let t0 = std::time::Instant::now();
+        let compiled = new_module().and_then(|mut m| {
+            let f = codegen::compile(&mut m, &self.kernel, Some(&pattern))?;
+            if let Ok(mut mods) = self.modules.lock() {
+                mods.push(m);
+            }
+            // SAFETY: generated with `BodyFn`'s signature.
+            Ok(unsafe { std::mem::transmute::<*const u8, BodyFn>(f) })
+        });
+        crate::backend::cache::count_variant(t0.elapsed(), compiled.as_ref().err());
+        let f = compiled.ok();
+        v.push((pattern, f));
+        f.unwrap_or(self.func)
+    }
 }
 
 // SAFETY: `func` points into finalised, immutable code owned by the module kept beside it;
@@ -54,10 +113,12 @@ impl TileBody for CompiledBody {
         idx: &[i64],
         params: &[u64],
     ) -> Result<(), BackendError> {
+        let func = self.for_strides(len, strides);
         // SAFETY: the caller guarantees the pointers (see `TileBody::run`); the function was
-        // compiled for this kernel's layout of slots.
+        // compiled for this kernel's layout of slots (and, for a vector loop, for these
+        // strides' pattern).
         unsafe {
-            (self.func)(
+            func(
                 len as i64,
                 ptrs.as_ptr(),
                 strides.as_ptr(),
@@ -104,12 +165,14 @@ impl Backend for Jit {
             )));
         }
         let mut module = new_module()?;
-        let func = codegen::compile(&mut module, kernel)?;
+        let func = codegen::compile(&mut module, kernel, None)?;
         // SAFETY: the code was generated with `BodyFn`'s signature (codegen::signature).
         let func: BodyFn = unsafe { std::mem::transmute::<*const u8, BodyFn>(func) };
         Ok(Arc::new(CompiledBody {
+            kernel: kernel.clone(),
             func,
-            _module: module,
+            variants: RwLock::new(Vec::new()),
+            modules: Mutex::new(vec![module]),
         }))
     }
 }
