@@ -554,6 +554,16 @@ pub fn kernel_function(kernel: &Kernel, name: &str) -> Result<String, BackendErr
                     convert(&format!("v{v}"), kernel.types[*v], *to)
                 );
             }
+            Instr::Bitcast(v, to) => {
+                let f = match (kernel.types[*v], *to) {
+                    (DType::I64, DType::F64) => "__longlong_as_double",
+                    (DType::F64, DType::I64) => "__double_as_longlong",
+                    (DType::I32, DType::F32) => "__int_as_float",
+                    (DType::F32, DType::I32) => "__float_as_int",
+                    _ => "",
+                };
+                let _ = writeln!(s, "        const {ct} v{i} = {f}(v{v});");
+            }
         }
     }
     for (j, v) in outs.iter().enumerate() {

@@ -111,6 +111,16 @@ impl Gen<'_, '_> {
         }
     }
 
+    /// `Instr::Bitcast`: the same bits as `to` (a validated kernel only bitcasts between
+    /// dtypes of one size).
+    pub(super) fn bitcast(&mut self, v: Value, from: DType, to: DType) -> Value {
+        if from == to {
+            v
+        } else {
+            self.b.ins().bitcast(ty(to), MemFlags::new(), v)
+        }
+    }
+
     fn is_nan(&mut self, v: Value) -> Value {
         self.b.ins().fcmp(FloatCC::Unordered, v, v)
     }
@@ -494,6 +504,11 @@ pub fn compile(
                     pre[i] = Some(g.cast(x, kernel.types[*v], *to));
                 }
             }
+            Instr::Bitcast(v, to) => {
+                if let Some(x) = pre[*v] {
+                    pre[i] = Some(g.bitcast(x, kernel.types[*v], *to));
+                }
+            }
             _ => {}
         }
     }
@@ -582,6 +597,7 @@ pub fn compile(
                 g.apply(op, &a, *compute, *out, &at)?
             }
             Instr::Cast(v, to) => g.cast(vals[*v], kernel.types[*v], *to),
+            Instr::Bitcast(v, to) => g.bitcast(vals[*v], kernel.types[*v], *to),
         };
         vals.push(v);
     }

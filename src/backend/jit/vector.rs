@@ -373,6 +373,16 @@ impl Gen<'_, '_> {
                 }
                 Vectored::Lanes(out_lanes)
             }
+            Instr::Bitcast(v, to) => {
+                let from = kernel.types[*v];
+                let lanes = self.lanes(&vals[*v], from);
+                Vectored::Lanes(
+                    lanes
+                        .into_iter()
+                        .map(|x| self.bitcast(x, from, *to))
+                        .collect(),
+                )
+            }
             Instr::Cast(v, to) => {
                 let from = kernel.types[*v];
                 if from == *to {
