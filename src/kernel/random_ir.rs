@@ -218,7 +218,7 @@ impl Builder {
         self.op(BinaryOp::Ne, m, zero)
     }
 
-    fn to_f64(&mut self, a: ValueId) -> ValueId {
+    fn as_float(&mut self, a: ValueId) -> ValueId {
         self.k.push(Instr::Cast(a, DType::F64))
     }
 
@@ -261,10 +261,10 @@ impl Builder {
     fn unit53(&mut self, hi: ValueId, lo: ValueId) -> ValueId {
         let n = self.bits53(hi, lo);
         let top = self.shr(n, 32);
-        let top = self.to_f64(top);
+        let top = self.as_float(top);
         let upper = self.fmul_c(4_294_967_296.0, top);
         let low = self.lo32(n);
-        let low = self.to_f64(low);
+        let low = self.as_float(low);
         let sum = self.fadd(upper, low);
         self.fmul_c(TWO_POW_MINUS_53, sum)
     }
@@ -307,7 +307,7 @@ impl Builder {
         let b = self.c_plus(LG[0], b);
         let t2 = self.fmul(z, b);
         let r = self.fadd(t2, t1);
-        let dk = self.to_f64(k);
+        let dk = self.as_float(k);
         // s * (hfsq + r) + dk * LN2_LO - hfsq + f + dk * LN2_HI, left to right.
         let hr = self.fadd(hfsq, r);
         let a = self.fmul(s, hr);
@@ -376,7 +376,7 @@ impl Builder {
         let back = self.shl(quadrant, 51);
         let rest = self.sub(n, back);
         let rest = self.add_const(rest, 1 << 51);
-        let rest = self.to_f64(rest);
+        let rest = self.as_float(rest);
         let c = self.float(2_251_799_813_685_248.0);
         let x = self.fsub(rest, c);
         let x = self.fmul_c(TURN_UNIT, x);
