@@ -33,6 +33,9 @@ pub(super) struct Gen<'a, 'b> {
     pub(super) b: FunctionBuilder<'a>,
     module: &'b mut JITModule,
     ptr: Type,
+    /// Integer constants that are powers of two, with their exponent: a floor division by
+    /// one is an arithmetic shift.
+    shifts: std::collections::HashMap<Value, i64>,
 }
 
 impl Gen<'_, '_> {
@@ -283,6 +286,11 @@ impl Gen<'_, '_> {
             Add if d == DType::Bool => self.b.ins().bor(a, b),
             Sub if d == DType::Bool => self.b.ins().bxor(a, b),
             Mul if d == DType::Bool => self.b.ins().band(a, b),
+            // Python's floor division by a positive power of two is an arithmetic shift.
+            FloorDiv if d == DType::I64 && self.shifts.contains_key(&b) => {
+                let k = self.shifts[&b];
+                self.b.ins().sshr_imm(a, k)
+            }
             Add => self.b.ins().iadd(a, b),
             Sub => self.b.ins().isub(a, b),
             Mul => self.b.ins().imul(a, b),
@@ -403,7 +411,12 @@ pub fn compile(
     }
     let mut fctx = FunctionBuilderContext::new();
     let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-    let mut g = Gen { b, module, ptr };
+    let mut g = Gen {
+        b,
+        module,
+        ptr,
+        shifts: std::collections::HashMap::new(),
+    };
     let entry = g.b.create_block();
     let header = g.b.create_block();
     let body = g.b.create_block();
@@ -449,7 +462,16 @@ pub fn compile(
                 pre[i] = Some(match c {
                     Scalar::F64(bits) => g.b.ins().f64const(f64::from_bits(*bits)),
                     Scalar::F32(bits) => g.b.ins().f32const(f32::from_bits(*bits)),
-                    other => g.b.ins().iconst(t, other.to_bits() as i64),
+                    other => {
+                        let v = g.b.ins().iconst(t, other.to_bits() as i64);
+                        if let Scalar::I64(n) = other
+                            && *n > 0
+                            && n.count_ones() == 1
+                        {
+                            g.shifts.insert(v, i64::from(n.trailing_zeros()));
+                        }
+                        v
+                    }
                 });
             }
             Instr::Param(k) => {
