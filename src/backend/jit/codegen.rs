@@ -25,6 +25,29 @@ pub(super) fn ty(d: DType) -> Type {
     }
 }
 
+/// The float condition of a comparison op.
+pub(super) fn float_cc(op: BinaryOp) -> FloatCC {
+    match op {
+        BinaryOp::Eq => FloatCC::Equal,
+        BinaryOp::Ne => FloatCC::NotEqual,
+        BinaryOp::Lt => FloatCC::LessThan,
+        BinaryOp::Le => FloatCC::LessThanOrEqual,
+        BinaryOp::Gt => FloatCC::GreaterThan,
+        _ => FloatCC::GreaterThanOrEqual,
+    }
+}
+
+/// The dtype an op gives before the conversion to its `out` dtype: bool for comparisons
+/// and predicates, the compute dtype otherwise (the operand's own for a cast).
+pub(super) fn natural_dtype(op: &MapOp, compute: DType, arg_types: &[DType]) -> DType {
+    match op {
+        MapOp::Unary(u) if u.is_predicate() => DType::Bool,
+        MapOp::Binary(b) if b.is_comparison() => DType::Bool,
+        MapOp::Cast => arg_types[0],
+        _ => compute,
+    }
+}
+
 fn unsupported(what: String) -> BackendError {
     BackendError(format!("the JIT does not compile {what}"))
 }
@@ -250,15 +273,7 @@ impl Gen<'_, '_> {
         let signed = matches!(d, DType::I32 | DType::I64);
         if op.is_comparison() {
             return Ok(if float {
-                let cc = match op {
-                    Eq => FloatCC::Equal,
-                    Ne => FloatCC::NotEqual,
-                    Lt => FloatCC::LessThan,
-                    Le => FloatCC::LessThanOrEqual,
-                    Gt => FloatCC::GreaterThan,
-                    _ => FloatCC::GreaterThanOrEqual,
-                };
-                self.b.ins().fcmp(cc, a, b)
+                self.b.ins().fcmp(float_cc(op), a, b)
             } else {
                 let cc = match (op, signed) {
                     (Eq, _) => IntCC::Equal,
@@ -382,12 +397,7 @@ impl Gen<'_, '_> {
             MapOp::Cast => args[0],
         };
         // The op's own result dtype, then the conversion to `out` (as the interpreter does).
-        let natural = match op {
-            MapOp::Unary(u) if u.is_predicate() => DType::Bool,
-            MapOp::Binary(b) if b.is_comparison() => DType::Bool,
-            MapOp::Cast => arg_types[0],
-            _ => compute,
-        };
+        let natural = natural_dtype(op, compute, arg_types);
         Ok(self.cast(v, natural, out))
     }
 }
