@@ -200,27 +200,10 @@ pub fn broadcast_data(data: Data, shape: &[usize]) -> Data {
 }
 
 /// Compiles the connected element-wise nodes under `root` into one kernel, whose inputs are
-/// the non-element-wise nodes at its edge (and nodes already materialised). A group holds at
-/// most `MAX_GROUP_OPS` element-wise nodes: past that its edge nodes become loads, each
-/// computed by a kernel of its own (an unoptimised chain of 10^6 maps runs as 245 kernels
-/// instead of one whose every value is held at once; each value is the same either way).
+/// the non-element-wise nodes at its edge (and nodes already materialised).
 pub fn compile_kernel(ctx: &ExecCtx, root: &NodeRef) -> (Kernel, Vec<NodeRef>) {
-    // The first decision for each node stands (`compile_group` may ask twice).
-    let decided: std::cell::RefCell<crate::graph::walk::PtrMap<bool>> = Default::default();
-    lower::compile_group(root, &|n| {
-        if ctx.cached(n).is_some() {
-            return true;
-        }
-        let mut decided = decided.borrow_mut();
-        let maps = decided.len();
-        *decided
-            .entry(std::sync::Arc::as_ptr(n))
-            .or_insert(!std::sync::Arc::ptr_eq(n, root) && maps >= MAX_GROUP_OPS)
-    })
+    lower::compile_group(root, &|n| ctx.cached(n).is_some())
 }
-
-/// The most element-wise nodes one kernel of the executor computes together.
-pub const MAX_GROUP_OPS: usize = 4096;
 
 /// The launch region of an executor region.
 pub fn spans(region: &Region) -> Vec<Span> {
