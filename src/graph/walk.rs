@@ -188,7 +188,12 @@ mod tests {
     }
 
     fn add(a: NodeRef, b: NodeRef) -> NodeRef {
-        build::map(MapOp::Add, DType::F64, DType::F64, vec![a, b])
+        build::map(
+            MapOp::Binary(crate::kernel::BinaryOp::Add),
+            DType::F64,
+            DType::F64,
+            vec![a, b],
+        )
     }
 
     fn chain(n: usize) -> NodeRef {
@@ -221,7 +226,7 @@ mod tests {
         let b = add(a.clone(), fill(3.0));
         let c = add(b.clone(), a.clone());
         let d = add(c.clone(), b.clone());
-        let root = add(d, add(a.clone(), c));
+        let root = add(d, add(a.clone(), c.clone()));
         let got: Vec<*const Node> = post_order(&root).iter().map(Arc::as_ptr).collect();
         assert_eq!(got, recursive(&root));
         let all: Vec<*const Node> = post_order_where(&root, &|_| true)

@@ -191,7 +191,7 @@ mod tests {
         };
         let add = |x: &NodeRef, y: &NodeRef| {
             build::map(
-                MapOp::Add,
+                MapOp::Binary(crate::kernel::BinaryOp::Add),
                 DType::F64,
                 DType::F64,
                 vec![x.clone(), y.clone()],
