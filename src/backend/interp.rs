@@ -128,6 +128,24 @@ fn cast_into(buf: &Buf, dtype: DType, out: &mut Buf) {
     with_buf!(buf, v => go(v, dtype, out))
 }
 
+/// The same bits as another dtype of the same size (`Instr::Bitcast`).
+fn bitcast_into(buf: &Buf, dtype: DType, out: &mut Buf) -> Result<(), BackendError> {
+    match (buf, dtype) {
+        (Buf::I64(v), DType::F64) => put(out, v.iter().map(|x| f64::from_bits(*x as u64))),
+        (Buf::F64(v), DType::I64) => put(out, v.iter().map(|x| x.to_bits() as i64)),
+        (Buf::I32(v), DType::F32) => put(out, v.iter().map(|x| f32::from_bits(*x as u32))),
+        (Buf::F32(v), DType::I32) => put(out, v.iter().map(|x| x.to_bits() as i32)),
+        (Buf::I64(v), DType::I64) => put(out, v.iter().copied()),
+        (Buf::F64(v), DType::F64) => put(out, v.iter().copied()),
+        (Buf::I32(v), DType::I32) => put(out, v.iter().copied()),
+        (Buf::F32(v), DType::F32) => put(out, v.iter().copied()),
+        _ => {
+            return Err(BackendError(format!("cannot bitcast a column to {dtype}")));
+        }
+    }
+    Ok(())
+}
+
 fn unary_generic<T: Arith + Col>(op: UnaryOp, v: &[T], out: &mut Buf) {
     use UnaryOp::*;
     match op {
@@ -404,6 +422,7 @@ impl TileBody for InterpretedBody {
                         }
                     }
                     Instr::Cast(v, d) => cast_into(&cols[*v], *d, &mut out),
+                    Instr::Bitcast(v, d) => bitcast_into(&cols[*v], *d, &mut out)?,
                 }
                 cols[i] = out;
             }

@@ -239,10 +239,25 @@ pub fn launch_kernel(
     let n: usize = region.iter().map(|r| r.len).product();
     ctx.stats
         .add_generated(spec.generated_per_element * n as u64);
-    let body = cache::compiled(&*ctx.backend, &spec.kernel)
+    let expanded;
+    let kernel = if random_as_ir() {
+        expanded = crate::kernel::random_ir::expand(&spec.kernel);
+        &expanded
+    } else {
+        &spec.kernel
+    };
+    let body = cache::compiled(&*ctx.backend, kernel)
         .map_err(|e| ExecError::Internal(format!("kernel: {e}")))?;
-    launch::launch(&*body, &spec.kernel, &spans(region), &inputs, &spec.params)
+    launch::launch(&*body, kernel, &spans(region), &inputs, &spec.params)
         .map_err(|e| ExecError::Internal(format!("kernel: {e}")))
+}
+
+/// Whether kernels compute random numbers with the generators' IR arithmetic
+/// (`kernel::random_ir`) instead of the launch's fill routines: `ARR_RANDOM_IR=1`, several
+/// times slower, to check that the two agree on whole programs.
+fn random_as_ir() -> bool {
+    static ON: std::sync::OnceLock<bool> = std::sync::OnceLock::new();
+    *ON.get_or_init(|| std::env::var("ARR_RANDOM_IR").is_ok_and(|v| v == "1"))
 }
 
 /// Runs `kernel` over `region`, its loads being the same region of `leaves` (broadcast).

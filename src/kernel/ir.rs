@@ -117,6 +117,14 @@ pub enum Instr {
     },
     /// A conversion (NumPy's `astype` rules: `data::convert`).
     Cast(ValueId, DType),
+    /// The same bits read as another dtype of the same size (i64 <-> f64, i32 <-> f32): how
+    /// the generator's transforms take a float apart (`random_ir`).
+    Bitcast(ValueId, DType),
+}
+
+/// Whether `Bitcast` may turn a `from` value into a `to` one: same size, numbers only.
+pub fn bitcast_allowed(from: DType, to: DType) -> bool {
+    from.size() == to.size() && from != DType::Bool && to != DType::Bool && from.size() >= 4
 }
 
 /// Where a value goes.
@@ -189,7 +197,7 @@ impl Kernel {
                 _ => DType::F64,
             },
             Instr::Apply { out, .. } => *out,
-            Instr::Cast(_, d) => *d,
+            Instr::Cast(_, d) | Instr::Bitcast(_, d) => *d,
         }
     }
 
@@ -340,6 +348,14 @@ impl Kernel {
                 Instr::Cast(v, _) => {
                     if !defined(*v) {
                         return err(i, format!("operand v{v} is not defined before use"));
+                    }
+                }
+                Instr::Bitcast(v, to) => {
+                    if !defined(*v) {
+                        return err(i, format!("operand v{v} is not defined before use"));
+                    }
+                    if !bitcast_allowed(self.types[*v], *to) {
+                        return err(i, format!("cannot bitcast {} to {to}", self.types[*v]));
                     }
                 }
             }

@@ -5,6 +5,7 @@
 pub mod ir;
 pub mod lower;
 pub mod philox;
+pub mod random_ir;
 pub mod text;
 
 pub use ir::{Instr, Kernel, RandomDist, Scalar, Sink, ValueId};

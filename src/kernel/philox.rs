@@ -5,23 +5,23 @@
 //! Two neighbouring indices (an even index and the odd one after it) share one Philox block.
 
 /// The multiplier applied to counter word 0 in every Philox round.
-const MUL0: u32 = 0xD251_1F53;
+pub(crate) const MUL0: u32 = 0xD251_1F53;
 /// The multiplier applied to counter word 2 in every Philox round.
-const MUL1: u32 = 0xCD9E_8D57;
+pub(crate) const MUL1: u32 = 0xCD9E_8D57;
 /// The Weyl increment added to key word 0 between rounds.
-const WEYL0: u32 = 0x9E37_79B9;
+pub(crate) const WEYL0: u32 = 0x9E37_79B9;
 /// The Weyl increment added to key word 1 between rounds.
-const WEYL1: u32 = 0xBB67_AE85;
+pub(crate) const WEYL1: u32 = 0xBB67_AE85;
 
 /// The counter tag that reserves a block for normal variates.
-const TAG_NORMAL: u32 = 0;
+pub(crate) const TAG_NORMAL: u32 = 0;
 /// The counter tag that reserves a block for uniform variates.
-const TAG_UNIFORM: u32 = 1;
+pub(crate) const TAG_UNIFORM: u32 = 1;
 /// The counter tag that reserves a block for integer variates.
-const TAG_INTEGERS: u32 = 2;
+pub(crate) const TAG_INTEGERS: u32 = 2;
 
 /// The factor 2^-53 that maps a 53-bit integer into [0, 1).
-const TWO_POW_MINUS_53: f64 = 1.0 / 9_007_199_254_740_992.0;
+pub(crate) const TWO_POW_MINUS_53: f64 = 1.0 / 9_007_199_254_740_992.0;
 
 /// Returns the high and low 32-bit halves of the 64-bit product `a * b`.
 #[inline(always)]
@@ -148,11 +148,11 @@ fn unit53(hi: u32, lo: u32) -> f64 {
 }
 
 /// The upper part of ln 2, with trailing zero bits so that `k * LN2_HI` is exact.
-const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
+pub(crate) const LN2_HI: f64 = f64::from_bits(0x3fe6_2e42_fee0_0000);
 /// The remainder ln 2 - `LN2_HI`.
-const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
+pub(crate) const LN2_LO: f64 = f64::from_bits(0x3dea_39ef_3579_3c76);
 /// The coefficients of the logarithm's polynomial in s^2, where s = f / (2 + f) (fdlibm).
-const LG: [f64; 7] = [
+pub(crate) const LG: [f64; 7] = [
     f64::from_bits(0x3fe5_5555_5555_5593),
     f64::from_bits(0x3fd9_9999_9997_fa04),
     f64::from_bits(0x3fd2_4924_9422_9359),
@@ -188,7 +188,7 @@ fn ln_normal(x: f64) -> f64 {
 }
 
 /// The coefficients of the sine polynomial on [-pi/4, pi/4] (fdlibm `__kernel_sin`).
-const SIN: [f64; 6] = [
+pub(crate) const SIN: [f64; 6] = [
     f64::from_bits(0xbfc5_5555_5555_5549),
     f64::from_bits(0x3f81_1111_1110_f8a6),
     f64::from_bits(0xbf2a_01a0_19c1_61d5),
@@ -198,7 +198,7 @@ const SIN: [f64; 6] = [
 ];
 
 /// The coefficients of the cosine polynomial on [-pi/4, pi/4] (fdlibm `__kernel_cos`).
-const COS: [f64; 6] = [
+pub(crate) const COS: [f64; 6] = [
     f64::from_bits(0x3fa5_5555_5555_554c),
     f64::from_bits(0xbf56_c16c_16c1_5177),
     f64::from_bits(0x3efa_01a0_19cb_1590),
@@ -229,7 +229,7 @@ fn cos_kernel(x: f64) -> f64 {
 }
 
 /// The angle 2π / 2^53 that one unit of a 53-bit turn fraction stands for.
-const TURN_UNIT: f64 = std::f64::consts::TAU * TWO_POW_MINUS_53;
+pub(crate) const TURN_UNIT: f64 = std::f64::consts::TAU * TWO_POW_MINUS_53;
 
 /// Returns (sin θ, cos θ) for θ = 2π n / 2^53, where `n` is a 53-bit integer.
 ///

@@ -145,6 +145,7 @@ impl fmt::Display for Kernel {
                     writeln!(f, "{} {compute}->{out} {}", op_text(op), args.join(" "))?
                 }
                 Instr::Cast(v, d) => writeln!(f, "cast v{v} {d}")?,
+                Instr::Bitcast(v, d) => writeln!(f, "bitcast v{v} {d}")?,
             }
         }
         for s in &self.sinks {
@@ -382,6 +383,7 @@ fn parse_instr(words: &[&str], k: &Kernel) -> Result<Instr, String> {
             })
         }
         ["cast", v, d] => Ok(Instr::Cast(value_ref(v, defined)?, parse_dtype(d)?)),
+        ["bitcast", v, d] => Ok(Instr::Bitcast(value_ref(v, defined)?, parse_dtype(d)?)),
         [op, types, args @ ..] => {
             let op = parse_op(op)?;
             let (compute, out) = types

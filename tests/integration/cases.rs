@@ -136,9 +136,12 @@ fn check_case(path: &Path, threads: &str, optimise: bool, backend: &str) -> Resu
         .strip_prefix(env!("CARGO_MANIFEST_DIR"))
         .unwrap_or(path);
     let measure = !expect.structure.is_empty() && optimise && backend == "jit";
+    let random_ir = backend == "jit+random_ir";
+    let backend = if random_ir { "jit" } else { backend };
     let output = Command::new(crate::arr_bin())
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env("ARR_VERIFY_PLAN", "1")
+        .env("ARR_RANDOM_IR", if random_ir { "1" } else { "" })
         .args(["--threads", threads, "--seed", "7", "--backend", backend])
         .args(if optimise { &[][..] } else { &["--no-opt"][..] })
         .args(if measure { &["--verbose"][..] } else { &[][..] })
@@ -244,8 +247,14 @@ fn all_cases() {
             ("2", true, "jit"),
             ("2", false, "jit"),
             ("2", true, "interp"),
+            ("2", true, "jit+random_ir"),
         ] {
             if !optimise && headers.opt_only {
+                continue;
+            }
+            // The generators as IR arithmetic (`ARR_RANDOM_IR=1`) in place of the fill
+            // routines: the same bits, for every case that draws random numbers.
+            if backend == "jit+random_ir" && !text.contains("random") {
                 continue;
             }
             if let Err(e) = check_case(f, threads, optimise, backend) {

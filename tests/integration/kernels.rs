@@ -490,3 +490,102 @@ fn agree_on_random_kernels(seed: u64, dtypes: &[DType], max_len: usize, cases: u
     }
     assert_eq!(checked, cases);
 }
+
+/// `kernel::random_ir::expand` (the generators as ordinary IR arithmetic, which the CUDA
+/// generator emits) gives bitwise the values of the CPU's fill routines, on the interpreter
+/// and on the JIT: every distribution, contiguous, strided, reversed and transposed flat
+/// indices, indices past 2^33 (the counter's high word), seeds and streams with high bits set,
+/// integer ranges that are small, negative, empty and nearly 2^64 wide.
+#[test]
+fn random_ir_expansion_matches_the_fill_routines() {
+    use arr::kernel::random_ir::expand;
+    use arr::kernel::{Instr, Kernel, RandomDist, Sink};
+    let flats: [[i64; 3]; 6] = [
+        [0, 37, 1],
+        [5, 80, 2],
+        [10_000, -40, -1],
+        [0, 1, 7],
+        [(1 << 40) + 3, 37, 1],
+        [1, 3, 0],
+    ];
+    let seeds: [u64; 3] = [7, 0xdead_beef_1234_5678, u64::MAX - 11];
+    let ranges: [(i64, i64); 5] = [
+        (0, 10),
+        (-5, 5),
+        (3, 3),
+        (i64::MIN, i64::MAX),
+        (-1, i64::MAX),
+    ];
+    let spans = [
+        Span {
+            start: 2,
+            step: 1,
+            len: 7,
+        },
+        Span {
+            start: 0,
+            step: 1,
+            len: 37,
+        },
+    ];
+    let mut checked = 0;
+    for dist in [
+        RandomDist::Normal,
+        RandomDist::Uniform,
+        RandomDist::Integers { low: 2, high: 3 },
+    ] {
+        for flat in flats {
+            for (s, seed) in seeds.iter().enumerate() {
+                for &(low, high) in &ranges {
+                    if !matches!(dist, RandomDist::Integers { .. }) && (low, high) != ranges[0] {
+                        continue;
+                    }
+                    let mut k = Kernel::new(2, vec![]);
+                    k.params = vec![DType::I64; 4];
+                    let v = k.push(Instr::Random {
+                        dist,
+                        seed: 0,
+                        stream: 1,
+                        flat: flat.to_vec(),
+                    });
+                    k.sinks.push(Sink::Store(v));
+                    let params = [*seed, 3 + (s as u64) * 0x8000_0001, low as u64, high as u64];
+                    let expanded = expand(&k);
+                    expanded
+                        .validate()
+                        .expect("the expansion is a valid kernel");
+                    assert!(
+                        !expanded
+                            .body
+                            .iter()
+                            .any(|i| matches!(i, Instr::Random { .. })),
+                        "expand left a Random instruction"
+                    );
+                    let run = |backend: &dyn Backend, kernel: &Kernel| {
+                        let body = backend.compile(kernel).expect("compiles");
+                        launch(&*body, kernel, &spans, &[], &params)
+                            .expect("launches")
+                            .remove(0)
+                            .to_f64_vec()
+                            .iter()
+                            .map(|x| x.to_bits())
+                            .collect::<Vec<u64>>()
+                    };
+                    let want = run(&Interpreter, &k);
+                    assert_eq!(want.len(), 7 * 37);
+                    for (name, backend) in
+                        [("interpreter", &Interpreter as &dyn Backend), ("jit", &Jit)]
+                    {
+                        assert_eq!(
+                            run(backend, &expanded),
+                            want,
+                            "{dist:?} flat {flat:?} seed {seed:#x} range ({low}, {high}): the expansion on the {name} differs"
+                        );
+                    }
+                    checked += 1;
+                }
+            }
+        }
+    }
+    assert_eq!(checked, 6 * 3 * (1 + 1 + 5));
+}

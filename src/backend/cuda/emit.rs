@@ -19,9 +19,10 @@
 //!   are outputs too: the values of a reduction's piece come back to the host, which reduces
 //!   them exactly as for the CPU backends (`exec::reduce`), so reductions are bitwise the
 //!   CPU's by construction.
-//! - `Random` computes Philox4x32-10 at the instruction's affine flat index in the kernel
-//!   (the prelude ports `kernel::philox` operation for operation); a negative flat index sets
-//!   bit 0 of `*status` (the launch reports "a random index below zero").
+//! - `Random` instructions are first expanded into ordinary arithmetic (`kernel::random_ir`:
+//!   Philox4x32-10 and its transforms at the instruction's affine flat index, bitwise the
+//!   CPU's fill routines); a negative flat index sets bit 0 of `*status` (the launch reports
+//!   "a random index below zero").
 //!
 //! Every `Apply` follows the interpreter: the op is computed in its operand dtype (giving bool
 //! for comparisons and predicates) by the prelude's ports of `scalar.rs`, then converted to
@@ -29,7 +30,8 @@
 
 use crate::backend::BackendError;
 use crate::backend::launch::output_values;
-use crate::kernel::{BinaryOp, Instr, Kernel, MapOp, RandomDist, Scalar, UnaryOp};
+use crate::kernel::random_ir;
+use crate::kernel::{BinaryOp, Instr, Kernel, MapOp, Scalar, UnaryOp};
 use crate::sema::dtype::DType;
 use std::fmt::Write;
 
@@ -423,11 +425,16 @@ pub fn kernel_function(kernel: &Kernel, name: &str) -> Result<String, BackendErr
     kernel
         .validate()
         .map_err(|e| BackendError(format!("cuda: {e}")))?;
+    let original = kernel;
+    // The generators become ordinary arithmetic: the same definition every backend checks
+    // against the CPU's fill routines.
+    let expanded = random_ir::expand(original);
+    let kernel = &expanded;
     let g = Geometry::of(kernel);
     let nd = g.axes;
     let outs = output_values(kernel);
     let mut s = String::new();
-    let _ = writeln!(s, "// {}", kernel.op_names().join(" "));
+    let _ = writeln!(s, "// {}", original.op_names().join(" "));
     let _ = writeln!(
         s,
         "extern \"C\" __global__ void __launch_bounds__({THREADS}) {name}("
@@ -482,6 +489,28 @@ pub fn kernel_function(kernel: &Kernel, name: &str) -> Result<String, BackendErr
     }
     s.push_str("        const long long i0 = (long long)r;\n");
     let index = |a: usize| format!("(s{a} + d{a} * i{a})");
+    // Each generator's flat index flat[0] + Σ flat[1 + a] * index(a), wrapping as the CPU's:
+    // a negative one is an error of the launch ("a random index below zero").
+    for (r, instr) in original.body.iter().enumerate() {
+        let Instr::Random { flat, .. } = instr else {
+            continue;
+        };
+        let mut terms = vec![format!("(unsigned long long){}", lit_i64(flat[0]))];
+        for (a, c) in flat.iter().skip(1).enumerate().take(nd) {
+            if *c != 0 {
+                terms.push(format!(
+                    "(unsigned long long){} * (unsigned long long){}",
+                    lit_i64(*c),
+                    index(a)
+                ));
+            }
+        }
+        let _ = writeln!(
+            s,
+            "        if ((long long)({}) < 0) atomicOr(status, 1u); // v{r}",
+            terms.join(" + ")
+        );
+    }
     for (i, instr) in kernel.body.iter().enumerate() {
         let d = kernel.types[i];
         let ct = c_type(d);
@@ -499,46 +528,10 @@ pub fn kernel_function(kernel: &Kernel, name: &str) -> Result<String, BackendErr
                 let off: Vec<String> = (0..nd).map(|a| format!("i{a} * st{k}_{a}")).collect();
                 let _ = writeln!(s, "        const {ct} v{i} = in{k}[{}];", off.join(" + "));
             }
-            Instr::Random {
-                dist,
-                seed,
-                stream,
-                flat,
-            } => {
-                // The flat index flat[0] + Σ flat[1 + a] * index(a), wrapping as the CPU's.
-                let mut terms = vec![format!("(unsigned long long){}", lit_i64(flat[0]))];
-                for (a, c) in flat.iter().skip(1).enumerate().take(nd) {
-                    if *c != 0 {
-                        terms.push(format!(
-                            "(unsigned long long){} * (unsigned long long){}",
-                            lit_i64(*c),
-                            index(a)
-                        ));
-                    }
-                }
-                let _ = writeln!(
-                    s,
-                    "        const long long f{i} = (long long)({});",
-                    terms.join(" + ")
-                );
-                let call = match dist {
-                    RandomDist::Normal => format!(
-                        "arr_normal(p{seed}, (unsigned int)p{stream}, (unsigned long long)f{i})"
-                    ),
-                    RandomDist::Uniform => format!(
-                        "arr_uniform(p{seed}, (unsigned int)p{stream}, (unsigned long long)f{i})"
-                    ),
-                    RandomDist::Integers { low, high } => format!(
-                        "arr_integers(p{seed}, (unsigned int)p{stream}, (unsigned long long)f{i}, \
-                         (long long)p{low}, (long long)p{high})"
-                    ),
-                };
-                let zero = if d == DType::F64 { "0.0" } else { "0" };
-                let _ = writeln!(s, "        {ct} v{i} = {zero};");
-                let _ = writeln!(
-                    s,
-                    "        if (f{i} < 0) atomicOr(status, 1u); else v{i} = {call};"
-                );
+            Instr::Random { .. } => {
+                return Err(BackendError(
+                    "cuda: a random instruction left after random_ir::expand".into(),
+                ));
             }
             Instr::Apply { op, args, out, .. } => {
                 let _ = writeln!(
@@ -553,6 +546,16 @@ pub fn kernel_function(kernel: &Kernel, name: &str) -> Result<String, BackendErr
                     "        const {ct} v{i} = {};",
                     convert(&format!("v{v}"), kernel.types[*v], *to)
                 );
+            }
+            Instr::Bitcast(v, to) => {
+                let f = match (kernel.types[*v], *to) {
+                    (DType::I64, DType::F64) => "__longlong_as_double",
+                    (DType::F64, DType::I64) => "__double_as_longlong",
+                    (DType::I32, DType::F32) => "__int_as_float",
+                    (DType::F32, DType::I32) => "__float_as_int",
+                    _ => "",
+                };
+                let _ = writeln!(s, "        const {ct} v{i} = {f}(v{v});");
             }
         }
     }

@@ -25,6 +25,29 @@ pub(super) fn ty(d: DType) -> Type {
     }
 }
 
+/// The float condition of a comparison op.
+pub(super) fn float_cc(op: BinaryOp) -> FloatCC {
+    match op {
+        BinaryOp::Eq => FloatCC::Equal,
+        BinaryOp::Ne => FloatCC::NotEqual,
+        BinaryOp::Lt => FloatCC::LessThan,
+        BinaryOp::Le => FloatCC::LessThanOrEqual,
+        BinaryOp::Gt => FloatCC::GreaterThan,
+        _ => FloatCC::GreaterThanOrEqual,
+    }
+}
+
+/// The dtype an op gives before the conversion to its `out` dtype: bool for comparisons
+/// and predicates, the compute dtype otherwise (the operand's own for a cast).
+pub(super) fn natural_dtype(op: &MapOp, compute: DType, arg_types: &[DType]) -> DType {
+    match op {
+        MapOp::Unary(u) if u.is_predicate() => DType::Bool,
+        MapOp::Binary(b) if b.is_comparison() => DType::Bool,
+        MapOp::Cast => arg_types[0],
+        _ => compute,
+    }
+}
+
 fn unsupported(what: String) -> BackendError {
     BackendError(format!("the JIT does not compile {what}"))
 }
@@ -33,6 +56,9 @@ pub(super) struct Gen<'a, 'b> {
     pub(super) b: FunctionBuilder<'a>,
     module: &'b mut JITModule,
     ptr: Type,
+    /// Integer constants that are powers of two, with their exponent: a floor division by
+    /// one is an arithmetic shift.
+    shifts: std::collections::HashMap<Value, i64>,
 }
 
 impl Gen<'_, '_> {
@@ -108,6 +134,16 @@ impl Gen<'_, '_> {
             DType::F64 => self.b.ins().fcvt_from_sint(types::F64, i),
             DType::F32 => self.b.ins().fcvt_from_sint(types::F32, i),
             _ => self.narrow(i, to),
+        }
+    }
+
+    /// `Instr::Bitcast`: the same bits as `to` (a validated kernel only bitcasts between
+    /// dtypes of one size).
+    pub(super) fn bitcast(&mut self, v: Value, from: DType, to: DType) -> Value {
+        if from == to {
+            v
+        } else {
+            self.b.ins().bitcast(ty(to), MemFlags::new(), v)
         }
     }
 
@@ -237,15 +273,7 @@ impl Gen<'_, '_> {
         let signed = matches!(d, DType::I32 | DType::I64);
         if op.is_comparison() {
             return Ok(if float {
-                let cc = match op {
-                    Eq => FloatCC::Equal,
-                    Ne => FloatCC::NotEqual,
-                    Lt => FloatCC::LessThan,
-                    Le => FloatCC::LessThanOrEqual,
-                    Gt => FloatCC::GreaterThan,
-                    _ => FloatCC::GreaterThanOrEqual,
-                };
-                self.b.ins().fcmp(cc, a, b)
+                self.b.ins().fcmp(float_cc(op), a, b)
             } else {
                 let cc = match (op, signed) {
                     (Eq, _) => IntCC::Equal,
@@ -273,6 +301,11 @@ impl Gen<'_, '_> {
             Add if d == DType::Bool => self.b.ins().bor(a, b),
             Sub if d == DType::Bool => self.b.ins().bxor(a, b),
             Mul if d == DType::Bool => self.b.ins().band(a, b),
+            // Python's floor division by a positive power of two is an arithmetic shift.
+            FloorDiv if d == DType::I64 && self.shifts.contains_key(&b) => {
+                let k = self.shifts[&b];
+                self.b.ins().sshr_imm(a, k)
+            }
             Add => self.b.ins().iadd(a, b),
             Sub => self.b.ins().isub(a, b),
             Mul => self.b.ins().imul(a, b),
@@ -364,12 +397,7 @@ impl Gen<'_, '_> {
             MapOp::Cast => args[0],
         };
         // The op's own result dtype, then the conversion to `out` (as the interpreter does).
-        let natural = match op {
-            MapOp::Unary(u) if u.is_predicate() => DType::Bool,
-            MapOp::Binary(b) if b.is_comparison() => DType::Bool,
-            MapOp::Cast => arg_types[0],
-            _ => compute,
-        };
+        let natural = natural_dtype(op, compute, arg_types);
         Ok(self.cast(v, natural, out))
     }
 }
@@ -393,7 +421,12 @@ pub fn compile(
     }
     let mut fctx = FunctionBuilderContext::new();
     let b = FunctionBuilder::new(&mut ctx.func, &mut fctx);
-    let mut g = Gen { b, module, ptr };
+    let mut g = Gen {
+        b,
+        module,
+        ptr,
+        shifts: std::collections::HashMap::new(),
+    };
     let entry = g.b.create_block();
     let header = g.b.create_block();
     let body = g.b.create_block();
@@ -439,7 +472,16 @@ pub fn compile(
                 pre[i] = Some(match c {
                     Scalar::F64(bits) => g.b.ins().f64const(f64::from_bits(*bits)),
                     Scalar::F32(bits) => g.b.ins().f32const(f32::from_bits(*bits)),
-                    other => g.b.ins().iconst(t, other.to_bits() as i64),
+                    other => {
+                        let v = g.b.ins().iconst(t, other.to_bits() as i64);
+                        if let Scalar::I64(n) = other
+                            && *n > 0
+                            && n.count_ones() == 1
+                        {
+                            g.shifts.insert(v, i64::from(n.trailing_zeros()));
+                        }
+                        v
+                    }
                 });
             }
             Instr::Param(k) => {
@@ -492,6 +534,11 @@ pub fn compile(
             Instr::Cast(v, to) => {
                 if let Some(x) = pre[*v] {
                     pre[i] = Some(g.cast(x, kernel.types[*v], *to));
+                }
+            }
+            Instr::Bitcast(v, to) => {
+                if let Some(x) = pre[*v] {
+                    pre[i] = Some(g.bitcast(x, kernel.types[*v], *to));
                 }
             }
             _ => {}
@@ -582,6 +629,7 @@ pub fn compile(
                 g.apply(op, &a, *compute, *out, &at)?
             }
             Instr::Cast(v, to) => g.cast(vals[*v], kernel.types[*v], *to),
+            Instr::Bitcast(v, to) => g.bitcast(vals[*v], kernel.types[*v], *to),
         };
         vals.push(v);
     }

@@ -7,7 +7,7 @@
 //! loop is compiled for one pattern of input strides (`StrideKind`): contiguous inputs are
 //! loaded as vectors, broadcast ones once before the loop.
 
-use super::codegen::{Gen, ty};
+use super::codegen::{Gen, float_cc, natural_dtype, ty};
 use crate::backend::BackendError;
 use crate::kernel::{BinaryOp, Instr, Kernel, MapOp, RandomDist, UnaryOp};
 use crate::sema::dtype::DType;
@@ -182,15 +182,7 @@ impl Gen<'_, '_> {
             let b = args.get(1).map(|x| x[k]);
             match (op, b) {
                 (MapOp::Binary(bop), Some(b)) if bop.is_comparison() => {
-                    let cc = match bop {
-                        Eq => FloatCC::Equal,
-                        Ne => FloatCC::NotEqual,
-                        Lt => FloatCC::LessThan,
-                        Le => FloatCC::LessThanOrEqual,
-                        Gt => FloatCC::GreaterThan,
-                        _ => FloatCC::GreaterThanOrEqual,
-                    };
-                    masks.push(self.fcmp_mask(cc, a, b));
+                    masks.push(self.fcmp_mask(float_cc(*bop), a, b));
                 }
                 (MapOp::Binary(bop), Some(b)) => packed.push(match bop {
                     Add => self.b.ins().fadd(a, b),
@@ -336,11 +328,7 @@ impl Gen<'_, '_> {
                 out,
             } => {
                 let arg_types: Vec<DType> = args.iter().map(|a| kernel.types[*a]).collect();
-                let natural = match op {
-                    MapOp::Unary(u) if u.is_predicate() => DType::Bool,
-                    MapOp::Binary(b) if b.is_comparison() => DType::Bool,
-                    _ => *compute,
-                };
+                let natural = natural_dtype(op, *compute, &arg_types);
                 let where_f64 =
                     matches!(op, MapOp::Where) && *compute == DType::F64 && *out == DType::F64;
                 if where_f64 {
@@ -372,6 +360,16 @@ impl Gen<'_, '_> {
                     out_lanes.push(self.apply(op, &a, *compute, *out, &arg_types)?);
                 }
                 Vectored::Lanes(out_lanes)
+            }
+            Instr::Bitcast(v, to) => {
+                let from = kernel.types[*v];
+                let lanes = self.lanes(&vals[*v], from);
+                Vectored::Lanes(
+                    lanes
+                        .into_iter()
+                        .map(|x| self.bitcast(x, from, *to))
+                        .collect(),
+                )
             }
             Instr::Cast(v, to) => {
                 let from = kernel.types[*v];
