@@ -7,7 +7,7 @@ CARGO ?= cargo
 PYTHON ?= python3
 ARR := target/release/arr
 
-.PHONY: run test build deps lint fuzz examples
+.PHONY: run test build deps lint fuzz fuzz-smoke examples
 
 deps:
 	@$(PYTHON) -c "import numpy" 2>/dev/null || $(PYTHON) -m pip install --quiet "numpy>=2"
@@ -57,6 +57,7 @@ run: deps build
 
 test: deps build
 	ARR_REQUIRE_NUMPY=1 ARR_REQUIRE_NVIM=1 ARR_REQUIRE_BROWSER=1 ARR_REQUIRE_MPI=1 ARR_REQUIRE_NVRTC=1 $(CARGO) test --release $(FEATURES)
+	$(MAKE) fuzz-smoke
 
 lint:
 	$(CARGO) fmt --check
@@ -79,6 +80,12 @@ fuzz:
 	cd fuzz && for t in $(FUZZ_TARGETS); do \
 	  RUSTC_BOOTSTRAP=1 $(CARGO) fuzz run $$t -- -max_total_time=$(FUZZ_SECONDS) -detect_leaks=1 || exit 1; \
 	done
+
+# The fuzz smoke run `make test` ends with: every target for FUZZ_SMOKE_SECONDS (default 30),
+# leak detection on; any crash or leak fails it.
+FUZZ_SMOKE_SECONDS ?= 30
+fuzz-smoke:
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS)
 
 # --- bench: Arr vs Dask vs NumPy on the seed workloads (benches/README.md) -----------------
 #   (deps: libhdf5 for Arr's from_hdf5, h5py; then pip installs dask if it is missing)

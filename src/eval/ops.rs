@@ -198,8 +198,14 @@ fn binop_of(op: BinOp) -> Option<BinaryOp> {
     })
 }
 
-/// Result and compute dtypes of a binary op on promoted dtype `p`.
-pub fn binary_dtypes(op: BinaryOp, p: DType, span: Span, texts: (&str, &str)) -> R<(DType, DType)> {
+/// Result and compute dtypes of a binary op on promoted dtype `p`; `texts` gives the
+/// operands' type texts for an error (formatted only then).
+pub fn binary_dtypes(
+    op: BinaryOp,
+    p: DType,
+    span: Span,
+    texts: &dyn Fn() -> (String, String),
+) -> R<(DType, DType)> {
     use BinaryOp::*;
     Ok(match op {
         _ if op.is_comparison() => (p, DType::Bool),
@@ -226,7 +232,10 @@ pub fn binary_dtypes(op: BinaryOp, p: DType, span: Span, texts: (&str, &str)) ->
                     }
                 ),
                 span,
-                format!("{} and {}", texts.0, texts.1),
+                {
+                    let (a, b) = texts();
+                    format!("{a} and {b}")
+                },
             );
         }
         Arctan2 | Hypot => {
@@ -337,7 +346,7 @@ pub fn binary_arrays(
             format!("{} ** {e}; write ** {e}.0 for a float result", a.text()),
         );
     }
-    let (compute, out) = binary_dtypes(bop, p, span, (&a.text(), &b.text()))?;
+    let (compute, out) = binary_dtypes(bop, p, span, &|| (a.text(), b.text()))?;
     Ok(map_values(
         interp,
         MapOp::Binary(bop),

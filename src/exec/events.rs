@@ -278,9 +278,15 @@ fn run_info(
     stats: Arc<crate::exec::Stats>,
 ) -> RunInfo {
     let root = &plan.root;
-    let mut nodes = Vec::new();
-    let mut ids: HashMap<*const Node, usize> = HashMap::new();
-    post_order(root, &mut nodes, &mut ids);
+    // In-memory data is a leaf whatever it was computed from.
+    let nodes = crate::graph::walk::post_order_where(root, &|n| {
+        !matches!(n.op, Op::Source(Source::Data(_)))
+    });
+    let ids: HashMap<*const Node, usize> = nodes
+        .iter()
+        .enumerate()
+        .map(|(i, n)| (Arc::as_ptr(n), i))
+        .collect();
     let inputs: Vec<Vec<usize>> = nodes
         .iter()
         .map(|n| {
@@ -339,18 +345,4 @@ fn run_info(
         projected_peak: plan.memory.schedule_peak,
         stats,
     }
-}
-
-fn post_order(node: &NodeRef, out: &mut Vec<NodeRef>, ids: &mut HashMap<*const Node, usize>) {
-    if ids.contains_key(&Arc::as_ptr(node)) {
-        return;
-    }
-    // In-memory data is a leaf whatever it was computed from.
-    if !matches!(node.op, Op::Source(Source::Data(_))) {
-        for input in &node.inputs {
-            post_order(input, out, ids);
-        }
-    }
-    ids.insert(Arc::as_ptr(node), out.len());
-    out.push(node.clone());
 }

@@ -5,5 +5,6 @@ pub mod build;
 pub mod chunks;
 pub mod linalg_op;
 pub mod node;
+pub mod walk;
 
 pub use node::{Node, NodeRef, Op, Source};

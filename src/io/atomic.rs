@@ -361,20 +361,123 @@ fn unregister(slot: usize) {
     REGISTRY.state[slot].store(FREE, Ordering::SeqCst);
 }
 
-/// Removes every temporary file being written (called by the signal handler just before a
-/// second Ctrl-C exits at once). Only async-signal-safe calls: a temporary folder cannot be
-/// emptied here, and is removed by the next store to its path instead.
+/// Removes every temporary being written (called by the signal handler just before a
+/// second Ctrl-C exits at once), files and folders (a Zarr store's) alike. Only
+/// async-signal-safe calls: a folder is first renamed to another temporary name of this
+/// process (so writers still running create nothing inside it: their paths no longer lead
+/// there), then emptied with `openat`, `getdents64`, `unlinkat` and `close` on buffers on
+/// the stack (`remove_tree_in_signal`). Whatever a writer recreates in the instant before
+/// the process exits is a temporary of a dead process, removed by the next store to the path.
 pub fn remove_in_signal() {
     for i in 0..SLOTS {
         if REGISTRY.state[i].load(Ordering::SeqCst) == READY {
-            // Safety: a READY slot holds a NUL-terminated path; `unlink` and `rmdir` are
-            // async-signal-safe.
-            unsafe {
-                let p = REGISTRY.paths[i].get() as *const libc::c_char;
-                if libc::unlink(p) != 0 {
-                    libc::rmdir(p);
+            // Safety: a READY slot holds a NUL-terminated path of at most PATH_BYTES bytes.
+            unsafe { remove_path_in_signal(REGISTRY.paths[i].get() as *const u8) };
+        }
+    }
+}
+
+/// Removes the file or folder at `p` (see `remove_in_signal`).
+///
+/// # Safety
+/// `p` is a NUL-terminated path of at most `PATH_BYTES` bytes.
+unsafe fn remove_path_in_signal(p: *const u8) {
+    unsafe {
+        if libc::unlink(p as *const libc::c_char) == 0 {
+            return;
+        }
+        let len = (0..PATH_BYTES).find(|&k| *p.add(k) == 0).unwrap_or(0);
+        // `.NAME.arr-tmp-PID-N` becomes `.NAME.arr-tmp-PID-N000000000`: still a
+        // temporary of this process's for `clean_stale` if the exit comes first.
+        const SUFFIX: &[u8] = b"000000000\0";
+        let mut dying = [0u8; PATH_BYTES + SUFFIX.len()];
+        std::ptr::copy_nonoverlapping(p, dying.as_mut_ptr(), len);
+        dying[len..len + SUFFIX.len()].copy_from_slice(SUFFIX);
+        let dying = dying.as_ptr() as *const libc::c_char;
+        let target = if libc::rename(p as *const libc::c_char, dying) == 0 {
+            dying
+        } else {
+            p as *const libc::c_char
+        };
+        let dir = libc::open(
+            target,
+            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+        );
+        if dir >= 0 {
+            remove_tree_in_signal(dir, 0);
+            libc::close(dir);
+        }
+        libc::rmdir(target);
+    }
+}
+
+/// Deepest folder nesting `remove_tree_in_signal` empties (a Zarr store's chunk keys nest
+/// one level per axis).
+const MAX_TREE_DEPTH: usize = 40;
+
+/// Empties the folder open as `dir` (its files, and its folders recursively down to
+/// `MAX_TREE_DEPTH`) with async-signal-safe system calls only: `getdents64` into a buffer
+/// on the stack, `unlinkat`, `openat`, `close`. Never follows a symbolic link.
+///
+/// # Safety
+/// `dir` is an open folder descriptor.
+unsafe fn remove_tree_in_signal(dir: libc::c_int, depth: usize) {
+    #[repr(C, align(8))]
+    struct Buf([u8; 2048]);
+    let mut buf = Buf([0; 2048]);
+    // Rounds until a whole pass over the folder removes nothing more.
+    for _ in 0..64 {
+        // Safety: `dir` is open; from the start of the folder each round.
+        unsafe { libc::lseek(dir, 0, libc::SEEK_SET) };
+        let mut removed = false;
+        loop {
+            // Safety: the kernel writes at most `buf.0.len()` bytes of records into `buf`.
+            let n = unsafe {
+                libc::syscall(libc::SYS_getdents64, dir, buf.0.as_mut_ptr(), buf.0.len())
+            };
+            if n <= 0 {
+                break;
+            }
+            let mut at = 0usize;
+            while at < n as usize {
+                // linux_dirent64: d_ino u64, d_off i64, d_reclen u16, d_type u8, d_name.
+                let reclen = u16::from_ne_bytes([buf.0[at + 16], buf.0[at + 17]]) as usize;
+                let kind = buf.0[at + 18];
+                let name = buf.0[at + 19..].as_ptr() as *const libc::c_char;
+                let dot = buf.0[at + 19] == b'.'
+                    && (buf.0[at + 20] == 0 || (buf.0[at + 20] == b'.' && buf.0[at + 21] == 0));
+                if reclen == 0 {
+                    break;
+                }
+                at += reclen;
+                if dot {
+                    continue;
+                }
+                // Safety: `name` is NUL-terminated inside the record; `dir` is open.
+                unsafe {
+                    if kind != libc::DT_DIR && libc::unlinkat(dir, name, 0) == 0 {
+                        removed = true;
+                        continue;
+                    }
+                    if depth < MAX_TREE_DEPTH {
+                        let sub = libc::openat(
+                            dir,
+                            name,
+                            libc::O_RDONLY | libc::O_DIRECTORY | libc::O_NOFOLLOW | libc::O_CLOEXEC,
+                        );
+                        if sub >= 0 {
+                            remove_tree_in_signal(sub, depth + 1);
+                            libc::close(sub);
+                        }
+                    }
+                    if libc::unlinkat(dir, name, libc::AT_REMOVEDIR) == 0 {
+                        removed = true;
+                    }
                 }
             }
+        }
+        if !removed {
+            break;
         }
     }
 }
@@ -390,5 +493,46 @@ mod tests {
         assert_eq!(temp_pid(".x.npy.arr-tmp-123", "x.npy", TMP), None);
         assert_eq!(temp_pid(".y.npy.arr-tmp-123-4", "x.npy", TMP), None);
         assert_eq!(temp_pid("x.npy", "x.npy", TMP), None);
+        // The name a folder being removed by the signal handler takes.
+        assert_eq!(
+            temp_pid(".x.zarr.arr-tmp-7-3000000000", "x.zarr", TMP),
+            Some(7)
+        );
+    }
+
+    #[test]
+    fn the_signal_handler_removes_registered_files_and_folders() {
+        let base = std::env::temp_dir().join(format!("arr-atomic-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&base);
+        std::fs::create_dir_all(&base).expect("base");
+        let file = Staged::new(&base.join("f.npy")).expect("staged");
+        std::fs::write(file.temp(), b"x").expect("write");
+        let folder = Staged::new_dir(&base.join("z.zarr")).expect("staged");
+        let mut deep = folder.temp().to_path_buf();
+        for k in 0..5 {
+            deep.push(format!("{k}"));
+            std::fs::create_dir_all(&deep).expect("mkdir");
+            for j in 0..200 {
+                std::fs::write(deep.join(format!("chunk-with-a-long-name-{j}")), b"x")
+                    .expect("write");
+            }
+        }
+        // Outside the store, reached by a link inside it: never followed.
+        std::fs::write(base.join("keep"), b"keep").expect("write");
+        std::os::unix::fs::symlink(base.join("keep"), folder.temp().join("link")).expect("symlink");
+        for staged in [&file, &folder] {
+            use std::os::unix::ffi::OsStrExt;
+            let path = std::ffi::CString::new(staged.temp().as_os_str().as_bytes()).expect("path");
+            // Safety: a NUL-terminated path shorter than PATH_BYTES.
+            unsafe { remove_path_in_signal(path.as_ptr() as *const u8) };
+        }
+        let left: Vec<_> = std::fs::read_dir(&base)
+            .expect("read")
+            .flatten()
+            .map(|e| e.file_name())
+            .collect();
+        assert_eq!(left, vec![std::ffi::OsString::from("keep")]);
+        drop((file, folder));
+        std::fs::remove_dir_all(&base).expect("clean");
     }
 }

@@ -4,6 +4,7 @@
 //! them.
 
 use crate::graph::node::{Node, NodeRef, Op, Source};
+use crate::graph::walk::{PtrMap, post_order_where};
 use std::collections::HashMap;
 use std::sync::Arc;
 
@@ -21,38 +22,40 @@ struct Uses {
     repeated: bool,
 }
 
-fn count_uses(
-    node: &NodeRef,
-    uses: &mut HashMap<*const Node, Uses>,
-    seen: &mut HashMap<*const Node, ()>,
-) {
-    if seen.insert(Arc::as_ptr(node), ()).is_some() {
-        return;
-    }
-    for input in &node.inputs {
-        let u = uses.entry(Arc::as_ptr(input)).or_default();
-        u.consumers += 1;
-        let broadcast = match node.op {
-            Op::Map { .. } => {
-                let off = node.shape.len() - input.shape.len();
-                input
-                    .shape
-                    .iter()
-                    .enumerate()
-                    .any(|(k, &d)| d != node.shape[k + off])
-                    || off > 0 && input.size() > 1
-            }
-            Op::BroadcastTo
-            | Op::Reshape
-            | Op::Scan { .. }
-            | Op::Diagonal { .. }
-            | Op::Gather { .. }
-            | Op::Linalg(_)
-            | Op::Block(_) => true,
-            _ => false,
-        };
-        u.repeated |= broadcast;
-        count_uses(input, uses, seen);
+/// Counts every node's consuming edges under `root` (each node's inputs once), with its own
+/// stack.
+fn count_uses(root: &NodeRef, uses: &mut HashMap<*const Node, Uses>) {
+    let mut seen: PtrMap<()> = PtrMap::default();
+    let mut stack: Vec<&NodeRef> = vec![root];
+    while let Some(node) = stack.pop() {
+        if seen.insert(Arc::as_ptr(node), ()).is_some() {
+            continue;
+        }
+        for input in &node.inputs {
+            let u = uses.entry(Arc::as_ptr(input)).or_default();
+            u.consumers += 1;
+            let broadcast = match node.op {
+                Op::Map { .. } => {
+                    let off = node.shape.len() - input.shape.len();
+                    input
+                        .shape
+                        .iter()
+                        .enumerate()
+                        .any(|(k, &d)| d != node.shape[k + off])
+                        || off > 0 && input.size() > 1
+                }
+                Op::BroadcastTo
+                | Op::Reshape
+                | Op::Scan { .. }
+                | Op::Diagonal { .. }
+                | Op::Gather { .. }
+                | Op::Linalg(_)
+                | Op::Block(_) => true,
+                _ => false,
+            };
+            u.repeated |= broadcast;
+            stack.push(input);
+        }
     }
 }
 
@@ -60,10 +63,9 @@ fn count_uses(
 /// order they must be computed (inputs first).
 pub fn collect_barriers(root: &NodeRef) -> Vec<NodeRef> {
     let mut uses = HashMap::new();
-    count_uses(root, &mut uses, &mut HashMap::new());
-    let mut order = Vec::new();
-    post_order(root, &mut order, &mut HashMap::new());
-    order
+    count_uses(root, &mut uses);
+    // In-memory data is a leaf (and never a barrier).
+    post_order_where(root, &|n| !matches!(n.op, Op::Source(Source::Data(_))))
         .into_iter()
         .filter(|n| !Arc::ptr_eq(n, root) && is_barrier(n))
         .filter(|n| {
@@ -71,17 +73,4 @@ pub fn collect_barriers(root: &NodeRef) -> Vec<NodeRef> {
                 .is_some_and(|u| u.consumers > 1 || u.repeated)
         })
         .collect()
-}
-
-fn post_order(node: &NodeRef, out: &mut Vec<NodeRef>, seen: &mut HashMap<*const Node, ()>) {
-    if seen.insert(Arc::as_ptr(node), ()).is_some() {
-        return;
-    }
-    if let Op::Source(Source::Data(_)) = node.op {
-        return;
-    }
-    for input in &node.inputs {
-        post_order(input, out, seen);
-    }
-    out.push(node.clone());
 }

@@ -1,30 +1,35 @@
 //! The one traversal every pass uses: a bottom-up rebuild of the graph that visits each
 //! shared node once (so sharing is kept) and lets a rule replace a node given its already
-//! rewritten inputs.
+//! rewritten inputs. It keeps its own stack (a graph built by a loop is as deep as the loop)
+//! and forgets a node's replacement once every consumer has been rebuilt, so a pass over a
+//! chain holds the frontier, not a second copy of the graph.
 
 use crate::graph::node::{Node, NodeRef};
-use std::collections::HashMap;
+use crate::graph::walk::Indexed;
 use std::sync::Arc;
 
 /// Rebuilds the graph under `root` bottom-up. `rule` receives the original node and its
 /// rewritten inputs and returns the node to use in its place (`same_with_inputs` keeps it).
+/// Nodes are visited in the order of a recursive depth-first walk, inputs left to right.
 pub fn rewrite(root: &NodeRef, rule: &mut dyn FnMut(&NodeRef, Vec<NodeRef>) -> NodeRef) -> NodeRef {
-    let mut memo: HashMap<*const Node, NodeRef> = HashMap::new();
-    visit(root, rule, &mut memo)
-}
-
-fn visit(
-    node: &NodeRef,
-    rule: &mut dyn FnMut(&NodeRef, Vec<NodeRef>) -> NodeRef,
-    memo: &mut HashMap<*const Node, NodeRef>,
-) -> NodeRef {
-    if let Some(done) = memo.get(&Arc::as_ptr(node)) {
-        return done.clone();
+    let graph = Indexed::of(root);
+    let mut uses = graph.uses();
+    let mut out: Vec<Option<NodeRef>> = vec![None; graph.nodes.len()];
+    for (k, node) in graph.nodes.iter().enumerate() {
+        let ins = graph.inputs_of(k);
+        let inputs: Vec<NodeRef> = ins
+            .iter()
+            .map(|&i| out[i].clone().expect("inputs are rebuilt before consumers"))
+            .collect();
+        out[k] = Some(rule(node, inputs));
+        for &i in ins {
+            uses[i] -= 1;
+            if uses[i] == 0 {
+                out[i] = None;
+            }
+        }
     }
-    let inputs: Vec<NodeRef> = node.inputs.iter().map(|i| visit(i, rule, memo)).collect();
-    let out = rule(node, inputs);
-    memo.insert(Arc::as_ptr(node), out.clone());
-    out
+    out.pop().flatten().expect("the root is rebuilt last")
 }
 
 /// `node` with `inputs` in place of its own: the node itself when they are the same nodes.
@@ -57,17 +62,4 @@ pub fn keep_grid(new: NodeRef, old: &NodeRef) -> NodeRef {
 }
 
 /// Every node under `root` once, inputs before consumers.
-pub fn post_order(root: &NodeRef) -> Vec<NodeRef> {
-    fn go(n: &NodeRef, seen: &mut HashMap<*const Node, ()>, out: &mut Vec<NodeRef>) {
-        if seen.insert(Arc::as_ptr(n), ()).is_some() {
-            return;
-        }
-        for i in &n.inputs {
-            go(i, seen, out);
-        }
-        out.push(n.clone());
-    }
-    let mut out = Vec::new();
-    go(root, &mut HashMap::new(), &mut out);
-    out
-}
+pub use crate::graph::walk::post_order;

@@ -8,6 +8,7 @@ mod corpus;
 mod cuda;
 mod cuda_host;
 mod dashboard;
+mod deep_graphs;
 mod doctests;
 mod editors;
 mod embed;

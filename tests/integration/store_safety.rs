@@ -667,3 +667,70 @@ fn pictures_larger_than_their_image_stream_in_bounded_memory() {
     );
     assert!(err.contains("over the memory limit"), "{err}");
 }
+
+/// A Zarr store being written (a folder of chunk files): two Ctrl-Cs or two SIGTERMs in a
+/// row remove its temporary folder before the process exits, and a SIGKILLed one is
+/// removed by the next store to the same path.
+#[test]
+fn zarr_temporaries_are_removed_on_every_exit_path() {
+    let dir = scratch("zarr-signals");
+    let big = "random.normal(0, 1, shape=[6000, 4000], chunks=[50, 4000], seed=1) * 2";
+    let mut exits = Vec::new();
+    for (code, name) in [
+        (format!("to_zarr({big}, \"t.zarr\")\n"), "t.zarr"),
+        (
+            format!("to_zarr({big}, \"g.zarr\", variable=\"v\")\n"),
+            "g.zarr",
+        ),
+    ] {
+        for sig in ["-INT", "-TERM"] {
+            let child = start_until_temp(&dir, &code, name);
+            // Let chunk files and folders appear inside the temporary folder.
+            std::thread::sleep(Duration::from_millis(300));
+            signal(&child, sig);
+            signal(&child, sig);
+            let out = child.wait_with_output().expect("arr ends");
+            use std::os::unix::process::ExitStatusExt;
+            assert!(
+                matches!(out.status.code(), Some(1) | Some(130))
+                    || matches!(out.status.signal(), Some(2) | Some(15)),
+                "{code} {sig}: {:?}: {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr)
+            );
+            exits.push(out.status.code());
+            assert!(!dir.join(name).exists(), "{name} was written");
+            assert!(
+                leftovers(&dir).is_empty(),
+                "{code} {sig} left {:?}",
+                leftovers(&dir)
+            );
+        }
+    }
+    // SIGKILL: the folder stays until the next store to the path removes it.
+    let mut child = start_until_temp(&dir, &format!("to_zarr({big}, \"t.zarr\")\n"), "t.zarr");
+    std::thread::sleep(Duration::from_millis(300));
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    let left = leftovers(&dir);
+    assert_eq!(left.len(), 1, "{left:?}");
+    assert!(
+        std::fs::read_dir(dir.join(&left[0]))
+            .map(|d| d.count() > 0)
+            .unwrap_or(false),
+        "the killed store's temporary folder holds its chunks"
+    );
+    let o = arr(
+        &dir,
+        &[],
+        "to_zarr(arange(3), \"t.zarr\")\nprint(from_zarr(\"t.zarr\"))\n",
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout),
+        "[0, 1, 2]\n",
+        "{}",
+        stderr(&o)
+    );
+    assert!(leftovers(&dir).is_empty(), "{:?}", leftovers(&dir));
+    eprintln!("exit codes after two signals: {exits:?}");
+}
