@@ -87,14 +87,71 @@ struct View {
     size: isize,
 }
 
-fn view_of(data: &Data, region_lens: &[usize]) -> Result<View, String> {
+/// An input of a launch read in place: a whole array, or a strided window into one (the
+/// kernel's loads of slices of in-memory data read the data itself, not a copy).
+pub struct Window<'a> {
+    data: &'a Data,
+    /// Elements from the array's first element to the window's.
+    offset: isize,
+    shape: Vec<usize>,
+    /// Element strides per window axis.
+    strides: Vec<isize>,
+}
+
+impl<'a> Window<'a> {
+    /// The whole of `data`.
+    pub fn whole(data: &'a Data) -> Window<'a> {
+        let (shape, strides) = with_data!(data, a => (a.shape().to_vec(), a.strides().to_vec()));
+        Window {
+            data,
+            offset: 0,
+            shape,
+            strides,
+        }
+    }
+
+    /// The indices `start[k] + step[k] * i` (`i < len[k]`) of each axis of `data`; `None`
+    /// when the ranks differ or an index lies outside the array.
+    pub fn slice(data: &'a Data, start: &[i64], step: &[i64], len: &[usize]) -> Option<Window<'a>> {
+        let whole = Window::whole(data);
+        let nd = whole.shape.len();
+        if start.len() != nd || step.len() != nd || len.len() != nd {
+            return None;
+        }
+        let mut offset = 0isize;
+        let mut strides = Vec::with_capacity(nd);
+        for k in 0..nd {
+            let n = whole.shape[k] as i64;
+            let last = start[k].checked_add(step[k].checked_mul(len[k] as i64 - 1)?)?;
+            if len[k] > 0 && !((0..n).contains(&start[k]) && (0..n).contains(&last)) {
+                return None;
+            }
+            if len[k] > 0 {
+                offset += start[k] as isize * whole.strides[k];
+            }
+            strides.push(step[k] as isize * whole.strides[k]);
+        }
+        Some(Window {
+            data,
+            offset,
+            shape: len.to_vec(),
+            strides,
+        })
+    }
+}
+
+fn view_of(input: &Window, region_lens: &[usize]) -> Result<View, String> {
     let nd = region_lens.len();
-    let (ptr, shape, strides) = with_data!(data, a => (
-        a.as_ptr().cast::<u8>(),
-        a.shape().to_vec(),
-        a.strides().to_vec()
-    ));
+    let data = input.data;
+    let (shape, strides) = (input.shape.clone(), input.strides.clone());
     let size = data.dtype().size() as isize;
+    let empty = shape.contains(&0);
+    // An empty window is never read; its offset may point past the array.
+    let ptr = with_data!(data, a => a.as_ptr().cast::<u8>()).wrapping_offset(if empty {
+        0
+    } else {
+        input.offset * size
+    });
     if shape.len() > nd {
         return Err(format!(
             "an input of rank {} for a region of rank {nd}",
@@ -215,6 +272,52 @@ pub fn launch(
     if let Some(outs) = body.launch_region(kernel, region, inputs, params) {
         return outs;
     }
+    let windows: Vec<Window> = inputs.iter().map(Window::whole).collect();
+    run_tiles(body, kernel, region, &windows, params)
+}
+
+/// `launch` with inputs read in place through windows, for backends that run host tiles
+/// (`Backend::host_tiles`): `launch_region` is never asked.
+pub fn launch_windows(
+    body: &dyn TileBody,
+    kernel: &Kernel,
+    region: &[Span],
+    inputs: &[Window],
+    params: &[u64],
+) -> Result<Vec<Data>, BackendError> {
+    let err = |m: String| BackendError(m);
+    if region.len() != kernel.rank {
+        return Err(err(format!(
+            "a rank-{} kernel launched over a rank-{} region",
+            kernel.rank,
+            region.len()
+        )));
+    }
+    if inputs.len() != kernel.inputs.len() || params.len() != kernel.params.len() {
+        return Err(err(
+            "the launch's inputs or parameters do not match the kernel".into(),
+        ));
+    }
+    for (w, want) in inputs.iter().zip(&kernel.inputs) {
+        if w.data.dtype() != *want {
+            return Err(err(format!(
+                "an input is {} where {want} is declared",
+                w.data.dtype()
+            )));
+        }
+    }
+    run_tiles(body, kernel, region, inputs, params)
+}
+
+/// The host tile loop of a checked launch.
+fn run_tiles(
+    body: &dyn TileBody,
+    kernel: &Kernel,
+    region: &[Span],
+    inputs: &[Window],
+    params: &[u64],
+) -> Result<Vec<Data>, BackendError> {
+    let err = |m: String| BackendError(m);
     let shape: Vec<usize> = region.iter().map(|s| s.len).collect();
     // A rank-0 region is one element along a virtual axis.
     let spans: Vec<Span> = if region.is_empty() {
@@ -230,7 +333,7 @@ pub fn launch(
     let lens: Vec<usize> = spans.iter().map(|s| s.len).collect();
     let views: Vec<View> = inputs
         .iter()
-        .map(|d| view_of(d, &lens))
+        .map(|w| view_of(w, &lens))
         .collect::<Result<_, _>>()
         .map_err(err)?;
     let out_values = output_values(kernel);

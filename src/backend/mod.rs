@@ -35,6 +35,12 @@ pub trait Backend: Send + Sync {
     fn falls_back(&self) -> bool {
         true
     }
+    /// Whether launches run host tiles (`launch::launch`'s loop), reading every input in
+    /// place through its strides, so an input may be a window into a larger array
+    /// (`launch::launch_windows`). The GPU copies whole arrays over instead.
+    fn host_tiles(&self) -> bool {
+        true
+    }
 }
 
 /// Which backend runs kernels (`--backend`).

@@ -204,11 +204,26 @@ fn map_one_block(
     m: &MapBlocks,
     idx: &[usize],
 ) -> Result<Data, ExecError> {
+    let regions: Vec<Region> = node
+        .inputs
+        .iter()
+        .zip(&m.axis_map)
+        .map(|(input, axes)| {
+            let in_idx: Vec<usize> = axes.iter().map(|a| a.map_or(0, |o| idx[o])).collect();
+            block_region(&input.chunks, &in_idx)
+        })
+        .collect();
+    let want: Vec<usize> = block_region(&node.chunks, idx)
+        .iter()
+        .map(|r| r.len)
+        .collect();
+    // A row-wise function runs over slabs of rows: the task never holds a whole input block.
+    if let Some(out) = crate::exec::block_slabs::map_in_slabs(ctx, node, m, idx, &regions, &want)? {
+        return Ok(out);
+    }
     let mut blocks = Vec::with_capacity(node.inputs.len());
-    for (input, axes) in node.inputs.iter().zip(&m.axis_map) {
-        let in_idx: Vec<usize> = axes.iter().map(|a| a.map_or(0, |o| idx[o])).collect();
-        let region = block_region(&input.chunks, &in_idx);
-        blocks.push(eval(ctx, input, &region)?);
+    for (input, region) in node.inputs.iter().zip(&regions) {
+        blocks.push(eval(ctx, input, region)?);
     }
     let template = m
         .templates
@@ -240,10 +255,6 @@ fn map_one_block(
         crate::opt::rewrite::same_with_inputs(n, inputs)
     });
     let mut out = eval(ctx, &root, &full_region(&root.shape))?;
-    let want: Vec<usize> = block_region(&node.chunks, idx)
-        .iter()
-        .map(|r| r.len)
-        .collect();
     if !m.trim.is_empty() && out.shape().len() == want.len() {
         let cut: Region = (0..want.len())
             .map(|k| AxisRange::span(m.trim[k][idx[k]].0, want[k]))

@@ -2,6 +2,7 @@
 //! (reductions and scans feeding other work) computed once first, a byte budget that limits
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
+pub mod block_slabs;
 pub mod blocks;
 pub mod compress;
 pub mod constant;

@@ -229,12 +229,18 @@ pub fn launch_kernel(
 ) -> Result<Vec<Data>, ExecError> {
     ctx.check_cancelled()?;
     let spec = lower::specialize(kernel, leaves, out_shape);
+    // Backends running host tiles read operands already in memory in place (a slice of a
+    // `map_blocks` block is a window into the block, not a copy of it).
+    let in_place = ctx.backend.host_tiles();
     let mut inputs = Vec::with_capacity(spec.loads.len());
     for leaf in &spec.loads {
         let inner = broadcast_region(region, &leaf.shape);
+        if in_place && let Some((data, at)) = in_memory(ctx, leaf, &inner) {
+            inputs.push(Operand::InPlace(data, at));
+            continue;
+        }
         // The launch broadcasts operands itself, reading them in place.
-        let data = eval(ctx, leaf, &inner)?;
-        inputs.push(data);
+        inputs.push(Operand::Computed(eval(ctx, leaf, &inner)?));
     }
     let n: usize = region.iter().map(|r| r.len).product();
     ctx.stats
@@ -248,8 +254,86 @@ pub fn launch_kernel(
     };
     let body = cache::compiled(&*ctx.backend, kernel)
         .map_err(|e| ExecError::Internal(format!("kernel: {e}")))?;
-    launch::launch(&*body, kernel, &spans(region), &inputs, &spec.params)
-        .map_err(|e| ExecError::Internal(format!("kernel: {e}")))
+    let launched = if in_place {
+        let windows = inputs
+            .iter()
+            .map(|op| match op {
+                Operand::Computed(d) => Ok(launch::Window::whole(d)),
+                Operand::InPlace(d, at) => {
+                    let start: Vec<i64> = at.iter().map(|r| r.start).collect();
+                    let step: Vec<i64> = at.iter().map(|r| r.step).collect();
+                    launch::Window::slice(d, &start, &step, &region_shape(at)).ok_or_else(|| {
+                        ExecError::Internal("a load's window lies outside its data".into())
+                    })
+                }
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        launch::launch_windows(&*body, kernel, &spans(region), &windows, &spec.params)
+    } else {
+        let inputs: Vec<Data> = inputs
+            .into_iter()
+            .map(|op| match op {
+                Operand::Computed(d) => d,
+                Operand::InPlace(d, at) => slice_data(&d, &at),
+            })
+            .collect();
+        launch::launch(&*body, kernel, &spans(region), &inputs, &spec.params)
+    };
+    launched.map_err(|e| ExecError::Internal(format!("kernel: {e}")))
+}
+
+/// An operand of a launch: computed for it, or a region of data already in memory.
+enum Operand {
+    Computed(Data),
+    InPlace(std::sync::Arc<Data>, Region),
+}
+
+/// The in-memory data (a data source, or a node the context holds) a region of `node`
+/// reads through rechunks and plain slices (every axis kept, in order), and the region of
+/// it: what a launch can read in place.
+fn in_memory(
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    region: &Region,
+) -> Option<(std::sync::Arc<Data>, Region)> {
+    let mut node = node.clone();
+    let mut region = region.clone();
+    loop {
+        if region.iter().any(|r| r.len == 0) {
+            return None;
+        }
+        if let Some(d) = ctx.cached(&node) {
+            return Some((d, region));
+        }
+        let next = match &node.op {
+            Op::Source(Source::Data(d)) => return Some((d.clone(), region)),
+            Op::Rechunk => region,
+            Op::Slice(items) => {
+                let input = &node.inputs[0];
+                if items.len() != input.shape.len() || items.len() != region.len() {
+                    return None;
+                }
+                let mut inner = Vec::with_capacity(items.len());
+                for (k, item) in items.iter().enumerate() {
+                    match *item {
+                        SliceItem::Take {
+                            axis,
+                            start,
+                            step,
+                            len,
+                        } if axis == k => {
+                            inner.push(AxisRange { start, step, len }.compose(&region[k]))
+                        }
+                        _ => return None,
+                    }
+                }
+                inner
+            }
+            _ => return None,
+        };
+        node = node.inputs[0].clone();
+        region = next;
+    }
 }
 
 /// Whether kernels compute random numbers with the generators' IR arithmetic

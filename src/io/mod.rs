@@ -13,6 +13,7 @@ pub mod hdf5_filters;
 pub mod netcdf;
 pub mod npy;
 pub mod pictures;
+pub mod plain_chunks;
 pub mod progress;
 pub mod zarr;
 pub mod zarr_group;

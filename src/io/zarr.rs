@@ -231,6 +231,8 @@ pub struct ZarrSource {
     kind: Kind,
     layout: super::chunked::Layout,
     cache_id: u64,
+    /// Chunks stored plainly, read in place without the decoded-chunk cache.
+    plain: Option<super::plain_chunks::PlainChunks>,
 }
 
 impl std::fmt::Debug for ZarrSource {
@@ -281,6 +283,24 @@ impl ZarrSource {
             (Kind::V3(Box::new(array)), stored, shape, chunk)
         };
         check_sizes(path, &shape, &chunk, stored_size(stored))?;
+        let plain = match &kind {
+            Kind::V2(meta) => (cfg!(target_endian = "little")
+                && meta.compressor.is_none()
+                && meta.filters.is_empty()
+                && !meta.big_endian)
+                .then(|| {
+                    super::plain_chunks::PlainChunks::new(
+                        path,
+                        super::plain_chunks::Keys::V2(meta.separator.clone()),
+                    )
+                }),
+            Kind::V3(_) => std::fs::read_to_string(path.join("zarr.json"))
+                .ok()
+                .and_then(|t| serde_json::from_str(&t).ok())
+                .and_then(|meta| {
+                    super::plain_chunks::PlainChunks::of_v3(path, &meta, stored_size(stored))
+                }),
+        };
         let info = Info {
             dtype: dtype_of(stored),
             shape: shape.clone(),
@@ -297,6 +317,7 @@ impl ZarrSource {
                 itemsize: stored_size(stored),
             },
             cache_id: super::chunked::new_source_id(),
+            plain,
         })
     }
 
@@ -325,7 +346,15 @@ impl ZarrSource {
         }
     }
 
-    fn region<T: Copy>(&self, axes: &[Ascending]) -> Result<ArrayD<T>, String> {
+    fn region<T: super::plain_chunks::Plain>(
+        &self,
+        axes: &[Ascending],
+    ) -> Result<ArrayD<T>, String> {
+        let lens: Vec<usize> = axes.iter().map(|a| a.len).collect();
+        if let Some(plain) = &self.plain {
+            let v = plain.read_region::<T>(&self.layout, axes, &|c| self.decode_chunk(c))?;
+            return ArrayD::from_shape_vec(IxDyn(&lens), v).map_err(|e| e.to_string());
+        }
         let fetch = |flat: usize, coords: &[usize]| {
             super::chunked::get(self.cache_id, flat as u64, || self.decode_chunk(coords)).map_err(
                 |e| {
@@ -337,7 +366,6 @@ impl ZarrSource {
             )
         };
         let v = super::chunked::read_region::<T>(&self.layout, axes, &fetch)?;
-        let lens: Vec<usize> = axes.iter().map(|a| a.len).collect();
         ArrayD::from_shape_vec(IxDyn(&lens), v).map_err(|e| e.to_string())
     }
 }
@@ -352,6 +380,9 @@ impl ArraySource for ZarrSource {
     }
 
     fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
+        if self.plain.is_some() {
+            return 0;
+        }
         let compressed = match &self.kind {
             Kind::V2(meta) => meta.compressor.is_some() || !meta.filters.is_empty(),
             Kind::V3(array) => {
@@ -411,6 +442,8 @@ pub struct ZarrWriter {
     array: Array<FilesystemStore>,
     target: PathBuf,
     blocks: super::atomic::BlockCount,
+    /// Uncompressed chunks: whole blocks are written straight from the block's memory.
+    plain: Option<(super::plain_chunks::PlainChunks, Vec<usize>)>,
 }
 
 fn v2_dtype(dtype: DType) -> &'static str {
@@ -501,6 +534,21 @@ pub fn array_metadata(
     meta
 }
 
+/// The coordinates of the chunk (of shape `chunk`) `region` covers exactly, if it does.
+fn whole_chunk(region: &Region, chunk: &[usize]) -> Option<Vec<usize>> {
+    if region.len() != chunk.len() {
+        return None;
+    }
+    region
+        .iter()
+        .zip(chunk)
+        .map(|(r, &c)| {
+            (r.step == 1 && r.len == c && r.start >= 0 && r.start as usize % c == 0)
+                .then(|| r.start as usize / c)
+        })
+        .collect()
+}
+
 /// Streams `node` into the array being written by `w`, with the store's progress bar:
 /// blocks are encoded and written by the workers that computed them when they cover whole
 /// chunks, in order on one thread otherwise.
@@ -580,11 +628,20 @@ impl ZarrWriter {
             std::fs::write(folder.join(".zattrs"), attrs.to_string())
                 .map_err(|e| fail(e.to_string()))?;
         }
+        // The chunk keys `array_metadata` writes: "." in format 2, "/" in format 3.
+        let keys = if format == 2 {
+            super::plain_chunks::Keys::V2(".".into())
+        } else {
+            super::plain_chunks::Keys::V3Default("/".into())
+        };
+        let plain = (*compression == Compression::None && cfg!(target_endian = "little"))
+            .then(|| (super::plain_chunks::PlainChunks::new(folder, keys), chunk));
         Ok(ZarrWriter {
             staged: None,
             array,
             target: target.to_path_buf(),
             blocks: super::atomic::BlockCount::default(),
+            plain,
         })
     }
 
@@ -596,6 +653,17 @@ impl ZarrWriter {
             .iter()
             .map(|r| r.start as u64..r.start as u64 + r.len as u64)
             .collect();
+        if let Some((plain, chunk)) = &self.plain
+            && let Some(coords) = whole_chunk(region, chunk)
+        {
+            let written = with_data!(data, a => a.as_slice().map(|elements| {
+                super::plain_chunks::write_chunk(&plain.chunk_path(&coords), elements)
+            }));
+            if let Some(w) = written {
+                return w
+                    .map_err(|e| format!("cannot write Zarr store {}: {e}", shown(&self.target)));
+            }
+        }
         let fail = |e: zarrs::array::ArrayError| {
             format!("cannot write Zarr store {}: {e}", shown(&self.target))
         };

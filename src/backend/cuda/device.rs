@@ -144,6 +144,10 @@ impl Backend for CudaBackend {
         false
     }
 
+    fn host_tiles(&self) -> bool {
+        false
+    }
+
     fn compile(&self, kernel: &Kernel) -> Result<Arc<dyn TileBody>, BackendError> {
         const NAME: &str = "arr_kernel";
         let source = emit::program(&[(NAME.to_string(), kernel)])?;
