@@ -23,6 +23,7 @@ mod masks;
 mod memory;
 mod mpi;
 mod numpy_diff;
+mod overlap_memory;
 mod pictures;
 mod properties;
 mod python;
