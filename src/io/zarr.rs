@@ -445,9 +445,9 @@ pub struct ZarrWriter {
     folder: PathBuf,
     /// The chunk shape.
     chunk: Vec<usize>,
-    /// One element of the fill value when chunks are stored plainly (no compression):
-    /// whole-chunk blocks are then written from their own memory (`zarr_plain.rs`).
-    plain_fill: Option<Vec<u8>>,
+    /// Set when whole-chunk blocks are written from their own memory (no compression, or
+    /// zstd: `zarr_plain.rs`).
+    direct: Option<super::zarr_plain::DirectWrite>,
 }
 
 fn v2_dtype(dtype: DType) -> &'static str {
@@ -617,9 +617,19 @@ impl ZarrWriter {
             std::fs::write(folder.join(".zattrs"), attrs.to_string())
                 .map_err(|e| fail(e.to_string()))?;
         }
-        let plain_fill = (*compression == Compression::None && cfg!(target_endian = "little"))
-            .then(|| array.fill_value().as_ne_bytes().to_vec())
-            .filter(|fill| fill.len() == dtype.size());
+        // The codecs `array_metadata` wrote: bytes (little-endian), then zstd level 1.
+        let codec = match compression {
+            Compression::None => Some(super::zarr_plain::ChunkCodec::Plain),
+            Compression::Zstd => Some(super::zarr_plain::ChunkCodec::Zstd {
+                level: 1,
+                checksum: false,
+            }),
+            _ => None,
+        };
+        let fill = array.fill_value().as_ne_bytes().to_vec();
+        let direct = codec
+            .filter(|_| cfg!(target_endian = "little") && fill.len() == dtype.size())
+            .map(|codec| super::zarr_plain::DirectWrite { codec, fill });
         Ok(ZarrWriter {
             staged: None,
             array,
@@ -627,7 +637,7 @@ impl ZarrWriter {
             blocks: super::atomic::BlockCount::default(),
             folder: folder.to_path_buf(),
             chunk,
-            plain_fill,
+            direct,
         })
     }
 
@@ -639,12 +649,12 @@ impl ZarrWriter {
             .iter()
             .map(|r| r.start as u64..r.start as u64 + r.len as u64)
             .collect();
-        if let Some(fill) = &self.plain_fill
+        if let Some(direct) = &self.direct
             && let Some(indices) = self.whole_chunk(region)
         {
             let file = self.folder.join(self.array.chunk_key(&indices).as_str());
             let written = with_data!(data, a => a.as_slice().map(|elements| {
-                super::zarr_plain::write_chunk(&file, super::zarr_plain::as_bytes(elements), fill)
+                direct.write_chunk(&file, super::zarr_plain::as_bytes(elements))
             }));
             if let Some(result) = written {
                 return result

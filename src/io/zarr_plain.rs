@@ -9,9 +9,11 @@
 //! nothing is held beyond the result and the operating system's page cache keeps the bytes.
 //! Other regions go through the cache as for compressed chunks.
 //!
-//! Writes: a block that is exactly one whole chunk is written from the block's own memory,
-//! with no encoded copy (zarrs copies it first); a chunk holding only the fill value is not
-//! written, as zarrs does.
+//! Writes: a block that is exactly one whole chunk of a plain or zstd-compressed array (what
+//! `to_zarr` writes by default) is written from the block's own memory — plain bytes as they
+//! are, zstd as a frame streamed to the file — with no encoded copy of the chunk (zarrs
+//! builds one first), so a task holds only its blocks; a chunk holding only the fill value
+//! is not written, as zarrs does.
 
 use super::Ascending;
 use super::chunked::Layout;
@@ -208,18 +210,60 @@ pub fn as_bytes<T: Copy>(v: &[T]) -> &[u8] {
     unsafe { std::slice::from_raw_parts(v.as_ptr() as *const u8, std::mem::size_of_val(v)) }
 }
 
-/// Writes one whole chunk's elements `bytes` to `file` (creating its folders), unless every
-/// element is the fill value `fill` (then the chunk is left out, as zarrs leaves it).
-pub fn write_chunk(file: &Path, bytes: &[u8], fill: &[u8]) -> Result<(), String> {
-    if !fill.is_empty() && bytes.chunks_exact(fill.len()).all(|e| e == fill) {
-        return Ok(());
+/// How a whole chunk written from a block's memory is encoded.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChunkCodec {
+    /// The elements' bytes as they are.
+    Plain,
+    /// One zstd frame (with the content size in its header, as zarrs and numcodecs write
+    /// it), streamed to the file: no compressed copy of the chunk is held.
+    Zstd {
+        /// The compression level.
+        level: i32,
+        /// Whether the frame ends with a checksum.
+        checksum: bool,
+    },
+}
+
+/// Writing whole chunks from the blocks' own memory.
+#[derive(Clone, Debug)]
+pub struct DirectWrite {
+    /// The chunks' encoding.
+    pub codec: ChunkCodec,
+    /// One element of the fill value: a chunk holding only it is not written.
+    pub fill: Vec<u8>,
+}
+
+impl DirectWrite {
+    /// Writes one whole chunk's elements `bytes` to `file` (creating its folders), unless
+    /// every element is the fill value (then the chunk is left out, as zarrs leaves it).
+    pub fn write_chunk(&self, file: &Path, bytes: &[u8]) -> Result<(), String> {
+        let fill = &self.fill;
+        if !fill.is_empty() && bytes.chunks_exact(fill.len()).all(|e| e == &fill[..]) {
+            return Ok(());
+        }
+        if let Some(parent) = file.parent()
+            && !parent.is_dir()
+        {
+            std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
+        }
+        match self.codec {
+            ChunkCodec::Plain => std::fs::write(file, bytes).map_err(|e| e.to_string()),
+            ChunkCodec::Zstd { level, checksum } => {
+                use std::io::Write;
+                let out = std::fs::File::create(file).map_err(|e| e.to_string())?;
+                let e = |e: std::io::Error| e.to_string();
+                let mut enc = zstd::stream::write::Encoder::new(out, level).map_err(e)?;
+                enc.include_checksum(checksum).map_err(e)?;
+                enc.include_contentsize(true).map_err(e)?;
+                enc.set_pledged_src_size(Some(bytes.len() as u64))
+                    .map_err(e)?;
+                enc.write_all(bytes).map_err(e)?;
+                enc.finish().map_err(e)?;
+                Ok(())
+            }
+        }
     }
-    if let Some(parent) = file.parent()
-        && !parent.is_dir()
-    {
-        std::fs::create_dir_all(parent).map_err(|e| e.to_string())?;
-    }
-    std::fs::write(file, bytes).map_err(|e| e.to_string())
 }
 
 #[cfg(test)]
@@ -263,9 +307,15 @@ mod tests {
             chunk: vec![10, 3],
             itemsize: 4,
         };
+        let plain_write = DirectWrite {
+            codec: ChunkCodec::Plain,
+            fill: vec![0; 4],
+        };
         for q in [0usize, 2] {
             let v: Vec<i32> = (0..30).map(|i| (q * 30 + i) as i32).collect();
-            write_chunk(&dir.join(q.to_string()), as_bytes(&v), &[0; 4]).unwrap();
+            plain_write
+                .write_chunk(&dir.join(q.to_string()), as_bytes(&v))
+                .unwrap();
         }
         let plain = PlainChunks {
             fill: 7i32.to_ne_bytes().to_vec(),
@@ -279,8 +329,30 @@ mod tests {
         want.extend(60..69);
         assert_eq!(got, want);
         // A chunk of the fill value is not written.
-        write_chunk(&dir.join("9"), as_bytes(&[0i32; 30]), &[0; 4]).unwrap();
+        plain_write
+            .write_chunk(&dir.join("9"), as_bytes(&[0i32; 30]))
+            .unwrap();
         assert!(!dir.join("9").exists());
+        // A zstd chunk decodes to the bytes written, with the size in its frame header.
+        let zstd_write = DirectWrite {
+            codec: ChunkCodec::Zstd {
+                level: 1,
+                checksum: false,
+            },
+            fill: vec![0; 4],
+        };
+        let v: Vec<i32> = (0..3000).map(|i| i % 17).collect();
+        zstd_write
+            .write_chunk(&dir.join("z"), as_bytes(&v))
+            .unwrap();
+        let frame = std::fs::read(dir.join("z")).unwrap();
+        assert_eq!(
+            zstd::zstd_safe::get_frame_content_size(&frame)
+                .ok()
+                .flatten(),
+            Some(v.len() as u64 * 4)
+        );
+        assert_eq!(zstd::decode_all(&frame[..]).unwrap(), as_bytes(&v));
         std::fs::write(dir.join("2"), [1u8; 5]).unwrap();
         let short = plain.read_dense::<i32>(&layout, &[axis(20, 5), axis(0, 3)], &path_of);
         assert!(short.unwrap_err().contains("holds 5 bytes"));
