@@ -16,6 +16,7 @@ pub mod pictures;
 pub mod progress;
 pub mod zarr;
 pub mod zarr_group;
+pub mod zarr_plain;
 pub mod zarr_v2;
 
 use crate::data::Data;

@@ -231,6 +231,9 @@ pub struct ZarrSource {
     kind: Kind,
     layout: super::chunked::Layout,
     cache_id: u64,
+    /// Set when the chunks are stored plainly (`zarr_plain.rs`): dense regions are read
+    /// straight from the chunk files.
+    plain: Option<super::zarr_plain::PlainChunks>,
 }
 
 impl std::fmt::Debug for ZarrSource {
@@ -281,6 +284,13 @@ impl ZarrSource {
             (Kind::V3(Box::new(array)), stored, shape, chunk)
         };
         check_sizes(path, &shape, &chunk, stored_size(stored))?;
+        let plain = match &kind {
+            Kind::V2(meta) => super::zarr_plain::is_plain_v2(meta).then(|| meta.fill.clone()),
+            Kind::V3(array) => super::zarr_plain::is_plain_v3(array.metadata())
+                .then(|| array.fill_value().as_ne_bytes().to_vec()),
+        }
+        .filter(|fill| fill.len() == stored_size(stored))
+        .map(|fill| super::zarr_plain::PlainChunks { fill });
         let info = Info {
             dtype: dtype_of(stored),
             shape: shape.clone(),
@@ -297,7 +307,19 @@ impl ZarrSource {
                 itemsize: stored_size(stored),
             },
             cache_id: super::chunked::new_source_id(),
+            plain,
         })
+    }
+
+    /// The file of the chunk at `coords`.
+    fn chunk_file(&self, coords: &[usize]) -> PathBuf {
+        match &self.kind {
+            Kind::V2(meta) => meta.chunk_path(&self.path, coords),
+            Kind::V3(array) => {
+                let c: Vec<u64> = coords.iter().map(|&q| q as u64).collect();
+                self.path.join(array.chunk_key(&c).as_str())
+            }
+        }
     }
 
     /// Its metadata.
@@ -326,6 +348,15 @@ impl ZarrSource {
     }
 
     fn region<T: Copy>(&self, axes: &[Ascending]) -> Result<ArrayD<T>, String> {
+        let lens: Vec<usize> = axes.iter().map(|a| a.len).collect();
+        if let Some(plain) = &self.plain
+            && super::zarr_plain::dense(&self.layout, axes)
+        {
+            let v = plain
+                .read_dense::<T>(&self.layout, axes, &|c| self.chunk_file(c))
+                .map_err(|e| format!("cannot read Zarr array {}: {e}", shown(&self.path)))?;
+            return ArrayD::from_shape_vec(IxDyn(&lens), v).map_err(|e| e.to_string());
+        }
         let fetch = |flat: usize, coords: &[usize]| {
             super::chunked::get(self.cache_id, flat as u64, || self.decode_chunk(coords)).map_err(
                 |e| {
@@ -337,7 +368,6 @@ impl ZarrSource {
             )
         };
         let v = super::chunked::read_region::<T>(&self.layout, axes, &fetch)?;
-        let lens: Vec<usize> = axes.iter().map(|a| a.len).collect();
         ArrayD::from_shape_vec(IxDyn(&lens), v).map_err(|e| e.to_string())
     }
 }
@@ -411,6 +441,13 @@ pub struct ZarrWriter {
     array: Array<FilesystemStore>,
     target: PathBuf,
     blocks: super::atomic::BlockCount,
+    /// The folder the array is written in.
+    folder: PathBuf,
+    /// The chunk shape.
+    chunk: Vec<usize>,
+    /// Set when whole-chunk blocks are written from their own memory (no compression, or
+    /// zstd: `zarr_plain.rs`).
+    direct: Option<super::zarr_plain::DirectWrite>,
 }
 
 fn v2_dtype(dtype: DType) -> &'static str {
@@ -580,11 +617,27 @@ impl ZarrWriter {
             std::fs::write(folder.join(".zattrs"), attrs.to_string())
                 .map_err(|e| fail(e.to_string()))?;
         }
+        // The codecs `array_metadata` wrote: bytes (little-endian), then zstd level 1.
+        let codec = match compression {
+            Compression::None => Some(super::zarr_plain::ChunkCodec::Plain),
+            Compression::Zstd => Some(super::zarr_plain::ChunkCodec::Zstd {
+                level: 1,
+                checksum: false,
+            }),
+            _ => None,
+        };
+        let fill = array.fill_value().as_ne_bytes().to_vec();
+        let direct = codec
+            .filter(|_| cfg!(target_endian = "little") && fill.len() == dtype.size())
+            .map(|codec| super::zarr_plain::DirectWrite { codec, fill });
         Ok(ZarrWriter {
             staged: None,
             array,
             target: target.to_path_buf(),
             blocks: super::atomic::BlockCount::default(),
+            folder: folder.to_path_buf(),
+            chunk,
+            direct,
         })
     }
 
@@ -596,6 +649,18 @@ impl ZarrWriter {
             .iter()
             .map(|r| r.start as u64..r.start as u64 + r.len as u64)
             .collect();
+        if let Some(direct) = &self.direct
+            && let Some(indices) = self.whole_chunk(region)
+        {
+            let file = self.folder.join(self.array.chunk_key(&indices).as_str());
+            let written = with_data!(data, a => a.as_slice().map(|elements| {
+                direct.write_chunk(&file, super::zarr_plain::as_bytes(elements))
+            }));
+            if let Some(result) = written {
+                return result
+                    .map_err(|e| format!("cannot write Zarr store {}: {e}", shown(&self.target)));
+            }
+        }
         let fail = |e: zarrs::array::ArrayError| {
             format!("cannot write Zarr store {}: {e}", shown(&self.target))
         };
@@ -606,6 +671,21 @@ impl ZarrWriter {
                 self.array.store_array_subset(&ranges, v).map_err(fail)
             }
         })
+    }
+
+    /// The chunk indices of `region` when it is exactly one whole chunk.
+    fn whole_chunk(&self, region: &Region) -> Option<Vec<u64>> {
+        if region.is_empty() || region.len() != self.chunk.len() {
+            return None;
+        }
+        region
+            .iter()
+            .zip(&self.chunk)
+            .map(|(r, &c)| {
+                (r.step == 1 && r.len == c && r.start >= 0 && (r.start as usize).is_multiple_of(c))
+                    .then(|| (r.start as usize / c) as u64)
+            })
+            .collect()
     }
 
     /// Whether every block of the grid `chunks` covers whole chunks of this array (then no

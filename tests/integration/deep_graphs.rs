@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 /// resident memory in bytes (the kernel's own count, from `wait4`).
 // The child is reaped by `wait4` (which also gives its peak memory), not `Child::wait`.
 #[allow(clippy::zombie_processes)]
-fn run_measured(args: &[&str], limit: Duration) -> (String, String, u64, bool) {
+pub(crate) fn run_measured(args: &[&str], limit: Duration) -> (String, String, u64, bool) {
     let dir = std::env::temp_dir().join(format!("arr-deep-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch folder");
     let tag = args.join("_").replace(['/', '.'], "-");
