@@ -310,10 +310,11 @@ def cases(full, hdf5=False, data_dir=None):
 
 
 def linalg_cases(full, data_dir, trio, long_t):
-    """W6 (embedding normalisation, Zarr to Zarr) and W7 (4000² matmul). BENCH_W6_N and
-    BENCH_W7_N override the sizes for a quick run."""
+    """W6 (embedding normalisation, Zarr to Zarr), W7 (4000² matmul) and TSQR (2·10^7 x 16).
+    BENCH_W6_N, BENCH_W7_N and BENCH_TSQR_N override the sizes for a quick run."""
     w6_n = int(os.environ.get("BENCH_W6_N", 10**7 if full else 10**6))
     w7_n = int(os.environ.get("BENCH_W7_N", 4000))
+    tsqr_n = int(os.environ.get("BENCH_TSQR_N", 2 * 10**7))
     w6_in = os.path.join(data_dir, f"w6-{w6_n}.zarr")
     return [
         Case("W6", "W6", "embeddings: x / linalg.norm(x, axis=1, keepdims=true), N x 768 f32 "
@@ -327,6 +328,11 @@ def linalg_cases(full, data_dir, trio, long_t):
              check=check_exact(["sum", "corner"], exact_keys=["n"]),
              timeout={t: long_t for t in TOOLS},
              note="NumPy: OpenBLAS with as many threads as the others have workers"),
+        Case("TSQR", "TSQR", "linalg.qr of a tall n x 16 f64 array in row blocks of 10^5 (TSQR), "
+             "then Q^T Q", f"n = {tsqr_n:.0e}", trio("tsqr", [str(tsqr_n)]),
+             check=check_exact(["rdiag"], rel=1e-9, exact_keys=["n", "orth_ok"]),
+             timeout={t: long_t for t in TOOLS},
+             note="NumPy: LAPACK QR of the whole array in memory (OpenBLAS threads as workers)"),
     ]
 
 

@@ -22,8 +22,12 @@ impl Backend for Interpreter {
 
     fn compile(&self, kernel: &Kernel) -> Result<Arc<dyn TileBody>, BackendError> {
         kernel.validate().map_err(|e| BackendError(e.to_string()))?;
+        let (slots, slot_count) = assign_slots(kernel);
         Ok(Arc::new(InterpretedBody {
             kernel: kernel.clone(),
+            slots,
+            slot_count,
+            outputs: crate::backend::launch::output_values(kernel),
         }))
     }
 }
@@ -31,6 +35,45 @@ impl Backend for Interpreter {
 /// A kernel ready to be interpreted.
 struct InterpretedBody {
     kernel: Kernel,
+    /// The column each value is computed into (`assign_slots`).
+    slots: Vec<usize>,
+    /// How many columns a tile needs.
+    slot_count: usize,
+    /// The values written to the outputs, in output order.
+    outputs: Vec<usize>,
+}
+
+/// Gives each value a column that it holds from its instruction to its last reader (outputs:
+/// to the end); a column is reused once its value is dead, so a tile holds as many columns as
+/// values are live at once, not one per instruction (a kernel of 10^6 chained adds needs two).
+/// A value never shares a column with its own operands: its column is taken before theirs are
+/// given back.
+fn assign_slots(k: &Kernel) -> (Vec<usize>, usize) {
+    let n = k.body.len();
+    let mut last_use: Vec<usize> = (0..n).collect();
+    for (i, instr) in k.body.iter().enumerate() {
+        for &v in instr.operands() {
+            last_use[v] = last_use[v].max(i);
+        }
+    }
+    for v in crate::backend::launch::output_values(k) {
+        last_use[v] = n;
+    }
+    let mut dying: Vec<Vec<usize>> = vec![Vec::new(); n];
+    for (v, &last) in last_use.iter().enumerate() {
+        if last < n {
+            dying[last].push(v);
+        }
+    }
+    let (mut slots, mut free, mut count) = (vec![0; n], Vec::new(), 0);
+    for i in 0..n {
+        slots[i] = free.pop().unwrap_or_else(|| {
+            count += 1;
+            count - 1
+        });
+        free.extend(dying[i].iter().map(|&v| slots[v]));
+    }
+    (slots, count)
 }
 
 /// One tile of one SSA value.
@@ -338,7 +381,7 @@ impl InterpretedBody {
         out_dtype: DType,
         out: &mut Buf,
     ) -> Result<(), BackendError> {
-        let a = |k: usize| &cols[args[k]];
+        let a = |k: usize| &cols[self.slots[args[k]]];
         match op {
             MapOp::Unary(u) => unary(*u, a(0), out),
             MapOp::Binary(b) => binary(*b, a(0), a(1), out)?,
@@ -375,13 +418,14 @@ impl TileBody for InterpretedBody {
         let k = &self.kernel;
         COLUMNS.with(|cell| {
             let mut cols = cell.borrow_mut();
-            while cols.len() < k.body.len() {
+            let slot = &self.slots;
+            while cols.len() < self.slot_count {
                 cols.push(Buf::Bool(Vec::new()));
             }
             let rank = k.rank.max(1);
             let mut random_slot = k.inputs.len();
             for (i, instr) in k.body.iter().enumerate() {
-                let mut out = std::mem::replace(&mut cols[i], Buf::Bool(Vec::new()));
+                let mut out = std::mem::replace(&mut cols[slot[i]], Buf::Bool(Vec::new()));
                 match instr {
                     Instr::Const(c) => {
                         let bits = c.to_bits();
@@ -417,19 +461,19 @@ impl TileBody for InterpretedBody {
                         op, args, out: o, ..
                     } => {
                         if let Err(e) = self.apply(op, args, &cols, *o, &mut out) {
-                            cols[i] = out;
+                            cols[slot[i]] = out;
                             return Err(e);
                         }
                     }
-                    Instr::Cast(v, d) => cast_into(&cols[*v], *d, &mut out),
-                    Instr::Bitcast(v, d) => bitcast_into(&cols[*v], *d, &mut out)?,
+                    Instr::Cast(v, d) => cast_into(&cols[slot[*v]], *d, &mut out),
+                    Instr::Bitcast(v, d) => bitcast_into(&cols[slot[*v]], *d, &mut out)?,
                 }
-                cols[i] = out;
+                cols[slot[i]] = out;
             }
-            for (slot, value) in crate::backend::launch::output_values(k).iter().enumerate() {
-                let ptr = ptrs[random_slot + slot];
+            for (n, value) in self.outputs.iter().enumerate() {
+                let ptr = ptrs[random_slot + n];
                 // SAFETY: launch allocates each output for the whole region.
-                with_buf!(&cols[*value], v => unsafe { store_col(&v[..len.min(v.len())], ptr) });
+                with_buf!(&cols[slot[*value]], v => unsafe { store_col(&v[..len.min(v.len())], ptr) });
             }
             Ok(())
         })

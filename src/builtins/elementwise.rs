@@ -255,6 +255,28 @@ fn clip(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let Operand2::Arr(xa) = &x else {
         return args.error("x", "clip needs an array", "not an array");
     };
+    // NumPy 2: an integer bound beyond the integer dtype's range on its own side (a lower
+    // bound below the smallest value, an upper one above the largest) constrains nothing, so
+    // it is clipped to that end of the range; one beyond the other end stays an error.
+    let bound_dtype = {
+        let present: Vec<&Operand2> = [Some(&x), lo.as_ref(), hi.as_ref()]
+            .into_iter()
+            .flatten()
+            .collect();
+        ops::promote_all(&present)
+    };
+    let saturate = |bound: Option<Operand2>, upper: bool| match (bound, bound_dtype.int_range()) {
+        (Some(Operand2::Weak(Some(Num::Int(v)), kind)), Some((min, max)))
+            if (upper && v > max) || (!upper && v < min) =>
+        {
+            Some(Operand2::Weak(
+                Some(Num::Int(if upper { max } else { min })),
+                kind,
+            ))
+        }
+        (bound, _) => bound,
+    };
+    let (lo, hi) = (saturate(lo, false), saturate(hi, true));
     let (lo, hi) = match (lo, hi) {
         (None, None) => return Ok(Value::Array(xa.clone())),
         (Some(l), None) => {

@@ -107,8 +107,8 @@ pub fn operand(v: &Value) -> Option<Operand2> {
     }
 }
 
-/// Promotes operands, checking that weak integers fit the array's dtype.
-pub fn promote_checked(ops: &[&Operand2], span: Span) -> R<DType> {
+/// The dtype operands promote to (NumPy 2's rules, weak host numbers taking the arrays' kind).
+pub fn promote_all(ops: &[&Operand2]) -> DType {
     let mut acc: Option<Operand> = None;
     for o in ops {
         acc = Some(match acc {
@@ -116,7 +116,12 @@ pub fn promote_checked(ops: &[&Operand2], span: Span) -> R<DType> {
             Some(a) => promote_operands(a, o.promo()),
         });
     }
-    let dtype = acc.map(|a| a.default_dtype()).unwrap_or(DType::F64);
+    acc.map(|a| a.default_dtype()).unwrap_or(DType::F64)
+}
+
+/// Promotes operands, checking that weak integers fit the array's dtype.
+pub fn promote_checked(ops: &[&Operand2], span: Span) -> R<DType> {
+    let dtype = promote_all(ops);
     for o in ops {
         if let Operand2::Weak(Some(Num::Int(v)), _) = o
             && dtype.is_int()
@@ -393,6 +398,9 @@ pub fn host_binary(op: BinOp, a: Num, b: Num, span: Span) -> R<Num> {
             BinOp::Sub => x.checked_sub(y).map(Int).map_or_else(overflow, Ok),
             BinOp::Mul => x.checked_mul(y).map(Int).map_or_else(overflow, Ok),
             BinOp::Div => Ok(Float(x as f64 / y as f64)),
+            // Host integers do not wrap (the one overflowing quotient is i64::MIN // -1);
+            // division by zero gives 0 as for arrays (LANGUAGE.md §3).
+            BinOp::FloorDiv if x == i64::MIN && y == -1 => overflow(),
             BinOp::FloorDiv => Ok(Int(<i64 as crate::scalar::Arith>::floordiv(x, y))),
             BinOp::Mod => Ok(Int(<i64 as crate::scalar::Arith>::modulo(x, y))),
             BinOp::Pow => {

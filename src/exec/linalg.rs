@@ -34,7 +34,11 @@ pub fn eval(
         LinalgOp::MatMul => vec![nd - 2, nd - 1],
         LinalgOp::TsqrR | LinalgOp::TsqrQ(_) => vec![0],
     };
+    // A TSQR Q block is remembered even when read whole: `q.T @ q` reads each block twice
+    // in a row (once per operand), and recomputing it costs a QR of the row block.
+    let always_keep = matches!(op, LinalgOp::TsqrQ(_));
     by_blocks(node, region, &blocked, &mut |r, cache| {
+        let cache = cache || always_keep;
         if cache && let Some(d) = last_block::get(node, r) {
             return Ok(d);
         }
@@ -216,51 +220,131 @@ fn matmul_block(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, 
     let (m, n) = (mr.len, nr.len);
     let nbatch: usize = batch.iter().map(|r| r.len).product();
     let acc = accumulate_dtype(node.dtype);
-    let mut out_f64 = Vec::new();
-    let mut out_f32 = Vec::new();
-    let mut out_i64 = Vec::new();
-    match acc {
-        DType::F64 => out_f64 = vec![0.0f64; nbatch * m * n],
-        DType::F32 => out_f32 = vec![0.0f32; nbatch * m * n],
-        _ => out_i64 = vec![0i64; nbatch * m * n],
-    }
-    let kchunks = &a.chunks[nd - 1];
+    // The contracted axis's blocks, as (first index, length).
+    let mut kblocks = Vec::new();
     let mut klo = 0;
-    for &kc in kchunks {
-        if kc == 0 {
-            continue;
+    for &kc in &a.chunks[nd - 1] {
+        if kc > 0 {
+            kblocks.push((klo, kc));
         }
-        ctx.check_cancelled()?;
-        let kr = AxisRange::span(klo, kc);
         klo += kc;
-        let mut ra: Region = batch.to_vec();
-        ra.push(mr);
+    }
+    let operands = Operands {
+        ctx,
+        a,
+        b,
+        batch,
+        rows: mr,
+        cols: nr,
+        acc,
+        len: nbatch * m * n,
+    };
+    let sum = operands.sum(&kblocks)?;
+    let shape = region_shape(region);
+    let data = match sum {
+        Partial::F64(v) => Data::F64(ArrayD::from_shape_vec(IxDyn(&shape), v).expect("shape")),
+        Partial::F32(v) => Data::F32(ArrayD::from_shape_vec(IxDyn(&shape), v).expect("shape")),
+        Partial::I64(v) => Data::I64(ArrayD::from_shape_vec(IxDyn(&shape), v).expect("shape")),
+    };
+    Ok(data.into_dtype(node.dtype))
+}
+
+/// How many consecutive blocks of the contracted axis one leaf of a product's sum
+/// accumulates in order (one GEMM each into one buffer). Leaves are added pairwise, the two
+/// halves in parallel, so a product with few output blocks and many contracted blocks
+/// (`x.T @ x` of a tall array) uses every thread. The grouping depends on the shapes only:
+/// the result is bitwise the same for any thread count (and, up to 8 contracted blocks, the
+/// plain in-order sum).
+const K_LEAF_BLOCKS: usize = 8;
+
+/// A partial sum of one output block in the accumulation dtype.
+enum Partial {
+    F64(Vec<f64>),
+    F32(Vec<f32>),
+    I64(Vec<i64>),
+}
+
+impl Partial {
+    fn zeros(dtype: DType, len: usize) -> Partial {
+        match dtype {
+            DType::F64 => Partial::F64(vec![0.0; len]),
+            DType::F32 => Partial::F32(vec![0.0; len]),
+            _ => Partial::I64(vec![0; len]),
+        }
+    }
+
+    /// `self += other`, element by element (integers wrap).
+    fn add(&mut self, other: Partial) {
+        match (self, other) {
+            (Partial::F64(x), Partial::F64(y)) => x.iter_mut().zip(y).for_each(|(p, q)| *p += q),
+            (Partial::F32(x), Partial::F32(y)) => x.iter_mut().zip(y).for_each(|(p, q)| *p += q),
+            (Partial::I64(x), Partial::I64(y)) => x
+                .iter_mut()
+                .zip(y)
+                .for_each(|(p, q)| *p = p.wrapping_add(q)),
+            _ => unreachable!("partials of one product share the accumulation dtype"),
+        }
+    }
+}
+
+/// One output block of a product: its operands and where it lies.
+struct Operands<'a> {
+    ctx: &'a ExecCtx,
+    a: &'a NodeRef,
+    b: &'a NodeRef,
+    batch: &'a [AxisRange],
+    rows: AxisRange,
+    cols: AxisRange,
+    acc: DType,
+    len: usize,
+}
+
+impl Operands<'_> {
+    /// The sum over the contracted blocks `kblocks` (`K_LEAF_BLOCKS` in order per leaf,
+    /// leaves added pairwise).
+    fn sum(&self, kblocks: &[(usize, usize)]) -> Result<Partial, ExecError> {
+        if kblocks.len() <= K_LEAF_BLOCKS {
+            let mut out = Partial::zeros(self.acc, self.len);
+            for &(klo, kc) in kblocks {
+                self.accumulate(&mut out, AxisRange::span(klo, kc), kc)?;
+            }
+            return Ok(out);
+        }
+        let leaves = kblocks.len().div_ceil(K_LEAF_BLOCKS);
+        let mid = leaves / 2 * K_LEAF_BLOCKS;
+        let (left, right) = rayon::join(|| self.sum(&kblocks[..mid]), || self.sum(&kblocks[mid..]));
+        let mut left = left?;
+        left.add(right?);
+        Ok(left)
+    }
+
+    /// `out += a[.., rows, k] @ b[.., k, cols]` for one contracted block `k` of length `kc`.
+    fn accumulate(&self, out: &mut Partial, kr: AxisRange, kc: usize) -> Result<(), ExecError> {
+        self.ctx.check_cancelled()?;
+        let nbatch: usize = self.batch.iter().map(|r| r.len).product();
+        let (m, n) = (self.rows.len, self.cols.len);
+        let mut ra: Region = self.batch.to_vec();
+        ra.push(self.rows);
         ra.push(kr);
-        let mut rb: Region = batch.to_vec();
+        let mut rb: Region = self.batch.to_vec();
         rb.push(kr);
-        rb.push(nr);
-        let da = eval_region(ctx, a, &ra)?.into_dtype(acc);
-        let db = eval_region(ctx, b, &rb)?.into_dtype(acc);
-        match (da, db) {
-            (Data::F64(x), Data::F64(y)) => {
-                gemm_batched(&mut out_f64, &flat(x), &flat(y), nbatch, m, kc, n)
+        rb.push(self.cols);
+        let da = eval_region(self.ctx, self.a, &ra)?.into_dtype(self.acc);
+        let db = eval_region(self.ctx, self.b, &rb)?.into_dtype(self.acc);
+        match (out, da, db) {
+            (Partial::F64(c), Data::F64(x), Data::F64(y)) => {
+                gemm_batched(c, &flat(x), &flat(y), nbatch, m, kc, n)
             }
-            (Data::F32(x), Data::F32(y)) => {
-                gemm_batched(&mut out_f32, &flat(x), &flat(y), nbatch, m, kc, n)
+            (Partial::F32(c), Data::F32(x), Data::F32(y)) => {
+                gemm_batched(c, &flat(x), &flat(y), nbatch, m, kc, n)
             }
-            (Data::I64(x), Data::I64(y)) => {
-                int_gemm_batched(&mut out_i64, &flat(x), &flat(y), nbatch, m, kc, n)
+            (Partial::I64(c), Data::I64(x), Data::I64(y)) => {
+                int_gemm_batched(c, &flat(x), &flat(y), nbatch, m, kc, n)
             }
             _ => unreachable!("both converted to the accumulation dtype"),
         }
+        Ok(())
     }
-    let shape = region_shape(region);
-    let data = match acc {
-        DType::F64 => Data::F64(ArrayD::from_shape_vec(IxDyn(&shape), out_f64).expect("shape")),
-        DType::F32 => Data::F32(ArrayD::from_shape_vec(IxDyn(&shape), out_f32).expect("shape")),
-        _ => Data::I64(ArrayD::from_shape_vec(IxDyn(&shape), out_i64).expect("shape")),
-    };
-    Ok(data.into_dtype(node.dtype))
 }
 
 /// `c[p] += a[p] @ b[p]` for every batch element `p`, with faer's GEMM.

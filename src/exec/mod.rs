@@ -9,6 +9,7 @@ pub mod constant;
 pub mod dist;
 pub mod events;
 pub mod extsort;
+pub mod held;
 pub mod linalg;
 pub mod plan;
 pub mod plan_svg;

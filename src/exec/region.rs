@@ -4,7 +4,7 @@
 use crate::backend::cache;
 use crate::backend::launch::{self, Span};
 use crate::data::Data;
-use crate::exec::{ExecCtx, ExecError, reduce, scan, sources};
+use crate::exec::{ExecCtx, ExecError, held, reduce, scan, sources};
 use crate::graph::node::{NodeRef, Op, SliceItem, Source};
 use crate::kernel::{Kernel, lower};
 use crate::sema::dtype::DType;
@@ -98,6 +98,9 @@ pub fn eval(ctx: &ExecCtx, node: &NodeRef, region: &Region) -> Result<Data, Exec
     match &node.op {
         Op::Source(Source::Data(d)) => Ok(slice_data(d, region)),
         Op::Source(Source::External(src)) => {
+            if let Some(data) = held::lookup(node, region) {
+                return Ok(data);
+            }
             let start: Vec<i64> = region.iter().map(|r| r.start).collect();
             let step: Vec<i64> = region.iter().map(|r| r.step).collect();
             let len: Vec<usize> = region.iter().map(|r| r.len).collect();
@@ -229,18 +232,45 @@ pub fn launch_kernel(
 ) -> Result<Vec<Data>, ExecError> {
     ctx.check_cancelled()?;
     let spec = lower::specialize(kernel, leaves, out_shape);
+    // The launch broadcasts operands itself, reading them in place. File blocks are read
+    // first and offered to the other operands, which may read them again (`held.rs`).
     // Backends running host tiles read operands already in memory in place (a slice of a
     // `map_blocks` block is a window into the block, not a copy of it).
     let in_place = ctx.backend.host_tiles();
-    let mut inputs = Vec::with_capacity(spec.loads.len());
-    for leaf in &spec.loads {
-        let inner = broadcast_region(region, &leaf.shape);
-        if in_place && let Some((data, at)) = in_memory(ctx, leaf, &inner) {
-            inputs.push(Operand::InPlace(data, at));
-            continue;
+    let mut offered = Vec::new();
+    if spec.loads.len() > 1 {
+        for (i, leaf) in spec.loads.iter().enumerate() {
+            if held::worth_offering(leaf) {
+                let inner = broadcast_region(region, &leaf.shape);
+                let data = std::sync::Arc::new(eval(ctx, leaf, &inner)?);
+                let offer = held::offer(leaf, &inner, data.clone());
+                offered.push((i, data, offer));
+            }
         }
-        // The launch broadcasts operands itself, reading them in place.
-        inputs.push(Operand::Computed(eval(ctx, leaf, &inner)?));
+    }
+    let mut slots: Vec<Option<Operand>> = Vec::with_capacity(spec.loads.len());
+    for (i, leaf) in spec.loads.iter().enumerate() {
+        let inner = broadcast_region(region, &leaf.shape);
+        slots.push(if offered.iter().any(|o| o.0 == i) {
+            None
+        } else if in_place && let Some((data, at)) = in_memory(ctx, leaf, &inner) {
+            Some(Operand::InPlace(data, at))
+        } else {
+            Some(Operand::Computed(eval(ctx, leaf, &inner)?))
+        });
+    }
+    // Withdrawn last offer first, so each block's only other reference is gone.
+    while let Some((i, data, offer)) = offered.pop() {
+        drop(offer);
+        slots[i] = Some(Operand::Computed(
+            std::sync::Arc::try_unwrap(data).unwrap_or_else(|d| (*d).clone()),
+        ));
+    }
+    let inputs: Vec<Operand> = slots.into_iter().flatten().collect();
+    if inputs.len() != spec.loads.len() {
+        return Err(ExecError::Internal(
+            "a kernel operand was not evaluated".into(),
+        ));
     }
     let n: usize = region.iter().map(|r| r.len).product();
     ctx.stats

@@ -13,10 +13,11 @@ pub mod hdf5_filters;
 pub mod netcdf;
 pub mod npy;
 pub mod pictures;
-pub mod plain_chunks;
+pub mod plain_regions;
 pub mod progress;
 pub mod zarr;
 pub mod zarr_group;
+pub mod zarr_plain;
 pub mod zarr_v2;
 
 use crate::data::Data;

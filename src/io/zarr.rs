@@ -231,8 +231,9 @@ pub struct ZarrSource {
     kind: Kind,
     layout: super::chunked::Layout,
     cache_id: u64,
-    /// Chunks stored plainly, read in place without the decoded-chunk cache.
-    plain: Option<super::plain_chunks::PlainChunks>,
+    /// Set when the chunks are stored plainly (`zarr_plain.rs`): dense regions are read
+    /// straight from the chunk files.
+    plain: Option<super::zarr_plain::PlainChunks>,
 }
 
 impl std::fmt::Debug for ZarrSource {
@@ -284,23 +285,12 @@ impl ZarrSource {
         };
         check_sizes(path, &shape, &chunk, stored_size(stored))?;
         let plain = match &kind {
-            Kind::V2(meta) => (cfg!(target_endian = "little")
-                && meta.compressor.is_none()
-                && meta.filters.is_empty()
-                && !meta.big_endian)
-                .then(|| {
-                    super::plain_chunks::PlainChunks::new(
-                        path,
-                        super::plain_chunks::Keys::V2(meta.separator.clone()),
-                    )
-                }),
-            Kind::V3(_) => std::fs::read_to_string(path.join("zarr.json"))
-                .ok()
-                .and_then(|t| serde_json::from_str(&t).ok())
-                .and_then(|meta| {
-                    super::plain_chunks::PlainChunks::of_v3(path, &meta, stored_size(stored))
-                }),
-        };
+            Kind::V2(meta) => super::zarr_plain::is_plain_v2(meta).then(|| meta.fill.clone()),
+            Kind::V3(array) => super::zarr_plain::is_plain_v3(array.metadata())
+                .then(|| array.fill_value().as_ne_bytes().to_vec()),
+        }
+        .filter(|fill| fill.len() == stored_size(stored))
+        .map(|fill| super::zarr_plain::PlainChunks { fill });
         let info = Info {
             dtype: dtype_of(stored),
             shape: shape.clone(),
@@ -319,6 +309,17 @@ impl ZarrSource {
             cache_id: super::chunked::new_source_id(),
             plain,
         })
+    }
+
+    /// The file of the chunk at `coords`.
+    fn chunk_file(&self, coords: &[usize]) -> PathBuf {
+        match &self.kind {
+            Kind::V2(meta) => meta.chunk_path(&self.path, coords),
+            Kind::V3(array) => {
+                let c: Vec<u64> = coords.iter().map(|&q| q as u64).collect();
+                self.path.join(array.chunk_key(&c).as_str())
+            }
+        }
     }
 
     /// Its metadata.
@@ -346,13 +347,28 @@ impl ZarrSource {
         }
     }
 
-    fn region<T: super::plain_chunks::Plain>(
+    fn region<T: super::plain_regions::Plain>(
         &self,
         axes: &[Ascending],
     ) -> Result<ArrayD<T>, String> {
         let lens: Vec<usize> = axes.iter().map(|a| a.len).collect();
+        if let Some(plain) = &self.plain
+            && super::zarr_plain::dense(&self.layout, axes)
+        {
+            let v = plain
+                .read_dense::<T>(&self.layout, axes, &|c| self.chunk_file(c))
+                .map_err(|e| format!("cannot read Zarr array {}: {e}", shown(&self.path)))?;
+            return ArrayD::from_shape_vec(IxDyn(&lens), v).map_err(|e| e.to_string());
+        }
         if let Some(plain) = &self.plain {
-            let v = plain.read_region::<T>(&self.layout, axes, &|c| self.decode_chunk(c))?;
+            // Any other region of plain chunks: the bytes it needs, no cached chunks.
+            let v = super::plain_regions::read_region::<T>(
+                &self.layout,
+                axes,
+                &|c| self.chunk_file(c),
+                &plain.fill,
+            )
+            .map_err(|e| format!("cannot read Zarr array {}: {e}", shown(&self.path)))?;
             return ArrayD::from_shape_vec(IxDyn(&lens), v).map_err(|e| e.to_string());
         }
         let fetch = |flat: usize, coords: &[usize]| {
@@ -381,6 +397,7 @@ impl ArraySource for ZarrSource {
 
     fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
         if self.plain.is_some() {
+            // Plain chunks are read in place (`zarr_plain.rs`, `plain_regions.rs`).
             return 0;
         }
         let compressed = match &self.kind {
@@ -442,8 +459,13 @@ pub struct ZarrWriter {
     array: Array<FilesystemStore>,
     target: PathBuf,
     blocks: super::atomic::BlockCount,
-    /// Uncompressed chunks: whole blocks are written straight from the block's memory.
-    plain: Option<(super::plain_chunks::PlainChunks, Vec<usize>)>,
+    /// The folder the array is written in.
+    folder: PathBuf,
+    /// The chunk shape.
+    chunk: Vec<usize>,
+    /// Set when whole-chunk blocks are written from their own memory (no compression, or
+    /// zstd: `zarr_plain.rs`).
+    direct: Option<super::zarr_plain::DirectWrite>,
 }
 
 fn v2_dtype(dtype: DType) -> &'static str {
@@ -534,21 +556,6 @@ pub fn array_metadata(
     meta
 }
 
-/// The coordinates of the chunk (of shape `chunk`) `region` covers exactly, if it does.
-fn whole_chunk(region: &Region, chunk: &[usize]) -> Option<Vec<usize>> {
-    if region.len() != chunk.len() {
-        return None;
-    }
-    region
-        .iter()
-        .zip(chunk)
-        .map(|(r, &c)| {
-            (r.step == 1 && r.len == c && r.start >= 0 && r.start as usize % c == 0)
-                .then(|| r.start as usize / c)
-        })
-        .collect()
-}
-
 /// Streams `node` into the array being written by `w`, with the store's progress bar:
 /// blocks are encoded and written by the workers that computed them when they cover whole
 /// chunks, in order on one thread otherwise.
@@ -628,20 +635,27 @@ impl ZarrWriter {
             std::fs::write(folder.join(".zattrs"), attrs.to_string())
                 .map_err(|e| fail(e.to_string()))?;
         }
-        // The chunk keys `array_metadata` writes: "." in format 2, "/" in format 3.
-        let keys = if format == 2 {
-            super::plain_chunks::Keys::V2(".".into())
-        } else {
-            super::plain_chunks::Keys::V3Default("/".into())
+        // The codecs `array_metadata` wrote: bytes (little-endian), then zstd level 1.
+        let codec = match compression {
+            Compression::None => Some(super::zarr_plain::ChunkCodec::Plain),
+            Compression::Zstd => Some(super::zarr_plain::ChunkCodec::Zstd {
+                level: 1,
+                checksum: false,
+            }),
+            _ => None,
         };
-        let plain = (*compression == Compression::None && cfg!(target_endian = "little"))
-            .then(|| (super::plain_chunks::PlainChunks::new(folder, keys), chunk));
+        let fill = array.fill_value().as_ne_bytes().to_vec();
+        let direct = codec
+            .filter(|_| cfg!(target_endian = "little") && fill.len() == dtype.size())
+            .map(|codec| super::zarr_plain::DirectWrite { codec, fill });
         Ok(ZarrWriter {
             staged: None,
             array,
             target: target.to_path_buf(),
             blocks: super::atomic::BlockCount::default(),
-            plain,
+            folder: folder.to_path_buf(),
+            chunk,
+            direct,
         })
     }
 
@@ -653,14 +667,15 @@ impl ZarrWriter {
             .iter()
             .map(|r| r.start as u64..r.start as u64 + r.len as u64)
             .collect();
-        if let Some((plain, chunk)) = &self.plain
-            && let Some(coords) = whole_chunk(region, chunk)
+        if let Some(direct) = &self.direct
+            && let Some(indices) = self.whole_chunk(region)
         {
+            let file = self.folder.join(self.array.chunk_key(&indices).as_str());
             let written = with_data!(data, a => a.as_slice().map(|elements| {
-                super::plain_chunks::write_chunk(&plain.chunk_path(&coords), elements)
+                direct.write_chunk(&file, super::zarr_plain::as_bytes(elements))
             }));
-            if let Some(w) = written {
-                return w
+            if let Some(result) = written {
+                return result
                     .map_err(|e| format!("cannot write Zarr store {}: {e}", shown(&self.target)));
             }
         }
@@ -674,6 +689,21 @@ impl ZarrWriter {
                 self.array.store_array_subset(&ranges, v).map_err(fail)
             }
         })
+    }
+
+    /// The chunk indices of `region` when it is exactly one whole chunk.
+    fn whole_chunk(&self, region: &Region) -> Option<Vec<u64>> {
+        if region.is_empty() || region.len() != self.chunk.len() {
+            return None;
+        }
+        region
+            .iter()
+            .zip(&self.chunk)
+            .map(|(r, &c)| {
+                (r.step == 1 && r.len == c && r.start >= 0 && (r.start as usize).is_multiple_of(c))
+                    .then(|| (r.start as usize / c) as u64)
+            })
+            .collect()
     }
 
     /// Whether every block of the grid `chunks` covers whole chunks of this array (then no

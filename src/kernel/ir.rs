@@ -122,6 +122,21 @@ pub enum Instr {
     Bitcast(ValueId, DType),
 }
 
+impl Instr {
+    /// The values this instruction reads.
+    pub fn operands(&self) -> &[ValueId] {
+        match self {
+            Instr::Apply { args, .. } => args,
+            Instr::Cast(v, _) | Instr::Bitcast(v, _) => std::slice::from_ref(v),
+            Instr::Const(_)
+            | Instr::Param(_)
+            | Instr::Index(_)
+            | Instr::Load(_)
+            | Instr::Random { .. } => &[],
+        }
+    }
+}
+
 /// Whether `Bitcast` may turn a `from` value into a `to` one: same size, numbers only.
 pub fn bitcast_allowed(from: DType, to: DType) -> bool {
     from.size() == to.size() && from != DType::Bool && to != DType::Bool && from.size() >= 4

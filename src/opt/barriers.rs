@@ -3,13 +3,20 @@
 //! the same elements repeatedly). The memory plan counts them; the executor materialises
 //! them.
 
+use crate::graph::linalg_op::LinalgOp;
 use crate::graph::node::{Node, NodeRef, Op, Source};
 use crate::graph::walk::{PtrMap, post_order_where};
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// A TSQR Q is not one: each of its blocks comes from its own row block and the small
+/// factors, so materialising it would hold the whole Q (a tall array) where recomputing a
+/// block costs one small QR.
 fn is_barrier(node: &Node) -> bool {
-    matches!(node.op, Op::Reduce { .. } | Op::Scan { .. } | Op::Linalg(_))
+    match &node.op {
+        Op::Linalg(op) => !matches!(op, LinalgOp::TsqrQ(_)),
+        op => matches!(op, Op::Reduce { .. } | Op::Scan { .. }),
+    }
 }
 
 /// How a node is consumed within one computation.

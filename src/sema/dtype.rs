@@ -86,6 +86,17 @@ impl DType {
     }
 
     /// Whether an integer literal `v` fits this integer type.
+    /// The integers this dtype holds, for the integer dtypes (`None` otherwise; `i64` holds
+    /// every host integer).
+    pub fn int_range(self) -> Option<(i64, i64)> {
+        match self {
+            DType::U8 => Some((0, 255)),
+            DType::I32 => Some((i32::MIN as i64, i32::MAX as i64)),
+            DType::I64 => Some((i64::MIN, i64::MAX)),
+            _ => None,
+        }
+    }
+
     pub fn holds_int(self, v: i64) -> bool {
         match self {
             DType::U8 => (0..=255).contains(&v),

@@ -43,7 +43,9 @@ proptest! {
 
     #[test]
     fn chunked_matmul_equals_single_chunk(
-        (sa, ca) in (1usize..4, 1usize..9, 1usize..9, 1usize..9)
+        // k up to 40 in blocks as short as 1: more than `K_LEAF_BLOCKS` (8) contracted
+        // blocks, so the pairwise sum of leaves is exercised too.
+        (sa, ca) in (1usize..4, 1usize..9, 1usize..40, 1usize..9)
             .prop_flat_map(|(b, m, k, _)| lens(vec![b, m, k])),
         n in 1usize..9,
         cb in (1usize..9, 1usize..9),
@@ -117,5 +119,29 @@ fn matmul_repeats_bitwise_for_any_thread_count() {
             s.eval_to_string(code).expect("runs")
         })
         .collect();
+    assert!(outs.windows(2).all(|w| w[0] == w[1]), "{outs:?}");
+}
+
+/// A product with one output block and many contracted blocks (`x.T @ x` of a tall array,
+/// 60 row blocks): its leaves run in parallel, its sum is the same for any thread count and
+/// agrees with the single-block product to rounding.
+#[test]
+fn gram_matrix_of_a_tall_array_repeats_bitwise_for_any_thread_count() {
+    let code = "x = random.normal(0, 1, shape=[6000, 7], chunks=[100, 7], seed=8)\n\
+                g = x.T @ x\n\
+                one = rechunk(x, -1)\n\
+                print(g[::3, ::2], max(abs(g - one.T @ one)) <= 1e-12 * max(abs(g)))";
+    let outs: Vec<String> = [1, 2, 3]
+        .iter()
+        .map(|&t| {
+            let mut s = Session::with_options(arr::Options {
+                threads: t,
+                seed: Some(1),
+                ..Default::default()
+            });
+            s.eval_to_string(code).expect("runs")
+        })
+        .collect();
+    assert!(outs[0].trim_end().ends_with("true"), "{outs:?}");
     assert!(outs.windows(2).all(|w| w[0] == w[1]), "{outs:?}");
 }

@@ -30,6 +30,7 @@ mod python;
 mod repl;
 mod store_safety;
 mod toolbox;
+mod w6_memory;
 
 /// The `arr` binary under test.
 pub fn arr_bin() -> &'static str {
