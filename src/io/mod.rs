@@ -13,7 +13,6 @@ pub mod hdf5_filters;
 pub mod netcdf;
 pub mod npy;
 pub mod pictures;
-pub mod plain_regions;
 pub mod progress;
 pub mod zarr;
 pub mod zarr_group;

@@ -231,7 +231,7 @@ pub struct ZarrSource {
     kind: Kind,
     layout: super::chunked::Layout,
     cache_id: u64,
-    /// Set when the chunks are stored plainly (`zarr_plain.rs`): dense regions are read
+    /// Set when the chunks are stored plainly (`zarr_plain.rs`): regions are read
     /// straight from the chunk files.
     plain: Option<super::zarr_plain::PlainChunks>,
 }
@@ -347,28 +347,12 @@ impl ZarrSource {
         }
     }
 
-    fn region<T: super::plain_regions::Plain>(
-        &self,
-        axes: &[Ascending],
-    ) -> Result<ArrayD<T>, String> {
+    fn region<T: Copy>(&self, axes: &[Ascending]) -> Result<ArrayD<T>, String> {
         let lens: Vec<usize> = axes.iter().map(|a| a.len).collect();
-        if let Some(plain) = &self.plain
-            && super::zarr_plain::dense(&self.layout, axes)
-        {
-            let v = plain
-                .read_dense::<T>(&self.layout, axes, &|c| self.chunk_file(c))
-                .map_err(|e| format!("cannot read Zarr array {}: {e}", shown(&self.path)))?;
-            return ArrayD::from_shape_vec(IxDyn(&lens), v).map_err(|e| e.to_string());
-        }
         if let Some(plain) = &self.plain {
-            // Any other region of plain chunks: the bytes it needs, no cached chunks.
-            let v = super::plain_regions::read_region::<T>(
-                &self.layout,
-                axes,
-                &|c| self.chunk_file(c),
-                &plain.fill,
-            )
-            .map_err(|e| format!("cannot read Zarr array {}: {e}", shown(&self.path)))?;
+            let v = plain
+                .read_region::<T>(&self.layout, axes, &|c| self.chunk_file(c))
+                .map_err(|e| format!("cannot read Zarr array {}: {e}", shown(&self.path)))?;
             return ArrayD::from_shape_vec(IxDyn(&lens), v).map_err(|e| e.to_string());
         }
         let fetch = |flat: usize, coords: &[usize]| {
@@ -397,7 +381,7 @@ impl ArraySource for ZarrSource {
 
     fn cache_bytes(&self, chunks: &[Vec<usize>], threads: usize, limit: usize) -> usize {
         if self.plain.is_some() {
-            // Plain chunks are read in place (`zarr_plain.rs`, `plain_regions.rs`).
+            // Plain chunks are read in place (`zarr_plain.rs`), never cached.
             return 0;
         }
         let compressed = match &self.kind {

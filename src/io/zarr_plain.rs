@@ -2,12 +2,16 @@
 //! elements in C order: format 3 with the single `bytes` codec, format 2 with no compressor
 //! and no filters) are read and written without a decoded copy of each chunk.
 //!
-//! Reads: a region whose part of every chunk is one contiguous run of the chunk file and
-//! of the output (all axes after the first with several indices cover whole chunks, as the
-//! row blocks of an `N x 768` array in chunks of `10^4 x 768` do) is read with one `pread`
-//! per chunk straight into the result, bypassing the decoded-chunk cache (`chunked.rs`), so
-//! nothing is held beyond the result and the operating system's page cache keeps the bytes.
-//! Other regions go through the cache as for compressed chunks.
+//! Reads: any region (a row block, a block plus a `map_overlap` halo, strided or thin pieces
+//! across chunks) is assembled with positioned reads (`pread`) of exactly the byte ranges it
+//! needs from each chunk file, straight into the result, bypassing the decoded-chunk cache
+//! (`chunked.rs`): nothing is held beyond the result (a halo one element wide reads that
+//! element's bytes, not the neighbour's whole chunk) and the operating system's page cache
+//! keeps the bytes. A part of a chunk that is one contiguous run of the file and of the
+//! output (the row blocks of an `N x 768` array in chunks of `10^4 x 768`) is one `pread`;
+//! ranges of one chunk a little apart (a column, a strided axis) are read as one span into a
+//! small per-thread buffer and picked from it, so a thin column costs a few reads, not one
+//! per element. A missing chunk file holds the fill value.
 //!
 //! Writes: a block that is exactly one whole chunk of a plain or zstd-compressed array (what
 //! `to_zarr` writes by default) is written from the block's own memory — plain bytes as they
@@ -89,32 +93,15 @@ fn pread_exact(file: &std::fs::File, ptr: *mut u8, len: usize, offset: u64) -> s
     Ok(())
 }
 
-/// The first axis of `axes` with more than one index (the last axis when none has).
-fn outer_axis(axes: &[Ascending]) -> usize {
-    axes.iter()
-        .position(|a| a.len > 1)
-        .unwrap_or(axes.len().saturating_sub(1))
-}
-
-/// Whether the region `axes` is, in every chunk it touches, one contiguous run of the chunk
-/// (and so of the output): stride 1 along the outer axis, whole chunks along every axis
-/// after it.
-pub fn dense(layout: &Layout, axes: &[Ascending]) -> bool {
-    if axes.is_empty() || axes.len() != layout.chunk.len() || axes.iter().any(|a| a.len == 0) {
-        return false;
-    }
-    let j = outer_axis(axes);
-    axes[j].stride == 1
-        && axes[j + 1..]
-            .iter()
-            .zip(&layout.chunk[j + 1..])
-            .all(|(a, &c)| a.len == c && a.lo.is_multiple_of(c.max(1)) && a.stride == 1)
-}
+/// Ranges of a chunk at most this many bytes apart are read as one span.
+const MAX_GAP: usize = 8 << 10;
+/// The largest span read into the side buffer at once.
+const MAX_SPAN: usize = 1 << 20;
 
 impl PlainChunks {
-    /// Reads the dense region `axes` (see `dense`) of the array laid out as `layout`, whose
-    /// chunk at coordinates `c` is the file `path_of(c)`, into a row-major vector.
-    pub fn read_dense<T: Copy>(
+    /// Reads the ascending region `axes` of the array laid out as `layout`, whose chunk at
+    /// coordinates `c` is the file `path_of(c)`, into a row-major vector.
+    pub fn read_region<T: Copy>(
         &self,
         layout: &Layout,
         axes: &[Ascending],
@@ -124,81 +111,252 @@ impl PlainChunks {
         if std::mem::size_of::<T>() != size || self.fill.len() != size {
             return Err("internal: element size mismatch".into());
         }
-        let n: usize = axes.iter().map(|a| a.len).product();
-        let chunk_strides = crate::data::strides(&layout.chunk);
-        let chunk_bytes = layout.chunk_bytes();
-        let j = outer_axis(axes);
-        // Elements per index of the outer axis (whole chunks along every axis after it).
-        let inner: usize = layout.chunk[j + 1..].iter().product();
-        let mut coords: Vec<usize> = axes
-            .iter()
-            .zip(&layout.chunk)
-            .map(|(a, &c)| a.lo / c.max(1))
-            .collect();
-        // Where the region starts inside its chunks along the axes before the outer one.
-        let before: usize = (0..j)
-            .map(|k| (axes[k].lo - coords[k] * layout.chunk[k]) * chunk_strides[k])
-            .sum();
+        let nd = layout.shape.len();
+        if axes.len() != nd {
+            return Err("internal: a region of another rank".into());
+        }
+        let out_len: Vec<usize> = axes.iter().map(|a| a.len).collect();
+        let n: usize = out_len.iter().product();
         let mut out: Vec<std::mem::MaybeUninit<T>> = Vec::with_capacity(n);
         // Safety: MaybeUninit needs no initialisation; every element is written below (the
-        // runs cover the region exactly once) before the vector is read as `T`.
+        // chunks' parts cover the region exactly once) before the vector is read as `T`.
         unsafe { out.set_len(n) };
         let out_ptr = out.as_mut_ptr() as *mut u8;
-        let c = layout.chunk[j].max(1);
-        let (lo, len) = (axes[j].lo, axes[j].len);
-        let mut at = lo;
-        while at < lo + len {
-            let q = at / c;
-            let count = ((q + 1) * c).min(lo + len) - at;
-            coords[j] = q;
-            let first = before + (at - q * c) * chunk_strides[j];
-            let bytes = count * inner * size;
-            let out_at = (at - lo) * inner * size;
+        let out_strides = crate::data::strides(&out_len);
+        let chunk_strides = crate::data::strides(&layout.chunk);
+        let chunk_bytes = layout.chunk_bytes() as u64;
+        // Per axis: the chunks the region meets, with the part of each it needs.
+        let per_axis: Vec<Vec<(usize, Part)>> = axes
+            .iter()
+            .zip(&layout.chunk)
+            .map(|(a, &c)| parts_of(a, c))
+            .collect();
+        let mut idx = vec![0usize; nd];
+        while n > 0 {
+            let coords: Vec<usize> = (0..nd).map(|k| per_axis[k][idx[k]].0).collect();
+            let parts: Vec<Part> = (0..nd).map(|k| per_axis[k][idx[k]].1).collect();
             let path = path_of(&coords);
             let where_ = || format!("chunk {coords:?} ({})", super::shown(&path));
+            let at = Target {
+                ptr: out_ptr,
+                strides: &out_strides,
+                size,
+            };
             match std::fs::File::open(&path) {
                 Ok(file) => {
                     let stored = file
                         .metadata()
                         .map_err(|e| format!("{}: {e}", where_()))?
                         .len();
-                    if stored != chunk_bytes as u64 {
+                    if stored != chunk_bytes {
                         return Err(format!(
                             "{} holds {stored} bytes, expected {chunk_bytes} (is the store corrupt?)",
                             where_()
                         ));
                     }
-                    // Safety: `out_at + bytes` lies inside the output (the run's elements are
-                    // region elements).
-                    pread_exact(
-                        &file,
-                        unsafe { out_ptr.add(out_at) },
-                        bytes,
-                        (first * size) as u64,
-                    )
-                    .map_err(|e| format!("{}: {e}", where_()))?;
+                    let mut src = |off: usize, dst: *mut u8, len: usize| {
+                        pread_exact(&file, dst, len, off as u64)
+                            .map_err(|e| format!("{}: {e}", where_()))
+                    };
+                    copy_parts(&parts, &chunk_strides, &at, &mut src)?;
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                    for i in 0..count * inner {
-                        // Safety: as above, one element at a time.
-                        unsafe {
-                            std::ptr::copy_nonoverlapping(
-                                self.fill.as_ptr(),
-                                out_ptr.add(out_at + i * size),
-                                size,
-                            )
-                        };
-                    }
+                    let mut src = |_: usize, dst: *mut u8, len: usize| {
+                        for i in 0..len / size {
+                            // Safety: `dst..dst + len` is writable (`copy_parts`).
+                            unsafe {
+                                std::ptr::copy_nonoverlapping(
+                                    self.fill.as_ptr(),
+                                    dst.add(i * size),
+                                    size,
+                                )
+                            };
+                        }
+                        Ok(())
+                    };
+                    copy_parts(&parts, &chunk_strides, &at, &mut src)?;
                 }
                 Err(e) => return Err(format!("{}: {e}", where_())),
             }
-            at += count;
+            let mut k = nd;
+            loop {
+                if k == 0 {
+                    break;
+                }
+                k -= 1;
+                idx[k] += 1;
+                if idx[k] < per_axis[k].len() {
+                    break;
+                }
+                idx[k] = 0;
+            }
+            if k == 0 && idx.iter().all(|&i| i == 0) {
+                break;
+            }
         }
         // Safety: every element was written; MaybeUninit<T> and T have the same layout.
         Ok(unsafe {
             let mut out = std::mem::ManuallyDrop::new(out);
             Vec::from_raw_parts(out.as_mut_ptr() as *mut T, out.len(), out.capacity())
         })
+    }
+}
+
+/// One axis of the part of a chunk a read needs: `count` indices from `first` (inside the
+/// chunk) `stride` apart, landing at output positions `out_first..`.
+#[derive(Clone, Copy, Debug)]
+struct Part {
+    first: usize,
+    stride: usize,
+    count: usize,
+    out_first: usize,
+}
+
+/// The chunks (of side `c`) an ascending range meets, with the part of each it needs.
+fn parts_of(a: &Ascending, c: usize) -> Vec<(usize, Part)> {
+    let c = c.max(1);
+    let mut parts = Vec::new();
+    let mut j = 0;
+    while j < a.len {
+        let at = a.lo + a.stride * j;
+        let q = at / c;
+        let count = ((q + 1) * c - at).div_ceil(a.stride).min(a.len - j);
+        parts.push((
+            q,
+            Part {
+                first: at - q * c,
+                stride: a.stride,
+                count,
+                out_first: j,
+            },
+        ));
+        j += count;
+    }
+    parts
+}
+
+/// The output of a read: its first byte, element strides and element size.
+struct Target<'a> {
+    ptr: *mut u8,
+    strides: &'a [usize],
+    size: usize,
+}
+
+/// Gives `len` bytes from chunk offset `off` at `dst`.
+type Source<'a> = dyn FnMut(usize, *mut u8, usize) -> Result<(), String> + 'a;
+
+thread_local! {
+    /// The side buffer spans are read into (at most `MAX_SPAN` bytes).
+    static SPAN: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Byte ranges of one chunk waiting to be read as one span: (chunk offset, output offset,
+/// length), ascending and non-overlapping in the chunk.
+#[derive(Default)]
+struct Batch {
+    runs: Vec<(usize, usize, usize)>,
+}
+
+impl Batch {
+    fn span(&self) -> (usize, usize) {
+        let lo = self.runs.first().map_or(0, |r| r.0);
+        let hi = self.runs.last().map_or(0, |r| r.0 + r.2);
+        (lo, hi)
+    }
+
+    /// Adds a range, extending the last one when both sides continue it.
+    fn push(&mut self, src: usize, dst: usize, len: usize) {
+        if let Some(last) = self.runs.last_mut()
+            && last.0 + last.2 == src
+            && last.1 + last.2 == dst
+        {
+            last.2 += len;
+            return;
+        }
+        self.runs.push((src, dst, len));
+    }
+
+    /// Reads the waiting ranges: one alone straight into the output, several as one span
+    /// through the side buffer.
+    fn flush(&mut self, out: *mut u8, src: &mut Source) -> Result<(), String> {
+        match self.runs.as_slice() {
+            [] => {}
+            // Safety: every output offset and length lies inside the output (`copy_parts`).
+            [(s, d, len)] => src(*s, unsafe { out.add(*d) }, *len)?,
+            runs => {
+                let (lo, hi) = self.span();
+                SPAN.with(|cell| -> Result<(), String> {
+                    let mut buf = cell.borrow_mut();
+                    buf.resize(hi - lo, 0);
+                    src(lo, buf.as_mut_ptr(), hi - lo)?;
+                    for &(s, d, len) in runs {
+                        // Safety: the run lies inside the span and the output.
+                        unsafe {
+                            std::ptr::copy_nonoverlapping(buf.as_ptr().add(s - lo), out.add(d), len)
+                        };
+                    }
+                    Ok(())
+                })?;
+            }
+        }
+        self.runs.clear();
+        Ok(())
+    }
+}
+
+/// Copies the elements `parts` name from one chunk (its bytes given by `src`) to the
+/// output, in ascending order of chunk offset, coalescing close ranges.
+fn copy_parts(
+    parts: &[Part],
+    chunk_strides: &[usize],
+    out: &Target,
+    src: &mut Source,
+) -> Result<(), String> {
+    let size = out.size;
+    let mut batch = Batch::default();
+    let nd = parts.len();
+    if nd == 0 {
+        batch.push(0, 0, size);
+        return batch.flush(out.ptr, src);
+    }
+    let last = nd - 1;
+    let inner = parts[last];
+    let mut idx = vec![0usize; nd];
+    loop {
+        let mut s_off = inner.first;
+        let mut o_off = inner.out_first;
+        for k in 0..last {
+            s_off += (parts[k].first + parts[k].stride * idx[k]) * chunk_strides[k];
+            o_off += (parts[k].out_first + idx[k]) * out.strides[k];
+        }
+        let (runs, len) = if inner.stride == 1 {
+            (1, inner.count)
+        } else {
+            (inner.count, 1)
+        };
+        for i in 0..runs {
+            let (s, o) = ((s_off + i * inner.stride) * size, (o_off + i) * size);
+            let bytes = len * size;
+            let (lo, hi) = batch.span();
+            let joins =
+                batch.runs.is_empty() || s >= hi && s - hi <= MAX_GAP && s + bytes - lo <= MAX_SPAN;
+            if !joins {
+                batch.flush(out.ptr, src)?;
+            }
+            batch.push(s, o, bytes);
+        }
+        let mut k = last;
+        loop {
+            if k == 0 {
+                return batch.flush(out.ptr, src);
+            }
+            k -= 1;
+            idx[k] += 1;
+            if idx[k] < parts[k].count {
+                break;
+            }
+            idx[k] = 0;
+        }
     }
 }
 
@@ -271,30 +429,67 @@ mod tests {
     use super::*;
 
     fn axis(lo: usize, len: usize) -> Ascending {
+        strided(lo, 1, len)
+    }
+
+    fn strided(lo: usize, stride: usize, len: usize) -> Ascending {
         Ascending {
             lo,
-            stride: 1,
+            stride,
             len,
             flip: false,
         }
     }
 
     #[test]
-    fn dense_regions_are_whole_rows_of_chunks() {
+    fn any_region_reads_the_elements_it_names() {
+        let dir = std::env::temp_dir().join(format!("arr-zarr-regions-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A 5 x 7 array of i32 in chunks of 2 x 3 (edge chunks padded), chunk (1, 1) missing.
         let layout = Layout {
-            shape: vec![25, 6],
-            chunk: vec![10, 6],
+            shape: vec![5, 7],
+            chunk: vec![2, 3],
             itemsize: 4,
         };
-        assert!(dense(&layout, &[axis(3, 15), axis(0, 6)]));
-        assert!(dense(&layout, &[axis(24, 1), axis(2, 3)]));
-        assert!(!dense(&layout, &[axis(3, 15), axis(0, 5)]));
-        let edge = Layout {
-            shape: vec![25, 5],
-            chunk: vec![10, 6],
-            itemsize: 4,
+        let path_of = |c: &[usize]| dir.join(format!("{}.{}", c[0], c[1]));
+        for ci in 0..3 {
+            for cj in 0..3 {
+                if (ci, cj) != (1, 1) {
+                    let v: Vec<i32> = (0..6)
+                        .map(|e| ((ci * 2 + e / 3) * 10 + cj * 3 + e % 3) as i32)
+                        .collect();
+                    std::fs::write(path_of(&[ci, cj]), as_bytes(&v)).unwrap();
+                }
+            }
+        }
+        let plain = PlainChunks {
+            fill: (-1i32).to_ne_bytes().to_vec(),
         };
-        assert!(!dense(&edge, &[axis(0, 10), axis(0, 5)]));
+        let value = |r: usize, c: usize| -> i32 {
+            if (2..4).contains(&r) && (3..6).contains(&c) {
+                -1
+            } else {
+                (r * 10 + c) as i32
+            }
+        };
+        for (ra, ca) in [
+            (axis(0, 5), axis(0, 7)),
+            (strided(1, 2, 2), axis(0, 7)),
+            (axis(1, 4), strided(2, 3, 2)),
+            (axis(4, 1), axis(6, 1)),
+            (axis(0, 5), strided(1, 2, 3)),
+            (axis(0, 5), axis(2, 2)),
+        ] {
+            let got: Vec<i32> = plain.read_region(&layout, &[ra, ca], &path_of).unwrap();
+            let want: Vec<i32> = (0..ra.len)
+                .flat_map(|i| {
+                    (0..ca.len).map(move |j| (ra.lo + ra.stride * i, ca.lo + ca.stride * j))
+                })
+                .map(|(r, c)| value(r, c))
+                .collect();
+            assert_eq!(got, want, "{ra:?} {ca:?}");
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
@@ -322,7 +517,7 @@ mod tests {
         };
         let path_of = |c: &[usize]| dir.join(c[0].to_string());
         let got: Vec<i32> = plain
-            .read_dense(&layout, &[axis(8, 15), axis(0, 3)], &path_of)
+            .read_region(&layout, &[axis(8, 15), axis(0, 3)], &path_of)
             .unwrap();
         let mut want: Vec<i32> = (24..30).collect();
         want.extend(std::iter::repeat_n(7, 30));
@@ -354,7 +549,7 @@ mod tests {
         );
         assert_eq!(zstd::decode_all(&frame[..]).unwrap(), as_bytes(&v));
         std::fs::write(dir.join("2"), [1u8; 5]).unwrap();
-        let short = plain.read_dense::<i32>(&layout, &[axis(20, 5), axis(0, 3)], &path_of);
+        let short = plain.read_region::<i32>(&layout, &[axis(20, 5), axis(0, 3)], &path_of);
         assert!(short.unwrap_err().contains("holds 5 bytes"));
         std::fs::remove_dir_all(&dir).unwrap();
     }
