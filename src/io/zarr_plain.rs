@@ -132,7 +132,8 @@ impl PlainChunks {
             .map(|(a, &c)| parts_of(a, c))
             .collect();
         let mut idx = vec![0usize; nd];
-        while n > 0 {
+        let mut more = n > 0;
+        while more {
             let coords: Vec<usize> = (0..nd).map(|k| per_axis[k][idx[k]].0).collect();
             let parts: Vec<Part> = (0..nd).map(|k| per_axis[k][idx[k]].1).collect();
             let path = path_of(&coords);
@@ -178,20 +179,15 @@ impl PlainChunks {
                 }
                 Err(e) => return Err(format!("{}: {e}", where_())),
             }
-            let mut k = nd;
-            loop {
-                if k == 0 {
-                    break;
-                }
-                k -= 1;
+            // The next chunk in row-major order; none is left when every axis wraps.
+            more = false;
+            for k in (0..nd).rev() {
                 idx[k] += 1;
                 if idx[k] < per_axis[k].len() {
+                    more = true;
                     break;
                 }
                 idx[k] = 0;
-            }
-            if k == 0 && idx.iter().all(|&i| i == 0) {
-                break;
             }
         }
         // Safety: every element was written; MaybeUninit<T> and T have the same layout.
