@@ -18,6 +18,8 @@ fn w6_embedding_norm_stays_under_256_mb() {
     let dir = std::env::temp_dir().join(format!("arr-w6-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("scratch folder");
+    // The scratch folder (1.2 GB) goes however the test ends.
+    let _scratch = Scratch(dir.clone());
     let path = |name: &str| dir.join(name).to_str().expect("utf-8 path").to_string();
     let (input, output) = (path("in.zarr"), path("out.zarr"));
     let make = path("make.arr");
@@ -80,5 +82,13 @@ fn w6_embedding_norm_stays_under_256_mb() {
     );
     assert!(ok, "checking the result failed:\n{err}");
     assert_eq!(out, "(200000, 768) f32\ntrue\ntrue\n", "{err}");
-    std::fs::remove_dir_all(&dir).expect("clean up");
+}
+
+/// Removes its folder when dropped, also when an assertion fails.
+struct Scratch(std::path::PathBuf);
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
