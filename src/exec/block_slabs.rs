@@ -10,10 +10,12 @@
 
 use crate::backend::{cache, launch};
 use crate::data::Data;
-use crate::exec::region::{AxisRange, Region, broadcast_region, eval, region_shape, spans};
+use crate::exec::region::{
+    AxisRange, Region, broadcast_region, eval, plain_slice_input, region_shape, spans,
+};
 use crate::exec::{ExecCtx, ExecError};
 use crate::graph::blockops::{MapBlocks, Template};
-use crate::graph::node::{NodeRef, Op, SliceItem};
+use crate::graph::node::{NodeRef, Op};
 use crate::kernel::{Instr, lower};
 use ndarray::{Axis, Slice};
 use std::sync::Arc;
@@ -149,27 +151,7 @@ fn argument_window(
         }
         let next = match &node.op {
             Op::Rechunk => region,
-            Op::Slice(items) => {
-                let input = &node.inputs[0];
-                if items.len() != input.shape.len() || items.len() != region.len() {
-                    return None;
-                }
-                let mut inner = Vec::with_capacity(items.len());
-                for (k, item) in items.iter().enumerate() {
-                    match *item {
-                        SliceItem::Take {
-                            axis,
-                            start,
-                            step,
-                            len,
-                        } if axis == k => {
-                            inner.push(AxisRange { start, step, len }.compose(&region[k]))
-                        }
-                        _ => return None,
-                    }
-                }
-                inner
-            }
+            Op::Slice(items) => plain_slice_input(items, node.inputs[0].shape.len(), &region)?,
             _ => return None,
         };
         node = node.inputs[0].clone();

@@ -338,32 +338,37 @@ fn in_memory(
         let next = match &node.op {
             Op::Source(Source::Data(d)) => return Some((d.clone(), region)),
             Op::Rechunk => region,
-            Op::Slice(items) => {
-                let input = &node.inputs[0];
-                if items.len() != input.shape.len() || items.len() != region.len() {
-                    return None;
-                }
-                let mut inner = Vec::with_capacity(items.len());
-                for (k, item) in items.iter().enumerate() {
-                    match *item {
-                        SliceItem::Take {
-                            axis,
-                            start,
-                            step,
-                            len,
-                        } if axis == k => {
-                            inner.push(AxisRange { start, step, len }.compose(&region[k]))
-                        }
-                        _ => return None,
-                    }
-                }
-                inner
-            }
+            Op::Slice(items) => plain_slice_input(items, node.inputs[0].shape.len(), &region)?,
             _ => return None,
         };
         node = node.inputs[0].clone();
         region = next;
     }
+}
+
+/// The region of a slice's input that `region` of the slice reads, for a plain slice (each
+/// item takes a range of its own axis: no axis added or dropped); `None` for any other.
+pub fn plain_slice_input(
+    items: &[SliceItem],
+    input_rank: usize,
+    region: &Region,
+) -> Option<Region> {
+    if items.len() != input_rank || items.len() != region.len() {
+        return None;
+    }
+    items
+        .iter()
+        .enumerate()
+        .map(|(k, item)| match *item {
+            SliceItem::Take {
+                axis,
+                start,
+                step,
+                len,
+            } if axis == k => Some(AxisRange { start, step, len }.compose(&region[k])),
+            _ => None,
+        })
+        .collect()
 }
 
 /// Whether kernels compute random numbers with the generators' IR arithmetic

@@ -10,8 +10,12 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 /// Runs `arr ARGS` to completion within `limit`; returns its stdout, stderr and peak
-/// resident memory in bytes (the kernel's own count, from `wait4`).
-// The child is reaped by `wait4` (which also gives its peak memory), not `Child::wait`.
+/// resident memory in bytes: the largest `VmHWM` of the child's `/proc/PID/status` polled
+/// every 10 ms while it runs. Not `wait4`'s `ru_maxrss`: the child is spawned by vfork, and
+/// Linux carries the spawning test process's own high-water mark (all the tests running in
+/// it) into the child's count at exec, so under a busy test binary that count says nothing
+/// about `arr` (W6 read as 276 MiB where `arr` itself peaked at 144 MiB).
+// The child is reaped by `wait4`, not `Child::wait`.
 #[allow(clippy::zombie_processes)]
 pub(crate) fn run_measured(args: &[&str], limit: Duration) -> (String, String, u64, bool) {
     let dir = std::env::temp_dir().join(format!("arr-deep-{}", std::process::id()));
@@ -33,7 +37,10 @@ pub(crate) fn run_measured(args: &[&str], limit: Duration) -> (String, String, u
     let mut status = 0;
     // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
     let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let mut peak = 0u64;
     loop {
+        // Read before reaping: once reaped, the status is gone.
+        peak = peak.max(vm_hwm(pid).unwrap_or(0));
         // SAFETY: `pid` is our child, not yet reaped; the pointers are to live locals.
         let got = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
         assert!(got >= 0, "wait4 failed");
@@ -48,13 +55,20 @@ pub(crate) fn run_measured(args: &[&str], limit: Duration) -> (String, String, u
             }
             panic!("arr {args:?} ran past {limit:?}");
         }
-        std::thread::sleep(Duration::from_millis(50));
+        std::thread::sleep(Duration::from_millis(10));
     }
     let ok = libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0;
     let out = std::fs::read_to_string(&out_path).unwrap_or_default();
     let err = std::fs::read_to_string(&err_path).unwrap_or_default();
-    // ru_maxrss is in KiB on Linux.
-    (out, err, usage.ru_maxrss as u64 * 1024, ok)
+    (out, err, peak, ok)
+}
+
+/// The peak resident memory of live process `pid` so far (`VmHWM`, bytes).
+fn vm_hwm(pid: libc::pid_t) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    let kib: u64 = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
 }
 
 #[test]

@@ -2,64 +2,21 @@
 //! store, a 3 × 3 moving average by `map_overlap` (depth 0 on time) stored back to Zarr.
 //! Each task holds its result block plus one slab of halo'd input rows (the function is
 //! row-wise, `exec/block_slabs.rs`), reads only the bytes it needs from the chunk files
-//! (`io/plain_chunks.rs`, no decoded-chunk cache) and writes its block straight from memory.
+//! (`io/zarr_plain.rs`, no decoded-chunk cache) and writes its block straight from memory.
 //! The store's peak resident memory above the same process merely reading the cube must stay
 //! under four 8 MiB blocks for two threads: about 19 MiB here (two result blocks plus slabs);
 //! before, a halo'd copy, nine sliced copies of it and the result per task and 64 MiB of
 //! cached chunks made it about 244 MiB.
 
-use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
+use crate::deep_graphs::run_measured;
+use std::time::Duration;
 
-/// Runs `arr ARGS`; gives its stdout and peak resident bytes (from `wait4`), failing the
-/// test when it fails or runs past `limit`.
-// The child is reaped by `wait4` (which also gives its peak memory), not `Child::wait`.
-#[allow(clippy::zombie_processes)]
-fn run_measured(args: &[&str], limit: Duration) -> (String, u64) {
-    let child = Command::new(crate::arr_bin())
-        .args(args)
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("arr starts");
-    let pid = child.id() as libc::pid_t;
-    let started = Instant::now();
-    let mut status = 0;
-    // SAFETY: an all-zero rusage is a valid value for wait4 to fill.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    loop {
-        // SAFETY: `pid` is our child, not yet reaped; the pointers are to live locals.
-        let got = unsafe { libc::wait4(pid, &mut status, libc::WNOHANG, &mut usage) };
-        assert!(got >= 0, "wait4 failed");
-        if got == pid {
-            break;
-        }
-        if started.elapsed() > limit {
-            // SAFETY: as above; the child is killed, then reaped.
-            unsafe {
-                libc::kill(pid, libc::SIGKILL);
-                libc::wait4(pid, &mut status, 0, &mut usage);
-            }
-            panic!("arr {args:?} ran past {limit:?}");
-        }
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let mut out = String::new();
-    let mut err = String::new();
-    use std::io::Read;
-    if let Some(mut o) = child.stdout {
-        o.read_to_string(&mut out).expect("stdout");
-    }
-    if let Some(mut e) = child.stderr {
-        e.read_to_string(&mut err).expect("stderr");
-    }
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "arr {args:?} failed:\n{err}"
-    );
-    // ru_maxrss is in KiB on Linux.
-    (out, usage.ru_maxrss as u64 * 1024)
+/// Runs `arr ARGS`, failing the test when it fails or runs past `limit`; its stdout and peak
+/// resident bytes.
+fn run_ok(args: &[&str], limit: Duration) -> (String, u64) {
+    let (out, err, peak, ok) = run_measured(args, limit);
+    assert!(ok, "arr {args:?} failed:\n{err}");
+    (out, peak)
 }
 
 #[test]
@@ -101,9 +58,9 @@ fn a_map_overlap_store_holds_a_few_blocks() {
         avg.to_str().expect("utf-8 path"),
     );
     let limit = Duration::from_secs(60);
-    run_measured(&["--threads", "2", &make, cube_s], limit);
-    let (_, reading) = run_measured(&["--threads", "2", &read, cube_s], limit);
-    let (out, storing) = run_measured(&["--threads", "2", &stencil, cube_s, avg_s], limit);
+    run_ok(&["--threads", "2", &make, cube_s], limit);
+    let (_, reading) = run_ok(&["--threads", "2", &read, cube_s], limit);
+    let (out, storing) = run_ok(&["--threads", "2", &stencil, cube_s, avg_s], limit);
     // The stencil in f32 as box3 adds: rows first, then columns, then / 9 (reflect repeats
     // the edge element): x[t, i, j] = (t * 2^19 + i * 1024 + j) % 1000.
     let at = |t: usize, i: usize, j: usize| ((t * 524288 + i * 1024 + j) % 1000) as f32;
