@@ -239,6 +239,35 @@ impl OutBuf {
     }
 }
 
+/// Checks a launch against its kernel: the region's rank, the number of inputs (of these
+/// dtypes) and of parameters.
+fn check_launch(
+    kernel: &Kernel,
+    region: &[Span],
+    input_dtypes: impl ExactSizeIterator<Item = DType>,
+    params: &[u64],
+) -> Result<(), BackendError> {
+    let err = |m: String| BackendError(m);
+    if region.len() != kernel.rank {
+        return Err(err(format!(
+            "a rank-{} kernel launched over a rank-{} region",
+            kernel.rank,
+            region.len()
+        )));
+    }
+    if input_dtypes.len() != kernel.inputs.len() || params.len() != kernel.params.len() {
+        return Err(err(
+            "the launch's inputs or parameters do not match the kernel".into(),
+        ));
+    }
+    for (have, want) in input_dtypes.zip(&kernel.inputs) {
+        if have != *want {
+            return Err(err(format!("an input is {have} where {want} is declared")));
+        }
+    }
+    Ok(())
+}
+
 /// Runs `body` (compiled from `kernel`) over `region` with these inputs and parameter bits;
 /// returns one array of the region's shape per output value (`output_values`).
 pub fn launch(
@@ -248,27 +277,7 @@ pub fn launch(
     inputs: &[Data],
     params: &[u64],
 ) -> Result<Vec<Data>, BackendError> {
-    let err = |m: String| BackendError(m);
-    if region.len() != kernel.rank {
-        return Err(err(format!(
-            "a rank-{} kernel launched over a rank-{} region",
-            kernel.rank,
-            region.len()
-        )));
-    }
-    if inputs.len() != kernel.inputs.len() || params.len() != kernel.params.len() {
-        return Err(err(
-            "the launch's inputs or parameters do not match the kernel".into(),
-        ));
-    }
-    for (d, want) in inputs.iter().zip(&kernel.inputs) {
-        if d.dtype() != *want {
-            return Err(err(format!(
-                "an input is {} where {want} is declared",
-                d.dtype()
-            )));
-        }
-    }
+    check_launch(kernel, region, inputs.iter().map(Data::dtype), params)?;
     if let Some(outs) = body.launch_region(kernel, region, inputs, params) {
         return outs;
     }
@@ -285,27 +294,12 @@ pub fn launch_windows(
     inputs: &[Window],
     params: &[u64],
 ) -> Result<Vec<Data>, BackendError> {
-    let err = |m: String| BackendError(m);
-    if region.len() != kernel.rank {
-        return Err(err(format!(
-            "a rank-{} kernel launched over a rank-{} region",
-            kernel.rank,
-            region.len()
-        )));
-    }
-    if inputs.len() != kernel.inputs.len() || params.len() != kernel.params.len() {
-        return Err(err(
-            "the launch's inputs or parameters do not match the kernel".into(),
-        ));
-    }
-    for (w, want) in inputs.iter().zip(&kernel.inputs) {
-        if w.data.dtype() != *want {
-            return Err(err(format!(
-                "an input is {} where {want} is declared",
-                w.data.dtype()
-            )));
-        }
-    }
+    check_launch(
+        kernel,
+        region,
+        inputs.iter().map(|w| w.data.dtype()),
+        params,
+    )?;
     run_tiles(body, kernel, region, inputs, params)
 }
 
