@@ -663,6 +663,10 @@ def main():
     ap.add_argument("--hdf5", choices=("auto", "on", "off"), default="auto",
                     help="W1 and W4 read (and W4 stores) HDF5 files: on, off, or auto = when Arr has from_hdf5")
     ap.add_argument("--data-dir", default=os.path.join(HERE, "data"), help="where the HDF5 inputs are cached")
+    ap.add_argument("--skip", default="",
+                    help="comma-separated tools not to run (arr, arr-interp, dask, numpy); e.g. numpy "
+                         "at --full sizes of W9, whose whole-cube copy fails and evicts the page "
+                         "cache the other tools read from")
     ap.add_argument("--no-readme", action="store_true", help="do not update benches/README.md")
     ap.add_argument("--list", action="store_true", help="list the workloads and exit")
     opts = ap.parse_args()
@@ -707,6 +711,8 @@ def main():
         print(f"\n== {case.id}: {case.title} [{case.size}]", flush=True)
         if case.prepare:
             prepare_data(opts.python, case.prepare, env)
+        skipped = {t.strip() for t in opts.skip.split(",") if t.strip()}
+        case.cmds = {t: c for t, c in case.cmds.items() if t not in skipped}
         runs = {t: [] for t in case.cmds}
         status = {t: None for t in case.cmds}
         for rep in range(opts.repeat):

@@ -200,6 +200,45 @@ impl Data {
         }
     }
 
+    /// An array of `dtype` and `shape` whose row-major element bytes `fill` writes, every one
+    /// of them (the memory is not zeroed first). An error from `fill` frees the memory.
+    ///
+    /// # Safety
+    /// When `fill` returns `Ok`, it must have written every byte of the slice it was given
+    /// with a valid element of `dtype` (for `Bool`, bytes 0 or 1).
+    pub unsafe fn written_by<E>(
+        dtype: DType,
+        shape: &[usize],
+        fill: impl FnOnce(&mut [std::mem::MaybeUninit<u8>]) -> Result<(), E>,
+    ) -> Result<Data, E> {
+        let n: usize = shape.iter().product();
+        macro_rules! make {
+            ($t:ty, $v:ident) => {{
+                let mut v: Vec<$t> = Vec::with_capacity(n);
+                let spare = v.spare_capacity_mut();
+                // Safety: the spare capacity is `n` uninitialised elements, viewed as bytes.
+                let bytes = unsafe {
+                    std::slice::from_raw_parts_mut(
+                        spare.as_mut_ptr() as *mut std::mem::MaybeUninit<u8>,
+                        std::mem::size_of_val(spare),
+                    )
+                };
+                fill(bytes)?;
+                // Safety: the caller's `fill` wrote all `n` elements.
+                unsafe { v.set_len(n) };
+                Data::$v(ArrayD::from_shape_vec(IxDyn(shape), v).expect("n elements"))
+            }};
+        }
+        Ok(match dtype {
+            DType::Bool => make!(bool, Bool),
+            DType::U8 => make!(u8, U8),
+            DType::I32 => make!(i32, I32),
+            DType::I64 => make!(i64, I64),
+            DType::F32 => make!(f32, F32),
+            DType::F64 => make!(f64, F64),
+        })
+    }
+
     /// Converts to another dtype (a cheap clone when it already has it).
     pub fn cast(&self, dtype: DType) -> Data {
         if self.dtype() == dtype {

@@ -282,7 +282,7 @@ pub fn launch(
         return outs;
     }
     let windows: Vec<Window> = inputs.iter().map(Window::whole).collect();
-    run_tiles(body, kernel, region, &windows, params)
+    run_tiles(body, kernel, region, &windows, params, None)
 }
 
 /// `launch` with inputs read in place through windows, for backends that run host tiles
@@ -300,16 +300,38 @@ pub fn launch_windows(
         inputs.iter().map(|w| w.data.dtype()),
         params,
     )?;
-    run_tiles(body, kernel, region, inputs, params)
+    run_tiles(body, kernel, region, inputs, params, None)
 }
 
-/// The host tile loop of a checked launch.
+/// `launch_windows` for a kernel with one output, written into `into` (the output's
+/// row-major element bytes for the region, exactly) rather than into a new array: a caller
+/// assembling a larger array runs the kernel straight into its part of it.
+pub fn launch_windows_into(
+    body: &dyn TileBody,
+    kernel: &Kernel,
+    region: &[Span],
+    inputs: &[Window],
+    params: &[u64],
+    into: &mut [std::mem::MaybeUninit<u8>],
+) -> Result<(), BackendError> {
+    check_launch(
+        kernel,
+        region,
+        inputs.iter().map(|w| w.data.dtype()),
+        params,
+    )?;
+    run_tiles(body, kernel, region, inputs, params, Some(into)).map(|_| ())
+}
+
+/// The host tile loop of a checked launch: the outputs in new arrays, or the one output
+/// written into `into` (then nothing is returned).
 fn run_tiles(
     body: &dyn TileBody,
     kernel: &Kernel,
     region: &[Span],
     inputs: &[Window],
     params: &[u64],
+    into: Option<&mut [std::mem::MaybeUninit<u8>]>,
 ) -> Result<Vec<Data>, BackendError> {
     let err = |m: String| BackendError(m);
     let shape: Vec<usize> = region.iter().map(|s| s.len).collect();
@@ -332,17 +354,32 @@ fn run_tiles(
         .map_err(err)?;
     let out_values = output_values(kernel);
     let n: usize = lens.iter().product();
-    if n == 0 {
-        return Ok(out_values
-            .iter()
-            .map(|v| Data::zeros(kernel.types[*v], &shape))
-            .collect());
+    if let Some(bytes) = &into {
+        let fits = matches!(out_values[..], [v] if bytes.len() == n * kernel.types[v].size());
+        if !fits {
+            return Err(err("a launch into memory of another size".into()));
+        }
     }
-    let mut outputs: Vec<OutBuf> = out_values
-        .iter()
-        .map(|v| OutBuf::new(kernel.types[*v], n))
-        .collect();
-    let out_ptrs: Vec<*const u8> = outputs.iter_mut().map(OutBuf::ptr).collect();
+    if n == 0 {
+        return Ok(match into {
+            Some(_) => Vec::new(),
+            None => out_values
+                .iter()
+                .map(|v| Data::zeros(kernel.types[*v], &shape))
+                .collect(),
+        });
+    }
+    let mut outputs: Vec<OutBuf> = match into {
+        Some(_) => Vec::new(),
+        None => out_values
+            .iter()
+            .map(|v| OutBuf::new(kernel.types[*v], n))
+            .collect(),
+    };
+    let out_ptrs: Vec<*const u8> = match into {
+        Some(bytes) => vec![bytes.as_mut_ptr() as *const u8],
+        None => outputs.iter_mut().map(OutBuf::ptr).collect(),
+    };
     let out_sizes: Vec<isize> = out_values
         .iter()
         .map(|v| kernel.types[*v].size() as isize)

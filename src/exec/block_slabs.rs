@@ -17,7 +17,6 @@ use crate::exec::{ExecCtx, ExecError};
 use crate::graph::blockops::{MapBlocks, Template};
 use crate::graph::node::{NodeRef, Op};
 use crate::kernel::{Instr, lower};
-use ndarray::{Axis, Slice};
 use std::sync::Arc;
 
 /// Input bytes one slab aims at (at least one row is read).
@@ -85,50 +84,65 @@ pub fn map_in_slabs(
     let per_slab = (SLAB_BYTES / row_bytes).clamp(1, rows);
     let body = cache::compiled(&*ctx.backend, &spec.kernel)
         .map_err(|e| ExecError::Internal(format!("kernel: {e}")))?;
-    let mut out = Data::zeros(node.dtype, want);
-    let mut t0 = 0;
-    while t0 < rows {
-        let len = per_slab.min(rows - t0);
-        // The slab's rows of each argument.
-        let mut args = Vec::with_capacity(regions.len());
-        for (input, region) in node.inputs.iter().zip(regions) {
-            let mut r = region.clone();
-            r[0] = AxisRange {
-                start: region[0].start + region[0].step * t0 as i64,
-                step: region[0].step,
-                len,
-            };
-            args.push(eval(ctx, input, &r)?);
-        }
-        // The kernel over rows 0..len of the slab (it never reads the row index).
-        let mut slab = whole.clone();
-        slab[0] = AxisRange::span(0, len);
-        let mut windows = Vec::with_capacity(spec.loads.len());
-        for leaf in &spec.loads {
-            let (i, at) = argument_window(template, leaf, &broadcast_region(&slab, &leaf.shape))
-                .ok_or_else(|| ExecError::Internal("a slab load lost its argument".into()))?;
-            let start: Vec<i64> = at.iter().map(|r| r.start).collect();
-            let step: Vec<i64> = at.iter().map(|r| r.step).collect();
-            windows.push(
-                launch::Window::slice(&args[i], &start, &step, &region_shape(&at)).ok_or_else(
-                    || ExecError::Internal("a slab load lies outside its rows".into()),
-                )?,
-            );
-        }
-        let n: usize = slab.iter().map(|r| r.len).product();
-        ctx.stats
-            .add_generated(spec.generated_per_element * n as u64);
-        let part =
-            launch::launch_windows(&*body, &spec.kernel, &spans(&slab), &windows, &spec.params)
-                .map_err(|e| ExecError::Internal(format!("kernel: {e}")))?
-                .pop()
-                .ok_or_else(|| ExecError::Internal("a slab kernel without output".into()))?;
-        drop(windows);
-        drop(args);
-        put_rows(&mut out, &part, t0)?;
-        t0 += len;
-        ctx.check_cancelled()?;
+    let out_value = launch::output_values(&spec.kernel)[0];
+    if spec.kernel.types[out_value] != node.dtype {
+        return Err(ExecError::Internal("a slab kernel of another dtype".into()));
     }
+    let row_out = want[1..].iter().product::<usize>() * node.dtype.size();
+    let fill = |bytes: &mut [std::mem::MaybeUninit<u8>]| -> Result<(), ExecError> {
+        let mut t0 = 0;
+        while t0 < rows {
+            let len = per_slab.min(rows - t0);
+            // The slab's rows of each argument.
+            let mut args = Vec::with_capacity(regions.len());
+            for (input, region) in node.inputs.iter().zip(regions) {
+                let mut r = region.clone();
+                r[0] = AxisRange {
+                    start: region[0].start + region[0].step * t0 as i64,
+                    step: region[0].step,
+                    len,
+                };
+                args.push(eval(ctx, input, &r)?);
+            }
+            // The kernel over rows 0..len of the slab (it never reads the row index).
+            let mut slab = whole.clone();
+            slab[0] = AxisRange::span(0, len);
+            let mut windows = Vec::with_capacity(spec.loads.len());
+            for leaf in &spec.loads {
+                let (i, at) =
+                    argument_window(template, leaf, &broadcast_region(&slab, &leaf.shape))
+                        .ok_or_else(|| {
+                            ExecError::Internal("a slab load lost its argument".into())
+                        })?;
+                let start: Vec<i64> = at.iter().map(|r| r.start).collect();
+                let step: Vec<i64> = at.iter().map(|r| r.step).collect();
+                windows.push(
+                    launch::Window::slice(&args[i], &start, &step, &region_shape(&at)).ok_or_else(
+                        || ExecError::Internal("a slab load lies outside its rows".into()),
+                    )?,
+                );
+            }
+            let n: usize = slab.iter().map(|r| r.len).product();
+            ctx.stats
+                .add_generated(spec.generated_per_element * n as u64);
+            // Straight into the slab's rows of the block.
+            launch::launch_windows_into(
+                &*body,
+                &spec.kernel,
+                &spans(&slab),
+                &windows,
+                &spec.params,
+                &mut bytes[t0 * row_out..(t0 + len) * row_out],
+            )
+            .map_err(|e| ExecError::Internal(format!("kernel: {e}")))?;
+            t0 += len;
+            ctx.check_cancelled()?;
+        }
+        Ok(())
+    };
+    // Safety: the slabs cover rows 0..rows, and the kernel writes every element of each
+    // (a launch runs its body over the whole region), with values of the node's dtype.
+    let out = unsafe { Data::written_by(node.dtype, want, fill)? };
     Ok(Some(out))
 }
 
@@ -157,21 +171,4 @@ fn argument_window(
         node = node.inputs[0].clone();
         region = next;
     }
-}
-
-/// Copies `part` into rows `t0..` of `out` (same dtype).
-fn put_rows(out: &mut Data, part: &Data, t0: usize) -> Result<(), ExecError> {
-    let rows = part.shape()[0];
-    macro_rules! put {
-        ($($v:ident),*) => {
-            match (out, part) {
-                $((Data::$v(o), Data::$v(p)) => {
-                    o.slice_axis_mut(Axis(0), Slice::from(t0..t0 + rows)).assign(p);
-                    Ok(())
-                })*
-                _ => Err(ExecError::Internal("a slab of another dtype".into())),
-            }
-        };
-    }
-    put!(Bool, U8, I32, I64, F32, F64)
 }

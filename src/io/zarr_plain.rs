@@ -97,6 +97,11 @@ fn pread_exact(file: &std::fs::File, ptr: *mut u8, len: usize, offset: u64) -> s
 const MAX_GAP: usize = 8 << 10;
 /// The largest span read into the side buffer at once.
 const MAX_SPAN: usize = 1 << 20;
+/// A chunk's part made of several runs over at least this many bytes of the file is copied
+/// out of a read-only mapping of the file, not read through the side buffer.
+const MAP_EXTENT: usize = 256 << 10;
+/// Runs gathered before they are copied, for sources that need no span.
+const DIRECT_BATCH: usize = 1024;
 
 impl PlainChunks {
     /// Reads the ascending region `axes` of the array laid out as `layout`, whose chunk at
@@ -155,11 +160,26 @@ impl PlainChunks {
                             where_()
                         ));
                     }
-                    let mut src = |off: usize, dst: *mut u8, len: usize| {
-                        pread_exact(&file, dst, len, off as u64)
-                            .map_err(|e| format!("{}: {e}", where_()))
-                    };
-                    copy_parts(&parts, &chunk_strides, &at, &mut src)?;
+                    let mapped =
+                        if maps_better(&parts, &layout.chunk, &out_len, &chunk_strides, size) {
+                            Mapping::of(&file, chunk_bytes as usize)
+                        } else {
+                            None
+                        };
+                    match mapped {
+                        Some(map) => {
+                            let mut src =
+                                |off: usize, dst: *mut u8, len: usize| map.copy_to(off, dst, len);
+                            copy_parts(&parts, &chunk_strides, &at, &mut src, Reads::Direct)?;
+                        }
+                        None => {
+                            let mut src = |off: usize, dst: *mut u8, len: usize| {
+                                pread_exact(&file, dst, len, off as u64)
+                                    .map_err(|e| format!("{}: {e}", where_()))
+                            };
+                            copy_parts(&parts, &chunk_strides, &at, &mut src, Reads::Spans)?;
+                        }
+                    }
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
                     let mut src = |_: usize, dst: *mut u8, len: usize| {
@@ -175,7 +195,7 @@ impl PlainChunks {
                         }
                         Ok(())
                     };
-                    copy_parts(&parts, &chunk_strides, &at, &mut src)?;
+                    copy_parts(&parts, &chunk_strides, &at, &mut src, Reads::Direct)?;
                 }
                 Err(e) => return Err(format!("{}: {e}", where_())),
             }
@@ -195,6 +215,97 @@ impl PlainChunks {
             let mut out = std::mem::ManuallyDrop::new(out);
             Vec::from_raw_parts(out.as_mut_ptr() as *mut T, out.len(), out.capacity())
         })
+    }
+}
+
+/// Whether the part of a chunk `parts` names is better copied out of a mapping of its file
+/// than read with `pread`: it is several runs (of the file or of the output) over at least
+/// `MAP_EXTENT` bytes of the file. Through the side buffer such a part costs two copies of
+/// everything between its first and last byte (a halo column one element wide spans its
+/// whole neighbouring chunk); from a mapping, one copy of the elements it names, and the
+/// page faults of the pages it touches.
+fn maps_better(
+    parts: &[Part],
+    chunk: &[usize],
+    out_len: &[usize],
+    chunk_strides: &[usize],
+    size: usize,
+) -> bool {
+    let mut runs = 1usize;
+    let mut merging = true;
+    for k in (0..parts.len()).rev() {
+        let p = parts[k];
+        if !merging || (p.stride != 1 && p.count > 1) {
+            runs = runs.saturating_mul(p.count);
+            merging = false;
+        } else {
+            // The runs continue across this axis only where it is whole in the chunk and in
+            // the output alike.
+            merging = p.count == chunk[k] && p.count == out_len[k];
+        }
+    }
+    let lo: usize = parts
+        .iter()
+        .zip(chunk_strides)
+        .map(|(p, s)| p.first * s)
+        .sum();
+    let hi: usize = parts
+        .iter()
+        .zip(chunk_strides)
+        .map(|(p, s)| (p.first + p.stride * p.count.saturating_sub(1)) * s)
+        .sum();
+    runs > 1 && (hi + 1 - lo) * size >= MAP_EXTENT
+}
+
+/// A chunk file mapped read-only into memory (unmapped on drop).
+struct Mapping {
+    ptr: *const u8,
+    len: usize,
+}
+
+impl Mapping {
+    /// Maps the first `len` bytes of `file` (whose length was checked to be `len`); `None`
+    /// where the system refuses (the caller then reads with `pread`).
+    fn of(file: &std::fs::File, len: usize) -> Option<Mapping> {
+        use std::os::unix::io::AsRawFd;
+        if len == 0 {
+            return None;
+        }
+        // Safety: a fresh private read-only mapping of an open file; the kernel picks the
+        // address. Arr replaces stores by writing beside and renaming, never truncating a
+        // chunk file in place, so the mapped pages stay backed while they are read.
+        let ptr = unsafe {
+            libc::mmap(
+                std::ptr::null_mut(),
+                len,
+                libc::PROT_READ,
+                libc::MAP_PRIVATE,
+                file.as_raw_fd(),
+                0,
+            )
+        };
+        (ptr != libc::MAP_FAILED).then_some(Mapping {
+            ptr: ptr as *const u8,
+            len,
+        })
+    }
+
+    /// Copies `len` bytes from offset `off` of the file to `dst`.
+    fn copy_to(&self, off: usize, dst: *mut u8, len: usize) -> Result<(), String> {
+        if off.checked_add(len).is_none_or(|end| end > self.len) {
+            return Err("internal: a read past a mapped chunk".into());
+        }
+        // Safety: the source lies inside the mapping (checked); `dst..dst+len` is writable
+        // memory of the output that does not overlap the mapping.
+        unsafe { std::ptr::copy_nonoverlapping(self.ptr.add(off), dst, len) };
+        Ok(())
+    }
+}
+
+impl Drop for Mapping {
+    fn drop(&mut self) {
+        // Safety: `ptr`/`len` are exactly what mmap returned and nothing borrows them now.
+        unsafe { libc::munmap(self.ptr as *mut libc::c_void, self.len) };
     }
 }
 
@@ -272,13 +383,19 @@ impl Batch {
         self.runs.push((src, dst, len));
     }
 
-    /// Reads the waiting ranges: one alone straight into the output, several as one span
-    /// through the side buffer.
-    fn flush(&mut self, out: *mut u8, src: &mut Source) -> Result<(), String> {
+    /// Reads the waiting ranges: one alone (or each, for `Reads::Direct`) straight into the
+    /// output, several as one span through the side buffer.
+    fn flush(&mut self, out: *mut u8, src: &mut Source, reads: Reads) -> Result<(), String> {
         match self.runs.as_slice() {
             [] => {}
             // Safety: every output offset and length lies inside the output (`copy_parts`).
             [(s, d, len)] => src(*s, unsafe { out.add(*d) }, *len)?,
+            runs if reads == Reads::Direct => {
+                for &(s, d, len) in runs {
+                    // Safety: as above.
+                    src(s, unsafe { out.add(d) }, len)?;
+                }
+            }
             runs => {
                 let (lo, hi) = self.span();
                 SPAN.with(|cell| -> Result<(), String> {
@@ -300,6 +417,16 @@ impl Batch {
     }
 }
 
+/// How a chunk's bytes are fetched.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Reads {
+    /// One call of the source per contiguous run (a mapping or the fill value: no call
+    /// costs a system call).
+    Direct,
+    /// Close runs joined into spans read at once through the side buffer (`pread`).
+    Spans,
+}
+
 /// Copies the elements `parts` name from one chunk (its bytes given by `src`) to the
 /// output, in ascending order of chunk offset, coalescing close ranges.
 fn copy_parts(
@@ -307,13 +434,14 @@ fn copy_parts(
     chunk_strides: &[usize],
     out: &Target,
     src: &mut Source,
+    reads: Reads,
 ) -> Result<(), String> {
     let size = out.size;
     let mut batch = Batch::default();
     let nd = parts.len();
     if nd == 0 {
         batch.push(0, 0, size);
-        return batch.flush(out.ptr, src);
+        return batch.flush(out.ptr, src, reads);
     }
     let last = nd - 1;
     let inner = parts[last];
@@ -334,17 +462,20 @@ fn copy_parts(
             let (s, o) = ((s_off + i * inner.stride) * size, (o_off + i) * size);
             let bytes = len * size;
             let (lo, hi) = batch.span();
-            let joins =
-                batch.runs.is_empty() || s >= hi && s - hi <= MAX_GAP && s + bytes - lo <= MAX_SPAN;
+            let joins = batch.runs.is_empty()
+                || match reads {
+                    Reads::Spans => s >= hi && s - hi <= MAX_GAP && s + bytes - lo <= MAX_SPAN,
+                    Reads::Direct => batch.runs.len() < DIRECT_BATCH,
+                };
             if !joins {
-                batch.flush(out.ptr, src)?;
+                batch.flush(out.ptr, src, reads)?;
             }
             batch.push(s, o, bytes);
         }
         let mut k = last;
         loop {
             if k == 0 {
-                return batch.flush(out.ptr, src);
+                return batch.flush(out.ptr, src, reads);
             }
             k -= 1;
             idx[k] += 1;
@@ -485,6 +616,87 @@ mod tests {
                 .collect();
             assert_eq!(got, want, "{ra:?} {ca:?}");
         }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn halo_regions_of_large_chunks_read_through_mappings_give_the_same_elements() {
+        let dir = std::env::temp_dir().join(format!("arr-zarr-mapped-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // A 4 x 600 x 700 array of i32 in chunks of 2 x 300 x 350 (840 KB each), the last
+        // chunk missing: a block plus a halo, a thin column and strided pieces meet chunks
+        // whose parts are many runs over hundreds of KB (the mapped path) and single runs.
+        let (shape, chunk) = ([4usize, 600, 700], [2usize, 300, 350]);
+        let layout = Layout {
+            shape: shape.to_vec(),
+            chunk: chunk.to_vec(),
+            itemsize: 4,
+        };
+        let path_of = |c: &[usize]| dir.join(format!("{}.{}.{}", c[0], c[1], c[2]));
+        let value = |t: usize, y: usize, x: usize| -> i32 {
+            if t >= 2 && y >= 300 && x >= 350 {
+                -7
+            } else {
+                (t * 1_000_000 + y * 1000 + x) as i32
+            }
+        };
+        for ct in 0..2 {
+            for cy in 0..2 {
+                for cx in 0..2 {
+                    if (ct, cy, cx) == (1, 1, 1) {
+                        continue;
+                    }
+                    let mut v = Vec::with_capacity(chunk.iter().product());
+                    for t in 0..chunk[0] {
+                        for y in 0..chunk[1] {
+                            for x in 0..chunk[2] {
+                                v.push(value(ct * 2 + t, cy * 300 + y, cx * 350 + x));
+                            }
+                        }
+                    }
+                    std::fs::write(path_of(&[ct, cy, cx]), as_bytes(&v)).unwrap();
+                }
+            }
+        }
+        let plain = PlainChunks {
+            fill: (-7i32).to_ne_bytes().to_vec(),
+        };
+        let strides = crate::data::strides(&chunk);
+        let mut mapped = 0;
+        for region in [
+            [axis(0, 2), axis(0, 301), axis(0, 351)],
+            [axis(1, 3), axis(299, 301), axis(349, 351)],
+            [axis(0, 4), axis(0, 600), axis(350, 1)],
+            [axis(0, 4), strided(1, 7, 80), strided(3, 5, 130)],
+            [axis(2, 2), axis(0, 600), axis(0, 700)],
+        ] {
+            // The region's part of its first chunk.
+            let parts: Vec<Part> = region
+                .iter()
+                .zip(&chunk)
+                .map(|(a, &n)| parts_of(a, n)[0].1)
+                .collect();
+            let len: Vec<usize> = region.iter().map(|a| a.len).collect();
+            mapped += usize::from(maps_better(&parts, &chunk, &len, &strides, 4));
+            let got: Vec<i32> = plain.read_region(&layout, &region, &path_of).unwrap();
+            let at = |a: &Ascending, i: usize| a.lo + a.stride * i;
+            let mut want = Vec::with_capacity(got.len());
+            for i in 0..region[0].len {
+                for j in 0..region[1].len {
+                    for k in 0..region[2].len {
+                        want.push(value(
+                            at(&region[0], i),
+                            at(&region[1], j),
+                            at(&region[2], k),
+                        ));
+                    }
+                }
+            }
+            if let Some(i) = (0..got.len()).find(|&i| got[i] != want[i]) {
+                panic!("{region:?}: element {i} is {} not {}", got[i], want[i]);
+            }
+        }
+        assert!(mapped >= 3, "the mapped path was not taken ({mapped})");
         std::fs::remove_dir_all(&dir).unwrap();
     }
 

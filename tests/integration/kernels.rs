@@ -330,6 +330,15 @@ fn f64_kernels_agree_on_the_jit_vector_loop() {
     agree_on_random_kernels(0x2545_F491_4F6C_DD1D, &[DType::F64], 40, 400);
 }
 
+/// The same for `f32` kernels (one `f32x4` register per four elements), and for kernels
+/// mixing `f32` and `f64`, whose comparisons' lane masks (`i32x4` of an `f32` comparison)
+/// select between values of the other width.
+#[test]
+fn f32_and_mixed_float_kernels_agree_on_the_jit_vector_loop() {
+    agree_on_random_kernels(0x6A09_E667_F3BC_C908, &[DType::F32], 40, 400);
+    agree_on_random_kernels(0xBB67_AE85_84CA_A73B, &[DType::F32, DType::F64], 40, 400);
+}
+
 /// Generates `cases` random kernels whose inputs and compute dtypes come from `dtypes`, over
 /// regions of rank 1 to 3 with axes of 1 to `max_len` elements, and checks that the JIT gives
 /// the interpreter's bits.

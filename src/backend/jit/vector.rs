@@ -1,9 +1,10 @@
 //! The JIT's vector loop: the kernel body for `WIDTH` consecutive elements per iteration,
-//! `f64` values held in `f64x2` registers (`WIDTH / 2` of them per value) and computed with
-//! SIMD instructions where the operation has an exact vector form (arithmetic, square root,
-//! rounding to integers, comparisons, nan-aware minimum/maximum, selects); everything else
-//! (other dtypes, helper calls, casts) runs lane by lane with the scalar code generator's
-//! own instructions, so the vector loop computes bitwise what the scalar loop computes. The
+//! float values held in SIMD registers (`f64` in two `f64x2`, `f32` in one `f32x4`) and
+//! computed with SIMD instructions where the operation has an exact vector form (arithmetic,
+//! square root, rounding to integers, comparisons, nan-aware minimum/maximum, selects);
+//! everything else (integer dtypes, helper calls, casts) runs lane by lane with the scalar
+//! code generator's own instructions, so the vector loop computes bitwise what the scalar
+//! loop computes (a vector `f32` add is the scalar `f32` add, lane by lane). The
 //! loop is compiled for one pattern of input strides (`StrideKind`): contiguous inputs are
 //! loaded as vectors, broadcast ones once before the loop.
 
@@ -16,8 +17,17 @@ use cranelift_codegen::ir::{Endianness, InstBuilder, MemFlags, Value, types};
 
 /// Elements per iteration of the vector loop.
 pub const WIDTH: usize = 4;
-/// `f64x2` registers per value.
-const PARTS: usize = WIDTH / 2;
+
+/// How a float dtype is held in the vector loop: its register type, the lane-mask type its
+/// comparisons give, and how many registers make `WIDTH` elements; `None` for other dtypes
+/// (they run lane by lane).
+fn packing(d: DType) -> Option<(types::Type, types::Type, usize)> {
+    match d {
+        DType::F64 => Some((types::F64X2, types::I64X2, WIDTH / 2)),
+        DType::F32 => Some((types::F32X4, types::I32X4, WIDTH / 4)),
+        _ => None,
+    }
+}
 
 /// How an input is laid out along the innermost axis of a launch, as seen by the tile body.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -48,9 +58,10 @@ impl StrideKind {
 pub enum Vectored {
     /// The same value for every element (computed before the loop).
     Invariant(Value),
-    /// `f64` values, `PARTS` `f64x2` registers.
+    /// Float values in the registers `packing` gives their dtype.
     Packed(Vec<Value>),
-    /// A boolean as `PARTS` `i64x2` lane masks (all ones = true), from packed comparisons.
+    /// A boolean as lane masks (all ones = true) from packed comparisons: two `i64x2` (of an
+    /// `f64` comparison) or one `i32x4` (of an `f32` one).
     Mask(Vec<Value>),
     /// `WIDTH` scalars of the value's dtype (bools as 0/1 bytes).
     Lanes(Vec<Value>),
@@ -71,8 +82,31 @@ fn little() -> MemFlags {
 }
 
 impl Gen<'_, '_> {
-    fn splat_f64(&mut self, v: Value) -> Value {
-        self.b.ins().splat(types::F64X2, v)
+    /// The `WIDTH` lanes of vector registers, in element order.
+    fn extract_all(&mut self, regs: &[Value]) -> Vec<Value> {
+        let per = (WIDTH / regs.len()) as u8;
+        let mut out = Vec::with_capacity(WIDTH);
+        for r in regs {
+            for k in 0..per {
+                out.push(self.b.ins().extractlane(*r, k));
+            }
+        }
+        out
+    }
+
+    /// `WIDTH` scalars packed into registers of type `t`.
+    fn pack_scalars(&mut self, t: types::Type, lanes: &[Value]) -> Vec<Value> {
+        let per = t.lane_count() as usize;
+        lanes
+            .chunks(per)
+            .map(|group| {
+                let mut v = self.b.ins().scalar_to_vector(t, group[0]);
+                for (k, x) in group.iter().enumerate().skip(1) {
+                    v = self.b.ins().insertlane(v, *x, k as u8);
+                }
+                v
+            })
+            .collect()
     }
 
     /// The value as `WIDTH` scalars of dtype `d`.
@@ -80,82 +114,64 @@ impl Gen<'_, '_> {
         match v {
             Vectored::Invariant(x) => vec![*x; WIDTH],
             Vectored::Lanes(l) => l.clone(),
-            Vectored::Packed(p) => p
-                .iter()
-                .flat_map(|r| [(*r, 0u8), (*r, 1u8)])
-                .map(|(r, k)| self.b.ins().extractlane(r, k))
-                .collect(),
+            Vectored::Packed(p) => self.extract_all(p),
             Vectored::Mask(m) => {
-                let mut out = Vec::with_capacity(WIDTH);
-                for r in m {
-                    for k in 0..2u8 {
-                        let x = self.b.ins().extractlane(*r, k);
-                        out.push(self.b.ins().icmp_imm(IntCC::NotEqual, x, 0));
-                    }
-                }
                 debug_assert_eq!(d, DType::Bool);
-                out
+                self.extract_all(m)
+                    .into_iter()
+                    .map(|x| self.b.ins().icmp_imm(IntCC::NotEqual, x, 0))
+                    .collect()
             }
         }
     }
 
-    /// An `f64` value as `PARTS` `f64x2` registers.
-    fn packed(&mut self, v: &Vectored) -> Vec<Value> {
+    /// A float value of dtype `d` in its registers (see `packing`).
+    fn packed(&mut self, v: &Vectored, d: DType) -> Vec<Value> {
+        let (t, _, parts) = packing(d).expect("packed values are floats");
         match v {
             Vectored::Packed(p) => p.clone(),
-            Vectored::Invariant(x) => vec![self.splat_f64(*x); PARTS],
-            Vectored::Lanes(l) => l
-                .chunks(2)
-                .map(|pair| {
-                    let v = self.b.ins().scalar_to_vector(types::F64X2, pair[0]);
-                    self.b.ins().insertlane(v, pair[1], 1)
-                })
-                .collect(),
-            Vectored::Mask(_) => unreachable!("a mask is not an f64 value"),
+            Vectored::Invariant(x) => vec![self.b.ins().splat(t, *x); parts],
+            Vectored::Lanes(l) => self.pack_scalars(t, l),
+            Vectored::Mask(_) => unreachable!("a mask is not a float value"),
         }
     }
 
-    /// A boolean value as `PARTS` `i64x2` masks.
-    fn mask(&mut self, v: &Vectored) -> Vec<Value> {
+    /// A boolean value as the lane masks that select between values of float dtype `d`.
+    fn mask(&mut self, v: &Vectored, d: DType) -> Vec<Value> {
+        let (_, t, parts) = packing(d).expect("masks select floats");
+        let int = t.lane_type();
         let to_mask = |g: &mut Self, b: Value| {
-            let wide = g.b.ins().uextend(types::I64, b);
+            let wide = g.b.ins().uextend(int, b);
             g.b.ins().ineg(wide)
         };
         match v {
-            Vectored::Mask(m) => m.clone(),
+            Vectored::Mask(m) if m.len() == parts => m.clone(),
             Vectored::Invariant(b) => {
                 let m = to_mask(self, *b);
-                vec![self.b.ins().splat(types::I64X2, m); PARTS]
+                vec![self.b.ins().splat(t, m); parts]
             }
-            Vectored::Lanes(l) => l
-                .chunks(2)
-                .map(|pair| {
-                    let a = to_mask(self, pair[0]);
-                    let b = to_mask(self, pair[1]);
-                    let v = self.b.ins().scalar_to_vector(types::I64X2, a);
-                    self.b.ins().insertlane(v, b, 1)
-                })
-                .collect(),
-            Vectored::Packed(_) => unreachable!("an f64 value is not a mask"),
+            // Lanes, or masks of the other float width: through one boolean per element.
+            _ => {
+                let bools = self.lanes(v, DType::Bool);
+                let masks: Vec<Value> = bools.into_iter().map(|b| to_mask(self, b)).collect();
+                self.pack_scalars(t, &masks)
+            }
         }
     }
 
-    fn as_f64x2(&mut self, mask: Value) -> Value {
-        self.b.ins().bitcast(types::F64X2, little(), mask)
-    }
-
-    /// `bitselect` of f64x2 values by an i64x2 mask.
+    /// `bitselect` of float registers by a lane mask of their width.
     fn select_packed(&mut self, mask: Value, a: Value, b: Value) -> Value {
-        let m = self.as_f64x2(mask);
+        let t = self.b.func.dfg.value_type(a);
+        let m = self.b.ins().bitcast(t, little(), mask);
         self.b.ins().bitselect(m, a, b)
     }
 
     fn fcmp_mask(&mut self, cc: FloatCC, a: Value, b: Value) -> Value {
-        // Vector comparisons give lane masks of the operands' lane width (i64x2).
+        // Vector comparisons give lane masks of the operands' lane width (i64x2, i32x4).
         self.b.ins().fcmp(cc, a, b)
     }
 
-    /// `scalar::minimum` / `maximum` on f64x2, as `Gen::min_max` does per element.
+    /// `scalar::minimum` / `maximum` on float registers, as `Gen::min_max` does per element.
     fn min_max_packed(&mut self, max: bool, a: Value, b: Value) -> Value {
         let a_nan = self.fcmp_mask(FloatCC::Unordered, a, a);
         let cond = if max {
@@ -170,14 +186,15 @@ impl Gen<'_, '_> {
         self.select_packed(cond, a, b)
     }
 
-    /// One op on packed f64 operands, when it has an exact vector form: the result is
-    /// `Packed` or `Mask`.
-    fn packed_op(&mut self, op: &MapOp, args: &[Vec<Value>]) -> Option<Vectored> {
+    /// One op on packed operands of float dtype `d`, when it has an exact vector form: the
+    /// result is `Packed` or `Mask`.
+    fn packed_op(&mut self, op: &MapOp, args: &[Vec<Value>], d: DType) -> Option<Vectored> {
         use BinaryOp::*;
         use UnaryOp::*;
-        let mut packed = Vec::with_capacity(PARTS);
-        let mut masks = Vec::with_capacity(PARTS);
-        for k in 0..PARTS {
+        let (t, _, parts) = packing(d)?;
+        let mut packed = Vec::with_capacity(parts);
+        let mut masks = Vec::with_capacity(parts);
+        for k in 0..parts {
             let a = args[0][k];
             let b = args.get(1).map(|x| x[k]);
             match (op, b) {
@@ -204,8 +221,12 @@ impl Gen<'_, '_> {
                     IsNan => masks.push(self.fcmp_mask(FloatCC::Unordered, a, a)),
                     IsInf | IsFinite => {
                         let abs = self.b.ins().fabs(a);
-                        let inf = self.b.ins().f64const(f64::INFINITY);
-                        let inf = self.splat_f64(inf);
+                        let inf = if d == DType::F32 {
+                            self.b.ins().f32const(f32::INFINITY)
+                        } else {
+                            self.b.ins().f64const(f64::INFINITY)
+                        };
+                        let inf = self.b.ins().splat(t, inf);
                         let cc = if *uop == IsInf {
                             FloatCC::Equal
                         } else {
@@ -272,17 +293,15 @@ impl Gen<'_, '_> {
                         let size = t.bytes() as i64;
                         let off = self.b.ins().imul_imm(j, size);
                         let addr = self.b.ins().iadd(base, off);
-                        if t == types::F64 {
+                        let float = match t {
+                            types::F64 => Some(DType::F64),
+                            types::F32 => Some(DType::F32),
+                            _ => None,
+                        };
+                        if let Some((vt, _, parts)) = float.and_then(packing) {
                             Vectored::Packed(
-                                (0..PARTS)
-                                    .map(|k| {
-                                        self.b.ins().load(
-                                            types::F64X2,
-                                            flags,
-                                            addr,
-                                            (16 * k) as i32,
-                                        )
-                                    })
+                                (0..parts)
+                                    .map(|k| self.b.ins().load(vt, flags, addr, (16 * k) as i32))
                                     .collect(),
                             )
                         } else {
@@ -329,23 +348,28 @@ impl Gen<'_, '_> {
             } => {
                 let arg_types: Vec<DType> = args.iter().map(|a| kernel.types[*a]).collect();
                 let natural = natural_dtype(op, *compute, &arg_types);
-                let where_f64 =
-                    matches!(op, MapOp::Where) && *compute == DType::F64 && *out == DType::F64;
-                if where_f64 {
-                    let m = self.mask(&vals[args[0]]);
-                    let a = self.packed(&vals[args[1]]);
-                    let b = self.packed(&vals[args[2]]);
+                let float = packing(*compute).is_some();
+                let where_float = float
+                    && matches!(op, MapOp::Where)
+                    && *out == *compute
+                    && arg_types[1..].iter().all(|t| t == compute);
+                if where_float {
+                    let m = self.mask(&vals[args[0]], *compute);
+                    let a = self.packed(&vals[args[1]], *compute);
+                    let b = self.packed(&vals[args[2]], *compute);
                     return Ok(Vectored::Packed(
-                        (0..PARTS)
+                        (0..m.len())
                             .map(|k| self.select_packed(m[k], a[k], b[k]))
                             .collect(),
                     ));
                 }
-                let all_f64 = arg_types.iter().all(|t| *t == DType::F64);
-                if *compute == DType::F64 && all_f64 && natural == *out {
-                    let packed: Vec<Vec<Value>> =
-                        args.iter().map(|a| self.packed(&vals[*a])).collect();
-                    if let Some(v) = self.packed_op(op, &packed) {
+                let all_compute = arg_types.iter().all(|t| t == compute);
+                if float && all_compute && natural == *out {
+                    let packed: Vec<Vec<Value>> = args
+                        .iter()
+                        .map(|a| self.packed(&vals[*a], *compute))
+                        .collect();
+                    if let Some(v) = self.packed_op(op, &packed, *compute) {
                         return Ok(v);
                     }
                 }
@@ -389,8 +413,8 @@ impl Gen<'_, '_> {
         let off = self.b.ins().imul_imm(j, size);
         let addr = self.b.ins().iadd(base, off);
         let flags = MemFlags::new();
-        if d == DType::F64 && !matches!(v, Vectored::Lanes(_)) {
-            for (k, r) in self.packed(v).into_iter().enumerate() {
+        if packing(d).is_some() && !matches!(v, Vectored::Lanes(_)) {
+            for (k, r) in self.packed(v, d).into_iter().enumerate() {
                 self.b.ins().store(flags, r, addr, (16 * k) as i32);
             }
         } else {
