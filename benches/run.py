@@ -239,6 +239,13 @@ def cases(full, hdf5=False, data_dir=None):
              timeout={t: long_t for t in TOOLS},
              prepare=["w9", os.path.join(data_dir, f"cube-{w9_t}x{w9_h}x{w9_w}.zarr"),
                       str(w9_t), str(w9_h), str(w9_w)]),
+        Case("W9-mean", "W9", "Zarr cube: the mean over y, x per step alone (W9's first half)",
+             f"{w9_t} x {w9_h} x {w9_w}",
+             trio("w9_mean", [os.path.join(data_dir, f"cube-{w9_t}x{w9_h}x{w9_w}.zarr")]),
+             check=check_exact(["step_mean_sum", "step_mean_0"], rel=1e-5),
+             timeout={t: long_t for t in TOOLS},
+             prepare=["w9", os.path.join(data_dir, f"cube-{w9_t}x{w9_h}x{w9_w}.zarr"),
+                      str(w9_t), str(w9_h), str(w9_w)]),
         Case("overhead-1e5", "overhead", "scheduler overhead: sum(ones(10^6, chunks=10))",
              "10^5 chunks",
              {"arr": ("overhead.arr", ["1000000", "10"], []),
@@ -764,6 +771,7 @@ def main():
         "budget": opts.budget,
         "threads": opts.threads,
         "only": opts.only,
+        "skip": opts.skip,
         "load_start": [round(x, 2) for x in load_start],
         "load_end": [round(x, 2) for x in load_end],
         "machine": mach,
@@ -839,7 +847,8 @@ def render(meta, records):
     L.append(f"## Run of {meta['started'].replace('T', ' ')} — {meta['sizes']} sizes")
     L.append("")
     L.append(f"`make bench` equivalent: `python3 benches/run.py{' --full' if meta['sizes'] == 'full' else ''}"
-             f"{' --only ' + meta['only'] if meta['only'] else ''} --repeat {meta['repeat']} --budget {meta['budget']:g}`"
+             f"{' --only ' + meta['only'] if meta['only'] else ''}"
+             f"{' --skip ' + meta['skip'] if meta.get('skip') else ''} --repeat {meta['repeat']} --budget {meta['budget']:g}`"
              f" (each tool runs up to {meta['repeat']} times per workload, again only while its runs so far took"
              f" under {meta['budget']:g} s); "
              f"took {meta['elapsed_s'] / 60:.1f} min. Arr `--threads {meta['threads']}`, Dask threaded "
