@@ -294,13 +294,7 @@ pub fn launch_windows(
     inputs: &[Window],
     params: &[u64],
 ) -> Result<Vec<Data>, BackendError> {
-    check_launch(
-        kernel,
-        region,
-        inputs.iter().map(|w| w.data.dtype()),
-        params,
-    )?;
-    run_tiles(body, kernel, region, inputs, params, None)
+    checked_windows(body, kernel, region, inputs, params, None)
 }
 
 /// `launch_windows` for a kernel with one output, written into `into` (the output's
@@ -314,13 +308,21 @@ pub fn launch_windows_into(
     params: &[u64],
     into: &mut [std::mem::MaybeUninit<u8>],
 ) -> Result<(), BackendError> {
-    check_launch(
-        kernel,
-        region,
-        inputs.iter().map(|w| w.data.dtype()),
-        params,
-    )?;
-    run_tiles(body, kernel, region, inputs, params, Some(into)).map(|_| ())
+    checked_windows(body, kernel, region, inputs, params, Some(into)).map(|_| ())
+}
+
+/// The windows' launch checked, then run on host tiles.
+fn checked_windows(
+    body: &dyn TileBody,
+    kernel: &Kernel,
+    region: &[Span],
+    inputs: &[Window],
+    params: &[u64],
+    into: Option<&mut [std::mem::MaybeUninit<u8>]>,
+) -> Result<Vec<Data>, BackendError> {
+    let dtypes = inputs.iter().map(|w| w.data.dtype());
+    check_launch(kernel, region, dtypes, params)?;
+    run_tiles(body, kernel, region, inputs, params, into)
 }
 
 /// The host tile loop of a checked launch: the outputs in new arrays, or the one output

@@ -198,7 +198,7 @@ fn repl_progress_help_module_and_continuation() {
     // A computation of a few seconds shows tasks done of planned, percent and time left.
     keys(
         &mut p,
-        "sum(random.normal(0, 1, shape=2 * 10**9, chunks=5 * 10**6, seed=1))\r",
+        "sum(random.normal(0, 1, shape=10**9, chunks=25 * 10**5, seed=1))\r",
     );
     p.exp_string(ACCEPTED).expect("input accepted");
     p.exp_string("/400 tasks ")
