@@ -155,30 +155,45 @@ fn partial_of_block(
         } else {
             &vals[k * r..(k + 1) * r]
         };
-        let clean: &[f64] = if skip {
+        // NaN-skipping sums, means and variances sum the row with 0 in place of each NaN,
+        // as NumPy's `nansum`/`nanmean`/`nanvar` do (so a block sums in NumPy's pairwise
+        // order), and count the values that are not NaN.
+        let sums = matches!(op, NanSum | NanMean | NanVar | NanStd);
+        let (zeroed, n): (&[f64], usize) = if skip && sums {
             scratch.clear();
-            scratch.extend(row.iter().copied().filter(|x| !x.is_nan()));
-            &scratch
+            scratch.extend(row.iter().map(|&x| if x.is_nan() { 0.0 } else { x }));
+            (&scratch, row.iter().filter(|x| !x.is_nan()).count())
         } else {
-            row
+            (row, row.len())
         };
         match op {
-            Sum | NanSum => p.f.push(pairwise_sum(clean)),
-            Prod | NanProd => p.f.push(clean.iter().product()),
+            Sum | NanSum => p.f.push(pairwise_sum(zeroed)),
+            // Multiplying by NumPy's stand-in 1 changes nothing: skipping is the same.
+            Prod | NanProd => {
+                p.f.push(row.iter().filter(|x| !(skip && x.is_nan())).product())
+            }
             Mean | NanMean => {
-                p.f.push(pairwise_sum(clean));
-                p.count.push(clean.len() as f64);
+                p.f.push(pairwise_sum(zeroed));
+                p.count.push(n as f64);
             }
             Var | Std | NanVar | NanStd => {
-                let n = clean.len() as f64;
-                let mean = if n > 0.0 {
-                    pairwise_sum(clean) / n
+                let mean = if n > 0 {
+                    pairwise_sum(zeroed) / n as f64
                 } else {
                     0.0
                 };
-                let dev: Vec<f64> = clean.iter().map(|x| (x - mean) * (x - mean)).collect();
+                let dev: Vec<f64> = row
+                    .iter()
+                    .map(|&x| {
+                        if skip && x.is_nan() {
+                            0.0
+                        } else {
+                            (x - mean) * (x - mean)
+                        }
+                    })
+                    .collect();
                 p.f.push(mean);
-                p.count.push(n);
+                p.count.push(n as f64);
                 p.m2.push(pairwise_sum(&dev));
             }
             Min => p.f.push(row.iter().fold(f64::INFINITY, |a, &b| {
@@ -196,14 +211,12 @@ fn partial_of_block(
                 }
             })),
             NanMin => p.f.push(
-                clean
-                    .iter()
+                row.iter()
                     .copied()
                     .fold(f64::NAN, |a, b| if a.is_nan() || b < a { b } else { a }),
             ),
             NanMax => p.f.push(
-                clean
-                    .iter()
+                row.iter()
                     .copied()
                     .fold(f64::NAN, |a, b| if a.is_nan() || b > a { b } else { a }),
             ),

@@ -18,6 +18,7 @@ pub mod zarr;
 pub mod zarr_group;
 pub mod zarr_plain;
 pub mod zarr_v2;
+pub mod zstd_frame;
 
 use crate::data::Data;
 pub use crate::exec::BlockSink;

@@ -501,7 +501,8 @@ pub enum ChunkCodec {
     /// The elements' bytes as they are.
     Plain,
     /// One zstd frame (with the content size in its header, as zarrs and numcodecs write
-    /// it), streamed to the file: no compressed copy of the chunk is held.
+    /// it), compressed from the block's own memory and streamed to the file: no copy of the
+    /// chunk, compressed or not, is held (`zstd_frame`).
     Zstd {
         /// The compression level.
         level: i32,
@@ -535,17 +536,8 @@ impl DirectWrite {
         match self.codec {
             ChunkCodec::Plain => std::fs::write(file, bytes).map_err(|e| e.to_string()),
             ChunkCodec::Zstd { level, checksum } => {
-                use std::io::Write;
-                let out = std::fs::File::create(file).map_err(|e| e.to_string())?;
-                let e = |e: std::io::Error| e.to_string();
-                let mut enc = zstd::stream::write::Encoder::new(out, level).map_err(e)?;
-                enc.include_checksum(checksum).map_err(e)?;
-                enc.include_contentsize(true).map_err(e)?;
-                enc.set_pledged_src_size(Some(bytes.len() as u64))
-                    .map_err(e)?;
-                enc.write_all(bytes).map_err(e)?;
-                enc.finish().map_err(e)?;
-                Ok(())
+                let mut out = std::fs::File::create(file).map_err(|e| e.to_string())?;
+                super::zstd_frame::write_frame(&mut out, bytes, level, checksum)
             }
         }
     }

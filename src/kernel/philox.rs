@@ -519,9 +519,14 @@ impl RandomStream {
         self.strided_lanes(dist, start, step, out);
     }
 
-    /// Computes `LANES` arbitrary indices at a time: each lane's pair block, keeping the even
-    /// or odd member as its index asks. The lane loops have a fixed length so they vectorize;
-    /// a last, partial group computes a few indices past the end and drops them.
+    /// Computes `LANES` indices at a time: each lane's pair block, keeping the even or odd
+    /// member as its index asks. Whole groups are written through fixed-length arrays so every
+    /// lane loop vectorizes; a last, partial group computes a few indices past the end into a
+    /// buffer and keeps the ones asked for. An even `step` keeps the parity of `start` for
+    /// every index, so that member is taken without a per-lane choice.
+    ///
+    /// The helpers are functions forced inline rather than closures, so that all of this is
+    /// compiled with the target features of the caller (see `fill_pairs`).
     #[inline(always)]
     fn strided_lanes<D: PairDistribution>(
         &self,
@@ -530,37 +535,54 @@ impl RandomStream {
         step: i64,
         out: &mut [D::Value],
     ) {
-        let key = self.key();
         let step_u = step as u64;
-        for (g, values) in out.chunks_mut(LANES).enumerate() {
-            let first = start.wrapping_add(step_u.wrapping_mul((g * LANES) as u64));
-            let mut pairs = [0u64; LANES];
-            let mut odd = [0u64; LANES];
+        let (groups, rest) = out.as_chunks_mut::<LANES>();
+        let mut first = start;
+        for values in groups {
+            *values = self.strided_group(dist, first, step_u);
+            first = first.wrapping_add(step_u.wrapping_mul(LANES as u64));
+        }
+        if !rest.is_empty() {
+            let values = self.strided_group(dist, first, step_u);
+            rest.copy_from_slice(&values[..rest.len()]);
+        }
+    }
+
+    /// The values of `dist` at the `LANES` indices `first + lane * step`.
+    #[inline(always)]
+    fn strided_group<D: PairDistribution>(
+        &self,
+        dist: D,
+        first: u64,
+        step: u64,
+    ) -> [D::Value; LANES] {
+        let mut pairs = [0u64; LANES];
+        let mut odd = [false; LANES];
+        for lane in 0..LANES {
+            let idx = first.wrapping_add(step.wrapping_mul(lane as u64));
+            pairs[lane] = idx >> 1;
+            odd[lane] = idx & 1 == 1;
+        }
+        let [w0, w1, w2, w3] = philox_lanes_at(pairs, self.stream, D::TAG, self.key());
+        let mut values = [D::Value::default(); LANES];
+        let mut evens = [D::Value::default(); LANES];
+        let mut odds = [D::Value::default(); LANES];
+        for lane in 0..LANES {
+            [evens[lane], odds[lane]] = dist.pair(
+                w0[lane] as u32,
+                w1[lane] as u32,
+                w2[lane] as u32,
+                w3[lane] as u32,
+            );
+        }
+        if step.is_multiple_of(2) {
+            // Every index has the parity of `first`.
+            if odd[0] { odds } else { evens }
+        } else {
             for lane in 0..LANES {
-                let idx = first.wrapping_add(step_u.wrapping_mul(lane as u64));
-                pairs[lane] = idx >> 1;
-                odd[lane] = idx & 1;
+                values[lane] = if odd[lane] { odds[lane] } else { evens[lane] };
             }
-            let [w0, w1, w2, w3] = philox_lanes_at(pairs, self.stream, D::TAG, key);
-            let mut evens = [D::Value::default(); LANES];
-            let mut odds = [D::Value::default(); LANES];
-            for lane in 0..LANES {
-                let [e, o] = dist.pair(
-                    w0[lane] as u32,
-                    w1[lane] as u32,
-                    w2[lane] as u32,
-                    w3[lane] as u32,
-                );
-                evens[lane] = e;
-                odds[lane] = o;
-            }
-            for (lane, slot) in values.iter_mut().enumerate() {
-                *slot = if odd[lane] == 1 {
-                    odds[lane]
-                } else {
-                    evens[lane]
-                };
-            }
+            values
         }
     }
 
@@ -701,6 +723,10 @@ mod tests {
             (100, -7, 14),
             (9, 1, 19),
             (4, 1000, 9),
+            (7, 2, 16),
+            (1001, -4, 23),
+            (3, 2, 8),
+            (6, -2, 1),
         ] {
             let mut v = vec![0.0; len];
             s.fill_normal_strided(start, step, &mut v);

@@ -313,6 +313,15 @@ impl Gen<'_, '_> {
             BitOr => self.b.ins().bor(a, b),
             BitXor => self.b.ins().bxor(a, b),
             Arctan2 | Hypot if !float => a,
+            Pow if float => {
+                let t = ty(d);
+                let f = if d == DType::F32 {
+                    helpers::pow_f32 as *const u8
+                } else {
+                    helpers::pow_f64 as *const u8
+                };
+                self.call(f, &[t, t], t, &[a, b])
+            }
             _ => {
                 let code = helpers::binary_code(op)
                     .ok_or_else(|| unsupported(format!("{} on {d}", op.name())))?;

@@ -67,6 +67,17 @@ pub extern "C" fn unary_f32(code: u32, a: f32) -> f32 {
     float_unary(code, a)
 }
 
+/// f64 power: `powf`, called without the op-code dispatch of `binary_f64` (a power runs once
+/// per element in hot kernels such as Lennard-Jones).
+pub extern "C" fn pow_f64(a: f64, b: f64) -> f64 {
+    <f64 as Arith>::pow(a, b)
+}
+
+/// f32 power (see `pow_f64`).
+pub extern "C" fn pow_f32(a: f32, b: f32) -> f32 {
+    <f32 as Arith>::pow(a, b)
+}
+
 /// f64 floor division, modulo, power, arctan2, hypot.
 pub extern "C" fn binary_f64(code: u32, a: f64, b: f64) -> f64 {
     float_binary(code, a, b)

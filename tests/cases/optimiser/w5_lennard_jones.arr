@@ -12,4 +12,7 @@ diff = c[:, newaxis, :] - c[newaxis, :, :]
 r2 = (diff * diff).sum(axis=-1)
 sr6 = (1 / r2) ** 3
 print(nansum(4 * (sr6 * sr6 - sr6)) / 2)
-# out: -1.8309572904174622e-05
+# (NumPy's one pairwise sum over all 10^6 values gives -1.8309572904174622e-05, one ulp away:
+# Arr sums each 250 x 250 block in NumPy's order, with 0 for nan as np.nansum, then the
+# blocks in a fixed tree.)
+# out: -1.830957290417462e-05
