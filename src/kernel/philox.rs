@@ -564,7 +564,6 @@ impl RandomStream {
             odd[lane] = idx & 1 == 1;
         }
         let [w0, w1, w2, w3] = philox_lanes_at(pairs, self.stream, D::TAG, self.key());
-        let mut values = [D::Value::default(); LANES];
         let mut evens = [D::Value::default(); LANES];
         let mut odds = [D::Value::default(); LANES];
         for lane in 0..LANES {
@@ -580,9 +579,9 @@ impl RandomStream {
             if odd[0] { odds } else { evens }
         } else {
             for lane in 0..LANES {
-                values[lane] = if odd[lane] { odds[lane] } else { evens[lane] };
+                evens[lane] = if odd[lane] { odds[lane] } else { evens[lane] };
             }
-            values
+            evens
         }
     }
 
