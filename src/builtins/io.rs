@@ -477,11 +477,17 @@ fn to_npy(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             let _interrupt = io::InterruptGuard::install(&interp.io_env());
             let staged = io::atomic::Staged::new(&path)?;
             let w = io::npy::NpyWriter::create(staged.temp(), node.dtype, &node.shape)?;
-            io::stream_store(
+            let shared = io::SharedTarget::Npy {
+                file: staged.temp().to_path_buf(),
+                dtype: node.dtype,
+                shape: node.shape.clone(),
+            };
+            io::stream_store_each_rank(
                 &interp.io_env(),
                 "to_npy",
                 &node,
-                BlockSink::AnyThread(&|region, data| w.write_block(region, &data)),
+                &shared,
+                &|region, data| w.write_block(region, &data),
             )
             .map_err(|e| e.to_string())?;
             w.finish()?;

@@ -115,6 +115,8 @@ pub struct TaskProgress {
     pub done: AtomicU64,
     /// Tasks the computation is expected to run.
     pub total: AtomicU64,
+    /// Bytes a store has written (its blocks' in-memory size), on every rank.
+    pub written: AtomicU64,
 }
 
 /// The tasks a computation of `roots` is expected to run: each root's output blocks (or, for
@@ -279,6 +281,13 @@ impl ExecCtx {
     pub fn tasks_finished(&self, n: u64) {
         if let Some(p) = &self.progress {
             p.done.fetch_add(n, Ordering::Relaxed);
+        }
+    }
+
+    /// Counts `bytes` of blocks written by other ranks for the progress display.
+    fn written_elsewhere(&self, bytes: u64) {
+        if let Some(p) = &self.progress {
+            p.written.fetch_add(bytes, Ordering::Relaxed);
         }
     }
 
@@ -716,22 +725,33 @@ pub enum BlockSink<'a> {
     /// several threads at once: for writes of separate places (Zarr chunk files, npy
     /// regions), so encoding and writing run in parallel with no wave of blocks held.
     AnyThread(&'a (dyn Fn(&Region, Data) -> Result<(), String> + Sync)),
+    /// As `AnyThread`; under MPI every rank calls its own sink (opened on the same folder or
+    /// file) on the blocks it computed, so blocks never travel and every rank encodes and
+    /// writes its share (Zarr chunk files, npy regions); the ranks agree on the outcome
+    /// after each round of blocks.
+    EachRank(&'a (dyn Fn(&Region, Data) -> Result<(), String> + Sync)),
 }
 
 impl BlockSink<'_> {
     fn call(&mut self, region: &Region, data: Data) -> Result<(), String> {
         match self {
             BlockSink::InOrder(f) => f(region, data),
-            BlockSink::AnyThread(f) => f(region, data),
+            BlockSink::AnyThread(f) | BlockSink::EachRank(f) => f(region, data),
         }
     }
 }
 
-/// `stream_chunks` for stores, which one process writes: under MPI each rank computes its
-/// share of each wave of blocks, the blocks travel to rank 0, only rank 0 calls `sink`
-/// (in order, one at a time), and rank 0's outcome (the sink's error, or any rank's
-/// computation error) is every rank's. In one process an `AnyThread` sink is called by the
-/// workers as blocks finish.
+/// Blocks per thread a rank writes between two agreements of an `EachRank` stream: enough
+/// that waiting for the slowest rank costs little, few enough that an error on one rank
+/// stops the others soon.
+const EACH_RANK_ROUND_PER_THREAD: usize = 4;
+
+/// `stream_chunks` for stores: under MPI each rank computes its share of each wave of
+/// blocks; with an `EachRank` sink every rank writes its own blocks and the ranks agree on
+/// the outcome (the first failing rank's error is everyone's); otherwise the blocks travel to
+/// rank 0, only rank 0 calls `sink` (in order, one at a time), and rank 0's outcome (the
+/// sink's error, or any rank's computation error) is every rank's. In one process
+/// `AnyThread` and `EachRank` sinks are called by the workers as blocks finish.
 pub fn stream_chunks_to_writer(
     config: &ExecConfig,
     cancel: Arc<AtomicBool>,
@@ -797,7 +817,7 @@ fn stream_blocks(
                     }
                 }
             }
-            BlockSink::AnyThread(sink) => {
+            BlockSink::AnyThread(sink) | BlockSink::EachRank(sink) => {
                 // All blocks in one parallel loop (the pool runs `threads` at once), or
                 // waves of `wave` where the memory limit allows fewer tasks at once.
                 let span = if wave >= config.threads.max(1) {
@@ -818,6 +838,41 @@ fn stream_blocks(
                             },
                         )
                     })?;
+                }
+            }
+        }
+    } else if let BlockSink::EachRank(write) = sink {
+        // Each rank writes the blocks it owns of every round, then the ranks agree.
+        let place = dist::place();
+        let threads = config.threads.max(1);
+        let per_rank = if wave >= threads {
+            threads * EACH_RANK_ROUND_PER_THREAD
+        } else {
+            wave
+        };
+        for group in regions.chunks(per_rank * place.size) {
+            let mine = &group[dist::owned(group.len(), place.rank, place.size)];
+            let outcome: Result<u64, ExecError> = ctx.local(|| {
+                mine.par_iter()
+                    .with_max_len(1)
+                    .map(|r| -> Result<u64, ExecError> {
+                        ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
+                        let _task = ctx.task(node);
+                        let data = eval(&ctx, node, r)?;
+                        let bytes = data.nbytes() as u64;
+                        write(r, data).map_err(ExecError::Io)?;
+                        ctx.tasks_finished(1);
+                        Ok(bytes)
+                    })
+                    .try_reduce(|| 0, |a, b| Ok(a + b))
+            });
+            let all = dist::all_gather(dist::wire::encode(&outcome));
+            for (q, bytes) in all.iter().enumerate() {
+                let theirs = dist::wire::decode::<Result<u64, ExecError>>(bytes)??;
+                if q != place.rank {
+                    let n = dist::owned(group.len(), q, place.size).len();
+                    ctx.tasks_finished(n as u64);
+                    ctx.written_elsewhere(theirs);
                 }
             }
         }

@@ -25,6 +25,7 @@ pub use crate::exec::BlockSink;
 use crate::exec::region::Region;
 use crate::exec::{ExecConfig, ExecError, RunReport};
 use crate::graph::NodeRef;
+use crate::sema::dtype::DType;
 use std::path::{Path, PathBuf};
 
 /// One axis of a strided read, as an ascending range plus whether to flip it afterwards:
@@ -172,6 +173,35 @@ pub fn stream_store(
     node: &NodeRef,
     sink: BlockSink,
 ) -> Result<RunReport, ExecError> {
+    stream_with(session, what, node, sink, None)
+}
+
+/// `stream_store` for blocks written to separate places of `target` (Zarr chunk files, npy
+/// regions) by whichever worker computed them; under MPI every rank writes the blocks it
+/// computed into `target`, which the writer created, and no block travels between ranks.
+pub fn stream_store_each_rank(
+    session: &Env,
+    what: &str,
+    node: &NodeRef,
+    target: &SharedTarget,
+    write: &(dyn Fn(&Region, Data) -> Result<(), String> + Sync),
+) -> Result<RunReport, ExecError> {
+    stream_with(
+        session,
+        what,
+        node,
+        BlockSink::EachRank(write),
+        Some(target),
+    )
+}
+
+fn stream_with(
+    session: &Env,
+    what: &str,
+    node: &NodeRef,
+    sink: BlockSink,
+    target: Option<&SharedTarget>,
+) -> Result<RunReport, ExecError> {
     let mut config = session.exec.clone();
     let cancel = session.cancel.clone();
     // Stores count the bytes they write; pictures only reduce what streams through them.
@@ -182,7 +212,7 @@ pub fn stream_store(
     let chunks_before = chunked::stats();
     // Under MPI, a stream the followers know (`store_collectively`) is computed by all ranks.
     let shared = lead_index(node).inspect(|&i| {
-        dist::broadcast_from_writer(Command::<()>::Stream(i).encode());
+        dist::broadcast_from_writer(Command::<()>::Stream(i, target.cloned()).encode());
     });
     let result = pool.install(|| {
         let run = |sink: BlockSink| {
@@ -203,6 +233,12 @@ pub fn stream_store(
                 Ok(())
             })),
             BlockSink::AnyThread(f) => run(BlockSink::AnyThread(&|region: &Region, data: Data| {
+                let bytes = data.nbytes() as u64;
+                f(region, data)?;
+                bar.task_done(bytes);
+                Ok(())
+            })),
+            BlockSink::EachRank(f) => run(BlockSink::EachRank(&|region: &Region, data: Data| {
                 let bytes = data.nbytes() as u64;
                 f(region, data)?;
                 bar.task_done(bytes);
@@ -256,10 +292,135 @@ fn lead_index(node: &NodeRef) -> Option<usize> {
     lead.iter().position(|&p| p == me)
 }
 
+/// A place every rank of an MPI job writes its own blocks into (`stream_store_each_rank`):
+/// the writer creates it (metadata, header, full length) before the stream, the other ranks
+/// open it, and the writer commits it once every rank has written. Ranks on several machines
+/// need the store's folder on a file system they share (as MPI-IO does).
+#[derive(Clone, Debug)]
+pub enum SharedTarget {
+    /// The chunk files of the Zarr array in `folder` (the store `target` in messages).
+    Zarr {
+        /// The (temporary) folder of the array.
+        folder: PathBuf,
+        /// The store being written, for messages.
+        target: PathBuf,
+        /// The element type.
+        dtype: DType,
+        /// How chunks are compressed.
+        compression: zarr::Compression,
+    },
+    /// The regions of the npy file `file` (its header written, at full length).
+    Npy {
+        /// The (temporary) file.
+        file: PathBuf,
+        /// The element type.
+        dtype: DType,
+        /// The array's shape.
+        shape: Vec<usize>,
+    },
+}
+
+/// A rank's writer of its own blocks into a `SharedTarget`.
+enum JoinedWriter {
+    Zarr(zarr::ZarrWriter),
+    Npy(npy::NpyWriter),
+}
+
+impl SharedTarget {
+    /// Opens the target for this rank's blocks.
+    fn join(&self) -> Result<JoinedWriter, String> {
+        Ok(match self {
+            SharedTarget::Zarr {
+                folder,
+                target,
+                dtype,
+                compression,
+            } => JoinedWriter::Zarr(zarr::ZarrWriter::join(folder, target, *dtype, compression)?),
+            SharedTarget::Npy { file, dtype, shape } => {
+                JoinedWriter::Npy(npy::NpyWriter::join(file, *dtype, shape)?)
+            }
+        })
+    }
+}
+
+impl JoinedWriter {
+    fn write_block(&self, region: &Region, data: &Data) -> Result<(), String> {
+        match self {
+            JoinedWriter::Zarr(w) => w.write_block(region, data),
+            JoinedWriter::Npy(w) => w.write_block(region, data),
+        }
+    }
+}
+
+impl dist::wire::Wire for SharedTarget {
+    fn put(&self, out: &mut Vec<u8>) {
+        match self {
+            SharedTarget::Zarr {
+                folder,
+                target,
+                dtype,
+                compression,
+            } => {
+                dist::wire::put_u64(out, 0);
+                folder.put(out);
+                target.put(out);
+                dtype.put(out);
+                let (tag, inner) = match compression {
+                    zarr::Compression::None => (0, None),
+                    zarr::Compression::Zstd => (1, None),
+                    zarr::Compression::Gzip => (2, None),
+                    zarr::Compression::Zlib => (3, None),
+                    zarr::Compression::Blosc(c) => (4, Some(c.clone())),
+                };
+                dist::wire::put_u64(out, tag);
+                inner.put(out);
+            }
+            SharedTarget::Npy { file, dtype, shape } => {
+                dist::wire::put_u64(out, 1);
+                file.put(out);
+                dtype.put(out);
+                shape.put(out);
+            }
+        }
+    }
+
+    fn take(r: &mut dist::wire::Reader) -> Result<SharedTarget, ExecError> {
+        use dist::wire::Wire;
+        Ok(match r.u64()? {
+            0 => {
+                let folder = PathBuf::take(r)?;
+                let target = PathBuf::take(r)?;
+                let dtype = DType::take(r)?;
+                let tag = r.u64()?;
+                let inner = <Option<String> as Wire>::take(r)?;
+                let compression = match (tag, inner) {
+                    (0, _) => zarr::Compression::None,
+                    (1, _) => zarr::Compression::Zstd,
+                    (2, _) => zarr::Compression::Gzip,
+                    (3, _) => zarr::Compression::Zlib,
+                    (_, c) => zarr::Compression::Blosc(c.unwrap_or_default()),
+                };
+                SharedTarget::Zarr {
+                    folder,
+                    target,
+                    dtype,
+                    compression,
+                }
+            }
+            _ => SharedTarget::Npy {
+                file: PathBuf::take(r)?,
+                dtype: DType::take(r)?,
+                shape: Vec::<usize>::take(r)?,
+            },
+        })
+    }
+}
+
 /// What the writer tells the other ranks during a store.
 enum Command<T> {
-    /// Compute your share of the blocks of the store's node `i`.
-    Stream(usize),
+    /// Compute your share of the blocks of the store's node `i`: send them to the writer,
+    /// or write them into the shared target.
+    Stream(usize, Option<SharedTarget>),
     /// The store ended with this outcome.
     Done(Result<T, String>),
 }
@@ -269,9 +430,10 @@ impl<T: dist::wire::Wire> Command<T> {
         use dist::wire::Wire;
         let mut out = Vec::new();
         match self {
-            Command::Stream(i) => {
+            Command::Stream(i, target) => {
                 dist::wire::put_u64(&mut out, 0);
                 dist::wire::put_u64(&mut out, *i as u64);
+                target.put(&mut out);
             }
             Command::Done(Ok(v)) => {
                 dist::wire::put_u64(&mut out, 1);
@@ -290,7 +452,10 @@ impl<T: dist::wire::Wire> Command<T> {
         let mut r = dist::wire::Reader::new(bytes);
         let bad = |e: crate::exec::ExecError| e.to_string();
         Ok(match r.u64().map_err(bad)? {
-            0 => Command::Stream(r.length().map_err(bad)?),
+            0 => Command::Stream(
+                r.length().map_err(bad)?,
+                <Option<SharedTarget> as Wire>::take(&mut r).map_err(bad)?,
+            ),
             1 => Command::Done(Ok(T::take(&mut r).map_err(bad)?)),
             _ => Command::Done(Err(String::take(&mut r).map_err(bad)?)),
         })
@@ -327,19 +492,26 @@ pub fn store_collectively<T: dist::wire::Wire + Clone>(
     }
     loop {
         match Command::<T>::decode(&dist::broadcast_from_writer(Vec::new()))? {
-            Command::Stream(i) => {
+            Command::Stream(i, target) => {
                 let node = nodes.get(i).ok_or("the writer streams an unknown array")?;
                 let config = session.exec.clone();
                 let cancel = session.cancel.clone();
-                // This rank's blocks go to the writer; the outcome comes with `Done`.
-                let _ = session.pool.install(|| {
-                    crate::exec::stream_chunks_to_writer(
-                        &config,
-                        cancel,
-                        node,
-                        BlockSink::InOrder(&mut |_, _| Ok(())),
-                    )
-                });
+                // This rank's blocks go to the writer, or into the shared target (a failure
+                // to open it fails this rank's first block); the outcome comes with `Done`.
+                let joined = target.as_ref().map(SharedTarget::join);
+                let write = |region: &Region, data: Data| match &joined {
+                    Some(Ok(w)) => w.write_block(region, &data),
+                    Some(Err(e)) => Err(e.clone()),
+                    None => Ok(()),
+                };
+                let mut send = |_: &Region, _: Data| Ok(());
+                let sink = match &joined {
+                    Some(_) => BlockSink::EachRank(&write),
+                    None => BlockSink::InOrder(&mut send),
+                };
+                let _ = session
+                    .pool
+                    .install(|| crate::exec::stream_chunks_to_writer(&config, cancel, node, sink));
             }
             Command::Done(outcome) => return outcome,
         }

@@ -506,6 +506,24 @@ impl NpyWriter {
         })
     }
 
+    /// Opens the file at `path` that another rank of the MPI job created (`create`), to
+    /// write this rank's own blocks into it (`SharedTarget`).
+    pub fn join(path: &Path, dtype: DType, shape: &[usize]) -> Result<NpyWriter, String> {
+        let header = header_bytes(dtype, shape);
+        let fail = |e: std::io::Error| format!("cannot write {}: {e}", shown(path));
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .open(path)
+            .map_err(fail)?;
+        Ok(NpyWriter {
+            file,
+            shape: shape.to_vec(),
+            itemsize: dtype.size(),
+            data_offset: header.len() as u64,
+            blocks: super::atomic::BlockCount::default(),
+        })
+    }
+
     /// Writes one block at its region (step 1 on every axis). Blocks of separate regions
     /// may be written from several threads at once (positioned writes).
     pub fn write_block(&self, region: &Region, data: &Data) -> Result<(), String> {

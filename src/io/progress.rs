@@ -49,7 +49,6 @@ pub fn bytes_direct() -> u64 {
 
 struct Shared {
     tasks: Arc<TaskProgress>,
-    written: AtomicU64,
     read_at_start: u64,
     reads_files: bool,
     stop: Mutex<bool>,
@@ -81,7 +80,6 @@ impl Progress {
         }
         let shared = Arc::new(Shared {
             tasks: Arc::new(TaskProgress::default()),
-            written: AtomicU64::new(0),
             read_at_start: bytes_read(),
             reads_files: estimate_read_bytes(node) > 0,
             stop: Mutex::new(false),
@@ -112,7 +110,7 @@ impl Progress {
     /// Counts a block of `bytes` bytes written by a store.
     pub fn task_done(&self, bytes: u64) {
         if let Some(s) = &self.shared {
-            s.written.fetch_add(bytes, Ordering::Relaxed);
+            s.tasks.written.fetch_add(bytes, Ordering::Relaxed);
         }
     }
 
@@ -222,7 +220,7 @@ fn draw_loop(s: &Shared, what: &str, store: bool) {
         let read = s
             .reads_files
             .then(|| bytes_read().saturating_sub(s.read_at_start));
-        let written = store.then(|| s.written.load(Ordering::Relaxed));
+        let written = store.then(|| s.tasks.written.load(Ordering::Relaxed));
         bar.set_message(status_text(done, total, started.elapsed(), written, read));
         if stopped(TICK) {
             break;

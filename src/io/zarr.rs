@@ -450,6 +450,29 @@ pub struct ZarrWriter {
     /// Set when whole-chunk blocks are written from their own memory (no compression, or
     /// zstd: `zarr_plain.rs`).
     direct: Option<super::zarr_plain::DirectWrite>,
+    /// The element type and compression (for the other ranks of an MPI job: `join`).
+    dtype: DType,
+    compression: Compression,
+}
+
+/// How whole chunks of an array with `compression` and the fill value `fill` are written
+/// from the blocks' own memory, where Arr does that itself (`zarr_plain.rs`).
+fn direct_write(
+    compression: &Compression,
+    fill: Vec<u8>,
+    dtype: DType,
+) -> Option<super::zarr_plain::DirectWrite> {
+    // The codecs `array_metadata` writes: bytes (little-endian), then zstd level 1.
+    let codec = match compression {
+        Compression::None => super::zarr_plain::ChunkCodec::Plain,
+        Compression::Zstd => super::zarr_plain::ChunkCodec::Zstd {
+            level: 1,
+            checksum: false,
+        },
+        _ => return None,
+    };
+    (cfg!(target_endian = "little") && fill.len() == dtype.size())
+        .then_some(super::zarr_plain::DirectWrite { codec, fill })
 }
 
 fn v2_dtype(dtype: DType) -> &'static str {
@@ -541,19 +564,23 @@ pub fn array_metadata(
 }
 
 /// Streams `node` into the array being written by `w`, with the store's progress bar:
-/// blocks are encoded and written by the workers that computed them when they cover whole
-/// chunks, in order on one thread otherwise.
+/// blocks are encoded and written by the workers that computed them (under MPI, by the rank
+/// that computed them) when they cover whole chunks, in order on one thread otherwise.
 pub fn stream_into(session: &super::Env, node: &NodeRef, w: &ZarrWriter) -> Result<(), String> {
     let write = |region: &Region, data: Data| w.write_block(region, &data);
     let mut write_in_order = write;
-    let sink = if w.blocks_cover_whole_chunks(&node.chunks) {
-        super::BlockSink::AnyThread(&write)
+    let streamed = if w.blocks_cover_whole_chunks(&node.chunks) {
+        // Each chunk file is written by one block, so every rank writes its own blocks.
+        super::stream_store_each_rank(session, "to_zarr", node, &w.shared_target(), &write)
     } else {
-        super::BlockSink::InOrder(&mut write_in_order)
+        super::stream_store(
+            session,
+            "to_zarr",
+            node,
+            super::BlockSink::InOrder(&mut write_in_order),
+        )
     };
-    super::stream_store(session, "to_zarr", node, sink)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    streamed.map(|_| ()).map_err(|e| e.to_string())
 }
 
 impl ZarrWriter {
@@ -619,19 +646,7 @@ impl ZarrWriter {
             std::fs::write(folder.join(".zattrs"), attrs.to_string())
                 .map_err(|e| fail(e.to_string()))?;
         }
-        // The codecs `array_metadata` wrote: bytes (little-endian), then zstd level 1.
-        let codec = match compression {
-            Compression::None => Some(super::zarr_plain::ChunkCodec::Plain),
-            Compression::Zstd => Some(super::zarr_plain::ChunkCodec::Zstd {
-                level: 1,
-                checksum: false,
-            }),
-            _ => None,
-        };
         let fill = array.fill_value().as_ne_bytes().to_vec();
-        let direct = codec
-            .filter(|_| cfg!(target_endian = "little") && fill.len() == dtype.size())
-            .map(|codec| super::zarr_plain::DirectWrite { codec, fill });
         Ok(ZarrWriter {
             staged: None,
             array,
@@ -639,8 +654,49 @@ impl ZarrWriter {
             blocks: super::atomic::BlockCount::default(),
             folder: folder.to_path_buf(),
             chunk,
-            direct,
+            direct: direct_write(compression, fill, dtype),
+            dtype,
+            compression: compression.clone(),
         })
+    }
+
+    /// Opens the array that another rank of the MPI job is writing in `folder` (its
+    /// metadata written) to write this rank's own whole-chunk blocks (`SharedTarget`);
+    /// messages name `target`. The other rank commits.
+    pub fn join(
+        folder: &Path,
+        target: &Path,
+        dtype: DType,
+        compression: &Compression,
+    ) -> Result<ZarrWriter, String> {
+        let fail = |e: String| format!("cannot write Zarr store {}: {e}", shown(target));
+        let store = Arc::new(FilesystemStore::new(folder).map_err(|e| fail(e.to_string()))?);
+        let array = Array::open(store, "/").map_err(|e| fail(e.to_string()))?;
+        let chunk = array
+            .chunk_shape_usize(&vec![0; array.dimensionality()])
+            .map_err(|e| fail(e.to_string()))?;
+        let fill = array.fill_value().as_ne_bytes().to_vec();
+        Ok(ZarrWriter {
+            staged: None,
+            array,
+            target: target.to_path_buf(),
+            blocks: super::atomic::BlockCount::default(),
+            folder: folder.to_path_buf(),
+            chunk,
+            direct: direct_write(compression, fill, dtype),
+            dtype,
+            compression: compression.clone(),
+        })
+    }
+
+    /// Where the other ranks of an MPI job write their blocks of this array.
+    pub fn shared_target(&self) -> super::SharedTarget {
+        super::SharedTarget::Zarr {
+            folder: self.folder.clone(),
+            target: self.target.clone(),
+            dtype: self.dtype,
+            compression: self.compression.clone(),
+        }
     }
 
     /// Writes one block at its region. Blocks that cover whole chunks may be written from

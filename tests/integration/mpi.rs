@@ -303,3 +303,89 @@ fn a_killed_rank_ends_the_job() {
     assert!(took < Duration::from_secs(60), "took {took:?}");
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Runs `program ARGS` as two ranks where only rank 1 fails its first block write (the
+/// `ARR_FAIL_WRITE_AFTER` hook in rank 1's environment alone).
+fn run_with_rank_1_failing_its_writes(program: &str, args: &[&str]) -> Output {
+    Command::new("timeout")
+        .args(["120", "mpirun", "-np", "1", crate::arr_bin(), program])
+        .args(args)
+        .args([":", "-np", "1", "env", "ARR_FAIL_WRITE_AFTER=0"])
+        .arg(crate::arr_bin())
+        .arg(program)
+        .args(args)
+        .output()
+        .expect("mpirun")
+}
+
+/// Every file under `dir` with its bytes, in name order.
+fn tree(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).expect("read folder").flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push((p.clone(), std::fs::read(&p).expect("read file")));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_rank_writes_its_own_zarr_chunks_and_npy_regions() {
+    if !mpi_ready() {
+        return;
+    }
+    // Zarr chunk files and npy regions are written by the rank that computed them (no block
+    // travels to rank 0): a write failure injected on rank 1 alone fails the store, which
+    // could not happen if rank 0 wrote every block; the old store stays as it was.
+    let dir = scratch("each-rank");
+    let zarr = dir.join("x.zarr");
+    let npy = dir.join("x.npy");
+    let made = Command::new(crate::arr_bin())
+        .args(["-e", "to_zarr(arange(10.0), args[0])"])
+        .arg(&zarr)
+        .output()
+        .expect("arr");
+    assert!(
+        made.status.success(),
+        "{}",
+        String::from_utf8_lossy(&made.stderr)
+    );
+    std::fs::write(&npy, b"the old file").unwrap();
+    let before = tree(&zarr);
+    for (store, target) in [("to_zarr", &zarr), ("to_npy", &npy)] {
+        let program = dir.join(format!("{store}.arr"));
+        std::fs::write(
+            &program,
+            format!(
+                "x = random.normal(0, 1, shape=[1000, 100], chunks=[100, 100], seed=3)\n\
+                 {store}(x, args[0])\nprint(\"stored\")\n"
+            ),
+        )
+        .unwrap();
+        let started = Instant::now();
+        let out = run_with_rank_1_failing_its_writes(
+            &program.to_string_lossy(),
+            &[&target.to_string_lossy()],
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{store}: {stderr}");
+        assert!(started.elapsed() < Duration::from_secs(60));
+        assert!(String::from_utf8_lossy(&out.stdout).is_empty(), "{store}");
+        assert_eq!(stderr.matches("error:").count(), 1, "{store}: {stderr}");
+        assert!(
+            stderr.contains("injected write failure"),
+            "{store}: {stderr}"
+        );
+        assert!(temporaries(&dir).is_empty(), "{:?}", temporaries(&dir));
+    }
+    assert_eq!(tree(&zarr), before, "the old Zarr store changed");
+    assert_eq!(std::fs::read(&npy).unwrap(), b"the old file");
+    let _ = std::fs::remove_dir_all(&dir);
+}

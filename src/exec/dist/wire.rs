@@ -190,6 +190,38 @@ impl Wire for String {
     }
 }
 
+impl Wire for DType {
+    fn put(&self, out: &mut Vec<u8>) {
+        put_u64(
+            out,
+            DTYPES.iter().position(|d| d == self).unwrap_or(0) as u64,
+        );
+    }
+
+    fn take(r: &mut Reader) -> Result<DType, ExecError> {
+        let tag = r.length()?;
+        DTYPES
+            .get(tag)
+            .copied()
+            .ok_or_else(|| ExecError::Internal("a bad dtype in an MPI message".into()))
+    }
+}
+
+impl Wire for std::path::PathBuf {
+    fn put(&self, out: &mut Vec<u8>) {
+        use std::os::unix::ffi::OsStrExt;
+        let bytes = self.as_os_str().as_bytes();
+        put_u64(out, bytes.len() as u64);
+        out.extend_from_slice(bytes);
+    }
+
+    fn take(r: &mut Reader) -> Result<std::path::PathBuf, ExecError> {
+        use std::os::unix::ffi::OsStrExt;
+        let n = r.length()?;
+        Ok(std::ffi::OsStr::from_bytes(r.bytes(n)?).into())
+    }
+}
+
 impl Wire for () {
     fn put(&self, _: &mut Vec<u8>) {}
 
@@ -365,5 +397,13 @@ mod tests {
         let back: Result<Vec<Data>, ExecError> = decode(&encode(&err)).unwrap();
         assert_eq!(back.unwrap_err(), ExecError::Io("disk on fire".into()));
         assert!(decode::<Vec<Data>>(&[1, 2, 3]).is_err());
+    }
+
+    #[test]
+    fn paths_round_trip_byte_for_byte() {
+        use std::os::unix::ffi::OsStrExt;
+        let odd = std::path::PathBuf::from(std::ffi::OsStr::from_bytes(b"/tmp/a\xff b/c.zarr"));
+        let back: std::path::PathBuf = decode(&encode(&odd)).unwrap();
+        assert_eq!(back.as_os_str().as_bytes(), odd.as_os_str().as_bytes());
     }
 }
