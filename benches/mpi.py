@@ -1,9 +1,12 @@
 #!/usr/bin/env python3
 """MPI benchmarks of Arr (issue 15), each run a separate `mpirun` job, timed wall-clock.
 
-  python3 benches/mpi.py efficiency [--repeat 5]
+  python3 benches/mpi.py efficiency [--repeat 5] [--w6 IN.zarr] [--only W3,W5,W6]
       W3 (N = 40000) and W5 (n = 7000) with 2 ranks x 1 thread against 1 rank x 2 threads,
-      alternating in the same run; prints medians and the efficiency (time ratio).
+      alternating in the same run; prints medians and the efficiency (time ratio). With --w6,
+      also W6 (embedding normalisation, Zarr to Zarr: every rank compresses and writes its
+      own chunk files) from the input store IN.zarr (`make bench` prepares one in
+      benches/data). ARR=path/to/arr times another build.
   python3 benches/mpi.py scaling [--max-ranks 16]
       strong and weak scaling of W3 and W1 from 1 rank to --max-ranks (1 thread per rank):
       strong keeps the problem, weak grows it with the ranks (W3: N^2 per rank fixed; W1: n
@@ -20,7 +23,7 @@ import sys
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-ARR = os.path.join(ROOT, "target", "release", "arr")
+ARR = os.environ.get("ARR", os.path.join(ROOT, "target", "release", "arr"))
 W = os.path.join(ROOT, "benches", "workloads")
 
 
@@ -36,9 +39,15 @@ def run(ranks, threads, script, args):
     return took, p.stdout
 
 
-def efficiency(repeat):
+def efficiency(repeat, w6, only):
     print(f"{'workload':<10} {'1 rank x 2 threads':>20} {'2 ranks x 1 thread':>20} {'efficiency':>11}")
-    for name, script, args in [("W3", "w3_2tb.arr", [40000]), ("W5", "w5_lj_nansum.arr", [7000])]:
+    workloads = [("W3", "w3_2tb.arr", [40000]), ("W5", "w5_lj_nansum.arr", [7000])]
+    if w6:
+        out = os.path.join(os.environ.get("TMPDIR", "/tmp"), f"arr-mpi-w6-{os.getpid()}.zarr")
+        workloads.append(("W6", "w6_embed_norm.arr", [w6, out]))
+    for name, script, args in workloads:
+        if only and name not in only.split(","):
+            continue
         one, two = [], []
         ref = None
         for _ in range(repeat):
@@ -86,13 +95,15 @@ def main():
     sub = ap.add_subparsers(dest="what", required=True)
     e = sub.add_parser("efficiency")
     e.add_argument("--repeat", type=int, default=5)
+    e.add_argument("--w6", help="the W6 input Zarr store (N x 768 f32)")
+    e.add_argument("--only", help="comma-separated workloads (W3,W5,W6)")
     s = sub.add_parser("scaling")
     s.add_argument("--max-ranks", type=int, default=os.cpu_count() or 1)
     a = ap.parse_args()
     if not os.path.exists(ARR):
         sys.exit("build first: make build")
     if a.what == "efficiency":
-        efficiency(a.repeat)
+        efficiency(a.repeat, a.w6, a.only)
     else:
         scaling(a.max_ranks)
 
