@@ -322,7 +322,7 @@ pub enum SharedTarget {
 
 /// A rank's writer of its own blocks into a `SharedTarget`.
 enum JoinedWriter {
-    Zarr(zarr::ZarrWriter),
+    Zarr(Box<zarr::ZarrWriter>),
     Npy(npy::NpyWriter),
 }
 
@@ -335,7 +335,12 @@ impl SharedTarget {
                 target,
                 dtype,
                 compression,
-            } => JoinedWriter::Zarr(zarr::ZarrWriter::join(folder, target, *dtype, compression)?),
+            } => JoinedWriter::Zarr(Box::new(zarr::ZarrWriter::join(
+                folder,
+                target,
+                *dtype,
+                compression,
+            )?)),
             SharedTarget::Npy { file, dtype, shape } => {
                 JoinedWriter::Npy(npy::NpyWriter::join(file, *dtype, shape)?)
             }
