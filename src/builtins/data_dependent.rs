@@ -1,12 +1,16 @@
 //! Data-dependent builtins (sort, argsort, unique, nonzero, topk, argtopk). Their results
-//! depend on every value, so each computes its input fully first (within the memory limit)
-//! and works in memory; the result is an ordinary chunked array again. `sort`, `argsort`
-//! and `unique` of inputs larger than half the limit sort out of core (`exec::extsort`).
+//! depend on every value. `sort`/`argsort` compute their input fully first (within the
+//! memory limit) and sort in memory, or out of core for 1-D inputs larger than half the limit
+//! (`exec::extsort`, also `unique` of such inputs). `unique`, `nonzero` and `topk` reduce each
+//! block as it is computed (`exec::block_map`: distinct values, non-zero positions, k best
+//! per lane) and merge those, so their input is never held whole and under MPI each rank
+//! does its own blocks. Results are ordinary chunked arrays again.
 
 use crate::builtins::{Args, Builtin, Group};
 use crate::data::{Data, Element};
 use crate::eval::ops::compute_array;
 use crate::eval::{Evaluator, R};
+use crate::exec::region::Region;
 use crate::sema::dtype::DType;
 use crate::value::{Array, Dim, Value};
 use ndarray::{ArrayD, IxDyn};
@@ -98,9 +102,33 @@ fn sort_one_lane<T: Element + PartialOrd>(
 ) -> (Vec<T>, Vec<i64>) {
     use rayon::prelude::*;
     let mut pairs: Vec<(T, i64)> = lane.iter().copied().zip(0i64..).collect();
-    pairs.par_sort_unstable_by(lane_order::<T>(descending));
-    pairs.truncate(keep);
+    let order = lane_order::<T>(descending);
+    if keep < pairs.len() / SELECT_FIRST {
+        sort_first(&mut pairs, keep, &order);
+    } else {
+        pairs.par_sort_unstable_by(order);
+        pairs.truncate(keep);
+    }
     pairs.into_iter().unzip()
+}
+
+/// Below `1 / SELECT_FIRST` of a lane, the kept elements are selected first and only they
+/// are sorted (`topk` with a small k: linear time instead of a whole sort).
+const SELECT_FIRST: usize = 8;
+
+/// Leaves the first `keep` of `pairs` in `order`, sorted, and drops the rest. `order` is
+/// total (ties by position), so selecting first gives exactly what a whole sort keeps.
+fn sort_first<P>(pairs: &mut Vec<P>, keep: usize, order: &impl Fn(&P, &P) -> Ordering) {
+    if keep == 0 {
+        pairs.clear();
+        return;
+    }
+    if keep < pairs.len() / SELECT_FIRST {
+        pairs.select_nth_unstable_by(keep - 1, order);
+        pairs.truncate(keep);
+    }
+    pairs.sort_unstable_by(order);
+    pairs.truncate(keep);
 }
 
 /// Sorts every lane along `axis` (nan last; `descending` reverses the other values; equal
@@ -134,8 +162,7 @@ fn sort_lanes<T: Element + PartialOrd>(
             .par_chunks(n.max(1))
             .map(|lane| {
                 let mut pairs: Vec<(T, i64)> = lane.iter().copied().zip(0i64..).collect();
-                pairs.sort_unstable_by(&order);
-                pairs.truncate(keep);
+                sort_first(&mut pairs, keep, &order);
                 pairs.into_iter().unzip()
             })
             .collect();
@@ -302,7 +329,7 @@ fn sort_or_argsort(interp: &mut Evaluator, args: &mut Args, indices: bool) -> R<
 }
 
 fn topk(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
-    let (x, data) = input(interp, args)?;
+    let x = args.array("x")?;
     if x.shape.is_empty() {
         return args.error(
             "x",
@@ -323,7 +350,16 @@ fn topk(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         );
     }
     let indices = args.name == "argtopk";
-    let Some(data) = data else {
+    let largest = k > 0;
+    // Each block's own k best per lane, with their positions along the axis in the array:
+    // the k best of a lane are among the k best of each of its blocks (one order for both).
+    let best_of_block = |region: &Region, block: Data| -> Result<(Data, Data), String> {
+        let offset = region[axis].start;
+        let keep = keep.min(block.shape()[axis]);
+        with_data!(&block, a => sort_lanes(a, axis, largest, keep)
+            .map(|(v, p)| (Element::wrap(v), Data::I64(p.mapv(|q| q + offset)))))
+    };
+    let Some((grid, blocks)) = per_block(interp, args, &x, &best_of_block)? else {
         let mut shape: Vec<Dim> = x.shape.clone();
         shape[axis] = Some(keep);
         let dtype = if indices { DType::I64 } else { x.dtype };
@@ -333,46 +369,141 @@ fn topk(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             node: None,
         }));
     };
+    let (values, positions): (Vec<Data>, Vec<Data>) = blocks.into_iter().unzip();
+    let mut empty: Vec<usize> = x.shape.iter().map(|d| d.unwrap_or(0)).collect();
+    empty[axis] = keep;
+    let values = crate::exec::join_blocks(&grid, x.dtype, &empty, values);
+    let positions = crate::exec::join_blocks(&grid, DType::I64, &empty, positions);
+    if grid[axis] == 1 {
+        // One block along the axis: its k best are the lane's.
+        return Ok(result(if indices { positions } else { values }));
+    }
     let pool = interp.session.borrow().pool.clone();
-    let sorted = pool.install(|| {
-        with_data!(&data, a => sort_lanes(a, axis, k > 0, keep)
-        .map(|(v, i)| if indices { Data::I64(i) } else { Element::wrap(v) }))
+    let merged = pool.install(|| {
+        with_data!(&values, a => sort_lanes(a, axis, largest, keep).map(|(v, pick)| {
+            if indices {
+                let Data::I64(p) = &positions else {
+                    unreachable!("positions are i64")
+                };
+                Data::I64(take_along(p, &pick, axis))
+            } else {
+                Element::wrap(v)
+            }
+        }))
     });
     Ok(result(
-        sorted.or_else(|m| args.error("x", m, "sort failed"))?,
+        merged.or_else(|m| args.error("x", m, "sort failed"))?,
     ))
 }
 
+/// `from` picked along `axis` at the positions `pick` (NumPy's `take_along_axis`).
+fn take_along(from: &ArrayD<i64>, pick: &ArrayD<i64>, axis: usize) -> ArrayD<i64> {
+    let mut out = pick.clone();
+    for (mut o, (f, p)) in out.lanes_mut(ndarray::Axis(axis)).into_iter().zip(
+        from.lanes(ndarray::Axis(axis))
+            .into_iter()
+            .zip(pick.lanes(ndarray::Axis(axis))),
+    ) {
+        for (slot, &q) in o.iter_mut().zip(p.iter()) {
+            *slot = f[q as usize];
+        }
+    }
+    out
+}
+
+/// Computes `x` block by block, reducing each block with `reduce` as it is computed
+/// (`exec::block_map`: the input is never held whole; under MPI each rank reduces its own
+/// blocks and only the results travel). The grid (blocks per axis) and the results in
+/// row-major block order; `None` in a check run.
+fn per_block<T: crate::exec::dist::wire::Wire + Send>(
+    interp: &Evaluator,
+    args: &Args,
+    x: &Array,
+    reduce: &(dyn Fn(&Region, Data) -> Result<T, String> + Sync),
+) -> R<Option<(Vec<usize>, Vec<T>)>> {
+    if interp.check {
+        return Ok(None);
+    }
+    let Some(node) = &x.node else {
+        return Err(crate::eval::Flow::Unknown);
+    };
+    if interp.plan_only() {
+        return Err(crate::eval::Flow::Unknown);
+    }
+    crate::builtins::host::reveal_length(node);
+    let blocks = interp
+        .session
+        .borrow()
+        .map_blocks(node, reduce)
+        .map_err(|e| {
+            crate::eval::Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
+                e.to_string(),
+                args.span,
+            )))
+        })?;
+    let grid = grid_of(node.shape.len(), blocks.iter().map(|(r, _)| r));
+    Ok(Some((grid, blocks.into_iter().map(|(_, t)| t).collect())))
+}
+
+/// Blocks per axis of a row-major list of block regions: along each axis, the distinct
+/// starts.
+fn grid_of<'a>(nd: usize, regions: impl Iterator<Item = &'a Region>) -> Vec<usize> {
+    let mut starts: Vec<std::collections::BTreeSet<i64>> = vec![Default::default(); nd];
+    for region in regions {
+        for (k, r) in region.iter().enumerate() {
+            starts[k].insert(r.start);
+        }
+    }
+    starts.iter().map(|s| s.len()).collect()
+}
+
 fn unique(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
-    let x0 = args.array("x")?;
-    if let Some(v) = external(interp, args, &x0, crate::exec::extsort::SortKind::Unique)? {
+    let x = args.array("x")?;
+    if let Some(v) = external(interp, args, &x, crate::exec::extsort::SortKind::Unique)? {
         return Ok(v);
     }
-    let (x, data) = input(interp, args)?;
-    let Some(data) = data else {
+    // Each block's distinct values first (sorted), then the distinct values of those.
+    let distinct_of_block = |_: &Region, block: Data| -> Result<Data, String> {
+        Ok(with_data!(&block, a => {
+            let flat: Vec<_> = a.iter().copied().collect();
+            Element::wrap(distinct(flat))
+        }))
+    };
+    let Some((_, blocks)) = per_block(interp, args, &x, &distinct_of_block)? else {
         return Ok(Value::Array(Array {
             dtype: x.dtype,
             shape: vec![None],
             node: None,
         }));
     };
+    let total = blocks.iter().map(|b| b.len()).sum();
+    let all = crate::exec::region::concat_data(blocks, 0, x.dtype, &[total]);
     let pool = interp.session.borrow().pool.clone();
-    let distinct = pool.install(|| {
-        with_data!(&data, a => {
-            let flat: Vec<_> = a.iter().copied().collect();
-            let (mut v, _) = sort_one_lane(&flat, false, flat.len());
-            v.dedup_by(|p, q| nan_last(*p, *q) == Ordering::Equal);
-            let n = v.len();
-            Element::wrap(ArrayD::from_shape_vec(IxDyn(&[n]), v).expect("one value per element"))
+    let merged = pool
+        .install(|| with_data!(&all, a => Element::wrap(distinct(a.iter().copied().collect()))));
+    Ok(result(merged))
+}
+
+/// The sorted distinct values of `values` (nan last, one nan), as a 1-D array.
+fn distinct<T: Element + PartialOrd>(mut v: Vec<T>) -> ArrayD<T> {
+    use rayon::prelude::*;
+    // -0.0 before 0.0, so of the two (equal, the one kept) -0.0 is, whatever the blocks
+    // and threads.
+    v.par_sort_unstable_by(|p, q| {
+        nan_last(*p, *q).then_with(|| {
+            let negative = |x: T| x.to_f64().is_sign_negative();
+            negative(*q).cmp(&negative(*p))
         })
     });
-    Ok(result(distinct))
+    v.dedup_by(|p, q| nan_last(*p, *q) == Ordering::Equal);
+    let n = v.len();
+    ArrayD::from_shape_vec(IxDyn(&[n]), v).expect("one value per element")
 }
 
 fn nonzero(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
-    let (x, data) = input(interp, args)?;
+    let x = args.array("x")?;
     let nd = x.shape.len().max(1);
-    let Some(data) = data else {
+    let Some((shape, flat)) = nonzero_positions(interp, args, &x)? else {
         return Ok(Value::tuple(
             (0..nd)
                 .map(|_| {
@@ -385,10 +516,8 @@ fn nonzero(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
                 .collect(),
         ));
     };
-    let shape = data.shape().to_vec();
     let strides = crate::data::strides(&shape);
-    let flat: Vec<usize> = with_data!(&data, a => a.iter().enumerate().filter(|(_, v)| v.truthy()).map(|(i, _)| i).collect());
-    let axes = (0..shape.len().max(1))
+    let axes = (0..nd)
         .map(|k| {
             let v: Vec<i64> = flat
                 .iter()
@@ -396,7 +525,7 @@ fn nonzero(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
                     if shape.is_empty() {
                         0
                     } else {
-                        ((f / strides[k]) % shape[k]) as i64
+                        (f as usize / strides[k] % shape[k]) as i64
                     }
                 })
                 .collect();
@@ -407,4 +536,52 @@ fn nonzero(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         })
         .collect();
     Ok(Value::tuple(axes))
+}
+
+/// The shape of `x` and the row-major flat positions of its non-zero elements, found block
+/// by block (for `nonzero` and `argwhere`); `None` in a check run.
+pub(crate) fn nonzero_positions(
+    interp: &Evaluator,
+    args: &Args,
+    x: &Array,
+) -> R<Option<(Vec<usize>, Vec<i64>)>> {
+    // (A mask result's `?` length is known once its node exists.)
+    let shape: Vec<usize> = match &x.node {
+        Some(node) => node.shape.clone(),
+        None => x.shape.iter().map(|d| d.unwrap_or(0)).collect(),
+    };
+    let strides = crate::data::strides(&shape);
+    let positions_in_block = |region: &Region, block: Data| -> Result<Data, String> {
+        let local = crate::data::strides(block.shape());
+        let found: Vec<i64> = with_data!(&block, a => a
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| v.truthy())
+            .map(|(f, _)| {
+                region
+                    .iter()
+                    .enumerate()
+                    .map(|(k, r)| (r.start as usize + (f / local[k]) % r.len) * strides[k])
+                    .sum::<usize>() as i64
+            })
+            .collect());
+        let n = found.len();
+        Ok(Data::I64(
+            ArrayD::from_shape_vec(IxDyn(&[n]), found).map_err(|e| e.to_string())?,
+        ))
+    };
+    let Some((_, blocks)) = per_block(interp, args, x, &positions_in_block)? else {
+        return Ok(None);
+    };
+    let mut flat: Vec<i64> = Vec::with_capacity(blocks.iter().map(|b| b.len()).sum());
+    for block in &blocks {
+        if let Data::I64(p) = block {
+            flat.extend(p.iter());
+        }
+    }
+    // Blocks cut along a later axis interleave in row-major order.
+    if !flat.is_sorted() {
+        flat.sort_unstable();
+    }
+    Ok(Some((shape, flat)))
 }

@@ -1,7 +1,7 @@
 //! Shape and indexing builtins of LANGUAGE.md §11a: `pad`, `roll`, `repeat` and `tile`
 //! as lazy per-axis index maps (`graph::blockops::Remap`: each block reads only the input
 //! regions it maps to), `take` as a gather, `meshgrid` and `indices` from broadcasts, and
-//! `argwhere` (data-dependent, computed in memory like `nonzero`).
+//! `argwhere` (data-dependent, found block by block like `nonzero`).
 
 use crate::builtins::args::int_list;
 use crate::builtins::{Args, Builtin, Group};
@@ -470,14 +470,15 @@ fn argwhere(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
             node: None,
         }));
     }
-    let data = crate::eval::ops::compute_array(interp, &x, args.span)?;
-    let shape = data.shape().to_vec();
+    let Some((shape, hits)) = crate::builtins::data_dependent::nonzero_positions(interp, args, &x)?
+    else {
+        return Err(crate::eval::Flow::Unknown);
+    };
     let st = crate::data::strides(&shape);
-    let hits: Vec<usize> = with_data!(&data, a => a.iter().enumerate().filter(|(_, v)| crate::data::Element::truthy(**v)).map(|(i, _)| i).collect());
     let mut v = Vec::with_capacity(hits.len() * nd);
     for &f in &hits {
         for k in 0..nd {
-            v.push(((f / st[k]) % shape[k]) as i64);
+            v.push((f as usize / st[k] % shape[k]) as i64);
         }
     }
     let out = crate::data::Data::I64(

@@ -138,6 +138,29 @@ impl SessionState {
         Ok(data)
     }
 
+    /// Computes `node` block by block on the session's pool, reducing each block with
+    /// `reduce` as it is computed (`exec::block_map`): each block's region and result, in
+    /// block order.
+    pub fn map_blocks<T: crate::exec::dist::wire::Wire + Send>(
+        &self,
+        node: &NodeRef,
+        reduce: &(dyn Fn(&crate::exec::region::Region, Data) -> Result<T, String> + Sync),
+    ) -> Result<Vec<(crate::exec::region::Region, T)>, ExecError> {
+        self.refuse_in_plan_only()?;
+        let mut config = self.exec.clone();
+        let cancel = self.cancel.clone();
+        let bar = crate::io::progress::Progress::for_compute(self.progress, node);
+        config.progress = bar.tasks();
+        let chunks_before = crate::io::chunked::stats();
+        let (results, report) = self
+            .pool
+            .install(|| exec::block_map::map_blocks(&config, cancel, node, reduce))?;
+        bar.finish();
+        self.report(report);
+        self.report_chunks(chunks_before);
+        Ok(results)
+    }
+
     /// Computes several nodes in one plan (shared work once; reductions of one input in one
     /// pass) on the session's pool.
     pub fn compute_many(&self, nodes: &[NodeRef]) -> Result<Vec<Data>, ExecError> {

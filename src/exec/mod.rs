@@ -2,6 +2,7 @@
 //! (reductions and scans feeding other work) computed once first, a byte budget that limits
 //! how many tasks run at once, cancellation, and statistics for `--verbose`.
 
+pub mod block_map;
 pub mod block_slabs;
 pub mod blocks;
 pub mod compress;
@@ -610,12 +611,9 @@ pub fn chunk_regions(node: &Node) -> Vec<Region> {
     regions
 }
 
-fn run_tasks(
-    config: &ExecConfig,
-    ctx: &ExecCtx,
-    node: &NodeRef,
-    per_task: usize,
-) -> Result<Data, ExecError> {
+/// Refuses a node with more blocks than `MAX_TASKS` or whose one task needs more than the
+/// memory limit, with the remedy.
+fn check_tasks(config: &ExecConfig, node: &Node, per_task: usize) -> Result<(), ExecError> {
     if node.n_chunks() > MAX_TASKS {
         return Err(ExecError::OutOfMemory(format!(
             "`{}` has {} blocks, more than {MAX_TASKS} tasks; rechunk to larger blocks",
@@ -632,6 +630,16 @@ fn run_tasks(
             (config.memory_limit / 8 / node.dtype.size().max(1)).max(1)
         )));
     }
+    Ok(())
+}
+
+fn run_tasks(
+    config: &ExecConfig,
+    ctx: &ExecCtx,
+    node: &NodeRef,
+    per_task: usize,
+) -> Result<Data, ExecError> {
+    check_tasks(config, node, per_task)?;
     let regions = chunk_regions(node);
     // A reduction counts the blocks it reduces as its tasks (in `eval_reduce`).
     let counted = u64::from(!matches!(node.op, Op::Reduce { .. }));
@@ -675,15 +683,27 @@ pub(crate) fn in_parallel<T: Send>(
 }
 
 /// Joins per-chunk results into one array, axis by axis.
-fn assemble(node: &Node, mut parts: Vec<Data>) -> Data {
+fn assemble(node: &Node, parts: Vec<Data>) -> Data {
+    let grid: Vec<usize> = node.chunks.iter().map(|c| c.len()).collect();
+    join_blocks(&grid, node.dtype, &node.shape, parts)
+}
+
+/// Joins blocks given in row-major order of a grid of `grid[k]` blocks along axis `k` into
+/// one array (the blocks' lengths may be any that line up); an empty array of `empty_shape`
+/// when there are none.
+pub fn join_blocks(
+    grid: &[usize],
+    dtype: crate::sema::dtype::DType,
+    empty_shape: &[usize],
+    mut parts: Vec<Data>,
+) -> Data {
     if parts.len() == 1 {
         return parts.pop().expect("one part");
     }
-    // Parts are in row-major order of the chunk grid: join the last axis first.
-    let nd = node.chunks.len();
-    for axis in (0..nd).rev() {
-        let per = node.chunks[axis].len();
-        let mut shape = node.shape.clone();
+    // Parts are in row-major order of the grid: join the last axis first.
+    let mut shape = vec![0; grid.len()];
+    for axis in (0..grid.len()).rev() {
+        let per = grid[axis];
         let mut next = Vec::with_capacity(parts.len() / per.max(1));
         let mut it = parts.into_iter();
         loop {
@@ -692,14 +712,13 @@ fn assemble(node: &Node, mut parts: Vec<Data>) -> Data {
                 break;
             }
             shape[axis] = group.iter().map(|g| g.shape()[axis]).sum();
-            let s = shape.clone();
-            next.push(concat_data(group, axis, node.dtype, &s));
+            next.push(concat_data(group, axis, dtype, &shape));
         }
         parts = next;
     }
     parts
         .pop()
-        .unwrap_or_else(|| Data::zeros(node.dtype, &node.shape))
+        .unwrap_or_else(|| Data::zeros(dtype, empty_shape))
 }
 
 /// Computes `node` block by block and hands each block to `sink` in row-major block order

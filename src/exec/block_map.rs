@@ -1,0 +1,68 @@
+//! Block-wise first passes of data-dependent operations (`unique`, `nonzero`, `topk`): each
+//! block of the input is computed and at once reduced by the caller's function to a small
+//! result (its distinct values, its non-zero positions, its k best per lane), so the input is
+//! never held whole — only one block per worker and the small results. Under MPI each rank
+//! computes and reduces the blocks it owns and only the small results travel (every rank
+//! receives all of them, in block order, and finishes the operation itself), so the work and
+//! the memory of the pass are divided between the ranks.
+
+use crate::data::Data;
+use crate::exec::dist::wire::Wire;
+use crate::exec::region::{Region, eval};
+use crate::exec::{
+    ExecConfig, ExecCtx, ExecError, RunReport, check_tasks, chunk_regions, finish_report,
+    in_parallel, materialise_barriers, planned_tasks,
+};
+use crate::graph::node::NodeRef;
+use rayon::prelude::*;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Instant;
+
+/// Computes every block of `node` and reduces it with `reduce` (given the block's region in
+/// the array and its data). Returns each block's region and result in row-major block order
+/// — the same on every rank and for any number of threads. An error from `reduce` stops the
+/// pass as `ExecError::Invalid`.
+pub fn map_blocks<T: Wire + Send>(
+    config: &ExecConfig,
+    cancel: Arc<AtomicBool>,
+    node: &NodeRef,
+    reduce: &(dyn Fn(&Region, Data) -> Result<T, String> + Sync),
+) -> Result<(Vec<(Region, T)>, RunReport), ExecError> {
+    let started = Instant::now();
+    let window = crate::alloc_stats::reset_peak();
+    let mut ctx = ExecCtx::new(config.backend.clone(), cancel)
+        .with_progress(config.progress.clone())
+        .top_level();
+    let plan = config.plan(node)?;
+    ctx.watch(config, &plan, "compute");
+    let root = &plan.root;
+    let per_task = plan.memory.per_task;
+    ctx.tasks_planned(planned_tasks(
+        std::slice::from_ref(root),
+        config.memory_limit,
+    ));
+    let materialised = materialise_barriers(config, &ctx, root, per_task)?;
+    check_tasks(config, root, per_task)?;
+    let regions = chunk_regions(root);
+    let run = |region: &Region| -> Result<T, ExecError> {
+        ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
+        let _task = ctx.task(root);
+        let data = eval(&ctx, root, region)?;
+        let out = reduce(region, data).map_err(ExecError::Invalid)?;
+        ctx.tasks_finished(1);
+        Ok(out)
+    };
+    let parallel = (config.memory_limit / per_task.max(1)).clamp(1, config.threads.max(1));
+    let results: Vec<T> = ctx.map_tasks(regions.len(), |range| {
+        in_parallel(config, parallel, || {
+            regions[range]
+                .par_iter()
+                .with_max_len(1)
+                .map(run)
+                .collect::<Result<_, _>>()
+        })
+    })?;
+    let report = finish_report(&ctx, &plan, started, materialised, window);
+    Ok((regions.into_iter().zip(results).collect(), report))
+}
