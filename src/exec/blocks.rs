@@ -685,20 +685,45 @@ fn eval_counts(ctx: &ExecCtx, node: &NodeRef, c: &Counts) -> Result<Data, ExecEr
     };
     let regions = chunk_regions(x);
     let wave = rayon::current_num_threads().max(1);
-    let mut ints = vec![0i64; if float_weights { 0 } else { nbins }];
-    let mut floats = vec![0f64; if float_weights { nbins } else { 0 }];
-    for group in regions.chunks(wave) {
-        let partials: Vec<(Vec<i64>, Vec<f64>)> =
-            ctx.local(|| group.par_iter().map(count_block).collect::<Result<_, _>>())?;
-        for (pi, pf) in partials {
-            for (t, v) in ints.iter_mut().zip(pi) {
-                *t += v;
-            }
-            for (t, v) in floats.iter_mut().zip(pf) {
-                *t += v;
+    let count_range = |range: std::ops::Range<usize>| -> Result<(Vec<i64>, Vec<f64>), ExecError> {
+        let mut ints = vec![0i64; if float_weights { 0 } else { nbins }];
+        let mut floats = vec![0f64; if float_weights { nbins } else { 0 }];
+        for group in regions[range].chunks(wave) {
+            let partials: Vec<(Vec<i64>, Vec<f64>)> = group
+                .par_iter()
+                .map(count_block)
+                .collect::<Result<_, _>>()?;
+            for (pi, pf) in partials {
+                for (t, v) in ints.iter_mut().zip(pi) {
+                    *t += v;
+                }
+                for (t, v) in floats.iter_mut().zip(pf) {
+                    *t += v;
+                }
             }
         }
-    }
+        Ok((ints, floats))
+    };
+    let (ints, floats) = if float_weights {
+        // Float sums in block order on every rank (a fold per rank would change their bits).
+        ctx.local(|| count_range(0..regions.len()))?
+    } else {
+        // Integer counts add exactly in any order: under MPI each rank counts its share.
+        let per_rank = ctx.fold_tasks(regions.len(), |range| {
+            count_range(range).map(|(ints, _)| {
+                Data::I64(ArrayD::from_shape_vec(IxDyn(&[nbins]), ints).expect("one count per bin"))
+            })
+        })?;
+        let mut ints = vec![0i64; nbins];
+        for part in per_rank {
+            if let Data::I64(p) = part {
+                for (t, v) in ints.iter_mut().zip(p.iter()) {
+                    *t += v;
+                }
+            }
+        }
+        (ints, Vec::new())
+    };
     let counts = if float_weights {
         Data::F64(ArrayD::from_shape_vec(IxDyn(&[nbins]), floats).expect("one count per bin"))
     } else {

@@ -265,6 +265,27 @@ impl ExecCtx {
         Ok(out)
     }
 
+    /// Runs tasks `0..n` through `run`, which computes a contiguous range of them and folds
+    /// them into one result. At a collective point under MPI each rank folds the range it
+    /// owns and every rank receives every rank's result, in rank order (so a fold that is
+    /// combined in that order gives the same value on every rank); otherwise one result. The
+    /// first error in rank order is every rank's error.
+    pub fn fold_tasks<T: dist::wire::Wire>(
+        &self,
+        n: usize,
+        run: impl FnOnce(std::ops::Range<usize>) -> Result<T, ExecError>,
+    ) -> Result<Vec<T>, ExecError> {
+        if !self.is_collective() || n <= 1 {
+            return Ok(vec![self.local(|| run(0..n))?]);
+        }
+        let place = dist::place();
+        let mine = self.local(|| run(dist::owned(n, place.rank, place.size)));
+        dist::all_gather(dist::wire::encode(&mine))
+            .iter()
+            .map(|bytes| dist::wire::decode::<Result<T, ExecError>>(bytes)?)
+            .collect()
+    }
+
     /// The same context, reporting finished tasks to `progress`.
     pub fn with_progress(mut self, progress: Option<Arc<TaskProgress>>) -> ExecCtx {
         self.progress = progress;

@@ -324,9 +324,13 @@ fn select_streamed(
         .map(|p| p.iter().map(|r| r.len).product::<usize>())
         .sum();
     if total <= q.budget_elems {
+        // (Under MPI each rank computes its share of the pieces.)
+        let parts = ctx.map_tasks(pieces.len(), |range| {
+            pieces[range].iter().map(|p| eval(ctx, x, p)).collect()
+        })?;
         let mut all = Vec::with_capacity(total);
-        for p in pieces {
-            all.extend(eval(ctx, x, p)?.to_f64_vec());
+        for part in parts {
+            all.extend(part.to_f64_vec());
         }
         return Ok(lane_quantiles(&mut all, q, x.dtype, out));
     }
@@ -339,11 +343,14 @@ fn select_streamed(
             .map(order_key)
             .collect())
     };
+    // Every pass: under MPI each rank reads its share of the pieces and folds them; the
+    // ranks' folds are combined in rank order (counts add; bags are selected from).
     // Pass 1: the top digit of every key (nan keys all land in the top bin).
     let mut hist = vec![0usize; 1 << DIGIT_BITS];
-    for group in pieces.chunks(wave) {
-        let parts: Vec<Vec<usize>> = ctx.local(|| {
-            group
+    let per_rank = ctx.fold_tasks(pieces.len(), |range| {
+        let mut hist = vec![0usize; 1 << DIGIT_BITS];
+        for group in pieces[range].chunks(wave) {
+            let parts: Vec<Vec<usize>> = group
                 .par_iter()
                 .map(|p| {
                     let mut h = vec![0usize; 1 << DIGIT_BITS];
@@ -352,12 +359,18 @@ fn select_streamed(
                     }
                     Ok(h)
                 })
-                .collect::<Result<_, ExecError>>()
-        })?;
-        for h in parts {
-            for (t, v) in hist.iter_mut().zip(h) {
-                *t += v;
+                .collect::<Result<_, ExecError>>()?;
+            for h in parts {
+                for (t, v) in hist.iter_mut().zip(h) {
+                    *t += v;
+                }
             }
+        }
+        Ok(hist)
+    })?;
+    for h in per_rank {
+        for (t, v) in hist.iter_mut().zip(h) {
+            *t += v;
         }
     }
     let nans = hist[(1 << DIGIT_BITS) - 1];
@@ -390,11 +403,26 @@ fn select_streamed(
             v.dedup();
             v
         };
-        let mut hists: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
-        let mut bags: Vec<Vec<u64>> = vec![Vec::new(); open.len()];
-        for group in pieces.chunks(wave) {
-            let parts: Vec<Partial> = ctx.local(|| {
-                group
+        let fold_into =
+            |hists: &mut Vec<Vec<usize>>, bags: &mut Vec<Vec<u64>>, (hs, bs): Partial| {
+                for (g, h) in hs.into_iter().enumerate() {
+                    if hists[g].is_empty() {
+                        hists[g] = h;
+                    } else {
+                        for (t, v) in hists[g].iter_mut().zip(h) {
+                            *t += v;
+                        }
+                    }
+                }
+                for (g, b) in bs.into_iter().enumerate() {
+                    bags[g].extend(b);
+                }
+            };
+        let per_rank = ctx.fold_tasks(pieces.len(), |range| {
+            let mut hists: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
+            let mut bags: Vec<Vec<u64>> = vec![Vec::new(); open.len()];
+            for group in pieces[range].chunks(wave) {
+                let parts: Vec<Partial> = group
                     .par_iter()
                     .map(|p| {
                         let keys = read(p)?;
@@ -423,22 +451,17 @@ fn select_streamed(
                         }
                         Ok((hs, bs))
                     })
-                    .collect::<Result<_, ExecError>>()
-            })?;
-            for (hs, bs) in parts {
-                for (g, h) in hs.into_iter().enumerate() {
-                    if hists[g].is_empty() {
-                        hists[g] = h;
-                    } else {
-                        for (t, v) in hists[g].iter_mut().zip(h) {
-                            *t += v;
-                        }
-                    }
-                }
-                for (g, b) in bs.into_iter().enumerate() {
-                    bags[g].extend(b);
+                    .collect::<Result<_, ExecError>>()?;
+                for part in parts {
+                    fold_into(&mut hists, &mut bags, part);
                 }
             }
+            Ok((hists, bags))
+        })?;
+        let mut hists: Vec<Vec<usize>> = vec![Vec::new(); open.len()];
+        let mut bags: Vec<Vec<u64>> = vec![Vec::new(); open.len()];
+        for part in per_rank {
+            fold_into(&mut hists, &mut bags, part);
         }
         for (g, &(prefix, bits, collect)) in open.iter().enumerate() {
             let mine = |t: &Target| t.value.is_none() && t.prefix == prefix && t.bits == bits;

@@ -124,6 +124,94 @@ fn every_case_under_mpirun_prints_what_one_process_prints() {
     );
 }
 
+/// The elements each computation generated, from `--verbose` reports: one process's
+/// totals, or (under MPI, rank 0's report) each rank's figures.
+fn generated_per_report(stderr: &[u8], per_rank: bool) -> Vec<Vec<u64>> {
+    String::from_utf8_lossy(stderr)
+        .lines()
+        .filter(|l| l.starts_with("[arr]") && l.contains("elements generated"))
+        .map(|l| {
+            if per_rank {
+                let figures = l
+                    .split("per rank:")
+                    .nth(1)
+                    .and_then(|t| t.split("generated ").nth(1))
+                    .and_then(|t| t.split(',').next())
+                    .unwrap_or_else(|| panic!("no per-rank figures in {l}"));
+                figures
+                    .split('/')
+                    .map(|n| n.parse().expect("a count"))
+                    .collect()
+            } else {
+                let before = l.split(" elements generated").next().unwrap_or_default();
+                let n = before.rsplit(", ").next().unwrap_or_default();
+                vec![n.parse().unwrap_or_else(|_| panic!("no count in {l}"))]
+            }
+        })
+        .collect()
+}
+
+#[test]
+fn data_dependent_passes_divide_their_work_between_ranks() {
+    if !mpi_ready() {
+        return;
+    }
+    // topk/argtopk, unique, nonzero/argwhere (block-wise passes), the radix passes of an
+    // exact median over more than the memory limit, and histogram/bincount counts: the same output under 2 ranks, and each
+    // element generated once in all (each rank its share), where one rank doing everything
+    // would give each rank the whole count.
+    let dir = scratch("mpi-divided");
+    let program = dir.join("divided.arr");
+    std::fs::write(
+        &program,
+        "x = random.normal(0, 1, shape=[400000], chunks=[10000], seed=11)\n\
+         print(topk(x, 3), argtopk(x, -2))\n\
+         print(unique(astype(floor(x[:50000]), i64)))\n\
+         print(len(nonzero(x > 3)[0]), argwhere(x > 4.2))\n\
+         print(median(x), percentile(x, [2, 98]))\n\
+         print(histogram(x, bins=5)[0], bincount(astype(abs(x) * 2, i64)))\n",
+    )
+    .expect("write the program");
+    let program = program.to_string_lossy().to_string();
+    let args = [
+        "--threads",
+        "1",
+        "--verbose",
+        "--memory-limit",
+        "1MiB",
+        program.as_str(),
+    ];
+    let one = run(None, &args);
+    let two = run(Some(2), &args);
+    assert!(
+        one.status.success(),
+        "{}",
+        String::from_utf8_lossy(&one.stderr)
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&two.stdout),
+        String::from_utf8_lossy(&one.stdout)
+    );
+    let totals = generated_per_report(&one.stderr, false);
+    let shares = generated_per_report(&two.stderr, true);
+    assert_eq!(totals.len(), shares.len(), "the same computations");
+    let mut divided = 0;
+    for (total, share) in totals.iter().zip(&shares) {
+        assert_eq!(share.len(), 2, "two ranks' figures");
+        assert_eq!(
+            share.iter().sum::<u64>(),
+            total[0],
+            "each element generated once in all: {share:?} against {total:?}"
+        );
+        if total[0] > 0 {
+            assert!(share.iter().all(|&n| n > 0), "both ranks work: {share:?}");
+            divided += 1;
+        }
+    }
+    assert!(divided >= 9, "the passes that generate ({divided})");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 /// A fresh folder for one test's files.
 fn scratch(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("arr-mpi-{name}-{}", std::process::id()));
