@@ -415,7 +415,7 @@ fn take_along(from: &ArrayD<i64>, pick: &ArrayD<i64>, axis: usize) -> ArrayD<i64
 /// (`exec::block_map`: the input is never held whole; under MPI each rank reduces its own
 /// blocks and only the results travel). The grid (blocks per axis) and the results in
 /// row-major block order; `None` in a check run.
-fn per_block<T: crate::exec::dist::wire::Wire + Send>(
+fn per_block<T: crate::exec::dist::wire::Wire + Send + BlockResult>(
     interp: &Evaluator,
     args: &Args,
     x: &Array,
@@ -434,7 +434,7 @@ fn per_block<T: crate::exec::dist::wire::Wire + Send>(
     let blocks = interp
         .session
         .borrow()
-        .map_blocks(node, reduce)
+        .map_blocks(node, reduce, &T::bytes)
         .map_err(|e| {
             crate::eval::Flow::Error(Box::new(crate::syntax::diag::Diagnostic::error(
                 e.to_string(),
@@ -443,6 +443,23 @@ fn per_block<T: crate::exec::dist::wire::Wire + Send>(
         })?;
     let grid = grid_of(node.shape.len(), blocks.iter().map(|(r, _)| r));
     Ok(Some((grid, blocks.into_iter().map(|(_, t)| t).collect())))
+}
+
+/// What a block's result holds in memory.
+trait BlockResult {
+    fn bytes(&self) -> usize;
+}
+
+impl BlockResult for Data {
+    fn bytes(&self) -> usize {
+        self.nbytes()
+    }
+}
+
+impl BlockResult for (Data, Data) {
+    fn bytes(&self) -> usize {
+        self.0.nbytes() + self.1.nbytes()
+    }
 }
 
 /// Blocks per axis of a row-major list of block regions: along each axis, the distinct

@@ -145,6 +145,7 @@ impl SessionState {
         &self,
         node: &NodeRef,
         reduce: &(dyn Fn(&crate::exec::region::Region, Data) -> Result<T, String> + Sync),
+        bytes: &(dyn Fn(&T) -> usize + Sync),
     ) -> Result<Vec<(crate::exec::region::Region, T)>, ExecError> {
         self.refuse_in_plan_only()?;
         let mut config = self.exec.clone();
@@ -154,7 +155,7 @@ impl SessionState {
         let chunks_before = crate::io::chunked::stats();
         let (results, report) = self
             .pool
-            .install(|| exec::block_map::map_blocks(&config, cancel, node, reduce))?;
+            .install(|| exec::block_map::map_blocks(&config, cancel, node, reduce, bytes))?;
         bar.finish();
         self.report(report);
         self.report_chunks(chunks_before);

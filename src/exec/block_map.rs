@@ -16,18 +16,21 @@ use crate::exec::{
 use crate::graph::node::NodeRef;
 use rayon::prelude::*;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
 /// Computes every block of `node` and reduces it with `reduce` (given the block's region in
 /// the array and its data). Returns each block's region and result in row-major block order
 /// — the same on every rank and for any number of threads. An error from `reduce` stops the
-/// pass as `ExecError::Invalid`.
+/// pass as `ExecError::Invalid`. The results held (`bytes` of each) may not pass half the
+/// memory limit: past it the pass stops with `ExecError::OutOfMemory` (a `topk` with a k
+/// near the axis length, a `nonzero` of a mostly non-zero array).
 pub fn map_blocks<T: Wire + Send>(
     config: &ExecConfig,
     cancel: Arc<AtomicBool>,
     node: &NodeRef,
     reduce: &(dyn Fn(&Region, Data) -> Result<T, String> + Sync),
+    bytes: &(dyn Fn(&T) -> usize + Sync),
 ) -> Result<(Vec<(Region, T)>, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
@@ -45,11 +48,20 @@ pub fn map_blocks<T: Wire + Send>(
     let materialised = materialise_barriers(config, &ctx, root, per_task)?;
     check_tasks(config, root, per_task)?;
     let regions = chunk_regions(root);
+    let (held, budget) = (AtomicUsize::new(0), config.memory_limit / 2);
     let run = |region: &Region| -> Result<T, ExecError> {
         ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
         let _task = ctx.task(root);
         let data = eval(&ctx, root, region)?;
         let out = reduce(region, data).map_err(ExecError::Invalid)?;
+        let now = held.fetch_add(bytes(&out), Ordering::Relaxed) + bytes(&out);
+        if now > budget {
+            return Err(ExecError::OutOfMemory(format!(
+                "the results kept from the blocks need more than {} (half the memory limit of {}); raise --memory-limit or ask for a smaller result",
+                crate::exec::human_bytes(budget),
+                crate::exec::human_bytes(config.memory_limit)
+            )));
+        }
         ctx.tasks_finished(1);
         Ok(out)
     };
