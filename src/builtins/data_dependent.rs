@@ -10,7 +10,6 @@ use crate::builtins::{Args, Builtin, Group};
 use crate::data::{Data, Element};
 use crate::eval::ops::compute_array;
 use crate::eval::{Evaluator, R};
-use crate::exec::region::Region;
 use crate::sema::dtype::DType;
 use crate::value::{Array, Dim, Value};
 use ndarray::{ArrayD, IxDyn};
@@ -353,8 +352,8 @@ fn topk(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
     let largest = k > 0;
     // Each block's own k best per lane, with their positions along the axis in the array:
     // the k best of a lane are among the k best of each of its blocks (one order for both).
-    let best_of_block = |region: &Region, block: Data| -> Result<(Data, Data), String> {
-        let offset = region[axis].start;
+    let best_of_block = |start: &[usize], block: Data| -> Result<(Data, Data), String> {
+        let offset = start[axis] as i64;
         let keep = keep.min(block.shape()[axis]);
         with_data!(&block, a => sort_lanes(a, axis, largest, keep)
             .map(|(v, p)| (Element::wrap(v), Data::I64(p.mapv(|q| q + offset)))))
@@ -419,7 +418,7 @@ fn per_block<T: crate::exec::dist::wire::Wire + Send + BlockResult>(
     interp: &Evaluator,
     args: &Args,
     x: &Array,
-    reduce: &(dyn Fn(&Region, Data) -> Result<T, String> + Sync),
+    reduce: &(dyn Fn(&[usize], Data) -> Result<T, String> + Sync),
 ) -> R<Option<(Vec<usize>, Vec<T>)>> {
     if interp.check {
         return Ok(None);
@@ -462,13 +461,13 @@ impl BlockResult for (Data, Data) {
     }
 }
 
-/// Blocks per axis of a row-major list of block regions: along each axis, the distinct
-/// starts.
-fn grid_of<'a>(nd: usize, regions: impl Iterator<Item = &'a Region>) -> Vec<usize> {
-    let mut starts: Vec<std::collections::BTreeSet<i64>> = vec![Default::default(); nd];
-    for region in regions {
-        for (k, r) in region.iter().enumerate() {
-            starts[k].insert(r.start);
+/// Blocks per axis of a row-major list of blocks (by their starts): along each axis, the
+/// distinct starts.
+fn grid_of<'a>(nd: usize, blocks: impl Iterator<Item = &'a Vec<usize>>) -> Vec<usize> {
+    let mut starts: Vec<std::collections::BTreeSet<usize>> = vec![Default::default(); nd];
+    for block in blocks {
+        for (k, &s) in block.iter().enumerate() {
+            starts[k].insert(s);
         }
     }
     starts.iter().map(|s| s.len()).collect()
@@ -480,7 +479,7 @@ fn unique(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         return Ok(v);
     }
     // Each block's distinct values first (sorted), then the distinct values of those.
-    let distinct_of_block = |_: &Region, block: Data| -> Result<Data, String> {
+    let distinct_of_block = |_: &[usize], block: Data| -> Result<Data, String> {
         Ok(with_data!(&block, a => {
             let flat: Vec<_> = a.iter().copied().collect();
             Element::wrap(distinct(flat))
@@ -494,7 +493,7 @@ fn unique(interp: &mut Evaluator, args: &mut Args) -> R<Value> {
         }));
     };
     let total = blocks.iter().map(|b| b.len()).sum();
-    let all = crate::exec::region::concat_data(blocks, 0, x.dtype, &[total]);
+    let all = crate::exec::join_blocks(&[blocks.len()], x.dtype, &[total], blocks);
     let pool = interp.session.borrow().pool.clone();
     let merged = pool
         .install(|| with_data!(&all, a => Element::wrap(distinct(a.iter().copied().collect()))));
@@ -568,17 +567,16 @@ pub(crate) fn nonzero_positions(
         None => x.shape.iter().map(|d| d.unwrap_or(0)).collect(),
     };
     let strides = crate::data::strides(&shape);
-    let positions_in_block = |region: &Region, block: Data| -> Result<Data, String> {
+    let positions_in_block = |start: &[usize], block: Data| -> Result<Data, String> {
         let local = crate::data::strides(block.shape());
+        let lens = block.shape().to_vec();
         let found: Vec<i64> = with_data!(&block, a => a
             .iter()
             .enumerate()
             .filter(|(_, v)| v.truthy())
             .map(|(f, _)| {
-                region
-                    .iter()
-                    .enumerate()
-                    .map(|(k, r)| (r.start as usize + (f / local[k]) % r.len) * strides[k])
+                (0..start.len())
+                    .map(|k| (start[k] + (f / local[k]) % lens[k]) * strides[k])
                     .sum::<usize>() as i64
             })
             .collect());

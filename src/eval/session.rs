@@ -139,14 +139,14 @@ impl SessionState {
     }
 
     /// Computes `node` block by block on the session's pool, reducing each block with
-    /// `reduce` as it is computed (`exec::block_map`): each block's region and result, in
+    /// `reduce` as it is computed (`exec::block_map`): each block's start and result, in
     /// block order.
     pub fn map_blocks<T: crate::exec::dist::wire::Wire + Send>(
         &self,
         node: &NodeRef,
-        reduce: &(dyn Fn(&crate::exec::region::Region, Data) -> Result<T, String> + Sync),
+        reduce: &(dyn Fn(&[usize], Data) -> Result<T, String> + Sync),
         bytes: &(dyn Fn(&T) -> usize + Sync),
-    ) -> Result<Vec<(crate::exec::region::Region, T)>, ExecError> {
+    ) -> Result<Vec<(Vec<usize>, T)>, ExecError> {
         self.refuse_in_plan_only()?;
         let mut config = self.exec.clone();
         let cancel = self.cancel.clone();

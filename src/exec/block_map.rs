@@ -19,8 +19,9 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
-/// Computes every block of `node` and reduces it with `reduce` (given the block's region in
-/// the array and its data). Returns each block's region and result in row-major block order
+/// Computes every block of `node` and reduces it with `reduce` (given where the block starts
+/// in the array, per axis, and its data). Returns each block's start and result in row-major
+/// block order
 /// — the same on every rank and for any number of threads. An error from `reduce` stops the
 /// pass as `ExecError::Invalid`. The results held (`bytes` of each) may not pass half the
 /// memory limit: past it the pass stops with `ExecError::OutOfMemory` (a `topk` with a k
@@ -29,9 +30,9 @@ pub fn map_blocks<T: Wire + Send>(
     config: &ExecConfig,
     cancel: Arc<AtomicBool>,
     node: &NodeRef,
-    reduce: &(dyn Fn(&Region, Data) -> Result<T, String> + Sync),
+    reduce: &(dyn Fn(&[usize], Data) -> Result<T, String> + Sync),
     bytes: &(dyn Fn(&T) -> usize + Sync),
-) -> Result<(Vec<(Region, T)>, RunReport), ExecError> {
+) -> Result<(Vec<(Vec<usize>, T)>, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
     let mut ctx = ExecCtx::new(config.backend.clone(), cancel)
@@ -53,7 +54,7 @@ pub fn map_blocks<T: Wire + Send>(
         ctx.stats.tasks.fetch_add(1, Ordering::Relaxed);
         let _task = ctx.task(root);
         let data = eval(&ctx, root, region)?;
-        let out = reduce(region, data).map_err(ExecError::Invalid)?;
+        let out = reduce(&block_start(region), data).map_err(ExecError::Invalid)?;
         let now = held.fetch_add(bytes(&out), Ordering::Relaxed) + bytes(&out);
         if now > budget {
             return Err(ExecError::OutOfMemory(format!(
@@ -76,5 +77,11 @@ pub fn map_blocks<T: Wire + Send>(
         })
     })?;
     let report = finish_report(&ctx, &plan, started, materialised, window);
-    Ok((regions.into_iter().zip(results).collect(), report))
+    let starts = regions.iter().map(block_start);
+    Ok((starts.zip(results).collect(), report))
+}
+
+/// Where a block (a chunk region, steps of 1) starts, per axis.
+fn block_start(region: &Region) -> Vec<usize> {
+    region.iter().map(|r| r.start as usize).collect()
 }
