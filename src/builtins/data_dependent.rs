@@ -418,7 +418,7 @@ fn per_block<T: crate::exec::dist::wire::Wire + Send + BlockResult>(
     interp: &Evaluator,
     args: &Args,
     x: &Array,
-    reduce: &(dyn Fn(&[usize], Data) -> Result<T, String> + Sync),
+    reduce: &crate::exec::block_map::BlockReducer<T>,
 ) -> R<Option<(Vec<usize>, Vec<T>)>> {
     if interp.check {
         return Ok(None);

@@ -144,9 +144,9 @@ impl SessionState {
     pub fn map_blocks<T: crate::exec::dist::wire::Wire + Send>(
         &self,
         node: &NodeRef,
-        reduce: &(dyn Fn(&[usize], Data) -> Result<T, String> + Sync),
+        reduce: &crate::exec::block_map::BlockReducer<T>,
         bytes: &(dyn Fn(&T) -> usize + Sync),
-    ) -> Result<Vec<(Vec<usize>, T)>, ExecError> {
+    ) -> Result<crate::exec::block_map::BlockResults<T>, ExecError> {
         self.refuse_in_plan_only()?;
         let mut config = self.exec.clone();
         let cancel = self.cancel.clone();

@@ -19,6 +19,13 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::time::Instant;
 
+/// A block's reduction: given where the block starts (per axis) and its data, its small
+/// result, or a message.
+pub type BlockReducer<'a, T> = dyn Fn(&[usize], Data) -> Result<T, String> + Sync + 'a;
+
+/// Each block's start (per axis) and its result, in row-major block order.
+pub type BlockResults<T> = Vec<(Vec<usize>, T)>;
+
 /// Computes every block of `node` and reduces it with `reduce` (given where the block starts
 /// in the array, per axis, and its data). Returns each block's start and result in row-major
 /// block order
@@ -30,9 +37,9 @@ pub fn map_blocks<T: Wire + Send>(
     config: &ExecConfig,
     cancel: Arc<AtomicBool>,
     node: &NodeRef,
-    reduce: &(dyn Fn(&[usize], Data) -> Result<T, String> + Sync),
+    reduce: &BlockReducer<T>,
     bytes: &(dyn Fn(&T) -> usize + Sync),
-) -> Result<(Vec<(Vec<usize>, T)>, RunReport), ExecError> {
+) -> Result<(BlockResults<T>, RunReport), ExecError> {
     let started = Instant::now();
     let window = crate::alloc_stats::reset_peak();
     let mut ctx = ExecCtx::new(config.backend.clone(), cancel)
