@@ -8,6 +8,7 @@ mod corpus;
 mod cuda;
 mod cuda_host;
 mod dashboard;
+mod data_dependent_props;
 mod deep_graphs;
 mod doctests;
 mod editors;
