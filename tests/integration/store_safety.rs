@@ -299,13 +299,21 @@ fn start_until_temp(dir: &Path, code: &str, name: &str) -> std::process::Child {
 }
 
 fn signal(child: &std::process::Child, sig: &str) {
-    let _ = Command::new("kill")
-        .args([sig, &child.id().to_string()])
-        .status();
+    // Sent from this process (no `kill` program to start), so it arrives at once.
+    let number = match sig {
+        "-INT" => libc::SIGINT,
+        "-TERM" => libc::SIGTERM,
+        other => panic!("unknown signal {other}"),
+    };
+    // SAFETY: kill(2) on the pid of a child this test started and has not waited for.
+    unsafe {
+        libc::kill(child.id() as libc::pid_t, number);
+    }
 }
 
 #[test]
 fn ctrl_c_during_png_encoding_cancels_the_picture() {
+    let _alone = crate::exclusive();
     let dir = scratch("png-sigint");
     // A small array drawn very large: streaming is instant, colouring and encoding are not.
     let child = start_until_temp(
@@ -330,6 +338,7 @@ fn ctrl_c_during_png_encoding_cancels_the_picture() {
 
 #[test]
 fn a_second_ctrl_c_leaves_no_temporary() {
+    let _alone = crate::exclusive();
     let dir = scratch("double-sigint");
     for (code, name) in [
         (
@@ -673,6 +682,7 @@ fn pictures_larger_than_their_image_stream_in_bounded_memory() {
 /// removed by the next store to the same path.
 #[test]
 fn zarr_temporaries_are_removed_on_every_exit_path() {
+    let _alone = crate::exclusive();
     let dir = scratch("zarr-signals");
     let big = "random.normal(0, 1, shape=[6000, 4000], chunks=[50, 4000], seed=1) * 2";
     let mut exits = Vec::new();
