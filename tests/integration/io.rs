@@ -577,12 +577,12 @@ fn ctrl_c_during_a_store_keeps_the_previous_file() {
          to_npy(y + sin(y) * cos(y) + exp(-y * y), \"t.npy\")\n",
     )
     .expect("write");
-    let child = Command::new(crate::arr_bin())
-        .current_dir(&dir)
+    let mut cmd = Command::new(crate::arr_bin());
+    cmd.current_dir(&dir)
         .args(["--threads", "1", "t.arr"])
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .expect("arr starts");
+        .stderr(std::process::Stdio::piped());
+    crate::store_safety::with_default_signals(&mut cmd);
+    let child = cmd.spawn().expect("arr starts");
     let started = std::time::Instant::now();
     while leftovers(&dir).is_empty() && started.elapsed().as_secs() < 20 {
         std::thread::sleep(std::time::Duration::from_millis(2));

@@ -76,7 +76,6 @@ fn every_case_under_mpirun_prints_what_one_process_prints() {
     if !mpi_ready() {
         return;
     }
-    let _alone = crate::exclusive();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let files = cases();
     assert!(files.len() > 100, "expected the case corpus");
@@ -157,7 +156,6 @@ fn data_dependent_passes_divide_their_work_between_ranks() {
     if !mpi_ready() {
         return;
     }
-    let _alone = crate::exclusive();
     // topk/argtopk, unique, nonzero/argwhere (block-wise passes), the radix passes of an
     // exact median over more than the memory limit, and histogram/bincount counts: the same output under 2 ranks, and each
     // element generated once in all (each rank its share), where one rank doing everything
@@ -239,7 +237,6 @@ fn stores_under_mpi_round_trip_with_the_python_peers() {
     if !mpi_ready() || !crate::python::peers(&["numpy", "h5py", "zarr"]) {
         return;
     }
-    let _alone = crate::exclusive();
     let dir = scratch("stores");
     let program = dir.join("store.arr");
     std::fs::write(
@@ -288,7 +285,6 @@ fn a_rank_failing_inside_a_store_leaves_the_old_file_and_no_temporaries() {
     if !mpi_ready() {
         return;
     }
-    let _alone = crate::exclusive();
     let dir = scratch("fail");
     let program = dir.join("copy.arr");
     std::fs::write(
@@ -362,7 +358,6 @@ fn a_killed_rank_ends_the_job() {
     if !mpi_ready() {
         return;
     }
-    let _alone = crate::exclusive();
     let dir = scratch("kill");
     let program = dir.join("long.arr");
     std::fs::write(
@@ -434,7 +429,6 @@ fn every_rank_writes_its_own_zarr_chunks_and_npy_regions() {
     if !mpi_ready() {
         return;
     }
-    let _alone = crate::exclusive();
     // Zarr chunk files and npy regions are written by the rank that computed them (no block
     // travels to rank 0): a write failure injected on rank 1 alone fails the store, which
     // could not happen if rank 0 wrote every block; the old store stays as it was.

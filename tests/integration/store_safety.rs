@@ -280,13 +280,13 @@ fn stores_never_create_folders() {
 /// Starts `arr` on `code` in `dir` and waits until a temporary of `name` appears.
 fn start_until_temp(dir: &Path, code: &str, name: &str) -> std::process::Child {
     std::fs::write(dir.join("t.arr"), code).expect("write");
-    let child = Command::new(crate::arr_bin())
-        .current_dir(dir)
+    let mut cmd = Command::new(crate::arr_bin());
+    cmd.current_dir(dir)
         .args(["--threads", "1", "t.arr"])
         .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("arr starts");
+        .stderr(Stdio::piped());
+    with_default_signals(&mut cmd);
+    let child = cmd.spawn().expect("arr starts");
     let started = Instant::now();
     while !leftovers(dir)
         .iter()
@@ -296,6 +296,22 @@ fn start_until_temp(dir: &Path, code: &str, name: &str) -> std::process::Child {
         std::thread::sleep(Duration::from_millis(1));
     }
     child
+}
+
+/// Gives the child the default SIGINT and SIGTERM dispositions. A test run started as a
+/// background job of a non-interactive shell (`make test &`) inherits an ignored SIGINT,
+/// and `arr`, like other programs, leaves an inherited ignore in place — the Ctrl-C these
+/// tests send would then never arrive.
+pub(crate) fn with_default_signals(cmd: &mut Command) {
+    use std::os::unix::process::CommandExt;
+    // SAFETY: only async-signal-safe calls (signal(2)) between fork and exec.
+    unsafe {
+        cmd.pre_exec(|| {
+            libc::signal(libc::SIGINT, libc::SIG_DFL);
+            libc::signal(libc::SIGTERM, libc::SIG_DFL);
+            Ok(())
+        });
+    }
 }
 
 fn signal(child: &std::process::Child, sig: &str) {
@@ -313,7 +329,6 @@ fn signal(child: &std::process::Child, sig: &str) {
 
 #[test]
 fn ctrl_c_during_png_encoding_cancels_the_picture() {
-    let _alone = crate::exclusive();
     let dir = scratch("png-sigint");
     // A small array drawn very large: streaming is instant, colouring and encoding are not.
     let child = start_until_temp(
@@ -338,7 +353,6 @@ fn ctrl_c_during_png_encoding_cancels_the_picture() {
 
 #[test]
 fn a_second_ctrl_c_leaves_no_temporary() {
-    let _alone = crate::exclusive();
     let dir = scratch("double-sigint");
     for (code, name) in [
         (
@@ -682,7 +696,6 @@ fn pictures_larger_than_their_image_stream_in_bounded_memory() {
 /// removed by the next store to the same path.
 #[test]
 fn zarr_temporaries_are_removed_on_every_exit_path() {
-    let _alone = crate::exclusive();
     let dir = scratch("zarr-signals");
     let big = "random.normal(0, 1, shape=[6000, 4000], chunks=[50, 4000], seed=1) * 2";
     let mut exits = Vec::new();
