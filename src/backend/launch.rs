@@ -55,6 +55,55 @@ pub trait TileBody: Send + Sync {
     ) -> Option<Result<Vec<Data>, BackendError>> {
         None
     }
+
+    /// Sums the kernel's one float output over pieces of the region where the kernel runs,
+    /// for a backend that sums on its device (`Backend::sums_on_device`: the GPU, so that only
+    /// one sum per piece comes back, not every value); `None` (the CPU backends) when it does
+    /// not. Returns per piece its sum and the number of values added (see `PieceLeaves`).
+    fn region_piece_sums(
+        &self,
+        _kernel: &Kernel,
+        _region: &[Span],
+        _inputs: &[Data],
+        _params: &[u64],
+        _pieces: &PieceLeaves,
+    ) -> Option<Result<Vec<(f64, u64)>, BackendError>> {
+        None
+    }
+}
+
+/// How a device sum (`TileBody::region_piece_sums`) cuts a launch region: its row-major
+/// order in pieces, one after another, each summed on its own in `exec::reduce::pairwise_sum`'s
+/// order: cut into that function's leaves (runs of at most 128 values, each summed as
+/// `pairwise_sum` sums so short a slice), whose sums combine in its tree.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PieceLeaves {
+    /// The leaves of every piece, in order, as row-major positions in the region: leaf `l`
+    /// holds the values at `bounds[l] .. bounds[l + 1]` (one more entry than leaves).
+    pub bounds: Vec<u64>,
+    /// Per piece, the index of its first leaf.
+    pub first_leaf: Vec<u64>,
+    /// Per piece, its number of values (the length that shapes its tree).
+    pub len: Vec<u64>,
+    /// Whether a nan counts as 0.0 and is not counted (NumPy's `nansum`); otherwise every
+    /// value is added and counted.
+    pub skip_nan: bool,
+}
+
+/// The device sums of `body` over `region` (`TileBody::region_piece_sums`), the launch
+/// checked first; `None` for a backend that does not sum on its device.
+pub fn launch_piece_sums(
+    body: &dyn TileBody,
+    kernel: &Kernel,
+    region: &[Span],
+    inputs: &[Data],
+    params: &[u64],
+    pieces: &PieceLeaves,
+) -> Option<Result<Vec<(f64, u64)>, BackendError>> {
+    if let Err(e) = check_launch(kernel, region, inputs.iter().map(Data::dtype), params) {
+        return Some(Err(e));
+    }
+    body.region_piece_sums(kernel, region, inputs, params, pieces)
 }
 
 /// The distinct values the sinks consume, in order of first use: each gets one output of

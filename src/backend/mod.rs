@@ -41,6 +41,13 @@ pub trait Backend: Send + Sync {
     fn host_tiles(&self) -> bool {
         true
     }
+    /// Whether compiled bodies sum over pieces of a region on the device
+    /// (`launch::TileBody::region_piece_sums`), so that a full reduction launches once per
+    /// block and brings back one sum per piece. The GPU does; the CPU backends sum on the
+    /// host anyway.
+    fn sums_on_device(&self) -> bool {
+        false
+    }
 }
 
 /// Which backend runs kernels (`--backend`).

@@ -2,8 +2,11 @@
 //! grid) gives a partial; partials combine in a fixed pairwise tree in block order, so
 //! results are bitwise repeatable for any thread count.
 
+use crate::backend::launch::PieceLeaves;
 use crate::data::{Data, Element};
-use crate::exec::region::{AxisRange, Region, eval, launch_kernel, region_shape, strides};
+use crate::exec::region::{
+    AxisRange, Region, eval, launch_kernel, launch_kernel_sums, region_shape, strides,
+};
 use crate::exec::{ExecCtx, ExecError};
 use crate::graph::node::{NodeRef, Op, ReduceOp};
 use crate::kernel::lower;
@@ -58,6 +61,114 @@ pub fn pairwise_sum(v: &[f64]) -> f64 {
     }
     let half = (v.len() / 2) & !7;
     pairwise_sum(&v[..half]) + pairwise_sum(&v[half..])
+}
+
+/// The leaf lengths of `pairwise_sum`'s tree over `len` values, in order, appended to
+/// `out`: a run of at most 128 values is one leaf (summed as `pairwise_sum` sums so short a
+/// slice); a longer one splits where `pairwise_sum` splits it, left half first. A device
+/// sums each leaf and combines them in this tree (`backend::cuda`'s `arr_pairwise_tree`).
+pub fn pairwise_leaves(len: usize, out: &mut Vec<usize>) {
+    if len <= 128 {
+        out.push(len);
+        return;
+    }
+    let half = (len / 2) & !7;
+    pairwise_leaves(half, out);
+    pairwise_leaves(len - half, out);
+}
+
+/// Whether every reduction of a group sums on a device (sums and means of float values, all
+/// plain or all skipping nan), and whether they skip nan.
+fn device_summable(lanes: &[Lane]) -> Option<bool> {
+    use ReduceOp::*;
+    let skip = |l: &Lane| match l.op {
+        Sum | Mean if !l.int => Some(false),
+        NanSum | NanMean if !l.int => Some(true),
+        _ => None,
+    };
+    let first = skip(lanes.first()?)?;
+    lanes
+        .iter()
+        .all(|l| skip(l) == Some(first))
+        .then_some(first)
+}
+
+/// The partial of a piece summed on a device to `sum` over `count` values.
+fn summed(op: ReduceOp, sum: f64, count: u64) -> Partial {
+    let mean = matches!(op, ReduceOp::Mean | ReduceOp::NanMean);
+    Partial {
+        f: vec![sum],
+        i: Vec::new(),
+        count: if mean { vec![count as f64] } else { Vec::new() },
+        m2: Vec::new(),
+        idx: Vec::new(),
+    }
+}
+
+/// The pieces a block of a reduction is summed in, one after another (the reduced axes
+/// split until a piece holds at most `SUB_BLOCK_ELEMS` elements).
+fn pieces_of(piece: Region, axes: &[usize]) -> Vec<Region> {
+    let mut pieces = vec![piece];
+    for &ax in axes {
+        let elems: usize = pieces[0].iter().map(|r| r.len).product();
+        if elems <= SUB_BLOCK_ELEMS {
+            break;
+        }
+        let per_index = (elems / pieces[0][ax].len.max(1)).max(1);
+        let len = (SUB_BLOCK_ELEMS / per_index).max(1);
+        pieces = pieces.iter().flat_map(|p| split_axis(p, ax, len)).collect();
+    }
+    pieces
+}
+
+/// How a device sums `pieces` of `block` (`launch::PieceLeaves`): `None` unless every piece
+/// is a non-empty run of the block's row-major order and they follow one another.
+fn piece_leaves(block: &Region, pieces: &[Region], skip_nan: bool) -> Option<PieceLeaves> {
+    let lens: Vec<usize> = block.iter().map(|r| r.len).collect();
+    let block_strides = strides(&lens);
+    let flat = |at: &[i64]| -> Option<usize> {
+        let mut f = 0usize;
+        for (a, r) in block.iter().enumerate() {
+            let step = r.step.max(1);
+            let off = at[a].checked_sub(r.start)?;
+            if off < 0 || off % step != 0 {
+                return None;
+            }
+            f += (off / step) as usize * block_strides[a];
+        }
+        Some(f)
+    };
+    let mut cut = PieceLeaves {
+        bounds: vec![0],
+        first_leaf: Vec::with_capacity(pieces.len()),
+        len: Vec::with_capacity(pieces.len()),
+        skip_nan,
+    };
+    let mut at = 0usize;
+    let mut leaves = Vec::new();
+    for p in pieces {
+        let count: usize = p.iter().map(|r| r.len).product();
+        if count == 0 || p.iter().zip(block).any(|(q, r)| q.step != r.step) {
+            return None;
+        }
+        let first: Vec<i64> = p.iter().map(|r| r.start).collect();
+        let last: Vec<i64> = p
+            .iter()
+            .map(|r| r.start + r.step * (r.len as i64 - 1))
+            .collect();
+        if flat(&first)? != at || flat(&last)? + 1 != at + count {
+            return None;
+        }
+        cut.first_leaf.push(cut.bounds.len() as u64 - 1);
+        cut.len.push(count as u64);
+        leaves.clear();
+        pairwise_leaves(count, &mut leaves);
+        for l in &leaves {
+            at += l;
+            cut.bounds.push(at as u64);
+        }
+    }
+    Some(cut)
 }
 
 fn better_arg(op: ReduceOp, cand: f64, best: f64) -> bool {
@@ -553,6 +664,39 @@ pub fn eval_reduce_many(
             }
             None => vec![block.clone()],
         };
+        // On a device that sums (the GPU), a whole reduction of a kernel's values is one
+        // launch per block: its pieces are summed there, in the same leaves and trees as
+        // here, and only one sum per piece comes back.
+        if ctx.backend.sums_on_device()
+            && kept_axes.is_empty()
+            && !hold_block
+            && let Some(skip_nan) = device_summable(&lanes)
+            && let Op::Fused(kernel) = &input.op
+            && ctx.cached(input).is_none()
+            && let Some(cut) = piece_leaves(block, &pieces_of(block.clone(), axes), skip_nan)
+        {
+            let k = lower::with_reductions(kernel, &ops);
+            if let Some(sums) = launch_kernel_sums(
+                ctx,
+                &k,
+                &input.inputs,
+                &input.shape,
+                block,
+                &cut,
+                SUB_BLOCK_ELEMS,
+            )? {
+                let parts: Vec<Vec<Partial>> = sums
+                    .iter()
+                    .map(|&(sum, count)| lanes.iter().map(|l| summed(l.op, sum, count)).collect())
+                    .collect();
+                ctx.tasks_finished(1);
+                return by_lane(parts, lanes.len())
+                    .into_iter()
+                    .zip(&lanes)
+                    .map(|(p, l)| tree_combine(l.op, false, p).ok_or(ExecError::Cancelled))
+                    .collect();
+            }
+        }
         let block_elems: usize = block.iter().map(|r| r.len).product();
         let held =
             if hold_block && block_elems > SUB_BLOCK_ELEMS && block.iter().all(|r| r.step == 1) {
@@ -562,16 +706,7 @@ pub fn eval_reduce_many(
             };
         let mut out: Vec<Option<Partial>> = vec![None; lanes.len()];
         for piece in kept_pieces {
-            let mut pieces = vec![piece];
-            for &ax in axes {
-                let elems: usize = pieces[0].iter().map(|r| r.len).product();
-                if elems <= SUB_BLOCK_ELEMS {
-                    break;
-                }
-                let per_index = (elems / pieces[0][ax].len.max(1)).max(1);
-                let len = (SUB_BLOCK_ELEMS / per_index).max(1);
-                pieces = pieces.iter().flat_map(|p| split_axis(p, ax, len)).collect();
-            }
+            let pieces = pieces_of(piece, axes);
             let parts = pieces
                 .iter()
                 .map(|p| run_piece(p, held.as_ref().map(|d| (d, block))))

@@ -312,6 +312,63 @@ pub fn launch_kernel(
     launched.map_err(|e| ExecError::Internal(format!("kernel: {e}")))
 }
 
+/// `launch_kernel` on a backend that sums on its device (`Backend::sums_on_device`): the
+/// sums of the kernel's one float output over the pieces of `region` that `pieces` cuts, with
+/// the number of values each added. `None` when an operand of the kernel spans more than
+/// `max_operand_elems` elements over the region (the whole region's operands would be held
+/// at once; the caller then launches piece by piece) or the backend does not sum on its
+/// device.
+pub fn launch_kernel_sums(
+    ctx: &ExecCtx,
+    kernel: &Kernel,
+    leaves: &[NodeRef],
+    out_shape: &[usize],
+    region: &Region,
+    pieces: &launch::PieceLeaves,
+    max_operand_elems: usize,
+) -> Result<Option<Vec<(f64, u64)>>, ExecError> {
+    if !ctx.backend.sums_on_device() {
+        return Ok(None);
+    }
+    ctx.check_cancelled()?;
+    let spec = lower::specialize(kernel, leaves, out_shape);
+    let inners: Vec<Region> = spec
+        .loads
+        .iter()
+        .map(|leaf| broadcast_region(region, &leaf.shape))
+        .collect();
+    if inners
+        .iter()
+        .any(|r| region_shape(r).iter().product::<usize>() > max_operand_elems)
+    {
+        return Ok(None);
+    }
+    let inputs: Vec<Data> = spec
+        .loads
+        .iter()
+        .zip(&inners)
+        .map(|(leaf, inner)| eval(ctx, leaf, inner))
+        .collect::<Result<_, _>>()?;
+    let n: usize = region.iter().map(|r| r.len).product();
+    ctx.stats
+        .add_generated(spec.generated_per_element * n as u64);
+    let body = cache::compiled(&*ctx.backend, &spec.kernel)
+        .map_err(|e| ExecError::Internal(format!("kernel: {e}")))?;
+    match launch::launch_piece_sums(
+        &*body,
+        &spec.kernel,
+        &spans(region),
+        &inputs,
+        &spec.params,
+        pieces,
+    ) {
+        None => Ok(None),
+        Some(sums) => sums
+            .map(Some)
+            .map_err(|e| ExecError::Internal(format!("kernel: {e}"))),
+    }
+}
+
 /// An operand of a launch: computed for it, or a region of data already in memory.
 enum Operand {
     Computed(Data),

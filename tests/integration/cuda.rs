@@ -212,6 +212,43 @@ fn corpus_kernels_compile_with_nvrtc() {
 }
 
 #[test]
+fn corpus_leaf_sums_compile_with_nvrtc() {
+    // The device sums of a reduction (`emit::leaf_sums_function` and the prelude's
+    // `arr_piece_sums`) for every corpus kernel with one float output.
+    if !nvrtc_or_skip("corpus_leaf_sums_compile_with_nvrtc") {
+        return;
+    }
+    let kernels: Vec<&Kernel> = corpus_kernels()
+        .iter()
+        .map(|(_, k)| k)
+        .filter(|k| {
+            let outs = arr::backend::launch::output_values(k);
+            outs.len() == 1 && k.types[outs[0]].is_float()
+        })
+        .collect();
+    assert!(kernels.len() > 40, "only {} kernels", kernels.len());
+    let mut failures = Vec::new();
+    for arch in nvrtc::TEST_ARCHS {
+        for batch in kernels.chunks(64) {
+            let named: Vec<(String, &Kernel)> = batch
+                .iter()
+                .enumerate()
+                .map(|(i, k)| (format!("arr_s{i}"), *k))
+                .collect();
+            if let Err(e) = emit::sums_program(&named).and_then(|src| nvrtc::compile(&src, arch)) {
+                failures.push(format!("{arch}: {e}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    eprintln!(
+        "NVRTC compiled the leaf sums of {} corpus kernels for {:?}",
+        kernels.len(),
+        nvrtc::TEST_ARCHS
+    );
+}
+
+#[test]
 fn nvrtc_rejects_broken_code() {
     // The compile checks can fail: a program NVRTC must reject is reported with its log.
     if !nvrtc_or_skip("nvrtc_rejects_broken_code") {

@@ -547,3 +547,295 @@ fn generated_cuda_agrees_with_the_interpreter_on_the_host() {
         trials.len()
     );
 }
+
+/// One `case` of the device-sum harness: reads kernel `i`'s inputs and the cut of its region
+/// (`launch::PieceLeaves`), runs its leaf-sum function and the prelude's `arr_piece_sums`,
+/// writes the status word, then each piece's sum and count.
+fn sums_case(i: usize, k: &Kernel) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "case {i}: {{");
+    let mut args = vec![
+        "geo".to_string(),
+        "&status".to_string(),
+        "bounds".to_string(),
+        "leaves".to_string(),
+        "(unsigned int)skip".to_string(),
+    ];
+    for (j, d) in k.inputs.iter().enumerate() {
+        let c = emit::c_type(*d);
+        let _ = writeln!(
+            s,
+            "  unsigned long long c{j}, b{j}; arr_read(in, &c{j}, 8); arr_read(in, &b{j}, 8);\n  \
+             {c}* in{j} = ({c}*)malloc(c{j} * sizeof({c}) + 1); arr_read(in, in{j}, c{j} * sizeof({c}));"
+        );
+        args.push(format!("in{j} + b{j}"));
+    }
+    s.push_str(
+        "  unsigned long long leaves, pieces, skip; arr_read(in, &leaves, 8); \
+         arr_read(in, &pieces, 8); arr_read(in, &skip, 8);\n  \
+         unsigned long long* bounds = (unsigned long long*)malloc(8 * (leaves + 1)); \
+         arr_read(in, bounds, 8 * (leaves + 1));\n  \
+         unsigned long long* first = (unsigned long long*)malloc(8 * pieces + 8); \
+         arr_read(in, first, 8 * pieces);\n  \
+         unsigned long long* lens = (unsigned long long*)malloc(8 * pieces + 8); \
+         arr_read(in, lens, 8 * pieces);\n  \
+         double* leaf_sum = (double*)calloc(leaves + 1, 8);\n  \
+         unsigned int* leaf_count = (unsigned int*)calloc(leaves + 1, 4);\n  \
+         double* piece_sum = (double*)calloc(pieces + 1, 8);\n  \
+         unsigned long long* piece_count = (unsigned long long*)calloc(pieces + 1, 8);\n",
+    );
+    args.push("leaf_sum".to_string());
+    args.push("leaf_count".to_string());
+    let _ = writeln!(s, "  arr_s{i}({});", args.join(", "));
+    s.push_str(
+        "  arr_piece_sums(leaf_sum, leaf_count, first, lens, pieces, piece_sum, piece_count);\n  \
+         fwrite(&status, 4, 1, out);\n  fwrite(piece_sum, 8, pieces, out);\n  \
+         fwrite(piece_count, 8, pieces, out);\n  \
+         free(bounds); free(first); free(lens); free(leaf_sum); free(leaf_count); \
+         free(piece_sum); free(piece_count);\n",
+    );
+    for j in 0..k.inputs.len() {
+        let _ = writeln!(s, "  free(in{j});");
+    }
+    s.push_str("} break;\n");
+    s
+}
+
+/// A random cut of `n` values into pieces, each into `pairwise_sum`'s leaves.
+fn random_cut(rng: &mut Rng, n: usize, skip_nan: bool) -> arr::backend::launch::PieceLeaves {
+    let mut cut = arr::backend::launch::PieceLeaves {
+        bounds: vec![0],
+        first_leaf: Vec::new(),
+        len: Vec::new(),
+        skip_nan,
+    };
+    let mut at = 0;
+    while at < n {
+        let len = match rng.below(3) {
+            0 => n - at,
+            1 => 1 + rng.below(20),
+            _ => 1 + rng.below(700),
+        }
+        .min(n - at);
+        cut.first_leaf.push(cut.bounds.len() as u64 - 1);
+        cut.len.push(len as u64);
+        let mut leaves = Vec::new();
+        arr::exec::reduce::pairwise_leaves(len, &mut leaves);
+        for l in leaves {
+            at += l;
+            cut.bounds.push(at as u64);
+        }
+    }
+    cut
+}
+
+#[test]
+fn device_sums_agree_with_the_host_reduction_on_the_host() {
+    // The GPU's sums of a reduction (`emit::leaf_sums_function`, then the prelude's
+    // `arr_piece_sums`), run on the host: for random regions cut into random pieces, each
+    // piece's sum is bitwise `exec::reduce::pairwise_sum` of the interpreter's values (nan as
+    // 0 when skipped) and its count the number of values added.
+    let Some(cxx) = compiler() else {
+        assert!(
+            std::env::var_os("ARR_REQUIRE_NVRTC").is_none(),
+            "no C++ compiler for the host check of the generated CUDA"
+        );
+        eprintln!("skipping: no C++ compiler");
+        return;
+    };
+    let mut kernels: Vec<(String, Kernel)> = crate::cuda::kir_kernels();
+    kernels.extend(crate::cuda::corpus_kernels().iter().cloned());
+    kernels.retain(|(_, k)| {
+        let outs = output_values(k);
+        outs.len() == 1 && k.types[outs[0]].is_float() && !transcendental(k)
+    });
+    let reductions = kernels
+        .iter()
+        .filter(|(_, k)| {
+            k.sinks
+                .iter()
+                .any(|s| matches!(s, arr::kernel::Sink::Reduce { .. }))
+        })
+        .count();
+    assert!(
+        kernels.len() > 40 && reductions > 10,
+        "too few kernels to check: {} with one float output, {reductions} reductions",
+        kernels.len()
+    );
+    let refs: Vec<&Kernel> = kernels.iter().map(|(_, k)| k).collect();
+    let dir = std::env::temp_dir().join(format!("arr-cuda-sums-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temporary folder");
+    let mut src = String::from(SHIM);
+    src.push_str(emit::PRELUDE);
+    for (i, k) in refs.iter().enumerate() {
+        src.push('\n');
+        src.push_str(&emit::leaf_sums_function(k, &format!("arr_s{i}")).expect("emits"));
+    }
+    src.push_str(
+        "\nint main(int argc, char** argv) {\n  FILE* in = fopen(argv[1], \"rb\");\n  \
+         FILE* out = fopen(argv[2], \"wb\");\n  if (!in || !out) return 2;\n  \
+         unsigned long long which;\n  while (fread(&which, 8, 1, in) == 1) {\n  \
+         unsigned long long n, words; arr_read(in, &n, 8); arr_read(in, &words, 8);\n  \
+         unsigned long long* geo = (unsigned long long*)malloc(words * 8 + 8); \
+         arr_read(in, geo, words * 8);\n  unsigned int status = 0;\n  switch (which) {\n",
+    );
+    for (i, k) in refs.iter().enumerate() {
+        src.push_str(&sums_case(i, k));
+    }
+    src.push_str("default: return 4;\n  }\n  free(geo);\n  }\n  fclose(out);\n  return 0;\n}\n");
+    let src_path = dir.join("sums.cpp");
+    let exe = dir.join("sums");
+    std::fs::write(&src_path, src).expect("writable");
+    let built = Command::new(cxx)
+        .args([
+            "-std=c++17",
+            "-O1",
+            "-ffp-contract=off",
+            "-fno-fast-math",
+            "-w",
+        ])
+        .arg("-o")
+        .arg(&exe)
+        .arg(&src_path)
+        .output()
+        .expect("the compiler runs");
+    assert!(
+        built.status.success(),
+        "the device sums do not compile as host C++ ({}):\n{}",
+        src_path.display(),
+        String::from_utf8_lossy(&built.stderr)
+            .lines()
+            .take(40)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let mut rng = Rng(0x05ee_d0f5_0030_0003);
+    let mut trials = Vec::new();
+    for (i, k) in refs.iter().enumerate() {
+        for _ in 0..3 {
+            let mut t = random_trial(&mut rng, i, k);
+            // Long regions: many leaves, pieces past one leaf, the 8-lane leaves and the rest.
+            if let Some(last) = t.region.last_mut() {
+                last.len = 1 + rng.below(if k.rank > 1 { 90 } else { 1500 });
+            }
+            let lens: Vec<usize> = t.region.iter().map(|s| s.len).collect();
+            t.inputs = k
+                .inputs
+                .iter()
+                .map(|d| random_input(&mut rng, *d, &lens))
+                .collect();
+            let n: usize = lens.iter().product();
+            let skip_nan = rng.below(2) == 0;
+            let cut = random_cut(&mut rng, n, skip_nan);
+            trials.push((t, cut));
+        }
+    }
+    let mut input = Vec::new();
+    for (t, cut) in &trials {
+        encode(t, refs[t.kernel], &mut input);
+        let leaves = cut.bounds.len() as u64 - 1;
+        let words = [leaves, cut.len.len() as u64, u64::from(cut.skip_nan)]
+            .into_iter()
+            .chain(cut.bounds.iter().copied())
+            .chain(cut.first_leaf.iter().copied())
+            .chain(cut.len.iter().copied());
+        for w in words {
+            input.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+    let in_path = dir.join("launches.bin");
+    let out_path = dir.join("results.bin");
+    std::fs::write(&in_path, &input).expect("writable");
+    let ran = Command::new(&exe)
+        .arg(&in_path)
+        .arg(&out_path)
+        .output()
+        .expect("the harness runs");
+    assert!(
+        ran.status.success(),
+        "the harness failed: {}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    let results = std::fs::read(&out_path).expect("results");
+    let word = |pos: &mut usize| {
+        let w = u64::from_le_bytes(results[*pos..*pos + 8].try_into().unwrap());
+        *pos += 8;
+        w
+    };
+    let mut pos = 0usize;
+    let mut failures = Vec::new();
+    let (mut pieces_compared, mut leaves_run) = (0usize, 0usize);
+    for (t, cut) in &trials {
+        let k = refs[t.kernel];
+        let status = u32::from_le_bytes(results[pos..pos + 4].try_into().unwrap());
+        pos += 4;
+        let got: Vec<(u64, u64)> = {
+            let sums: Vec<u64> = (0..cut.len.len()).map(|_| word(&mut pos)).collect();
+            let counts: Vec<u64> = (0..cut.len.len()).map(|_| word(&mut pos)).collect();
+            sums.into_iter().zip(counts).collect()
+        };
+        let body = Interpreter.compile(k).expect("the interpreter compiles it");
+        let label = &kernels[t.kernel].0;
+        let want = match launch(&*body, k, &t.region, &t.inputs, &t.params) {
+            Err(e) => {
+                if status & emit::STATUS_NEGATIVE_RANDOM_INDEX == 0 {
+                    failures.push(format!(
+                        "{label}: the interpreter failed ({e}), CUDA did not"
+                    ));
+                }
+                continue;
+            }
+            Ok(mut w) => w.remove(0),
+        };
+        if status != 0 {
+            failures.push(format!("{label}: CUDA set status {status}"));
+            continue;
+        }
+        let values: Vec<f64> =
+            arr::with_data!(&want, a => a.iter().map(|x| arr::data::Element::to_f64(*x)).collect());
+        let mut at = 0usize;
+        for (p, &len) in cut.len.iter().enumerate() {
+            let piece = &values[at..at + len as usize];
+            at += len as usize;
+            let zeroed: Vec<f64> = piece
+                .iter()
+                .map(|&x| if cut.skip_nan && x.is_nan() { 0.0 } else { x })
+                .collect();
+            let count = piece
+                .iter()
+                .filter(|x| !(cut.skip_nan && x.is_nan()))
+                .count() as u64;
+            let sum = arr::exec::reduce::pairwise_sum(&zeroed);
+            pieces_compared += 1;
+            if (canon_f64(sum), count) != (canon_f64(f64::from_bits(got[p].0)), got[p].1) {
+                failures.push(format!(
+                    "{label}: piece {p} of {len} values (skip nan {}): host {sum:e} over {count}, \
+                     device {:e} over {}",
+                    cut.skip_nan,
+                    f64::from_bits(got[p].0),
+                    got[p].1
+                ));
+            }
+        }
+        leaves_run += cut.bounds.len() - 1;
+    }
+    assert_eq!(pos, results.len(), "every result read");
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(
+        failures.is_empty(),
+        "{} pieces differ:\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(8)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    eprintln!(
+        "{} kernels ({reductions} reductions), {} launches, {leaves_run} leaves, \
+         {pieces_compared} piece sums equal on the host",
+        refs.len(),
+        trials.len()
+    );
+}

@@ -10,6 +10,7 @@ mod cuda_host;
 mod dashboard;
 mod data_dependent_props;
 mod deep_graphs;
+mod device_sums;
 mod doctests;
 mod editors;
 mod embed;

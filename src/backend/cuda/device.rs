@@ -8,13 +8,15 @@
 //! over the devices held, on a stream of its own (launches from the executor's threads
 //! overlap): it copies the bytes each input view spans and the geometry words to
 //! the device, runs the grid-stride kernel, and copies the outputs back (reductions are then
-//! combined on the host in the CPU's fixed order, so their bits are the CPU's).
+//! combined on the host in the CPU's fixed order, so their bits are the CPU's). A device sum
+//! (`TileBody::region_piece_sums`) runs the kernel's leaf-sum function and `arr_piece_sums`
+//! instead, and only one sum and count per piece come back.
 //!
 //! Unverified on hardware in this version (built and reviewed on machines without a GPU);
 //! `benches/gpu.sh` checks it against the CPU on a GPU machine.
 
 use crate::backend::cuda::{emit, nvrtc};
-use crate::backend::launch::{Span, TileBody, output_values};
+use crate::backend::launch::{PieceLeaves, Span, TileBody, output_values};
 use crate::backend::{Backend, BackendError};
 use crate::data::Data;
 use crate::kernel::Kernel;
@@ -148,29 +150,57 @@ impl Backend for CudaBackend {
         false
     }
 
+    fn sums_on_device(&self) -> bool {
+        true
+    }
+
     fn compile(&self, kernel: &Kernel) -> Result<Arc<dyn TileBody>, BackendError> {
-        const NAME: &str = "arr_kernel";
-        let source = emit::program(&[(NAME.to_string(), kernel)])?;
-        let mut functions = Vec::new();
-        for gpu in self.gpus.iter() {
-            let ptx = nvrtc::compile(&source, gpu.arch)?;
-            let module = gpu.ctx.load_module(ptx).map_err(driver_err(
-                "loading the PTX (a driver older than NVRTC cannot: install an older \
-                     nvidia-cuda-nvrtc-cu12, such as 12.4.127)",
-            ))?;
-            functions.push(
-                module
-                    .load_function(NAME)
-                    .map_err(driver_err("finding the kernel"))?,
-            );
-        }
+        let source = emit::program(&[(KERNEL.to_string(), kernel)])?;
+        let functions = load(&self.gpus, &source, &[KERNEL])?
+            .into_iter()
+            .flatten()
+            .collect();
         Ok(Arc::new(CudaBody {
             kernel: kernel.clone(),
             gpus: self.gpus.clone(),
             functions,
+            sums: std::sync::OnceLock::new(),
             next: AtomicUsize::new(0),
         }))
     }
+}
+
+/// The name of a compiled kernel's function.
+const KERNEL: &str = "arr_kernel";
+/// The name of a compiled kernel's leaf-sum function (`emit::leaf_sums_function`).
+const LEAF_SUMS: &str = "arr_leaf_sums";
+/// The prelude's function combining leaf sums into piece sums.
+const PIECE_SUMS: &str = "arr_piece_sums";
+
+/// Compiles `source` for every GPU held and finds the functions `names` in it: per GPU, the
+/// functions in the order of `names`.
+fn load(
+    gpus: &[Gpu],
+    source: &str,
+    names: &[&str],
+) -> Result<Vec<Vec<CudaFunction>>, BackendError> {
+    gpus.iter()
+        .map(|gpu| {
+            let ptx = nvrtc::compile(source, gpu.arch)?;
+            let module = gpu.ctx.load_module(ptx).map_err(driver_err(
+                "loading the PTX (a driver older than NVRTC cannot: install an older \
+                     nvidia-cuda-nvrtc-cu12, such as 12.4.127)",
+            ))?;
+            names
+                .iter()
+                .map(|name| {
+                    module
+                        .load_function(name)
+                        .map_err(driver_err("finding the kernel"))
+                })
+                .collect()
+        })
+        .collect()
 }
 
 /// A kernel loaded on every GPU held.
@@ -178,6 +208,9 @@ struct CudaBody {
     kernel: Kernel,
     gpus: Arc<Vec<Gpu>>,
     functions: Vec<CudaFunction>,
+    /// Per GPU, the kernel's leaf-sum function and `arr_piece_sums`, compiled at the first
+    /// device sum.
+    sums: std::sync::OnceLock<Result<Vec<Vec<CudaFunction>>, BackendError>>,
     /// The next GPU to launch on (round-robin).
     next: AtomicUsize,
 }
@@ -318,13 +351,62 @@ fn download(stream: &Arc<CudaStream>, buf: &DevBuf, shape: &[usize]) -> Result<D
     })
 }
 
+/// A launch's region, geometry and inputs on one GPU, ready for a kernel.
+struct Prepared {
+    /// The GPU (index into the GPUs held).
+    which: usize,
+    stream: Arc<CudaStream>,
+    geo: CudaSlice<u64>,
+    status: CudaSlice<u32>,
+    views: Vec<DevView>,
+    /// The region's shape and number of elements.
+    shape: Vec<usize>,
+    n: usize,
+}
+
+impl Prepared {
+    /// A grid-stride launch configuration for `items` work items on this GPU.
+    fn config(&self, gpus: &[Gpu], items: usize) -> LaunchConfig {
+        let blocks = items
+            .div_ceil(emit::THREADS as usize)
+            .min(gpus[self.which].sms as usize * 32) as u32;
+        LaunchConfig {
+            grid_dim: (blocks.max(1), 1, 1),
+            block_dim: (emit::THREADS, 1, 1),
+            shared_mem_bytes: 0,
+        }
+    }
+
+    /// Fails when a kernel set a bit of the status word.
+    fn check_status(&self) -> Result<(), BackendError> {
+        let status = self
+            .stream
+            .clone_dtoh(&self.status)
+            .map_err(driver_err("reading the status word"))?;
+        if status.first().copied().unwrap_or(0) & emit::STATUS_NEGATIVE_RANDOM_INDEX != 0 {
+            return Err(BackendError("a random index below zero".into()));
+        }
+        Ok(())
+    }
+}
+
+/// The input views as kernel arguments.
+fn input_views(views: &[DevView]) -> Vec<InView<'_>> {
+    views
+        .iter()
+        .map(|v| with_dev!(&v.buf, s => InView::from(s.slice(v.base..))))
+        .collect()
+}
+
 impl CudaBody {
-    fn launch(
+    /// Copies the launch geometry and the inputs to the next GPU (round-robin), on a stream
+    /// of its own: launches from the executor's threads overlap on the GPU.
+    fn prepare(
         &self,
         region: &[Span],
         inputs: &[Data],
         params: &[u64],
-    ) -> Result<Vec<Data>, BackendError> {
+    ) -> Result<Prepared, BackendError> {
         let k = &self.kernel;
         let shape: Vec<usize> = region.iter().map(|s| s.len).collect();
         let spans: Vec<Span> = if region.is_empty() {
@@ -338,13 +420,6 @@ impl CudaBody {
         };
         let lens: Vec<usize> = spans.iter().map(|s| s.len).collect();
         let n: usize = lens.iter().product();
-        let outs = output_values(k);
-        if n == 0 {
-            return Ok(outs
-                .iter()
-                .map(|v| Data::zeros(k.types[*v], &shape))
-                .collect());
-        }
         let g = emit::Geometry::of(k);
         let mut geo: Vec<u64> = vec![0; g.words()];
         geo[..params.len()].copy_from_slice(params);
@@ -360,63 +435,175 @@ impl CudaBody {
             }
         }
         let which = self.next.fetch_add(1, Ordering::Relaxed) % self.gpus.len();
-        let gpu = &self.gpus[which];
-        // A stream per launch: launches from the executor's threads overlap on the GPU.
-        let stream = &gpu
+        let stream = self.gpus[which]
             .ctx
             .new_stream()
             .map_err(driver_err("creating a stream"))?;
-        let geo_dev = stream
+        let geo = stream
             .clone_htod(&geo[..])
             .map_err(driver_err("copying the launch geometry"))?;
-        let mut status: CudaSlice<u32> = stream
+        let status: CudaSlice<u32> = stream
             .alloc_zeros(1)
             .map_err(driver_err("allocating the status word"))?;
         let views: Vec<DevView> = inputs
             .iter()
-            .map(|d| upload(stream, d))
+            .map(|d| upload(&stream, d))
             .collect::<Result<_, _>>()?;
+        Ok(Prepared {
+            which,
+            stream,
+            geo,
+            status,
+            views,
+            shape,
+            n,
+        })
+    }
+
+    fn launch(
+        &self,
+        region: &[Span],
+        inputs: &[Data],
+        params: &[u64],
+    ) -> Result<Vec<Data>, BackendError> {
+        let k = &self.kernel;
+        let outs = output_values(k);
+        let shape: Vec<usize> = region.iter().map(|s| s.len).collect();
+        if shape.contains(&0) {
+            return Ok(outs
+                .iter()
+                .map(|v| Data::zeros(k.types[*v], &shape))
+                .collect());
+        }
+        let mut prep = self.prepare(region, inputs, params)?;
+        let stream = prep.stream.clone();
         let mut out_bufs: Vec<DevBuf> = outs
             .iter()
-            .map(|v| alloc_out(stream, k.types[*v], n))
+            .map(|v| alloc_out(&stream, k.types[*v], prep.n))
             .collect::<Result<_, _>>()?;
-        let n64 = n as u64;
-        let blocks = n
-            .div_ceil(emit::THREADS as usize)
-            .min(gpu.sms as usize * 32) as u32;
-        let cfg = LaunchConfig {
-            grid_dim: (blocks.max(1), 1, 1),
-            block_dim: (emit::THREADS, 1, 1),
-            shared_mem_bytes: 0,
-        };
-        let input_views: Vec<_> = views
-            .iter()
-            .map(|v| with_dev!(&v.buf, s => InView::from(s.slice(v.base..))))
-            .collect();
-        let mut b = stream.launch_builder(&self.functions[which]);
-        b.arg(&geo_dev).arg(&mut status).arg(&n64);
-        for v in &input_views {
-            v.push(&mut b);
+        let n64 = prep.n as u64;
+        let cfg = prep.config(&self.gpus, prep.n);
+        {
+            let input_views = input_views(&prep.views);
+            let mut b = stream.launch_builder(&self.functions[prep.which]);
+            b.arg(&prep.geo).arg(&mut prep.status).arg(&n64);
+            for v in &input_views {
+                v.push(&mut b);
+            }
+            for o in out_bufs.iter_mut() {
+                with_dev!(o, s => { b.arg(s); });
+            }
+            // SAFETY: the arguments match the generated signature (`emit::kernel_function`):
+            // the geometry words, the status word, the element count, one pointer per input
+            // view at its region-position-0 element with the strides in `geo` staying inside
+            // the bytes copied (the view covers the region), and one output of `n` elements
+            // per output value.
+            unsafe { b.launch(cfg) }.map_err(driver_err("launching the kernel"))?;
         }
-        for o in out_bufs.iter_mut() {
-            with_dev!(o, s => { b.arg(s); });
-        }
-        // SAFETY: the arguments match the generated signature (`emit::kernel_function`):
-        // the geometry words, the status word, the element count, one pointer per input view
-        // at its region-position-0 element with the strides in `geo` staying inside the
-        // bytes copied (the view covers the region), and one output of `n` elements per
-        // output value.
-        unsafe { b.launch(cfg) }.map_err(driver_err("launching the kernel"))?;
-        let status = stream
-            .clone_dtoh(&status)
-            .map_err(driver_err("reading the status word"))?;
-        if status.first().copied().unwrap_or(0) & emit::STATUS_NEGATIVE_RANDOM_INDEX != 0 {
-            return Err(BackendError("a random index below zero".into()));
-        }
+        prep.check_status()?;
         out_bufs
             .iter()
-            .map(|o| download(stream, o, &shape))
+            .map(|o| download(&stream, o, &prep.shape))
             .collect()
+    }
+
+    /// The device sums of the kernel's one float output over `pieces` of the region
+    /// (`TileBody::region_piece_sums`): the leaf-sum kernel, one thread per leaf, then
+    /// `arr_piece_sums`, one thread per piece; only the piece sums and counts come back.
+    fn piece_sums(
+        &self,
+        region: &[Span],
+        inputs: &[Data],
+        params: &[u64],
+        pieces: &PieceLeaves,
+    ) -> Result<Vec<(f64, u64)>, BackendError> {
+        let leaves = pieces.bounds.len().saturating_sub(1);
+        let n: usize = region.iter().map(|s| s.len).product();
+        let well_formed = pieces.first_leaf.len() == pieces.len.len()
+            && pieces.bounds.first() == Some(&0)
+            && pieces.bounds.last() == Some(&(n as u64))
+            && pieces
+                .bounds
+                .windows(2)
+                .all(|w| w[0] < w[1] && w[1] - w[0] <= 128)
+            && pieces
+                .first_leaf
+                .iter()
+                .all(|f| (*f as usize) < leaves.max(1))
+            && pieces.len.iter().sum::<u64>() == n as u64;
+        if !well_formed || pieces.len.is_empty() {
+            return Err(BackendError(
+                "cuda: device sums given leaves that do not cut the region".into(),
+            ));
+        }
+        let functions = self
+            .sums
+            .get_or_init(|| {
+                let source = emit::sums_program(&[(LEAF_SUMS.to_string(), &self.kernel)])?;
+                load(&self.gpus, &source, &[LEAF_SUMS, PIECE_SUMS])
+            })
+            .as_ref()
+            .map_err(Clone::clone)?;
+        let mut prep = self.prepare(region, inputs, params)?;
+        let stream = prep.stream.clone();
+        let copy = |v: &[u64]| {
+            stream
+                .clone_htod(v)
+                .map_err(driver_err("copying the leaves of a device sum"))
+        };
+        let bounds = copy(&pieces.bounds)?;
+        let first_leaf = copy(&pieces.first_leaf)?;
+        let piece_len = copy(&pieces.len)?;
+        let alloc = driver_err("allocating the sums of a device sum");
+        let mut leaf_sum: CudaSlice<f64> = stream.alloc_zeros(leaves).map_err(&alloc)?;
+        let mut leaf_count: CudaSlice<u32> = stream.alloc_zeros(leaves).map_err(&alloc)?;
+        let count = pieces.len.len();
+        let mut piece_sum: CudaSlice<f64> = stream.alloc_zeros(count).map_err(&alloc)?;
+        let mut piece_count: CudaSlice<u64> = stream.alloc_zeros(count).map_err(&alloc)?;
+        let leaves64 = leaves as u64;
+        let count64 = count as u64;
+        let skip_nan = u32::from(pieces.skip_nan);
+        let leaf_cfg = prep.config(&self.gpus, leaves);
+        let piece_cfg = prep.config(&self.gpus, count);
+        {
+            let input_views = input_views(&prep.views);
+            let fs = &functions[prep.which];
+            let mut b = stream.launch_builder(&fs[0]);
+            b.arg(&prep.geo)
+                .arg(&mut prep.status)
+                .arg(&bounds)
+                .arg(&leaves64)
+                .arg(&skip_nan);
+            for v in &input_views {
+                v.push(&mut b);
+            }
+            b.arg(&mut leaf_sum).arg(&mut leaf_count);
+            // SAFETY: the arguments match `emit::leaf_sums_function`'s signature: geometry,
+            // status, `leaves + 1` bounds within the region's `n` elements (checked above),
+            // the leaf count, the nan flag, the input views as for `launch`, and one sum and
+            // one count per leaf.
+            unsafe { b.launch(leaf_cfg) }.map_err(driver_err("launching the leaf sums"))?;
+            let mut b = stream.launch_builder(&fs[1]);
+            b.arg(&leaf_sum)
+                .arg(&leaf_count)
+                .arg(&first_leaf)
+                .arg(&piece_len)
+                .arg(&count64)
+                .arg(&mut piece_sum)
+                .arg(&mut piece_count);
+            // SAFETY: `arr_piece_sums` reads each piece's leaves from its first one on, as
+            // many as its tree has: the pieces' trees cover the leaves one after another
+            // (the caller cut them so); one sum and one count per piece.
+            unsafe { b.launch(piece_cfg) }.map_err(driver_err("launching the piece sums"))?;
+        }
+        prep.check_status()?;
+        let sums = stream
+            .clone_dtoh(&piece_sum)
+            .map_err(driver_err("copying the piece sums back"))?;
+        let counts = stream
+            .clone_dtoh(&piece_count)
+            .map_err(driver_err("copying the piece counts back"))?;
+        Ok(sums.into_iter().zip(counts).collect())
     }
 }
 
@@ -484,6 +671,17 @@ impl TileBody for CudaBody {
         params: &[u64],
     ) -> Option<Result<Vec<Data>, BackendError>> {
         Some(self.launch(region, inputs, params))
+    }
+
+    fn region_piece_sums(
+        &self,
+        _kernel: &Kernel,
+        region: &[Span],
+        inputs: &[Data],
+        params: &[u64],
+        pieces: &PieceLeaves,
+    ) -> Option<Result<Vec<(f64, u64)>, BackendError>> {
+        Some(self.piece_sums(region, inputs, params, pieces))
     }
 }
 

@@ -19,6 +19,9 @@
 //!   are outputs too: the values of a reduction's piece come back to the host, which reduces
 //!   them exactly as for the CPU backends (`exec::reduce`), so reductions are bitwise the
 //!   CPU's by construction.
+//! - `leaf_sums_function` is the other form of a kernel with one float output, for sums on
+//!   the device: a thread per leaf of `exec::reduce::pairwise_sum`'s tree, whose sums the
+//!   prelude's `arr_piece_sums` combines per piece in that tree.
 //! - `Random` instructions are first expanded into ordinary arithmetic (`kernel::random_ir`:
 //!   Philox4x32-10 and its transforms at the instruction's affine flat index, bitwise the
 //!   CPU's fill routines); a negative flat index sets bit 0 of `*status` (the launch reports
@@ -422,56 +425,16 @@ fn apply(kernel: &Kernel, op: &MapOp, args: &[usize], out: DType) -> String {
 /// The CUDA C function `name` computing `kernel` (validated first). The prelude
 /// (`PRELUDE`) must precede it in the program.
 pub fn kernel_function(kernel: &Kernel, name: &str) -> Result<String, BackendError> {
-    kernel
-        .validate()
-        .map_err(|e| BackendError(format!("cuda: {e}")))?;
-    let original = kernel;
-    // The generators become ordinary arithmetic: the same definition every backend checks
-    // against the CPU's fill routines.
-    let expanded = random_ir::expand(original);
-    let kernel = &expanded;
-    let g = Geometry::of(kernel);
-    let nd = g.axes;
-    let outs = output_values(kernel);
-    let mut s = String::new();
-    let _ = writeln!(s, "// {}", original.op_names().join(" "));
-    let _ = writeln!(
-        s,
-        "extern \"C\" __global__ void __launch_bounds__({THREADS}) {name}("
-    );
-    let mut params = vec![
-        "const unsigned long long* __restrict__ geo".to_string(),
-        "unsigned int* __restrict__ status".to_string(),
-        "const unsigned long long n".to_string(),
-    ];
-    for (k, d) in kernel.inputs.iter().enumerate() {
-        params.push(format!("const {}* __restrict__ in{k}", c_type(*d)));
-    }
+    let parts = Parts::of(kernel)?;
+    let outs = output_values(&parts.expanded);
+    let mut params = Vec::new();
     for (j, v) in outs.iter().enumerate() {
-        params.push(format!("{}* __restrict__ out{j}", c_type(kernel.types[*v])));
+        params.push(format!(
+            "{}* __restrict__ out{j}",
+            c_type(parts.expanded.types[*v])
+        ));
     }
-    let _ = writeln!(s, "    {})", params.join(",\n    "));
-    s.push_str("{\n");
-    for k in 0..g.params {
-        let _ = writeln!(s, "    const unsigned long long p{k} = geo[{k}];");
-    }
-    for a in 0..nd {
-        let w = g.axis(a);
-        let _ = writeln!(
-            s,
-            "    const long long s{a} = (long long)geo[{w}], d{a} = (long long)geo[{}];",
-            w + 1
-        );
-        if a > 0 {
-            let _ = writeln!(s, "    const unsigned long long n{a} = geo[{}];", w + 2);
-        }
-    }
-    for k in 0..g.inputs {
-        let strides: Vec<String> = (0..nd)
-            .map(|a| format!("st{k}_{a} = (long long)geo[{}]", g.stride(k, a)))
-            .collect();
-        let _ = writeln!(s, "    const long long {};", strides.join(", "));
-    }
+    let mut s = parts.head(name, &["const unsigned long long n".to_string()], &params);
     s.push_str(
         "    const unsigned long long stride = (unsigned long long)gridDim.x * blockDim.x;\n",
     );
@@ -479,91 +442,249 @@ pub fn kernel_function(kernel: &Kernel, name: &str) -> Result<String, BackendErr
         "    for (unsigned long long t = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; \
          t < n; t += stride) {\n",
     );
-    // Row-major position of element t: the last axis varies fastest.
-    s.push_str("        unsigned long long r = t;\n");
-    for a in (1..nd).rev() {
-        let _ = writeln!(
-            s,
-            "        const long long i{a} = (long long)(r % n{a});\n        r /= n{a};"
-        );
-    }
-    s.push_str("        const long long i0 = (long long)r;\n");
-    let index = |a: usize| format!("(s{a} + d{a} * i{a})");
-    // Each generator's flat index flat[0] + Σ flat[1 + a] * index(a), wrapping as the CPU's:
-    // a negative one is an error of the launch ("a random index below zero").
-    for (r, instr) in original.body.iter().enumerate() {
-        let Instr::Random { flat, .. } = instr else {
-            continue;
-        };
-        let mut terms = vec![format!("(unsigned long long){}", lit_i64(flat[0]))];
-        for (a, c) in flat.iter().skip(1).enumerate().take(nd) {
-            if *c != 0 {
-                terms.push(format!(
-                    "(unsigned long long){} * (unsigned long long){}",
-                    lit_i64(*c),
-                    index(a)
-                ));
-            }
-        }
-        let _ = writeln!(
-            s,
-            "        if ((long long)({}) < 0) atomicOr(status, 1u); // v{r}",
-            terms.join(" + ")
-        );
-    }
-    for (i, instr) in kernel.body.iter().enumerate() {
-        let d = kernel.types[i];
-        let ct = c_type(d);
-        match instr {
-            Instr::Const(c) => {
-                let _ = writeln!(s, "        const {ct} v{i} = {};", constant(*c));
-            }
-            Instr::Param(k) => {
-                let _ = writeln!(s, "        const {ct} v{i} = {};", param(*k, d));
-            }
-            Instr::Index(a) => {
-                let _ = writeln!(s, "        const {ct} v{i} = {};", index(*a));
-            }
-            Instr::Load(k) => {
-                let off: Vec<String> = (0..nd).map(|a| format!("i{a} * st{k}_{a}")).collect();
-                let _ = writeln!(s, "        const {ct} v{i} = in{k}[{}];", off.join(" + "));
-            }
-            Instr::Random { .. } => {
-                return Err(BackendError(
-                    "cuda: a random instruction left after random_ir::expand".into(),
-                ));
-            }
-            Instr::Apply { op, args, out, .. } => {
-                let _ = writeln!(
-                    s,
-                    "        const {ct} v{i} = {};",
-                    apply(kernel, op, args, *out)
-                );
-            }
-            Instr::Cast(v, to) => {
-                let _ = writeln!(
-                    s,
-                    "        const {ct} v{i} = {};",
-                    convert(&format!("v{v}"), kernel.types[*v], *to)
-                );
-            }
-            Instr::Bitcast(v, to) => {
-                let f = match (kernel.types[*v], *to) {
-                    (DType::I64, DType::F64) => "__longlong_as_double",
-                    (DType::F64, DType::I64) => "__double_as_longlong",
-                    (DType::I32, DType::F32) => "__int_as_float",
-                    (DType::F32, DType::I32) => "__float_as_int",
-                    _ => "",
-                };
-                let _ = writeln!(s, "        const {ct} v{i} = {f}(v{v});");
-            }
-        }
-    }
+    s.push_str(&parts.element("t", "        ")?);
     for (j, v) in outs.iter().enumerate() {
         let _ = writeln!(s, "        out{j}[t] = v{v};");
     }
     s.push_str("    }\n}\n");
     Ok(s)
+}
+
+/// The CUDA C function `name` that sums leaves of `kernel`'s one float output over the
+/// launch region, in `exec::reduce::pairwise_sum`'s order: thread `l` (grid-stride) takes
+/// the elements `bounds[l] .. bounds[l + 1]` of the region's row-major order (a leaf of at
+/// most 128 elements), adds them as `pairwise_sum` adds a slice that short (fewer than 8: one
+/// after another from 0.0; else 8 running sums of every 8th element, combined
+/// `((a0 + a1) + (a2 + a3)) + ((a4 + a5) + (a6 + a7))`, then the rest one by one), and writes
+/// the sum to `leaf_sum[l]` and the number of values added to `leaf_count[l]`. With
+/// `skip_nan` a nan counts as 0.0 and is not counted (NumPy's `nansum`). The values are
+/// converted to double first, as the host converts a block's values before summing.
+/// `arr_piece_sums` (prelude) then combines the leaves of each piece in the same tree.
+pub fn leaf_sums_function(kernel: &Kernel, name: &str) -> Result<String, BackendError> {
+    let parts = Parts::of(kernel)?;
+    let outs = output_values(&parts.expanded);
+    let value = match outs[..] {
+        [v] if parts.expanded.types[v].is_float() => v,
+        _ => {
+            return Err(BackendError(
+                "cuda: device sums need a kernel with one float output".into(),
+            ));
+        }
+    };
+    let extra = [
+        "const unsigned long long* __restrict__ bounds".to_string(),
+        "const unsigned long long leaves".to_string(),
+        "const unsigned int skip_nan".to_string(),
+    ];
+    let outputs = [
+        "double* __restrict__ leaf_sum".to_string(),
+        "unsigned int* __restrict__ leaf_count".to_string(),
+    ];
+    let mut s = parts.head(name, &extra, &outputs);
+    s.push_str(
+        "    const unsigned long long stride = (unsigned long long)gridDim.x * blockDim.x;\n",
+    );
+    s.push_str(
+        "    for (unsigned long long l = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; \
+         l < leaves; l += stride) {\n",
+    );
+    s.push_str(
+        "        const unsigned long long first = bounds[l], len = bounds[l + 1] - first;\n\
+         \x20       const unsigned long long whole = len < 8 ? 0 : len & ~7ull;\n\
+         \x20       double acc[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n\
+         \x20       unsigned int count = 0;\n\
+         \x20       for (unsigned long long c = 0; c < whole; c += 8) {\n\
+         \x20           #pragma unroll\n\
+         \x20           for (int k = 0; k < 8; k++) {\n\
+         \x20               const unsigned long long t = first + c + k;\n",
+    );
+    let take = |s: &mut String, indent: &str, into: &str| {
+        let _ = writeln!(
+            s,
+            "{indent}double x = (double)v{value};\n\
+             {indent}if (skip_nan && x != x) {{\n\
+             {indent}    x = 0.0;\n\
+             {indent}}} else {{\n\
+             {indent}    count++;\n\
+             {indent}}}\n\
+             {indent}{into} += x;"
+        );
+    };
+    s.push_str(&parts.element("t", "                ")?);
+    take(&mut s, "                ", "acc[k]");
+    s.push_str(
+        "            }\n\
+         \x20       }\n\
+         \x20       double total = whole > 0\n\
+         \x20           ? ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))\n\
+         \x20           : 0.0;\n\
+         \x20       for (unsigned long long e = whole; e < len; e++) {\n\
+         \x20           const unsigned long long t = first + e;\n",
+    );
+    s.push_str(&parts.element("t", "            ")?);
+    take(&mut s, "            ", "total");
+    s.push_str(
+        "        }\n\
+         \x20       leaf_sum[l] = total;\n\
+         \x20       leaf_count[l] = count;\n",
+    );
+    s.push_str("    }\n}\n");
+    Ok(s)
+}
+
+/// A kernel ready to emit: validated, its generators expanded into arithmetic.
+struct Parts<'a> {
+    original: &'a Kernel,
+    expanded: Kernel,
+    g: Geometry,
+}
+
+impl<'a> Parts<'a> {
+    fn of(kernel: &'a Kernel) -> Result<Parts<'a>, BackendError> {
+        kernel
+            .validate()
+            .map_err(|e| BackendError(format!("cuda: {e}")))?;
+        // The generators become ordinary arithmetic: the same definition every backend checks
+        // against the CPU's fill routines.
+        let expanded = random_ir::expand(kernel);
+        let g = Geometry::of(&expanded);
+        Ok(Parts {
+            original: kernel,
+            expanded,
+            g,
+        })
+    }
+
+    /// The signature `name(geo, status, extra..., in0, ..., outputs...)` and the reading of
+    /// the geometry words (parameters, axes, input strides) into locals.
+    fn head(&self, name: &str, extra: &[String], outputs: &[String]) -> String {
+        let kernel = &self.expanded;
+        let g = self.g;
+        let nd = g.axes;
+        let mut s = String::new();
+        let _ = writeln!(s, "// {}", self.original.op_names().join(" "));
+        let _ = writeln!(
+            s,
+            "extern \"C\" __global__ void __launch_bounds__({THREADS}) {name}("
+        );
+        let mut params = vec![
+            "const unsigned long long* __restrict__ geo".to_string(),
+            "unsigned int* __restrict__ status".to_string(),
+        ];
+        params.extend(extra.iter().cloned());
+        for (k, d) in kernel.inputs.iter().enumerate() {
+            params.push(format!("const {}* __restrict__ in{k}", c_type(*d)));
+        }
+        params.extend(outputs.iter().cloned());
+        let _ = writeln!(s, "    {})", params.join(",\n    "));
+        s.push_str("{\n");
+        for k in 0..g.params {
+            let _ = writeln!(s, "    const unsigned long long p{k} = geo[{k}];");
+        }
+        for a in 0..nd {
+            let w = g.axis(a);
+            let _ = writeln!(
+                s,
+                "    const long long s{a} = (long long)geo[{w}], d{a} = (long long)geo[{}];",
+                w + 1
+            );
+            if a > 0 {
+                let _ = writeln!(s, "    const unsigned long long n{a} = geo[{}];", w + 2);
+            }
+        }
+        for k in 0..g.inputs {
+            let strides: Vec<String> = (0..nd)
+                .map(|a| format!("st{k}_{a} = (long long)geo[{}]", g.stride(k, a)))
+                .collect();
+            let _ = writeln!(s, "    const long long {};", strides.join(", "));
+        }
+        s
+    }
+
+    /// The statements computing every body value `v{i}` of the element at row-major position
+    /// `t` (a variable of the enclosing code), each line indented by `indent`.
+    fn element(&self, t: &str, indent: &str) -> Result<String, BackendError> {
+        let kernel = &self.expanded;
+        let nd = self.g.axes;
+        let mut s = String::new();
+        // Row-major position of element t: the last axis varies fastest.
+        let _ = writeln!(s, "unsigned long long r = {t};");
+        for a in (1..nd).rev() {
+            let _ = writeln!(
+                s,
+                "const long long i{a} = (long long)(r % n{a});\nr /= n{a};"
+            );
+        }
+        s.push_str("const long long i0 = (long long)r;\n");
+        let index = |a: usize| format!("(s{a} + d{a} * i{a})");
+        // Each generator's flat index flat[0] + Σ flat[1 + a] * index(a), wrapping as the CPU's:
+        // a negative one is an error of the launch ("a random index below zero").
+        for (r, instr) in self.original.body.iter().enumerate() {
+            let Instr::Random { flat, .. } = instr else {
+                continue;
+            };
+            let mut terms = vec![format!("(unsigned long long){}", lit_i64(flat[0]))];
+            for (a, c) in flat.iter().skip(1).enumerate().take(nd) {
+                if *c != 0 {
+                    terms.push(format!(
+                        "(unsigned long long){} * (unsigned long long){}",
+                        lit_i64(*c),
+                        index(a)
+                    ));
+                }
+            }
+            let _ = writeln!(
+                s,
+                "if ((long long)({}) < 0) atomicOr(status, 1u); // v{r}",
+                terms.join(" + ")
+            );
+        }
+        for (i, instr) in kernel.body.iter().enumerate() {
+            let d = kernel.types[i];
+            let ct = c_type(d);
+            match instr {
+                Instr::Const(c) => {
+                    let _ = writeln!(s, "const {ct} v{i} = {};", constant(*c));
+                }
+                Instr::Param(k) => {
+                    let _ = writeln!(s, "const {ct} v{i} = {};", param(*k, d));
+                }
+                Instr::Index(a) => {
+                    let _ = writeln!(s, "const {ct} v{i} = {};", index(*a));
+                }
+                Instr::Load(k) => {
+                    let off: Vec<String> = (0..nd).map(|a| format!("i{a} * st{k}_{a}")).collect();
+                    let _ = writeln!(s, "const {ct} v{i} = in{k}[{}];", off.join(" + "));
+                }
+                Instr::Random { .. } => {
+                    return Err(BackendError(
+                        "cuda: a random instruction left after random_ir::expand".into(),
+                    ));
+                }
+                Instr::Apply { op, args, out, .. } => {
+                    let _ = writeln!(s, "const {ct} v{i} = {};", apply(kernel, op, args, *out));
+                }
+                Instr::Cast(v, to) => {
+                    let _ = writeln!(
+                        s,
+                        "const {ct} v{i} = {};",
+                        convert(&format!("v{v}"), kernel.types[*v], *to)
+                    );
+                }
+                Instr::Bitcast(v, to) => {
+                    let f = match (kernel.types[*v], *to) {
+                        (DType::I64, DType::F64) => "__longlong_as_double",
+                        (DType::F64, DType::I64) => "__double_as_longlong",
+                        (DType::I32, DType::F32) => "__int_as_float",
+                        (DType::F32, DType::I32) => "__float_as_int",
+                        _ => "",
+                    };
+                    let _ = writeln!(s, "const {ct} v{i} = {f}(v{v});");
+                }
+            }
+        }
+        Ok(s.lines().map(|l| format!("{indent}{l}\n")).collect())
+    }
 }
 
 /// A whole program: the prelude, then one function per `(name, kernel)`.
@@ -572,6 +693,17 @@ pub fn program(kernels: &[(String, &Kernel)]) -> Result<String, BackendError> {
     for (name, k) in kernels {
         s.push('\n');
         s.push_str(&kernel_function(k, name)?);
+    }
+    Ok(s)
+}
+
+/// A whole program of leaf-sum functions: the prelude (with `arr_piece_sums`), then one
+/// `leaf_sums_function` per `(name, kernel)`.
+pub fn sums_program(kernels: &[(String, &Kernel)]) -> Result<String, BackendError> {
+    let mut s = String::from(PRELUDE);
+    for (name, k) in kernels {
+        s.push('\n');
+        s.push_str(&leaf_sums_function(k, name)?);
     }
     Ok(s)
 }

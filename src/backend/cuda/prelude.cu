@@ -186,3 +186,43 @@ __device__ __forceinline__ double arr_nan_to_num(double a, double nan, double po
 // Order-based minimum and maximum of integers and bools (no nan): the first operand on ties.
 template <typename T> __device__ __forceinline__ T arr_min_ord(T a, T b) { return a <= b ? a : b; }
 template <typename T> __device__ __forceinline__ T arr_max_ord(T a, T b) { return a >= b ? a : b; }
+
+// ---- device sums (emit::leaf_sums_function, then this; exec::reduce::pairwise_sum) ----
+
+// The sum of a run of `len` values whose leaves' sums are at leaf_sum[*next], ...: the tree
+// of pairwise_sum (a run of at most 128 values is one leaf; a longer one splits at
+// (len / 2) rounded down to a multiple of 8, left half first), advancing *next past them.
+__device__ double arr_pairwise_tree(const double* leaf_sum, unsigned long long* next, unsigned long long len)
+{
+    if (len <= 128) {
+        return leaf_sum[(*next)++];
+    }
+    const unsigned long long half = (len / 2) & ~7ull;
+    const double left = arr_pairwise_tree(leaf_sum, next, half);
+    const double right = arr_pairwise_tree(leaf_sum, next, len - half);
+    return left + right;
+}
+
+// One thread per piece (launch::PieceLeaves): its sum in pairwise_sum's tree over its
+// leaves, and the number of values its leaves added.
+extern "C" __global__ void arr_piece_sums(
+    const double* __restrict__ leaf_sum,
+    const unsigned int* __restrict__ leaf_count,
+    const unsigned long long* __restrict__ first_leaf,
+    const unsigned long long* __restrict__ piece_len,
+    const unsigned long long pieces,
+    double* __restrict__ piece_sum,
+    unsigned long long* __restrict__ piece_count)
+{
+    const unsigned long long stride = (unsigned long long)gridDim.x * blockDim.x;
+    for (unsigned long long p = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; p < pieces; p += stride) {
+        unsigned long long next = first_leaf[p];
+        const unsigned long long first = next;
+        piece_sum[p] = arr_pairwise_tree(leaf_sum, &next, piece_len[p]);
+        unsigned long long count = 0;
+        for (unsigned long long l = first; l < next; l++) {
+            count += leaf_count[l];
+        }
+        piece_count[p] = count;
+    }
+}
