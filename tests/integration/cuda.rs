@@ -263,7 +263,8 @@ fn nvrtc_rejects_broken_code() {
 }
 
 /// Golden CUDA text of a few kernels: `tests/golden/cuda/NAME.cu` holds the function
-/// emitted for `tests/kernels/NAME.kir` (`UPDATE_EXPECT=1` rewrites them).
+/// emitted for `tests/kernels/NAME.kir`, `NAME.sums.cu` its leaf-sum form for device sums
+/// (`UPDATE_EXPECT=1` rewrites them).
 #[test]
 fn emitted_cuda_goldens() {
     let dir = root().join("tests/golden/cuda");
@@ -279,12 +280,27 @@ fn emitted_cuda_goldens() {
         "random_normal_strided",
         "round_decimals",
     ];
-    for name in names {
+    // The leaf-sum form (device sums) of two kernels goes to `NAME.sums.cu`.
+    let sums = ["reduce_sinks_share", "random_normal_strided"];
+    let forms = names
+        .iter()
+        .map(|n| (*n, false))
+        .chain(sums.iter().map(|n| (*n, true)));
+    for (name, leaf_sums) in forms {
         let text = std::fs::read_to_string(root().join(format!("tests/kernels/{name}.kir")))
             .unwrap_or_else(|e| panic!("{name}.kir: {e}"));
         let k = parse(&text).expect("parses");
-        let got = emit::kernel_function(&k, "arr_kernel").expect("emits");
-        let path = dir.join(format!("{name}.cu"));
+        let (got, path) = if leaf_sums {
+            (
+                emit::leaf_sums_function(&k, "arr_leaf_sums").expect("emits"),
+                dir.join(format!("{name}.sums.cu")),
+            )
+        } else {
+            (
+                emit::kernel_function(&k, "arr_kernel").expect("emits"),
+                dir.join(format!("{name}.cu")),
+            )
+        };
         if update {
             std::fs::create_dir_all(&dir).expect("golden folder");
             std::fs::write(&path, &got).expect("writable");
