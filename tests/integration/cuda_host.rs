@@ -208,7 +208,19 @@ fn harness(kernels: &[&Kernel]) -> String {
         .collect();
     let mut s = String::from(SHIM);
     s.push_str(&emit::program(&named).expect("every kernel emits"));
-    s.push_str(
+    let cases: Vec<String> = kernels
+        .iter()
+        .enumerate()
+        .map(|(i, k)| harness_case(i, k))
+        .collect();
+    s.push_str(&harness_main(&cases));
+    s
+}
+
+/// The harness's `main`: reads launches (kernel index, element count, geometry words,
+/// then what the kernel's `case` reads) until the input ends, and runs each one's case.
+fn harness_main(cases: &[String]) -> String {
+    let mut s = String::from(
         "\nint main(int argc, char** argv) {\n  FILE* in = fopen(argv[1], \"rb\");\n  \
          FILE* out = fopen(argv[2], \"wb\");\n  if (!in || !out) return 2;\n  \
          unsigned long long which;\n  while (fread(&which, 8, 1, in) == 1) {\n  \
@@ -216,11 +228,62 @@ fn harness(kernels: &[&Kernel]) -> String {
          unsigned long long* geo = (unsigned long long*)malloc(words * 8 + 8); \
          arr_read(in, geo, words * 8);\n  unsigned int status = 0;\n  switch (which) {\n",
     );
-    for (i, k) in kernels.iter().enumerate() {
-        s.push_str(&harness_case(i, k));
+    for case in cases {
+        s.push_str(case);
     }
     s.push_str("default: return 4;\n  }\n  free(geo);\n  }\n  fclose(out);\n  return 0;\n}\n");
     s
+}
+
+/// Compiles `source` as host C++ (no contraction) into `dir/name` and runs it on `input`:
+/// what it wrote. Fails the test, naming the file, when it does not compile or run.
+fn build_and_run(
+    cxx: &str,
+    dir: &std::path::Path,
+    name: &str,
+    source: &str,
+    input: &[u8],
+) -> Vec<u8> {
+    let src = dir.join(format!("{name}.cpp"));
+    let exe = dir.join(name);
+    std::fs::write(&src, source).expect("writable");
+    let built = Command::new(cxx)
+        .args([
+            "-std=c++17",
+            "-O1",
+            "-ffp-contract=off",
+            "-fno-fast-math",
+            "-w",
+        ])
+        .arg("-o")
+        .arg(&exe)
+        .arg(&src)
+        .output()
+        .expect("the compiler runs");
+    assert!(
+        built.status.success(),
+        "the generated CUDA does not compile as host C++ ({}):\n{}",
+        src.display(),
+        String::from_utf8_lossy(&built.stderr)
+            .lines()
+            .take(40)
+            .collect::<Vec<_>>()
+            .join("\n")
+    );
+    let in_path = dir.join(format!("{name}.in"));
+    let out_path = dir.join(format!("{name}.out"));
+    std::fs::write(&in_path, input).expect("writable");
+    let ran = Command::new(&exe)
+        .arg(&in_path)
+        .arg(&out_path)
+        .output()
+        .expect("the harness runs");
+    assert!(
+        ran.status.success(),
+        "the harness failed: {}",
+        String::from_utf8_lossy(&ran.stderr)
+    );
+    std::fs::read(&out_path).expect("results")
 }
 
 /// One launch: kernel index, region, inputs, parameters.
@@ -425,32 +488,6 @@ fn generated_cuda_agrees_with_the_interpreter_on_the_host() {
     let refs: Vec<&Kernel> = kernels.iter().map(|(_, k)| k).collect();
     let dir = std::env::temp_dir().join(format!("arr-cuda-host-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("temporary folder");
-    let src = dir.join("harness.cpp");
-    let exe = dir.join("harness");
-    std::fs::write(&src, harness(&refs)).expect("writable");
-    let built = Command::new(cxx)
-        .args([
-            "-std=c++17",
-            "-O1",
-            "-ffp-contract=off",
-            "-fno-fast-math",
-            "-w",
-        ])
-        .arg("-o")
-        .arg(&exe)
-        .arg(&src)
-        .output()
-        .expect("the compiler runs");
-    assert!(
-        built.status.success(),
-        "the generated CUDA does not compile as host C++ ({}):\n{}",
-        src.display(),
-        String::from_utf8_lossy(&built.stderr)
-            .lines()
-            .take(40)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
     let mut rng = Rng(0x5eed_cafe_f00d_1234);
     let mut trials = Vec::new();
     for (i, k) in refs.iter().enumerate() {
@@ -462,20 +499,7 @@ fn generated_cuda_agrees_with_the_interpreter_on_the_host() {
     for t in &trials {
         encode(t, refs[t.kernel], &mut input);
     }
-    let in_path = dir.join("launches.bin");
-    let out_path = dir.join("results.bin");
-    std::fs::write(&in_path, &input).expect("writable");
-    let ran = Command::new(&exe)
-        .arg(&in_path)
-        .arg(&out_path)
-        .output()
-        .expect("the harness runs");
-    assert!(
-        ran.status.success(),
-        "the harness failed: {}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
-    let results = std::fs::read(&out_path).expect("results");
+    let results = build_and_run(cxx, &dir, "harness", &harness(&refs), &input);
     let mut pos = 0usize;
     let mut failures = Vec::new();
     let mut compared = 0usize;
@@ -671,44 +695,12 @@ fn device_sums_agree_with_the_host_reduction_on_the_host() {
         src.push('\n');
         src.push_str(&emit::leaf_sums_function(k, &format!("arr_s{i}")).expect("emits"));
     }
-    src.push_str(
-        "\nint main(int argc, char** argv) {\n  FILE* in = fopen(argv[1], \"rb\");\n  \
-         FILE* out = fopen(argv[2], \"wb\");\n  if (!in || !out) return 2;\n  \
-         unsigned long long which;\n  while (fread(&which, 8, 1, in) == 1) {\n  \
-         unsigned long long n, words; arr_read(in, &n, 8); arr_read(in, &words, 8);\n  \
-         unsigned long long* geo = (unsigned long long*)malloc(words * 8 + 8); \
-         arr_read(in, geo, words * 8);\n  unsigned int status = 0;\n  switch (which) {\n",
-    );
-    for (i, k) in refs.iter().enumerate() {
-        src.push_str(&sums_case(i, k));
-    }
-    src.push_str("default: return 4;\n  }\n  free(geo);\n  }\n  fclose(out);\n  return 0;\n}\n");
-    let src_path = dir.join("sums.cpp");
-    let exe = dir.join("sums");
-    std::fs::write(&src_path, src).expect("writable");
-    let built = Command::new(cxx)
-        .args([
-            "-std=c++17",
-            "-O1",
-            "-ffp-contract=off",
-            "-fno-fast-math",
-            "-w",
-        ])
-        .arg("-o")
-        .arg(&exe)
-        .arg(&src_path)
-        .output()
-        .expect("the compiler runs");
-    assert!(
-        built.status.success(),
-        "the device sums do not compile as host C++ ({}):\n{}",
-        src_path.display(),
-        String::from_utf8_lossy(&built.stderr)
-            .lines()
-            .take(40)
-            .collect::<Vec<_>>()
-            .join("\n")
-    );
+    let cases: Vec<String> = refs
+        .iter()
+        .enumerate()
+        .map(|(i, k)| sums_case(i, k))
+        .collect();
+    src.push_str(&harness_main(&cases));
     let mut rng = Rng(0x05ee_d0f5_0030_0003);
     let mut trials = Vec::new();
     for (i, k) in refs.iter().enumerate() {
@@ -743,20 +735,7 @@ fn device_sums_agree_with_the_host_reduction_on_the_host() {
             input.extend_from_slice(&w.to_le_bytes());
         }
     }
-    let in_path = dir.join("launches.bin");
-    let out_path = dir.join("results.bin");
-    std::fs::write(&in_path, &input).expect("writable");
-    let ran = Command::new(&exe)
-        .arg(&in_path)
-        .arg(&out_path)
-        .output()
-        .expect("the harness runs");
-    assert!(
-        ran.status.success(),
-        "the harness failed: {}",
-        String::from_utf8_lossy(&ran.stderr)
-    );
-    let results = std::fs::read(&out_path).expect("results");
+    let results = build_and_run(cxx, &dir, "sums", &src, &input);
     let word = |pos: &mut usize| {
         let w = u64::from_le_bytes(results[*pos..*pos + 8].try_into().unwrap());
         *pos += 8;

@@ -128,32 +128,23 @@ impl TileBody for HostSumsBody {
                     .count() as u64,
             );
         }
+        // Each piece's tree ends where the next piece's leaves begin (the last at the end).
+        let ends = pieces
+            .first_leaf
+            .iter()
+            .skip(1)
+            .copied()
+            .chain([sums.len() as u64]);
         let mut out = Vec::new();
-        for (first, len) in pieces.first_leaf.iter().zip(&pieces.len) {
+        for ((first, len), end) in pieces.first_leaf.iter().zip(&pieces.len).zip(ends) {
             let mut next = *first as usize;
             let sum = tree(&sums, &mut next, *len);
+            assert_eq!(
+                next as u64, end,
+                "a piece's tree ends where the next piece begins"
+            );
             out.push((sum, counts[*first as usize..next].iter().sum()));
         }
-        assert_eq!(
-            pieces
-                .first_leaf
-                .iter()
-                .skip(1)
-                .copied()
-                .chain([sums.len() as u64])
-                .collect::<Vec<_>>(),
-            {
-                let mut ends = Vec::new();
-                let mut next;
-                for (first, len) in pieces.first_leaf.iter().zip(&pieces.len) {
-                    next = *first as usize;
-                    tree(&sums, &mut next, *len);
-                    ends.push(next as u64);
-                }
-                ends
-            },
-            "each piece's tree ends where the next piece's leaves begin"
-        );
         Some(Ok(out))
     }
 }

@@ -488,43 +488,39 @@ pub fn leaf_sums_function(kernel: &Kernel, name: &str) -> Result<String, Backend
         "    for (unsigned long long l = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; \
          l < leaves; l += stride) {\n",
     );
+    // `take(t)`: the value at row-major position t as a double, counted; with `skip_nan` a
+    // nan is 0.0 and not counted. One lambda serves the 8-lane part and the rest.
     s.push_str(
         "        const unsigned long long first = bounds[l], len = bounds[l + 1] - first;\n\
          \x20       const unsigned long long whole = len < 8 ? 0 : len & ~7ull;\n\
-         \x20       double acc[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n\
          \x20       unsigned int count = 0;\n\
+         \x20       auto take = [&](const unsigned long long t) -> double {\n",
+    );
+    s.push_str(&parts.element("t", "            ")?);
+    let _ = writeln!(
+        s,
+        "            const double x = (double)v{value};\n\
+         \x20           if (skip_nan && x != x) {{\n\
+         \x20               return 0.0;\n\
+         \x20           }}\n\
+         \x20           count++;\n\
+         \x20           return x;\n\
+         \x20       }};"
+    );
+    s.push_str(
+        "        double acc[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};\n\
          \x20       for (unsigned long long c = 0; c < whole; c += 8) {\n\
          \x20           #pragma unroll\n\
          \x20           for (int k = 0; k < 8; k++) {\n\
-         \x20               const unsigned long long t = first + c + k;\n",
-    );
-    let take = |s: &mut String, indent: &str, into: &str| {
-        let _ = writeln!(
-            s,
-            "{indent}double x = (double)v{value};\n\
-             {indent}if (skip_nan && x != x) {{\n\
-             {indent}    x = 0.0;\n\
-             {indent}}} else {{\n\
-             {indent}    count++;\n\
-             {indent}}}\n\
-             {indent}{into} += x;"
-        );
-    };
-    s.push_str(&parts.element("t", "                ")?);
-    take(&mut s, "                ", "acc[k]");
-    s.push_str(
-        "            }\n\
+         \x20               acc[k] += take(first + c + k);\n\
+         \x20           }\n\
          \x20       }\n\
          \x20       double total = whole > 0\n\
          \x20           ? ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))\n\
          \x20           : 0.0;\n\
          \x20       for (unsigned long long e = whole; e < len; e++) {\n\
-         \x20           const unsigned long long t = first + e;\n",
-    );
-    s.push_str(&parts.element("t", "            ")?);
-    take(&mut s, "            ", "total");
-    s.push_str(
-        "        }\n\
+         \x20           total += take(first + e);\n\
+         \x20       }\n\
          \x20       leaf_sum[l] = total;\n\
          \x20       leaf_count[l] = count;\n",
     );

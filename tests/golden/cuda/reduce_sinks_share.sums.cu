@@ -17,43 +17,32 @@ extern "C" __global__ void __launch_bounds__(256) arr_leaf_sums(
     for (unsigned long long l = (unsigned long long)blockIdx.x * blockDim.x + threadIdx.x; l < leaves; l += stride) {
         const unsigned long long first = bounds[l], len = bounds[l + 1] - first;
         const unsigned long long whole = len < 8 ? 0 : len & ~7ull;
-        double acc[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
         unsigned int count = 0;
+        auto take = [&](const unsigned long long t) -> double {
+            unsigned long long r = t;
+            const long long i1 = (long long)(r % n1);
+            r /= n1;
+            const long long i0 = (long long)r;
+            const double v0 = in0[i0 * st0_0 + i1 * st0_1];
+            const double x = (double)v0;
+            if (skip_nan && x != x) {
+                return 0.0;
+            }
+            count++;
+            return x;
+        };
+        double acc[8] = {0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0};
         for (unsigned long long c = 0; c < whole; c += 8) {
             #pragma unroll
             for (int k = 0; k < 8; k++) {
-                const unsigned long long t = first + c + k;
-                unsigned long long r = t;
-                const long long i1 = (long long)(r % n1);
-                r /= n1;
-                const long long i0 = (long long)r;
-                const double v0 = in0[i0 * st0_0 + i1 * st0_1];
-                double x = (double)v0;
-                if (skip_nan && x != x) {
-                    x = 0.0;
-                } else {
-                    count++;
-                }
-                acc[k] += x;
+                acc[k] += take(first + c + k);
             }
         }
         double total = whole > 0
             ? ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]))
             : 0.0;
         for (unsigned long long e = whole; e < len; e++) {
-            const unsigned long long t = first + e;
-            unsigned long long r = t;
-            const long long i1 = (long long)(r % n1);
-            r /= n1;
-            const long long i0 = (long long)r;
-            const double v0 = in0[i0 * st0_0 + i1 * st0_1];
-            double x = (double)v0;
-            if (skip_nan && x != x) {
-                x = 0.0;
-            } else {
-                count++;
-            }
-            total += x;
+            total += take(first + e);
         }
         leaf_sum[l] = total;
         leaf_count[l] = count;
