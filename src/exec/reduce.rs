@@ -59,8 +59,14 @@ pub fn pairwise_sum(v: &[f64]) -> f64 {
         }
         return s;
     }
-    let half = (v.len() / 2) & !7;
+    let half = pairwise_half(v.len());
     pairwise_sum(&v[..half]) + pairwise_sum(&v[half..])
+}
+
+/// Where `pairwise_sum` splits a run longer than 128 values: at half its length, rounded
+/// down to a multiple of 8 (the left part).
+fn pairwise_half(len: usize) -> usize {
+    (len / 2) & !7
 }
 
 /// The leaf lengths of `pairwise_sum`'s tree over `len` values, in order, appended to
@@ -72,7 +78,7 @@ pub fn pairwise_leaves(len: usize, out: &mut Vec<usize>) {
         out.push(len);
         return;
     }
-    let half = (len / 2) & !7;
+    let half = pairwise_half(len);
     pairwise_leaves(half, out);
     pairwise_leaves(len - half, out);
 }
